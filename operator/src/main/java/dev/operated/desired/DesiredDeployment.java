@@ -1,0 +1,163 @@
+package dev.operated.desired;
+
+import dev.operated.api.ContractDefaults;
+import dev.operated.api.OperatedService;
+import dev.operated.api.OperatedServiceSpec;
+import dev.operated.api.OtlpProtocol;
+import dev.operated.api.TelemetryMode;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.ContainerPort;
+import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Lifecycle;
+import io.fabric8.kubernetes.api.model.LifecycleBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The Deployment a senior SRE would have written by hand for an OperatedService. */
+public final class DesiredDeployment {
+
+  public static final String METRICS_PORT_NAME = "metrics";
+  public static final String HEALTH_PORT_NAME = "health";
+
+  private DesiredDeployment() {
+  }
+
+  public static Deployment build(OperatedService resource, ClusterFacts facts) {
+    OperatedServiceSpec spec = resource.getSpec();
+    TerminationBudget budget = DesiredState.budget(resource, facts);
+    Map<String, String> podLabels = new LinkedHashMap<>(spec.podLabels());
+    podLabels.putAll(StandardLabels.of(resource));
+
+    return new DeploymentBuilder()
+        .withNewMetadata()
+          .withName(resource.getMetadata().getName())
+          .withNamespace(resource.getMetadata().getNamespace())
+          .withLabels(StandardLabels.of(resource))
+        .endMetadata()
+        .withNewSpec()
+          // Unset when the user leaves scaling to an HPA: server-side apply then never owns it.
+          .withReplicas(spec.replicas())
+          .withNewSelector().withMatchLabels(StandardLabels.selector(resource)).endSelector()
+          .withNewStrategy()
+            .withType("RollingUpdate")
+            // Never below the desired ready capacity during a rollout.
+            .withNewRollingUpdate()
+              .withMaxUnavailable(new IntOrString(0))
+              .withMaxSurge(new IntOrString("25%"))
+            .endRollingUpdate()
+          .endStrategy()
+          .withNewTemplate()
+            .withNewMetadata()
+              .withLabels(podLabels)
+              .withAnnotations(podAnnotations(resource, facts))
+            .endMetadata()
+            .withNewSpec()
+              .withTerminationGracePeriodSeconds(budget.gracePeriodSeconds())
+              .withContainers(appContainer(resource, budget))
+            .endSpec()
+          .endTemplate()
+        .endSpec()
+        .build();
+  }
+
+  static Container appContainer(OperatedService resource, TerminationBudget budget) {
+    OperatedServiceSpec spec = resource.getSpec();
+    IntOrString healthPort = portReference(spec.health().port(), spec.port(), HEALTH_PORT_NAME);
+    ContainerBuilder container = new ContainerBuilder()
+        .withName(AppEnvironment.APP_CONTAINER)
+        .withImage(spec.image())
+        .withPorts(ports(spec))
+        .withEnv(AppEnvironment.build(resource, budget, collectorEndpoint(spec)))
+        .withStartupProbe(Probes.startup(spec.health(), healthPort))
+        .withLivenessProbe(Probes.liveness(spec.health(), healthPort))
+        .withReadinessProbe(Probes.readiness(spec.health(), healthPort))
+        // A crash's last log line (the panic event) becomes the termination message.
+        .withTerminationMessagePolicy("FallbackToLogsOnError");
+    if (spec.resources() != null) {
+      container.withResources(spec.resources());
+    }
+    preStop(budget).ifPresent(container::withLifecycle);
+    return container.build();
+  }
+
+  static Optional<Lifecycle> preStop(TerminationBudget budget) {
+    return switch (budget.drainMethod()) {
+      case KUBELET_SLEEP -> Optional.of(new LifecycleBuilder()
+          .withNewPreStop().withNewSleep((long) budget.drainSeconds()).endPreStop().build());
+      case EXEC_SLEEP -> Optional.of(new LifecycleBuilder()
+          .withNewPreStop().withNewExec()
+            .withCommand("/bin/sh", "-c", "sleep " + budget.drainSeconds())
+          .endExec().endPreStop().build());
+      case APP, NONE -> Optional.empty();
+    };
+  }
+
+  private static List<ContainerPort> ports(OperatedServiceSpec spec) {
+    List<ContainerPort> ports = new ArrayList<>();
+    ports.add(port(ContractDefaults.PORT_NAME, spec.port()));
+    Integer health = spec.health().port();
+    if (health != null && !health.equals(spec.port())) {
+      ports.add(port(HEALTH_PORT_NAME, health));
+    }
+    Integer metrics = spec.metrics().port();
+    if (metrics != null && !metrics.equals(spec.port()) && !metrics.equals(health)) {
+      ports.add(port(METRICS_PORT_NAME, metrics));
+    }
+    return ports;
+  }
+
+  private static ContainerPort port(String name, int number) {
+    return new ContainerPortBuilder().withName(name).withContainerPort(number)
+        .withProtocol("TCP").build();
+  }
+
+  /** Named when it is a port we declared, so a port change never leaves a probe behind. */
+  static IntOrString portReference(Integer port, int appPort, String separateName) {
+    if (port == null || port == appPort) {
+      return new IntOrString(ContractDefaults.PORT_NAME);
+    }
+    return new IntOrString(separateName);
+  }
+
+  /** The metrics port's name on the pod and the Service. */
+  public static String metricsPortName(OperatedServiceSpec spec) {
+    Integer metrics = spec.metrics().port();
+    if (metrics == null || metrics.equals(spec.port())) {
+      return ContractDefaults.PORT_NAME;
+    }
+    return metrics.equals(spec.health().port()) ? HEALTH_PORT_NAME : METRICS_PORT_NAME;
+  }
+
+  public static int metricsPort(OperatedServiceSpec spec) {
+    return spec.metrics().port() == null ? spec.port() : spec.metrics().port();
+  }
+
+  private static Map<String, String> podAnnotations(OperatedService resource, ClusterFacts facts) {
+    OperatedServiceSpec spec = resource.getSpec();
+    Map<String, String> annotations = new LinkedHashMap<>();
+    if (ScrapePlan.of(spec, facts) == ScrapePlan.ANNOTATIONS) {
+      annotations.put("prometheus.io/scrape", "true");
+      annotations.put("prometheus.io/port", Integer.toString(metricsPort(spec)));
+      annotations.put("prometheus.io/path", spec.metrics().path());
+    }
+    // The user's annotations win: they may point a scraper somewhere we cannot know about.
+    annotations.putAll(spec.podAnnotations());
+    return annotations;
+  }
+
+  /** In sidecar mode the app exports to the collector next to it, over loopback. */
+  static Optional<String> collectorEndpoint(OperatedServiceSpec spec) {
+    if (spec.telemetry().mode() != TelemetryMode.SIDECAR) {
+      return Optional.empty();
+    }
+    OtlpProtocol protocol = spec.telemetry().protocol();
+    return Optional.of("http://localhost:" + protocol.standardPort());
+  }
+}
