@@ -1,0 +1,107 @@
+package dev.operated.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RenderCommandTest {
+
+  @TempDir
+  Path temp;
+
+  private Path file(String yaml) throws IOException {
+    Path file = temp.resolve("services.yaml");
+    Files.writeString(file, yaml);
+    return file;
+  }
+
+  @Test
+  void rendersEveryServiceOfAMultiDocumentFile() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders, namespace: shop}
+        spec: {image: 'orders:1', replicas: 1}
+        ---
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: billing}
+        spec: {image: 'billing:2'}
+        """).toString(), "--prometheus-operator");
+
+    assertThat(cli.exitCode()).isZero();
+    assertThat(cli.out()).contains("name: \"orders\"").contains("namespace: \"shop\"")
+        .contains("name: \"billing\"").contains("namespace: \"default\"")
+        .contains("kind: \"ServiceMonitor\"")
+        .doesNotContain("PodDisruptionBudget");
+  }
+
+  @Test
+  void invalidInputExitsNonZeroWithEveryProblemAndRendersNothing() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec:
+          image: orders
+          telemetry: {mode: endpoint}
+        """).toString());
+
+    assertThat(cli.exitCode()).isEqualTo(1);
+    assertThat(cli.out()).isEmpty();
+    assertThat(cli.err()).contains("orders: spec.image:").contains("has no tag or digest")
+        .contains("orders: spec.telemetry.endpoint: is required when mode is endpoint");
+  }
+
+  @Test
+  void aGracePeriodTooShortForTheBudgetIsRefusedWithTheArithmetic() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec:
+          image: orders:1
+          shutdown: {drainSeconds: 10, timeoutSeconds: 20, terminationGracePeriodSeconds: 25}
+        """).toString());
+
+    assertThat(cli.exitCode()).isEqualTo(1);
+    assertThat(cli.err()).contains("spec.shutdown.terminationGracePeriodSeconds")
+        .contains("= 30s");
+  }
+
+  @Test
+  void aMisspeltFieldIsNamed() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1', replica: 2}
+        """).toString());
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("replica");
+  }
+
+  @Test
+  void otherKindsAndMissingFilesAreRefusedClearly() throws IOException {
+    Cli other = Cli.run("render", "-f", file("apiVersion: v1\nkind: ConfigMap\n").toString());
+    assertThat(other.exitCode()).isEqualTo(2);
+    assertThat(other.err()).contains("document 1 is a ConfigMap, not an OperatedService");
+
+    Cli missing = Cli.run("render", "-f", temp.resolve("absent.yaml").toString());
+    assertThat(missing.exitCode()).isEqualTo(2);
+    assertThat(missing.err()).contains("cannot read");
+  }
+
+  @Test
+  void aBadKubernetesVersionIsNamed() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("kind: OperatedService\n").toString(),
+        "--kubernetes-version", "latest");
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("--kubernetes-version").contains("MAJOR.MINOR");
+  }
+}
