@@ -49,7 +49,10 @@ public final class ObservedCluster {
 
   private KubernetesVersion version() {
     VersionInfo info = client.getKubernetesVersion();
-    return KubernetesVersion.of(info.getMajor(), info.getMinor());
+    if (info.getMajor() != null && info.getMinor() != null) {
+      return KubernetesVersion.of(info.getMajor(), info.getMinor());
+    }
+    return KubernetesVersion.parse(info.getGitVersion());
   }
 
   private boolean prometheusOperatorInstalled() {

@@ -1,0 +1,119 @@
+package dev.operated.reconciler;
+
+import dev.operated.api.OperatedService;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import java.net.InetAddress;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The operator against fabric8's mock API server in CRUD mode.
+ *
+ * <p>Where the mock differs from a real API server, this test adapts and production does not:
+ * the mock answers server-side-apply PATCHes with 415/404 and writes no managedFields, so JOSDK
+ * runs here with SSA switched off (create/update plus its generic matcher). The production
+ * configuration keeps SSA; the embedded API server brings it to tests. The mock also runs no
+ * Deployment controller, so tests write the Deployment status a controller would.
+ */
+final class MockCluster implements AutoCloseable {
+
+  private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
+
+  final KubernetesMockServer server;
+  final KubernetesClient client;
+  final Operator operator;
+  private final AtomicInteger reconciles = new AtomicInteger();
+
+  MockCluster(String kubernetesVersion) {
+    String[] version = kubernetesVersion.split("\\.");
+    VersionInfo versionInfo = new VersionInfo.Builder().withMajor(version[0])
+        .withMinor(version[1]).withGitVersion("v" + kubernetesVersion + ".0").build();
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new VersionAwareCrudDispatcher(versionInfo), false, versionInfo);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    // The CRUD mock serves a custom resource only once its CRD exists, as a real server does.
+    client.apiextensions().v1().customResourceDefinitions()
+        .load(MockCluster.class.getResourceAsStream(
+            "/META-INF/fabric8/operatedservices.operated.dev-v1.yml"))
+        .create();
+    operator = OperatedOperator.create(client, Clock.systemUTC(), configuration -> configuration
+        .withSSABasedCreateUpdateMatchForDependentResources(false)
+        .withUseSSAToPatchPrimaryResource(false)
+        .withMetrics(new Metrics() {
+          @Override
+          public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+            reconciles.incrementAndGet();
+          }
+        }));
+    operator.start();
+  }
+
+  /** The CRUD dispatcher answers /version with an empty list; the operator needs the version. */
+  private static final class VersionAwareCrudDispatcher extends KubernetesCrudDispatcher {
+    private final String version;
+
+    VersionAwareCrudDispatcher(VersionInfo version) {
+      this.version = Serialization.asJson(version);
+    }
+
+    @Override
+    public MockResponse handleGet(String path) {
+      if ("/version".equals(path)) {
+        return new MockResponse().setResponseCode(200).setBody(version);
+      }
+      return super.handleGet(path);
+    }
+  }
+
+  int reconciles() {
+    return reconciles.get();
+  }
+
+  OperatedService get(String namespace, String name) {
+    return client.resources(OperatedService.class).inNamespace(namespace).withName(name).get();
+  }
+
+  /** Forgets the requests made so far. */
+  void clearRequestLog() throws InterruptedException {
+    while (server.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
+      // drained
+    }
+  }
+
+  /** Mutating requests since the log was last cleared, as "METHOD path". */
+  List<String> mutatingRequests() throws InterruptedException {
+    List<String> requests = new ArrayList<>();
+    RecordedRequest request;
+    while ((request = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+      if (MUTATING.contains(request.getMethod())) {
+        requests.add(request.getMethod() + " " + request.getPath());
+      }
+    }
+    return requests;
+  }
+
+  @Override
+  public void close() {
+    operator.stop();
+    client.close();
+    server.destroy();
+  }
+}

@@ -1,0 +1,241 @@
+package dev.operated.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operated.api.OperatedService;
+import dev.operated.api.OperatedServiceSpec;
+import dev.operated.status.ConditionTypes;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OperatedServiceReconcilerTest {
+
+  private static final String NS = "shop";
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+  private MockCluster cluster;
+
+  @BeforeEach
+  void start() {
+    cluster = new MockCluster("1.33");
+  }
+
+  @AfterEach
+  void stop() {
+    cluster.close();
+  }
+
+  private OperatedService apply(String name, OperatedServiceSpec spec) {
+    OperatedService resource = new OperatedService(NS, name, spec);
+    return cluster.client.resource(resource).createOr(existing -> existing.update());
+  }
+
+  private Deployment deployment(String name) {
+    return cluster.client.apps().deployments().inNamespace(NS).withName(name).get();
+  }
+
+  private Condition ready(String name) {
+    OperatedService resource = cluster.get(NS, name);
+    return resource.getStatus() == null ? null
+        : resource.getStatus().condition(ConditionTypes.READY).orElse(null);
+  }
+
+  /** What the Deployment controller would write once every pod of the spec is ready. */
+  private void rollOut(String name, int replicas) {
+    Deployment deployment = deployment(name);
+    deployment.setStatus(new DeploymentStatusBuilder()
+        .withObservedGeneration(deployment.getMetadata().getGeneration())
+        .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas)
+        .withAvailableReplicas(replicas)
+        .withConditions(new DeploymentConditionBuilder().withType("Progressing")
+            .withStatus("True").withReason("NewReplicaSetAvailable").build())
+        .build());
+    cluster.client.resource(deployment).updateStatus();
+  }
+
+  @Test
+  void createsTheDeploymentServiceAndBudgetOwnedByTheResource() {
+    OperatedService created = apply("orders", new OperatedServiceSpec("orders:1", 2, null, null,
+        null, null, null, null, null, null, null, null));
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Deployment deployment = deployment("orders");
+      assertThat(deployment).isNotNull();
+      assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+      assertThat(deployment.getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(owner -> assertThat(owner.getUid())
+              .isEqualTo(created.getMetadata().getUid()));
+      Service service = cluster.client.services().inNamespace(NS).withName("orders").get();
+      assertThat(service).isNotNull();
+      PodDisruptionBudget budget = cluster.client.policy().v1().podDisruptionBudget()
+          .inNamespace(NS).withName("orders").get();
+      assertThat(budget).isNotNull();
+    });
+    assertThat(ready("orders")).isNotNull().satisfies(condition -> {
+      assertThat(condition.getStatus()).isEqualTo("False");
+      assertThat(condition.getReason()).isIn("Creating", "RolloutInProgress");
+    });
+  }
+
+  @Test
+  void reportsReadyWithCountsWhenTheRolloutCompletes() {
+    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+
+    rollOut("orders", 2);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      OperatedService resource = cluster.get(NS, "orders");
+      assertThat(resource.getStatus().ready()).isEqualTo("2/2");
+      assertThat(resource.getStatus().observedGeneration())
+          .isEqualTo(resource.getMetadata().getGeneration());
+      Condition ready = resource.getStatus().condition(ConditionTypes.READY).orElseThrow();
+      assertThat(ready.getStatus()).isEqualTo("True");
+      assertThat(ready.getReason()).isEqualTo("AllReplicasReady");
+      assertThat(ready.getObservedGeneration()).isEqualTo(1L);
+    });
+    assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems())
+        .extracting(e -> e.getReason()).contains("AllReplicasReady");
+  }
+
+  @Test
+  void aReconcileWithNothingToChangeWritesNothing() throws InterruptedException {
+    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+    rollOut("orders", 2);
+    await().atMost(TIMEOUT).until(() -> ready("orders") != null
+        && "True".equals(ready("orders").getStatus()));
+
+    // A change the operator does not care about still triggers a reconcile through the informer.
+    cluster.client.services().inNamespace(NS).withName("orders")
+        .edit(service -> {
+          service.getMetadata().getAnnotations().put("example.com/touched", "yes");
+          return service;
+        });
+    cluster.clearRequestLog();
+    int before = cluster.reconciles();
+    await().atMost(TIMEOUT).until(() -> cluster.reconciles() > before);
+
+    assertThat(cluster.mutatingRequests()).isEmpty();
+  }
+
+  @Test
+  void aManualEditOfAManagedFieldIsPutBack() {
+    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+
+    cluster.client.apps().deployments().inNamespace(NS).withName("orders").edit(deployment -> {
+      deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
+          .getReadinessProbe().getHttpGet().setPath("/hand-edited");
+      return deployment;
+    });
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("orders").getSpec()
+        .getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet()
+        .getPath()).isEqualTo("/readyz"));
+  }
+
+  @Test
+  void toolsSharingTheDeploymentKeepTheirFieldsWhenNothingChanged() {
+    apply("orders", OperatedServiceSpec.ofImage("orders:1"));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+
+    cluster.client.apps().deployments().inNamespace(NS).withName("orders").edit(deployment -> {
+      deployment.getSpec().setReplicas(7);
+      deployment.getSpec().getTemplate().getMetadata().getAnnotations()
+          .put("kubectl.kubernetes.io/restartedAt", "2026-11-25T00:00:00Z");
+      return deployment;
+    });
+    int before = cluster.reconciles();
+    await().atMost(TIMEOUT).until(() -> cluster.reconciles() > before);
+
+    Deployment after = deployment("orders");
+    assertThat(after.getSpec().getReplicas()).as("the HPA's replicas").isEqualTo(7);
+    assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("kubectl.kubernetes.io/restartedAt", "2026-11-25T00:00:00Z");
+  }
+
+  @Test
+  void anInvalidSpecIsReportedAndLeavesTheRunningDeploymentAsItWas() {
+    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+    rollOut("orders", 2);
+    await().atMost(TIMEOUT).until(() -> ready("orders") != null
+        && "True".equals(ready("orders").getStatus()));
+    Deployment running = deployment("orders");
+
+    // The mock has no schema validation, as a cluster with an outdated CRD would not.
+    OperatedService resource = cluster.get(NS, "orders");
+    resource.setSpec(new OperatedServiceSpec("orders", -1, null, null, null, null, null, null,
+        null, null, null, null));
+    cluster.client.resource(resource).update();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Condition ready = ready("orders");
+      assertThat(ready.getStatus()).isEqualTo("False");
+      assertThat(ready.getReason()).isEqualTo("InvalidSpec");
+      assertThat(ready.getMessage()).contains("spec.image").contains("spec.replicas")
+          .contains("left as it was");
+    });
+    Deployment after = deployment("orders");
+    assertThat(after.getMetadata().getResourceVersion())
+        .isEqualTo(running.getMetadata().getResourceVersion());
+    assertThat(after.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("orders:1");
+    assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems())
+        .anySatisfy(event -> {
+          assertThat(event.getReason()).isEqualTo("InvalidSpec");
+          assertThat(event.getType()).isEqualTo("Warning");
+        });
+  }
+
+  @Test
+  void scalingBelowTwoReplicasRemovesTheDisruptionBudget() {
+    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> cluster.client.policy().v1().podDisruptionBudget()
+        .inNamespace(NS).withName("orders").get() != null);
+
+    OperatedService resource = cluster.get(NS, "orders");
+    resource.setSpec(new OperatedServiceSpec("orders:1", 1, null, null, null, null, null, null,
+        null, null, null, null));
+    cluster.client.resource(resource).update();
+
+    await().atMost(TIMEOUT).until(() -> cluster.client.policy().v1().podDisruptionBudget()
+        .inNamespace(NS).withName("orders").get() == null);
+    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void aSpecChangeRollsTheTemplateButNeverTheSelector() {
+    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+    var selector = deployment("orders").getSpec().getSelector();
+
+    OperatedService resource = cluster.get(NS, "orders");
+    resource.setSpec(new OperatedServiceSpec("orders:2", 2, 9000, null, null, null, null, null,
+        null, null, null, null));
+    cluster.client.resource(resource).update();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("orders").getSpec()
+        .getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("orders:2"));
+    assertThat(deployment("orders").getSpec().getSelector()).isEqualTo(selector);
+    assertThat(List.of(deployment("orders").getSpec().getTemplate().getSpec().getContainers()
+        .get(0).getPorts().get(0).getContainerPort())).containsExactly(9000);
+  }
+}
