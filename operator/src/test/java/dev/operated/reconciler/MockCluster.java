@@ -15,6 +15,10 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import java.net.InetAddress;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -41,6 +45,32 @@ final class MockCluster implements AutoCloseable {
   final Operator operator;
   private final AtomicInteger reconciles = new AtomicInteger();
 
+  final MutableClock clock = new MutableClock();
+
+  /** Lets a test move past the interval in which cluster facts are cached. */
+  static final class MutableClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-11-25T10:00:00Z");
+
+    void advance(Duration duration) {
+      now = now.plus(duration);
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+  }
+
   MockCluster(String kubernetesVersion) {
     String[] version = kubernetesVersion.split("\\.");
     VersionInfo versionInfo = new VersionInfo.Builder().withMajor(version[0])
@@ -54,7 +84,7 @@ final class MockCluster implements AutoCloseable {
         .load(MockCluster.class.getResourceAsStream(
             "/META-INF/fabric8/operatedservices.operated.dev-v1.yml"))
         .create();
-    operator = OperatedOperator.create(client, Clock.systemUTC(), configuration -> configuration
+    operator = OperatedOperator.create(client, clock, configuration -> configuration
         .withSSABasedCreateUpdateMatchForDependentResources(false)
         .withUseSSAToPatchPrimaryResource(false)
         .withMetrics(new Metrics() {

@@ -7,7 +7,10 @@ import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
 import dev.operated.status.ConditionTypes;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
@@ -218,6 +221,52 @@ class OperatedServiceReconcilerTest {
     await().atMost(TIMEOUT).until(() -> cluster.client.policy().v1().podDisruptionBudget()
         .inNamespace(NS).withName("orders").get() == null);
     assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
+  }
+
+  @Test
+  void installingThePrometheusOperatorLaterSwitchesToAServiceMonitor() {
+    apply("orders", OperatedServiceSpec.ofImage("orders:1"));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+    assertThat(deployment("orders").getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("prometheus.io/scrape", "true");
+
+    cluster.client.apiextensions().v1().customResourceDefinitions()
+        .resource(new CustomResourceDefinitionBuilder()
+            .withNewMetadata().withName("servicemonitors.monitoring.coreos.com").endMetadata()
+            .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
+              .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors")
+                .withSingular("servicemonitor").endNames()
+              .addNewVersion().withName("v1").withServed(true).withStorage(true).endVersion()
+            .endSpec().build())
+        .create();
+    cluster.clock.advance(ObservedCluster.REFRESH.plusSeconds(1));
+    touch("orders");
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(cluster.client.resources(ServiceMonitor.class).inNamespace(NS)
+          .withName("orders").get()).isNotNull();
+      assertThat(deployment("orders").getSpec().getTemplate().getMetadata().getAnnotations())
+          .doesNotContainKey("prometheus.io/scrape");
+    });
+  }
+
+  /** A generation change, so the reconcile is not filtered as a no-op. */
+  private void touch(String name) {
+    OperatedService resource = cluster.get(NS, name);
+    resource.setSpec(new OperatedServiceSpec(resource.getSpec().image(),
+        resource.getSpec().replicas(), resource.getSpec().port(), List.of(
+            new EnvVarBuilder().withName("TOUCHED").withValue("1").build()), null, null, null,
+        null, null, null, null, null));
+    cluster.client.resource(resource).update();
+  }
+
+  @Test
+  void productionKeepsServerSideApply() {
+    var production = OperatedOperator.create(cluster.client, java.time.Clock.systemUTC(),
+        configuration -> { });
+    assertThat(production.getConfigurationService()
+        .ssaBasedCreateUpdateMatchForDependentResources()).isTrue();
+    assertThat(production.getConfigurationService().useSSAToPatchPrimaryResource()).isTrue();
   }
 
   @Test
