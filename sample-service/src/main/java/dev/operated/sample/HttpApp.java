@@ -1,0 +1,299 @@
+package dev.operated.sample;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The JDK's HTTP server with a bounded worker pool, one dispatcher for every path: it routes,
+ * opens the SERVER span (W3C trace context extracted from the request), times the request into
+ * {@code http.server.requests}, turns a handler that throws into a 500 and a panic event, and
+ * counts requests in flight so that shutdown can wait for exactly those.
+ */
+final class HttpApp {
+
+  /** Worker threads: slow requests (up to the fault endpoint's bound) each hold one. */
+  static final int WORKERS = 64;
+  /** Accepted requests waiting for a worker; beyond that the dispatcher thread runs them itself. */
+  static final int QUEUE = 1024;
+  private static final int BACKLOG = 256;
+
+  private static final AttributeKey<String> HTTP_REQUEST_METHOD =
+      AttributeKey.stringKey("http.request.method");
+  private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
+  private static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE =
+      AttributeKey.longKey("http.response.status_code");
+  private static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
+  private static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
+  private static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
+  private static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
+  private static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
+  private static final AttributeKey<String> USER_AGENT =
+      AttributeKey.stringKey("user_agent.original");
+  private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
+
+  private static final TextMapGetter<HttpExchange> HEADERS = new TextMapGetter<>() {
+    @Override
+    public Iterable<String> keys(HttpExchange exchange) {
+      return exchange.getRequestHeaders().keySet();
+    }
+
+    @Override
+    public String get(HttpExchange exchange, String key) {
+      return exchange == null ? null : exchange.getRequestHeaders().getFirst(key);
+    }
+  };
+
+  private static final Logger LOG = LoggerFactory.getLogger(HttpApp.class);
+
+  private final Router router;
+  private final Metrics metrics;
+  private final Tracer tracer;
+  private final TextMapPropagator propagator;
+  private final Panics panics;
+  private final InFlightExecutor executor = new InFlightExecutor();
+  private volatile boolean stopping;
+  private HttpServer server;
+
+  HttpApp(Router router, Metrics metrics, Telemetry telemetry, Panics panics) {
+    this.router = router;
+    this.metrics = metrics;
+    this.tracer = telemetry.tracer();
+    this.propagator = telemetry.propagator();
+    this.panics = panics;
+  }
+
+  /** Binds and starts serving; throws IOException when the address cannot be bound. */
+  void start(String bindAddress, int port) throws IOException {
+    server = HttpServer.create(new InetSocketAddress(bindAddress, port), BACKLOG);
+    server.setExecutor(executor);
+    server.createContext("/", this::dispatch);
+    server.start();
+  }
+
+  InetSocketAddress address() {
+    return server.getAddress();
+  }
+
+  int inFlight() {
+    return executor.inFlight();
+  }
+
+  /**
+   * Stops accepting connections and waits, at most {@code timeout}, for the requests in flight to
+   * finish. Returns how many were still running when the time was up.
+   *
+   * <p>{@code HttpServer.stop(delay)} closes the listening socket at once and then waits for the
+   * exchanges in progress, but before JDK 21 it waits the whole delay when none is in progress
+   * (JDK-8304065). So it runs on its own thread, and this method waits on its own count of
+   * requests in flight instead, which also covers requests still queued for a worker.
+   */
+  int stop(Duration timeout) {
+    stopping = true;
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int delaySeconds = (int) Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toSeconds() + 1));
+    Thread stopper = new Thread(() -> server.stop(delaySeconds), "http-server-stop");
+    stopper.setDaemon(true);
+    stopper.start();
+    int left = executor.awaitIdle(deadline);
+    executor.shutdown();
+    return left;
+  }
+
+  private void dispatch(HttpExchange exchange) {
+    long start = System.nanoTime();
+    String method = exchange.getRequestMethod();
+    String path = exchange.getRequestURI().getRawPath();
+    Router.Match match = router.match(method, path);
+    boolean traced = match.route() == null || match.route().traced();
+    Span span = traced ? startServerSpan(exchange, method, path, match) : Span.getInvalid();
+    int status = 500;
+    String exception = "none";
+    try (Scope ignored = span.makeCurrent()) {
+      Response response;
+      try {
+        response = handle(exchange, match);
+      } catch (Throwable error) {
+        exception = error.getClass().getSimpleName();
+        span.recordException(error);
+        span.setStatus(StatusCode.ERROR, error.getClass().getName());
+        span.setAttribute(ERROR_TYPE, error.getClass().getName());
+        panics.requestPanic(error); // returns unless the error is fatal: then the process exits
+        response = Response.error(500, "internal error");
+      }
+      status = response.status();
+      write(exchange, response);
+    } catch (IOException e) {
+      // the client went away mid-response; it is counted under the status it would have had
+      LOG.atDebug().addKeyValue("event", "response_write_failed").log("could not write response: {}",
+          e.toString());
+    } finally {
+      exchange.close();
+      if (traced) {
+        span.setAttribute(HTTP_RESPONSE_STATUS_CODE, (long) status);
+        if (status >= 500) {
+          span.setStatus(StatusCode.ERROR);
+          if (exception.equals("none")) {
+            span.setAttribute(ERROR_TYPE, Integer.toString(status));
+          }
+        }
+        span.end();
+      }
+      metrics.recordRequest(method, match.template(), status, exception, System.nanoTime() - start);
+    }
+  }
+
+  private Response handle(HttpExchange exchange, Router.Match match) throws Exception {
+    if (match.route() != null) {
+      return match.route().handler().handle(new Request(exchange, match.params()));
+    }
+    if (!match.allowedMethods().isEmpty()) {
+      exchange.getResponseHeaders().set("Allow", match.allowedMethods());
+      return Response.error(405, "method not allowed");
+    }
+    return Response.error(404, "not found");
+  }
+
+  private Span startServerSpan(HttpExchange exchange, String method, String path,
+      Router.Match match) {
+    Context parent = propagator.extract(Context.root(), exchange, HEADERS);
+    String route = match.route() == null ? null : match.template();
+    InetSocketAddress local = exchange.getLocalAddress();
+    var builder = tracer.spanBuilder(route == null ? method : method + " " + route)
+        .setParent(parent)
+        .setSpanKind(SpanKind.SERVER)
+        .setAttribute(HTTP_REQUEST_METHOD, method)
+        .setAttribute(URL_PATH, path)
+        .setAttribute(URL_SCHEME, "http")
+        .setAttribute(SERVER_ADDRESS, local.getHostString())
+        .setAttribute(SERVER_PORT, (long) local.getPort())
+        .setAttribute(CLIENT_ADDRESS, exchange.getRemoteAddress().getAddress().getHostAddress());
+    if (route != null) {
+      builder.setAttribute(HTTP_ROUTE, route);
+    }
+    String userAgent = exchange.getRequestHeaders().getFirst("User-Agent");
+    if (userAgent != null) {
+      builder.setAttribute(USER_AGENT, userAgent);
+    }
+    return builder.startSpan();
+  }
+
+  private void write(HttpExchange exchange, Response response) throws IOException {
+    var headers = exchange.getResponseHeaders();
+    headers.set("Content-Type", response.contentType());
+    if (stopping) {
+      headers.set("Connection", "close"); // no keep-alive once the server is shutting down
+    }
+    byte[] body = response.body();
+    exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
+    if (body.length > 0) {
+      try (OutputStream out = exchange.getResponseBody()) {
+        out.write(body);
+      }
+    }
+  }
+
+  /**
+   * A fixed pool with a bounded queue that counts every request from the moment the server hands
+   * it over (queued or running) until it is done. When pool and queue are full the server's own
+   * dispatcher thread runs the request, which stops it accepting more: back-pressure into the
+   * kernel's accept backlog instead of unbounded memory.
+   */
+  private static final class InFlightExecutor implements Executor {
+    private final AtomicInteger threadNumber = new AtomicInteger();
+    private final Object lock = new Object();
+    private int inFlight;
+    private final ThreadPoolExecutor pool = new ThreadPoolExecutor(WORKERS, WORKERS, 60,
+        TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE), runnable -> {
+          Thread thread = new Thread(runnable, "http-worker-" + threadNumber.incrementAndGet());
+          thread.setDaemon(true);
+          return thread;
+        }, (runnable, executor) -> {
+          if (executor.isShutdown()) {
+            throw new RejectedExecutionException("server stopped");
+          }
+          runnable.run();
+        });
+
+    InFlightExecutor() {
+      pool.allowCoreThreadTimeOut(true);
+    }
+
+    @Override
+    public void execute(Runnable exchange) {
+      synchronized (lock) {
+        inFlight++;
+      }
+      try {
+        pool.execute(() -> {
+          try {
+            exchange.run();
+          } finally {
+            done();
+          }
+        });
+      } catch (RejectedExecutionException e) {
+        done();
+        throw e;
+      }
+    }
+
+    private void done() {
+      synchronized (lock) {
+        inFlight--;
+        if (inFlight == 0) {
+          lock.notifyAll();
+        }
+      }
+    }
+
+    int inFlight() {
+      synchronized (lock) {
+        return inFlight;
+      }
+    }
+
+    /** Waits until nothing is in flight or the deadline (System.nanoTime) passes. */
+    int awaitIdle(long deadline) {
+      synchronized (lock) {
+        while (inFlight > 0) {
+          long waitMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+          if (waitMillis <= 0) {
+            break;
+          }
+          try {
+            lock.wait(waitMillis);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            break;
+          }
+        }
+        return inFlight;
+      }
+    }
+
+    void shutdown() {
+      pool.shutdown();
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.operated.sample;
+
+import io.micrometer.core.instrument.Tag;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.http.Outcome;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/** Micrometer with the Prometheus registry: request timers plus JVM and process metrics. */
+final class Metrics implements AutoCloseable {
+
+  static final String OPENMETRICS_CONTENT_TYPE =
+      "application/openmetrics-text; version=1.0.0; charset=utf-8";
+  static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  /** Methods kept as they are in the method tag; anything else is _OTHER (bounded cardinality). */
+  private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+      "PATCH", "OPTIONS", "TRACE", "CONNECT");
+
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(
+      PrometheusConfig.DEFAULT);
+  private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+  Metrics() {
+    new ClassLoaderMetrics().bindTo(registry);
+    new JvmMemoryMetrics().bindTo(registry);
+    gcMetrics.bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new JvmInfoMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    new FileDescriptorMetrics().bindTo(registry);
+  }
+
+  /**
+   * One observation of {@code http.server.requests}. {@code route} is the route template
+   * ({@code /items/{id}}), or NOT_FOUND when no route matched: never the raw path, whose
+   * cardinality a client controls.
+   */
+  void recordRequest(String method, String route, int status, String exception, long nanos) {
+    Timer.builder("http.server.requests")
+        .description("HTTP server requests, by method, route template, status and outcome")
+        .tags(Tags.of(
+            Tag.of("method", KNOWN_METHODS.contains(method) ? method : "_OTHER"),
+            Tag.of("uri", route),
+            Tag.of("status", Integer.toString(status)),
+            Tag.of("outcome", Outcome.forStatus(status).name()),
+            Tag.of("exception", exception)))
+        .publishPercentileHistogram()
+        .register(registry)
+        .record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The exposition in the format the scraper asked for (OpenMetrics or Prometheus text). */
+  String contentType(String accept) {
+    return accept != null && accept.contains("application/openmetrics-text")
+        ? OPENMETRICS_CONTENT_TYPE : TEXT_CONTENT_TYPE;
+  }
+
+  String scrape(String contentType) {
+    return registry.scrape(contentType);
+  }
+
+  @Override
+  public void close() {
+    gcMetrics.close();
+    registry.close();
+  }
+}

@@ -1,0 +1,113 @@
+package dev.operated.sample;
+
+import static dev.operated.sample.ServiceProcess.env;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Start-up probes, the Prometheus exposition and the fault switch, on the real process. */
+class ProbesAndMetricsIT {
+
+  /** A sample line of the text format: name, optional labels, a number (and optional timestamp). */
+  private static final Pattern SAMPLE = Pattern.compile(
+      "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*\\})? "
+          + "(-?[0-9.]+(E[-+]?[0-9]+)?|NaN|\\+Inf|-Inf)( -?[0-9]+)?");
+  private static final Pattern COMMENT = Pattern.compile("# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*");
+
+  @Test
+  void readinessIs503UntilStartupFinishedWhileLivenessIs200() {
+    try (ServiceProcess service = ServiceProcess.start(env("SAMPLE_WARMUP_MS", "2500"))) {
+      service.awaitListening();
+
+      HttpResponse<String> ready = service.get(SampleServiceDefaults.READINESS_PATH);
+      assertThat(ready.statusCode()).isEqualTo(503);
+      assertThat(ready.body()).contains("starting");
+      assertThat(service.status(SampleServiceDefaults.LIVENESS_PATH)).isEqualTo(200);
+
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+          .until(() -> service.status(SampleServiceDefaults.READINESS_PATH) == 200);
+      assertThat(service.get(SampleServiceDefaults.READINESS_PATH).body()).contains("ready");
+      assertThat(service.events("ready")).singleElement()
+          .satisfies(event -> assertThat(event.path("startup.ms").asLong()).isPositive());
+    }
+  }
+
+  @Test
+  void metricsAreValidPrometheusTextWithRouteTemplatesAndJvmMetrics() {
+    try (ServiceProcess service = ServiceProcess.startReady(env())) {
+      assertThat(service.get("/items/7").statusCode()).isEqualTo(200);
+      assertThat(service.get("/items/8").statusCode()).isEqualTo(200);
+      assertThat(service.get("/items/123456").statusCode()).isEqualTo(404);
+      assertThat(service.get("/items/bad%20id").statusCode()).isEqualTo(400);
+      assertThat(service.get("/no/such/path").statusCode()).isEqualTo(404);
+      assertThat(service.send(service.request("/items/7")
+          .DELETE().build()).statusCode()).isEqualTo(405);
+
+      HttpResponse<String> scrape = service.get(SampleServiceDefaults.METRICS_PATH);
+      assertThat(scrape.statusCode()).isEqualTo(200);
+      assertThat(scrape.headers().firstValue("Content-Type")).hasValueSatisfying(
+          type -> assertThat(type).startsWith("text/plain; version=0.0.4"));
+      List<String> lines = scrape.body().lines().filter(line -> !line.isBlank()).toList();
+      assertThat(lines).allSatisfy(line -> assertThat(
+          SAMPLE.matcher(line).matches() || COMMENT.matcher(line).matches())
+          .as("a valid exposition line: %s", line).isTrue());
+
+      assertThat(lines).contains("# TYPE http_server_requests_seconds histogram");
+      assertThat(lines).anySatisfy(line -> assertThat(line)
+          .startsWith("http_server_requests_seconds_count{")
+          .contains("method=\"GET\"", "uri=\"/items/{id}\"", "status=\"200\"",
+              "outcome=\"SUCCESS\"")
+          .endsWith(" 2"));
+      assertThat(lines).anySatisfy(line -> assertThat(line)
+          .startsWith("http_server_requests_seconds_count{")
+          .contains("uri=\"/items/{id}\"", "status=\"404\"", "outcome=\"CLIENT_ERROR\""));
+      assertThat(lines).anySatisfy(line -> assertThat(line)
+          .startsWith("http_server_requests_seconds_count{")
+          .contains("uri=\"/items/{id}\"", "status=\"405\"", "method=\"DELETE\""));
+      assertThat(lines).anySatisfy(line -> assertThat(line)
+          .startsWith("http_server_requests_seconds_bucket{")
+          .contains("uri=\"/items/{id}\"", "le=\"+Inf\""));
+      assertThat(lines).anySatisfy(line -> assertThat(line)
+          .startsWith("http_server_requests_seconds_count{")
+          .contains("uri=\"NOT_FOUND\"", "status=\"404\""));
+      // routes are templates: a raw path never becomes a label value
+      assertThat(scrape.body()).doesNotContain("uri=\"/items/7\"", "uri=\"/items/123456\"",
+          "/no/such/path");
+
+      for (String jvmMetric : List.of("jvm_memory_used_bytes{", "jvm_gc_", "jvm_threads_live_threads",
+          "jvm_classes_loaded_classes", "process_uptime_seconds", "process_cpu_usage",
+          "process_files_open_files")) {
+        assertThat(lines).as(jvmMetric).anySatisfy(line -> assertThat(line).startsWith(jvmMetric));
+      }
+
+      HttpResponse<String> openMetrics = service.send(service.request("/metrics")
+          .header("Accept", "application/openmetrics-text; version=1.0.0").GET().build());
+      assertThat(openMetrics.headers().firstValue("Content-Type")).hasValueSatisfying(
+          type -> assertThat(type).startsWith("application/openmetrics-text"));
+      assertThat(openMetrics.body()).contains("http_server_requests_seconds_count{")
+          .endsWith("# EOF\n");
+
+      // every stdout line is one JSON object
+      assertThat(service.logs()).isNotEmpty();
+    }
+  }
+
+  @Test
+  void faultEndpointsAre404UnlessEnabled() {
+    try (ServiceProcess service = ServiceProcess.startReady(env())) {
+      for (String fault : List.of("/fault/panic", "/fault/background-panic", "/fault/slow?ms=1",
+          "/fault/fatal")) {
+        assertThat(service.get(fault).statusCode()).as(fault).isEqualTo(404);
+      }
+      assertThat(service.status(SampleServiceDefaults.READINESS_PATH)).isEqualTo(200);
+      assertThat(service.events("panic")).isEmpty();
+      assertThat(service.events("listening")).singleElement()
+          .satisfies(event -> assertThat(event.path("faults.enabled").asBoolean()).isFalse());
+    }
+  }
+}
