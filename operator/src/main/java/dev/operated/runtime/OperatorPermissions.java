@@ -1,0 +1,185 @@
+package dev.operated.runtime;
+
+import dev.operated.api.OperatedService;
+import dev.operated.desired.DesiredServiceMonitor;
+import dev.operated.reconciler.OperatedServiceReconciler;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
+import io.javaoperatorsdk.operator.api.reconciler.Workflow;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import java.lang.reflect.InvocationTargetException;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/**
+ * Every permission the operator needs, in one place: the Helm chart's RBAC is tested against this
+ * class (ChartTest), so a new dependent resource or API call that is not granted fails the build
+ * instead of a production reconcile. The dependents are read from the reconciler's
+ * {@code @Workflow}, so adding one needs no change here; calls the reconciler makes by hand are
+ * listed below with the class that makes them.
+ */
+public final class OperatorPermissions {
+
+  /** The scope key of cluster-wide grants (a ClusterRole bound by a ClusterRoleBinding). */
+  public static final String CLUSTER = "";
+
+  /**
+   * What a server-side-apply dependent needs: list/watch for its informer, patch to apply, create
+   * because an apply that creates the object is also authorized as a create, delete for the
+   * workflow's reconcile preconditions (a budget removed at one replica), get for reads by name.
+   */
+  static final List<String> DEPENDENT_VERBS =
+      List.of("create", "delete", "get", "list", "patch", "watch");
+  static final List<String> READ_VERBS = List.of("get", "list", "watch");
+
+  /** One verb on one resource (optionally one named object): rules compare as sets of these. */
+  public record Grant(String apiGroup, String resource, String verb, String resourceName)
+      implements Comparable<Grant> {
+
+    @Override
+    public int compareTo(Grant other) {
+      return toString().compareTo(other.toString());
+    }
+
+    @Override
+    public String toString() {
+      return (apiGroup.isEmpty() ? "core" : apiGroup) + "/" + resource + ":" + verb
+          + (resourceName.isEmpty() ? "" : "[" + resourceName + "]");
+    }
+  }
+
+  private OperatorPermissions() {
+  }
+
+  /** Granted in every watched namespace. */
+  public static List<PolicyRule> inWatchedNamespaces() {
+    List<PolicyRule> rules = new ArrayList<>();
+    String group = HasMetadata.getGroup(OperatedService.class);
+    String plural = HasMetadata.getPlural(OperatedService.class);
+    rules.add(rule(group, List.of(plural), READ_VERBS));
+    // status only: UpdateControl.patchStatus; the operator never writes the spec or finalizers
+    rules.add(rule(group, List.of(plural + "/status"), List.of("patch")));
+    // The reconciler's dependents, grouped by API group so the Role reads as a human would write it.
+    Map<String, SortedSet<String>> dependentsByGroup = new TreeMap<>();
+    for (Class<? extends HasMetadata> type : dependentResourceTypes()) {
+      dependentsByGroup.computeIfAbsent(HasMetadata.getGroup(type), g -> new TreeSet<>())
+          .add(HasMetadata.getPlural(type));
+    }
+    dependentsByGroup.forEach((apiGroup, resources) ->
+        rules.add(rule(apiGroup, List.copyOf(resources), DEPENDENT_VERBS)));
+    // status.PodDiagnosis reads a service's pods to name the container holding a rollout back
+    rules.add(rule("", List.of("pods"), READ_VERBS));
+    // reconciler.ServiceEvents: one Event per Ready transition, always a new object
+    rules.add(rule("", List.of("events"), List.of("create")));
+    return rules;
+  }
+
+  /**
+   * Cluster-scoped reads of reconciler.ObservedCluster: the Prometheus Operator's CRD (by name)
+   * and the labels of a service's namespace for mesh detection (by name when the namespaces are
+   * known in advance).
+   */
+  public static List<PolicyRule> clusterScoped(Optional<Collection<String>> namespaceNames) {
+    List<PolicyRule> rules = new ArrayList<>();
+    rules.add(new PolicyRuleBuilder().withApiGroups("apiextensions.k8s.io")
+        .withResources("customresourcedefinitions")
+        .withResourceNames(DesiredServiceMonitor.CRD_NAME)
+        .withVerbs("get").build());
+    PolicyRuleBuilder namespaces = new PolicyRuleBuilder().withApiGroups("")
+        .withResources("namespaces").withVerbs("get");
+    namespaceNames.ifPresent(names -> namespaces.withResourceNames(List.copyOf(new TreeSet<>(names))));
+    rules.add(namespaces.build());
+    return rules;
+  }
+
+  /**
+   * The Lease of leader election (fabric8's LeaseLock: get, create the first time, update to
+   * renew and to release on shutdown), in the operator's own namespace. A create cannot be limited
+   * to a name; get and update are.
+   */
+  public static List<PolicyRule> leaderElection(String leaseName) {
+    return List.of(
+        rule("coordination.k8s.io", List.of("leases"), List.of("create")),
+        new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
+            .withResourceNames(leaseName).withVerbs("get", "update").build());
+  }
+
+  /**
+   * Every grant of an installation by scope: {@link #CLUSTER} for cluster-wide grants, else the
+   * namespace the grant holds in.
+   */
+  public static Map<String, Set<Grant>> expected(WatchedNamespaces watched,
+      String operatorNamespace, Optional<String> leaseName) {
+    Map<String, Set<Grant>> byScope = new TreeMap<>();
+    if (watched instanceof WatchedNamespaces.Listed listed) {
+      listed.names().forEach(namespace -> add(byScope, namespace, inWatchedNamespaces()));
+      add(byScope, CLUSTER, clusterScoped(Optional.of(listed.names())));
+    } else if (watched instanceof WatchedNamespaces.Own) {
+      add(byScope, operatorNamespace, inWatchedNamespaces());
+      add(byScope, CLUSTER, clusterScoped(Optional.of(List.of(operatorNamespace))));
+    } else {
+      add(byScope, CLUSTER, inWatchedNamespaces());
+      add(byScope, CLUSTER, clusterScoped(Optional.empty()));
+    }
+    leaseName.ifPresent(name -> add(byScope, operatorNamespace, leaderElection(name)));
+    return byScope;
+  }
+
+  /** Rules flattened to single grants, so two ways of writing the same rules compare equal. */
+  public static Set<Grant> grants(Collection<PolicyRule> rules) {
+    Set<Grant> grants = new TreeSet<>();
+    for (PolicyRule rule : rules) {
+      List<String> names = rule.getResourceNames() == null || rule.getResourceNames().isEmpty()
+          ? List.of("") : rule.getResourceNames();
+      for (String apiGroup : rule.getApiGroups()) {
+        for (String resource : rule.getResources()) {
+          for (String verb : rule.getVerbs()) {
+            for (String name : names) {
+              grants.add(new Grant(apiGroup, resource, verb, name));
+            }
+          }
+        }
+      }
+    }
+    return grants;
+  }
+
+  private static void add(Map<String, Set<Grant>> byScope, String scope, List<PolicyRule> rules) {
+    byScope.computeIfAbsent(scope, s -> new TreeSet<>()).addAll(grants(rules));
+  }
+
+  private static PolicyRule rule(String apiGroup, List<String> resources, List<String> verbs) {
+    return new PolicyRuleBuilder().withApiGroups(apiGroup).withResources(resources)
+        .withVerbs(verbs).build();
+  }
+
+  static List<Class<? extends HasMetadata>> dependentResourceTypes() {
+    Workflow workflow = OperatedServiceReconciler.class.getAnnotation(Workflow.class);
+    List<Class<? extends HasMetadata>> types = new ArrayList<>();
+    for (Dependent dependent : workflow.dependents()) {
+      types.add(resourceType(dependent.type()));
+    }
+    return types;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private static Class<? extends HasMetadata> resourceType(Class<? extends DependentResource> type) {
+    try {
+      DependentResource<?, ?> instance = type.getDeclaredConstructor().newInstance();
+      return (Class<? extends HasMetadata>) instance.resourceType();
+    } catch (InstantiationException | IllegalAccessException | InvocationTargetException
+        | NoSuchMethodException e) {
+      throw new IllegalStateException("cannot tell which resource " + type.getName()
+          + " manages: a dependent needs a public no-argument constructor", e);
+    }
+  }
+}
