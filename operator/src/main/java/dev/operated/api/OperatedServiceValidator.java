@@ -1,8 +1,11 @@
 package dev.operated.api;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -27,6 +30,9 @@ public final class OperatedServiceValidator {
   /** Names the operator sets from spec.shutdown; a user value would spend the drain twice. */
   private static final Set<String> OPERATOR_OWNED_ENV =
       Set.of(ContractDefaults.ENV_DRAIN_SECONDS, ContractDefaults.ENV_SHUTDOWN_TIMEOUT_SECONDS);
+
+  private static final String ISTIO_PROXY_CONFIG = "proxy.istio.io/config";
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
   private static final java.util.regex.Pattern DNS_1035_LABEL =
       java.util.regex.Pattern.compile("[a-z]([-a-z0-9]{0,61}[a-z0-9])?");
@@ -331,6 +337,20 @@ public final class OperatedServiceValidator {
         }
       });
       spec.podAnnotations().keySet().forEach(key -> key("spec.podAnnotations", key));
+      String proxyConfig = spec.podAnnotations().get(ISTIO_PROXY_CONFIG);
+      if (proxyConfig != null) {
+        // The operator merges its drain settings into this annotation, so it must be a mapping.
+        try {
+          Object parsed = YAML.readValue(proxyConfig, Object.class);
+          if (parsed != null && !(parsed instanceof Map<?, ?>)) {
+            problem("spec.podAnnotations." + ISTIO_PROXY_CONFIG, "must be a YAML mapping of "
+                + "Istio ProxyConfig fields, e.g. 'tracing: {sampling: 10}'");
+          }
+        } catch (IOException e) {
+          problem("spec.podAnnotations." + ISTIO_PROXY_CONFIG, "is not valid YAML: "
+              + e.getMessage().lines().findFirst().orElse(""));
+        }
+      }
     }
 
     private void key(String field, String key) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.operated.api.OperatedService;
 import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
+import dev.operated.desired.CollectorDefaults;
 import dev.operated.desired.DesiredState;
 import dev.operated.desired.KubernetesVersion;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -53,6 +54,11 @@ public final class RenderCommand implements Callable<Integer> {
       description = "Render as if the Prometheus Operator's CRDs are installed (ServiceMonitor).")
   boolean prometheusOperator;
 
+  @Option(names = "--collector-gateway", paramLabel = "URL",
+      description = "The operator's default gateway for collector sidecars (telemetry mode "
+          + "sidecar without spec.telemetry.endpoint), as the run command is given it.")
+  String collectorGateway;
+
   @Option(names = {"-n", "--namespace"}, defaultValue = "default",
       description = "Namespace for resources that name none. Default: ${DEFAULT-VALUE}.")
   String namespace;
@@ -73,7 +79,8 @@ public final class RenderCommand implements Callable<Integer> {
           + e.getMessage());
       return 2;
     }
-    ClusterFacts facts = new ClusterFacts(kubernetesVersion, prometheusOperator, Map.of());
+    ClusterFacts facts = new ClusterFacts(kubernetesVersion, prometheusOperator, Map.of(),
+        Map.of(), CollectorDefaults.standard().withGateway(collectorGateway));
     List<String> failures = new ArrayList<>();
     StringBuilder stream = new StringBuilder();
     for (OperatedService resource : resources) {

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Lifecycle;
 import io.fabric8.kubernetes.api.model.LifecycleBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.util.ArrayList;
@@ -34,6 +35,22 @@ public final class DesiredDeployment {
     TerminationBudget budget = DesiredState.budget(resource, facts);
     Map<String, String> podLabels = new LinkedHashMap<>(spec.podLabels());
     podLabels.putAll(StandardLabels.of(resource));
+    boolean sidecar = spec.telemetry().mode() == TelemetryMode.SIDECAR;
+    List<Container> containers = new ArrayList<>();
+    List<Container> initContainers = new ArrayList<>();
+    List<Volume> volumes = new ArrayList<>();
+    containers.add(appContainer(resource, budget));
+    if (sidecar) {
+      Container collector = CollectorSidecar.container(resource, facts, budget);
+      if (facts.supportsNativeSidecars()) {
+        // Last of the init containers: a mesh proxy injected before it outlives it.
+        initContainers.add(collector);
+      } else {
+        initContainers.add(CollectorSidecar.sleepHelper(facts));
+        containers.add(collector);
+      }
+      volumes.addAll(CollectorSidecar.volumes(resource, facts));
+    }
 
     return new DeploymentBuilder()
         .withNewMetadata()
@@ -56,11 +73,13 @@ public final class DesiredDeployment {
           .withNewTemplate()
             .withNewMetadata()
               .withLabels(podLabels)
-              .withAnnotations(podAnnotations(resource, facts))
+              .withAnnotations(podAnnotations(resource, facts, budget))
             .endMetadata()
             .withNewSpec()
               .withTerminationGracePeriodSeconds(budget.gracePeriodSeconds())
-              .withContainers(appContainer(resource, budget))
+              .withInitContainers(initContainers)
+              .withContainers(containers)
+              .withVolumes(volumes)
             .endSpec()
           .endTemplate()
         .endSpec()
@@ -139,9 +158,12 @@ public final class DesiredDeployment {
     return spec.metrics().port() == null ? spec.port() : spec.metrics().port();
   }
 
-  private static Map<String, String> podAnnotations(OperatedService resource, ClusterFacts facts) {
+  private static Map<String, String> podAnnotations(OperatedService resource, ClusterFacts facts,
+      TerminationBudget budget) {
     OperatedServiceSpec spec = resource.getSpec();
     Map<String, String> annotations = new LinkedHashMap<>();
+    // `kubectl logs` and `exec` pick the app, whatever sidecars are injected before it.
+    annotations.put("kubectl.kubernetes.io/default-container", AppEnvironment.APP_CONTAINER);
     if (ScrapePlan.of(spec, facts) == ScrapePlan.ANNOTATIONS) {
       annotations.put("prometheus.io/scrape", "true");
       annotations.put("prometheus.io/port", Integer.toString(metricsPort(spec)));
@@ -149,6 +171,12 @@ public final class DesiredDeployment {
     }
     // The user's annotations win: they may point a scraper somewhere we cannot know about.
     annotations.putAll(spec.podAnnotations());
+    // Except the mesh settings the budget depends on, merged into the user's.
+    annotations.putAll(MeshAnnotations.of(budget, spec.podAnnotations()));
+    if (spec.telemetry().mode() == TelemetryMode.SIDECAR) {
+      annotations.put(CollectorSidecar.CONFIG_HASH_ANNOTATION,
+          CollectorSidecar.configHash(resource, facts));
+    }
     return annotations;
   }
 

@@ -1,9 +1,11 @@
 package dev.operated.reconciler;
 
 import dev.operated.desired.ClusterFacts;
+import dev.operated.desired.CollectorDefaults;
 import dev.operated.desired.DesiredServiceMonitor;
 import dev.operated.desired.KubernetesVersion;
 import dev.operated.desired.StandardLabels;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
@@ -33,18 +35,39 @@ public final class ObservedCluster {
   private record Snapshot(KubernetesVersion version, boolean prometheusOperator, Instant readAt) {
   }
 
-  public ObservedCluster(KubernetesClient client, Clock clock) {
+  private final CollectorDefaults collectorDefaults;
+
+  public ObservedCluster(KubernetesClient client, Clock clock,
+      CollectorDefaults collectorDefaults) {
     this.client = client;
     this.clock = clock;
+    this.collectorDefaults = collectorDefaults;
   }
 
-  public ClusterFacts observe(Map<String, String> namespaceLabels) {
+  /** The facts for a service in this namespace (whose labels switch mesh injection on). */
+  public ClusterFacts observe(String namespace) {
     Snapshot current = snapshot;
     if (current == null || current.readAt().plus(REFRESH).isBefore(clock.instant())) {
       current = new Snapshot(version(), prometheusOperatorInstalled(), clock.instant());
       snapshot = current;
     }
-    return new ClusterFacts(current.version(), current.prometheusOperator(), namespaceLabels);
+    Namespace found = namespace(namespace);
+    Map<String, String> labels = found == null ? null : found.getMetadata().getLabels();
+    Map<String, String> annotations = found == null ? null
+        : found.getMetadata().getAnnotations();
+    return new ClusterFacts(current.version(), current.prometheusOperator(), labels,
+        annotations, collectorDefaults);
+  }
+
+  private Namespace namespace(String name) {
+    try {
+      return client.namespaces().withName(name).get();
+    } catch (KubernetesClientException e) {
+      // Without permission to read namespaces, mesh: auto sees only the pod's own switches.
+      LOG.warn("cannot read namespace {} for mesh detection ({}); set spec.mesh explicitly",
+          name, e.getMessage());
+      return null;
+    }
   }
 
   private KubernetesVersion version() {

@@ -1,5 +1,6 @@
 package dev.operated.reconciler;
 
+import dev.operated.desired.CollectorDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
@@ -18,12 +19,18 @@ public final class OperatedOperator {
    */
   public static Operator create(KubernetesClient client, Clock clock,
       Consumer<ConfigurationServiceOverrider> overrides) {
+    return create(client, clock, CollectorDefaults.standard(), overrides);
+  }
+
+  public static Operator create(KubernetesClient client, Clock clock,
+      CollectorDefaults collectorDefaults, Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator = new Operator(configuration -> {
       configuration.withKubernetesClient(client).withCloseClientOnStop(false);
       overrides.accept(configuration);
     });
-    operator.register(new OperatedServiceReconciler(new ObservedCluster(client, clock),
-        new ServiceEvents(client, clock), clock));
+    operator.register(new OperatedServiceReconciler(
+        new ObservedCluster(client, clock, collectorDefaults), new ServiceEvents(client, clock),
+        clock));
     return operator;
   }
 }

@@ -6,16 +6,18 @@ import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
 import dev.operated.desired.DesiredState;
 import dev.operated.status.StatusAggregator;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,8 @@ import org.slf4j.LoggerFactory;
  * An invalid spec is reported in the status and leaves everything running as it was.
  */
 @Workflow(explicitInvocation = true, dependents = {
+    @Dependent(name = "collector-config", type = CollectorConfigDependent.class,
+        reconcilePrecondition = CollectorConfigDependent.Wanted.class),
     @Dependent(name = "deployment", type = DeploymentDependent.class),
     @Dependent(name = "service", type = ServiceDependent.class),
     @Dependent(name = "pod-disruption-budget", type = PodDisruptionBudgetDependent.class,
@@ -50,9 +54,15 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   }
 
   @Override
+  public List<EventSource<?, OperatedService>> prepareEventSources(
+      EventSourceContext<OperatedService> context) {
+    return List.of(ServicePods.eventSource(context));
+  }
+
+  @Override
   public UpdateControl<OperatedService> reconcile(OperatedService resource,
       Context<OperatedService> context) {
-    ClusterFacts facts = cluster.observe(Map.of());
+    ClusterFacts facts = cluster.observe(resource.getMetadata().getNamespace());
     ObservedCluster.put(context, facts);
     List<SpecProblem> problems = DesiredState.problems(resource, facts);
     if (problems.isEmpty()) {
@@ -63,7 +73,8 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
           problems.size());
     }
     OperatedServiceStatus status = StatusAggregator.aggregate(resource,
-        context.getSecondaryResource(Deployment.class), problems, clock.instant());
+        context.getSecondaryResource(Deployment.class),
+        List.copyOf(context.getSecondaryResources(Pod.class)), problems, clock.instant());
     if (status.equals(resource.getStatus())) {
       return UpdateControl.noUpdate();
     }

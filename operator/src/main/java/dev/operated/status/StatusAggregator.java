@@ -6,6 +6,7 @@ import dev.operated.api.OperatedServiceValidator;
 import dev.operated.api.SpecProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
@@ -15,7 +16,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Turns what was observed (the Deployment, the spec's problems) into the OperatedService status.
+ * Turns what was observed (the Deployment, its pods, the spec's problems) into the
+ * OperatedService status. While the service is not ready, the pods say why: the Ready reason is
+ * then the container at fault ({@link PodDiagnosis}) rather than a bare replica count.
  * Pure: the same observation always gives the same status, and a condition keeps its
  * lastTransitionTime until its status changes, so an unchanged service is never rewritten.
  */
@@ -31,11 +34,12 @@ public final class StatusAggregator {
   }
 
   public static OperatedServiceStatus aggregate(OperatedService resource,
-      Optional<Deployment> deployment, List<SpecProblem> problems, Instant now) {
+      Optional<Deployment> deployment, List<Pod> pods, List<SpecProblem> problems, Instant now) {
     Optional<DeploymentStatus> observed = deployment.map(Deployment::getStatus);
     int desired = desiredReplicas(resource, deployment);
     int ready = observed.map(DeploymentStatus::getReadyReplicas).orElse(0);
-    Verdict verdict = problems.isEmpty() ? judge(resource, deployment, desired)
+    Verdict verdict = problems.isEmpty()
+        ? judge(resource, deployment, desired, PodDiagnosis.diagnose(pods, now))
         : invalid(problems);
     long generation = generation(resource);
     Optional<OperatedServiceStatus> previous = Optional.ofNullable(resource.getStatus());
@@ -64,7 +68,8 @@ public final class StatusAggregator {
         true, "InvalidSpec", message);
   }
 
-  private static Verdict judge(OperatedService resource, Optional<Deployment> found, int desired) {
+  private static Verdict judge(OperatedService resource, Optional<Deployment> found, int desired,
+      Optional<PodFinding> finding) {
     if (found.isEmpty()) {
       String message = "creating Deployment " + resource.getMetadata().getName();
       return new Verdict(false, "Creating", message, true, "Creating", message,
@@ -87,11 +92,14 @@ public final class StatusAggregator {
     boolean rolledOut = generationObserved && updated >= desired && total == updated
         && available >= desired;
 
-    boolean degraded = deadlineExceeded || replicaFailure.isPresent();
-    String degradedReason = deadlineExceeded ? "ProgressDeadlineExceeded"
-        : replicaFailure.map(DeploymentCondition::getReason).orElse("AsExpected");
-    String degradedMessage = deadlineExceeded ? progressing.get().getMessage()
-        : replicaFailure.map(DeploymentCondition::getMessage).orElse("no problem observed");
+    Optional<PodFinding> failure = finding.filter(PodFinding::isFailure);
+    boolean degraded = deadlineExceeded || replicaFailure.isPresent() || failure.isPresent();
+    String degradedReason = failure.map(PodFinding::reason)
+        .orElse(deadlineExceeded ? "ProgressDeadlineExceeded"
+            : replicaFailure.map(DeploymentCondition::getReason).orElse("AsExpected"));
+    String degradedMessage = failure.map(PodFinding::message)
+        .orElse(deadlineExceeded ? progressing.get().getMessage()
+            : replicaFailure.map(DeploymentCondition::getMessage).orElse("no problem observed"));
 
     if (rolledOut && ready >= desired) {
       String message = ready + "/" + desired + " replicas ready on the current spec";
@@ -101,18 +109,21 @@ public final class StatusAggregator {
     String rollout = updated + " of " + desired + " replicas updated, " + ready + " ready, "
         + (total - updated) + " old";
     if (deadlineExceeded) {
-      return new Verdict(false, "ProgressDeadlineExceeded", progressing.get().getMessage()
-          + " (" + rollout + ")", false, "ProgressDeadlineExceeded", rollout,
+      return new Verdict(false, finding.map(PodFinding::reason).orElse("ProgressDeadlineExceeded"),
+          finding.map(f -> f.message() + "; ").orElse("") + progressing.get().getMessage()
+              + " (" + rollout + ")", false, "ProgressDeadlineExceeded", rollout,
           true, degradedReason, degradedMessage);
     }
     if (!rolledOut) {
       String reason = progressing.map(DeploymentCondition::getReason).orElse("RolloutInProgress");
-      return new Verdict(false, "RolloutInProgress", rollout, true, reason, rollout,
-          degraded, degradedReason, degradedMessage);
+      return new Verdict(false, finding.map(PodFinding::reason).orElse("RolloutInProgress"),
+          finding.map(f -> f.message() + " (" + rollout + ")").orElse(rollout), true, reason,
+          rollout, degraded, degradedReason, degradedMessage);
     }
     String message = ready + "/" + desired + " replicas ready";
-    return new Verdict(false, "ReplicasNotReady", message, false, "RolloutComplete", rollout,
-        degraded, degradedReason, degradedMessage);
+    return new Verdict(false, finding.map(PodFinding::reason).orElse("ReplicasNotReady"),
+        finding.map(f -> f.message() + " (" + message + ")").orElse(message), false,
+        "RolloutComplete", rollout, degraded, degradedReason, degradedMessage);
   }
 
   /** The spec's count, or the Deployment's when an HPA owns scaling. */

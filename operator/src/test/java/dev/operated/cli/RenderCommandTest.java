@@ -74,6 +74,26 @@ class RenderCommandTest {
   }
 
   @Test
+  void sidecarModeTakesTheOperatorsDefaultGatewayOrSaysHowToGiveOne() throws IOException {
+    Path sidecar = file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1', telemetry: {mode: sidecar}}
+        """);
+
+    Cli without = Cli.run("render", "-f", sidecar.toString());
+    assertThat(without.exitCode()).isEqualTo(1);
+    assertThat(without.err()).contains("spec.telemetry.endpoint").contains("--collector-gateway");
+
+    Cli with = Cli.run("render", "-f", sidecar.toString(), "--collector-gateway",
+        "http://gateway.observability:4317");
+    assertThat(with.exitCode()).isZero();
+    assertThat(with.out()).contains("endpoint: http://gateway.observability:4317")
+        .contains("name: \"otel-collector\"");
+  }
+
+  @Test
   void aMisspeltFieldIsNamed() throws IOException {
     Cli cli = Cli.run("render", "-f", file("""
         apiVersion: operated.dev/v1alpha1

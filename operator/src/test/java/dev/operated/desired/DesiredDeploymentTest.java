@@ -201,7 +201,8 @@ class DesiredDeploymentTest {
   void noNameTwiceAndEveryReferenceDeclaredBeforeUse() {
     for (String spec : List.of("image: a:1",
         "{image: a:1, telemetry: {mode: node}, env: [{name: X, value: '$(OPERATED_POD_NAME)'}]}",
-        "{image: a:1, telemetry: {mode: sidecar}, env: [{name: OPERATED_POD_NAME, value: p}]}",
+        "{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw:4317'}, "
+            + "env: [{name: OPERATED_POD_NAME, value: p}]}",
         "{image: a:1, env: [{name: OTEL_RESOURCE_ATTRIBUTES, value: 'a=b'}]}")) {
       List<EnvVar> env = app(deployment(spec)).getEnv();
       List<String> names = env.stream().map(EnvVar::getName).toList();
@@ -245,7 +246,8 @@ class DesiredDeploymentTest {
     OperatedService resource = service("{image: a:1, metrics: {scrape: none}}");
     ClusterFacts withOperator = new ClusterFacts(K8S_1_33.version(), true, Map.of());
     assertThat(DesiredDeployment.build(resource, withOperator).getSpec().getTemplate()
-        .getMetadata().getAnnotations()).isEmpty();
+        .getMetadata().getAnnotations()).doesNotContainKeys("prometheus.io/scrape",
+            "prometheus.io/port", "prometheus.io/path");
     assertThat(DesiredState.of(resource, withOperator)).extracting(r -> r.getKind())
         .doesNotContain("ServiceMonitor");
   }

@@ -66,7 +66,7 @@ class TerminationBudgetTest {
     TerminationBudget budget = budget("{image: a:1, shutdown: {drainSeconds: 10, "
         + "timeoutSeconds: 20, terminationGracePeriodSeconds: 25}}", K8S_1_33);
     assertThat(budget.shortfall()).hasValue("25s does not cover drain 10s + app shutdown 20s "
-        + "+ sidecar flush 0s = 30s: raise spec.shutdown.terminationGracePeriodSeconds or remove "
+        + "= 30s: raise spec.shutdown.terminationGracePeriodSeconds or remove "
         + "it and let the operator compute 32s");
   }
 }

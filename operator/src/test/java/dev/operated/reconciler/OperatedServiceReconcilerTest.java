@@ -6,7 +6,12 @@ import static org.awaitility.Awaitility.await;
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
 import dev.operated.status.ConditionTypes;
+import dev.operated.api.TelemetryMode;
+import dev.operated.api.TelemetrySpec;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.KubernetesList;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -15,6 +20,10 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -286,5 +295,71 @@ class OperatedServiceReconcilerTest {
     assertThat(deployment("orders").getSpec().getSelector()).isEqualTo(selector);
     assertThat(List.of(deployment("orders").getSpec().getTemplate().getSpec().getContainers()
         .get(0).getPorts().get(0).getContainerPort())).containsExactly(9000);
+  }
+  @Test
+  void theStatusNamesTheSidecarThatHoldsTheRolloutBack() {
+    apply("orders", new OperatedServiceSpec("orders:1", 1, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+
+    // What the kubelet would report: the app is ready, the collector sidecar is not.
+    Pod pod = recordedPod("sidecar-not-ready.yaml");
+    pod.getMetadata().setNamespace(NS);
+    pod.getMetadata().setLabels(deployment("orders").getSpec().getTemplate().getMetadata()
+        .getLabels());
+    cluster.client.resource(pod).create();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(ready("orders")).isNotNull();
+      assertThat(ready("orders").getReason()).isEqualTo("SidecarNotReady");
+      assertThat(ready("orders").getMessage())
+          .startsWith("sidecar otel-collector is not ready in 1 of 1 pods");
+    });
+
+    cluster.client.resource(pod).delete();
+    rollOut("orders", 1);
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(ready("orders").getReason()).isEqualTo("AllReplicasReady"));
+  }
+
+  @Test
+  void sidecarModeOwnsTheCollectorConfigAndRemovesItWhenTheServiceLeavesIt() {
+    TelemetrySpec sidecar = new TelemetrySpec(TelemetryMode.SIDECAR, "http://gw.obs:4317", null,
+        null, null);
+    OperatedService created = apply("orders", new OperatedServiceSpec("orders:1", 1, null, null,
+        null, null, null, sidecar, null, null, null, null));
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      ConfigMap config = collectorConfig("orders");
+      assertThat(config).isNotNull();
+      assertThat(config.getMetadata().getOwnerReferences()).singleElement()
+          .satisfies(owner -> assertThat(owner.getUid())
+              .isEqualTo(created.getMetadata().getUid()));
+      assertThat(config.getData().get("collector.yaml")).contains("http://gw.obs:4317");
+      assertThat(deployment("orders").getSpec().getTemplate().getSpec().getInitContainers())
+          .extracting(c -> c.getName()).containsExactly("otel-collector");
+    });
+
+    OperatedService resource = cluster.get(NS, "orders");
+    resource.setSpec(OperatedServiceSpec.ofImage("orders:1"));
+    cluster.client.resource(resource).update();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(collectorConfig("orders")).isNull();
+      assertThat(deployment("orders").getSpec().getTemplate().getSpec().getInitContainers())
+          .isEmpty();
+    });
+  }
+
+  private ConfigMap collectorConfig(String name) {
+    return cluster.client.configMaps().inNamespace(NS).withName(name + "-otel-collector").get();
+  }
+
+  private static Pod recordedPod(String recording) {
+    try (InputStream in = OperatedServiceReconcilerTest.class
+        .getResourceAsStream("/pods/" + recording)) {
+      return (Pod) Serialization.unmarshal(in, KubernetesList.class).getItems().get(0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

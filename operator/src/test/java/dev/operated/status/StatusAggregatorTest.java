@@ -52,7 +52,7 @@ class StatusAggregatorTest {
   @Test
   void allReplicasReadyOnTheCurrentSpecIsReady() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(3),
-        Optional.of(deployment(3, 3, 3, 3, 3, "NewReplicaSetAvailable")), List.of(), T0);
+        Optional.of(deployment(3, 3, 3, 3, 3, "NewReplicaSetAvailable")), List.of(), List.of(), T0);
 
     assertThat(status.ready()).isEqualTo("3/3");
     assertThat(status.observedGeneration()).isEqualTo(3L);
@@ -68,7 +68,7 @@ class StatusAggregatorTest {
   @Test
   void aRolloutInProgressIsProgressingAndNotYetReady() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(3),
-        Optional.of(deployment(3, 4, 1, 3, 3, "ReplicaSetUpdated")), List.of(), T0);
+        Optional.of(deployment(3, 4, 1, 3, 3, "ReplicaSetUpdated")), List.of(), List.of(), T0);
 
     assertThat(condition(status, ConditionTypes.READY).getReason())
         .isEqualTo("RolloutInProgress");
@@ -82,7 +82,7 @@ class StatusAggregatorTest {
   @Test
   void aStuckRolloutIsDegradedWithTheDeploymentsReason() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(2),
-        Optional.of(deployment(2, 3, 1, 2, 2, "ProgressDeadlineExceeded")), List.of(), T0);
+        Optional.of(deployment(2, 3, 1, 2, 2, "ProgressDeadlineExceeded")), List.of(), List.of(), T0);
 
     assertThat(condition(status, ConditionTypes.READY).getReason())
         .isEqualTo("ProgressDeadlineExceeded");
@@ -97,7 +97,7 @@ class StatusAggregatorTest {
   @Test
   void anInvalidSpecListsEveryProblem() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(2),
-        Optional.of(deployment(2, 2, 2, 2, 2, "NewReplicaSetAvailable")),
+        Optional.of(deployment(2, 2, 2, 2, 2, "NewReplicaSetAvailable")), List.of(),
         List.of(new SpecProblem("spec.image", "has no tag"),
             new SpecProblem("spec.replicas", "must be 0 or more")), T0);
 
@@ -113,7 +113,7 @@ class StatusAggregatorTest {
   @Test
   void noDeploymentYetIsCreating() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(2), Optional.empty(),
-        List.of(), T0);
+        List.of(), List.of(), T0);
     assertThat(condition(status, ConditionTypes.READY).getReason()).isEqualTo("Creating");
     assertThat(status.ready()).isEqualTo("0/2");
   }
@@ -121,7 +121,7 @@ class StatusAggregatorTest {
   @Test
   void theDesiredCountComesFromTheDeploymentWhenAnHpaScales() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(null),
-        Optional.of(deployment(5, 5, 5, 5, 5, "NewReplicaSetAvailable")), List.of(), T0);
+        Optional.of(deployment(5, 5, 5, 5, 5, "NewReplicaSetAvailable")), List.of(), List.of(), T0);
     assertThat(status.ready()).isEqualTo("5/5");
     assertThat(condition(status, ConditionTypes.READY).getStatus()).isEqualTo("True");
   }
@@ -130,16 +130,14 @@ class StatusAggregatorTest {
   void transitionTimesStayUntilTheStatusChangesSoAnUnchangedServiceIsNotRewritten() {
     OperatedService resource = service(3);
     Deployment deployment = deployment(3, 3, 3, 3, 3, "NewReplicaSetAvailable");
-    OperatedServiceStatus first = StatusAggregator.aggregate(resource, Optional.of(deployment),
-        List.of(), T0);
+    OperatedServiceStatus first = StatusAggregator.aggregate(resource, Optional.of(deployment), List.of(), List.of(), T0);
     resource.setStatus(first);
 
-    OperatedServiceStatus again = StatusAggregator.aggregate(resource, Optional.of(deployment),
-        List.of(), T1);
+    OperatedServiceStatus again = StatusAggregator.aggregate(resource, Optional.of(deployment), List.of(), List.of(), T1);
     assertThat(again).isEqualTo(first);
 
     OperatedServiceStatus rollout = StatusAggregator.aggregate(resource,
-        Optional.of(deployment(3, 4, 1, 3, 3, "ReplicaSetUpdated")), List.of(), T1);
+        Optional.of(deployment(3, 4, 1, 3, 3, "ReplicaSetUpdated")), List.of(), List.of(), T1);
     assertThat(condition(rollout, ConditionTypes.READY).getLastTransitionTime())
         .isEqualTo("2026-11-25T10:05:00Z");
     assertThat(condition(rollout, ConditionTypes.DEGRADED).getLastTransitionTime())
@@ -149,7 +147,7 @@ class StatusAggregatorTest {
   @Test
   void zeroReplicasIsReadyAsScaledToZero() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(0),
-        Optional.of(deployment(0, 0, 0, 0, 0, "NewReplicaSetAvailable")), List.of(), T0);
+        Optional.of(deployment(0, 0, 0, 0, 0, "NewReplicaSetAvailable")), List.of(), List.of(), T0);
     assertThat(condition(status, ConditionTypes.READY).getReason()).isEqualTo("ScaledToZero");
     assertThat(status.ready()).isEqualTo("0/0");
   }

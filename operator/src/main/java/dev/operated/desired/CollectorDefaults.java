@@ -1,0 +1,40 @@
+package dev.operated.desired;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.util.Optional;
+
+/**
+ * The operator's settings for collector sidecars; a CR's spec.telemetry overrides them.
+ *
+ * @param gateway           where sidecars export (OTLP gRPC) when a CR names no endpoint
+ * @param flushSeconds      how long a collector needs after SIGTERM to flush its batches
+ * @param sleepHelperImage  a static busybox, copied into the pod on clusters without native
+ *                          sidecars so the shell-less collector image can sleep in its preStop
+ */
+public record CollectorDefaults(String image, ResourceRequirements resources,
+    Optional<String> gateway, int flushSeconds, String sleepHelperImage) {
+
+  public static final String IMAGE = "otel/opentelemetry-collector-contrib:0.139.0";
+  public static final String SLEEP_HELPER_IMAGE = "busybox:1.37.0-musl";
+  /** The batch processor's default timeout is 200 ms; exports time out after 5 s. */
+  public static final int FLUSH_SECONDS = 5;
+
+  public CollectorDefaults {
+    gateway = gateway == null ? Optional.empty() : gateway;
+  }
+
+  public static CollectorDefaults standard() {
+    return new CollectorDefaults(IMAGE, new ResourceRequirementsBuilder()
+        .addToRequests("cpu", new Quantity("50m"))
+        .addToRequests("memory", new Quantity("64Mi"))
+        .addToLimits("memory", new Quantity("128Mi"))
+        .build(), Optional.empty(), FLUSH_SECONDS, SLEEP_HELPER_IMAGE);
+  }
+
+  public CollectorDefaults withGateway(String endpoint) {
+    return new CollectorDefaults(image, resources, Optional.ofNullable(endpoint), flushSeconds,
+        sleepHelperImage);
+  }
+}
