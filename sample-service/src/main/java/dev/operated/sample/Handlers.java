@@ -1,5 +1,7 @@
 package dev.operated.sample;
 
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
@@ -44,13 +46,13 @@ final class Handlers {
 
   /** Answering at all is the proof of progress; dependencies are never checked here. */
   Response live(Request request) {
-    return Response.json(200, "{\"status\":\"live\"}");
+    return Response.json(200, Map.of("status", "live"));
   }
 
   Response ready(Request request) {
     Lifecycle.Phase phase = lifecycle.phase();
-    String body = "{\"status\":\"" + phase.name().toLowerCase(java.util.Locale.ROOT) + "\"}";
-    return Response.json(phase == Lifecycle.Phase.READY ? 200 : 503, body);
+    return Response.json(phase == Lifecycle.Phase.READY ? 200 : 503,
+        Map.of("status", phase.name().toLowerCase(Locale.ROOT)));
   }
 
   Response metrics(Request request) {
@@ -67,8 +69,7 @@ final class Handlers {
     LOG.atDebug().addKeyValue("event", "item_lookup").addKeyValue("item.id", id)
         .addKeyValue("item.found", item.isPresent()).log("item lookup");
     return item
-        .map(found -> Response.json(200, "{\"id\":\"" + found.id() + "\",\"name\":\""
-            + found.name() + "\",\"stock\":" + found.stock() + "}"))
+        .map(found -> Response.json(200, found))
         .orElseGet(() -> Response.error(404, "item " + id + " not found"));
   }
 
@@ -82,8 +83,8 @@ final class Handlers {
           + "(/fault/background-panic)");
     }, "fault-background-" + faultThreads.incrementAndGet());
     thread.start();
-    return Response.json(202, "{\"status\":\"background panic started\",\"thread\":\""
-        + thread.getName() + "\"}");
+    return Response.json(202, Map.of("status", "background panic started",
+        "thread", thread.getName()));
   }
 
   Response slow(Request request) throws InterruptedException {
@@ -100,7 +101,7 @@ final class Handlers {
     LOG.atInfo().addKeyValue("event", "fault_slow_started").addKeyValue("sleep.ms", ms)
         .log("fault: answering in {} ms", ms);
     Thread.sleep(ms);
-    return Response.json(200, "{\"slept_ms\":" + ms + "}");
+    return Response.json(200, Map.of("slept_ms", ms));
   }
 
   /**
@@ -117,6 +118,6 @@ final class Handlers {
       throw new OutOfMemoryError("simulated fatal error (/fault/fatal): Java heap space");
     }, "fault-fatal");
     thread.start();
-    return Response.json(202, "{\"status\":\"fatal error started, the process will exit\"}");
+    return Response.json(202, Map.of("status", "fatal error started, the process will exit"));
   }
 }
