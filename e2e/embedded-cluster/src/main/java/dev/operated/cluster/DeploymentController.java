@@ -1,0 +1,517 @@
+package dev.operated.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Deployment and ReplicaSet controllers
+ * (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/): a ReplicaSet per pod
+ * template (named and labelled with its {@code pod-template-hash}), rolling updates within
+ * maxSurge/maxUnavailable (or Recreate), ReplicaSets that keep their pod count, and the
+ * Deployment status with the Available and Progressing conditions, ProgressDeadlineExceeded
+ * included. Not emulated: pause, rollback, revision history cleanup, the revision annotation.
+ */
+final class DeploymentController implements AutoCloseable {
+
+  static final String MANAGER = "kube-controller-manager";
+  static final String HASH_LABEL = "pod-template-hash";
+  private static final Logger LOG = LoggerFactory.getLogger(DeploymentController.class);
+  private static final ObjectMapper CANONICAL = new ObjectMapper()
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+  private static final String SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
+
+  private final ClusterDispatcher api;
+  private final Clock clock;
+  private final Set<String> queue = new LinkedHashSet<>();
+  private final Thread worker;
+  private volatile boolean running = true;
+
+  DeploymentController(ClusterDispatcher api, Clock clock) {
+    this.api = api;
+    this.clock = clock;
+    api.addListener(change -> {
+      ObjectNode object = change.object() != null ? change.object() : change.previous();
+      String namespace = change.target().namespace();
+      switch (change.target().plural()) {
+        case "deployments" -> enqueue(namespace, change.target().name());
+        case "replicasets" -> owner(object, "Deployment")
+            .ifPresent(owner -> enqueue(namespace, owner));
+        case "pods" -> owner(object, "ReplicaSet").ifPresent(replicaSet -> enqueue(namespace,
+            deploymentOfReplicaSet(replicaSet, object)));
+        default -> { }
+      }
+    });
+    worker = new Thread(this::run, "embedded-cluster-deployment-controller");
+    worker.setDaemon(true);
+    worker.start();
+  }
+
+  /** A ReplicaSet's name is its Deployment's name, a dash and the template hash. */
+  private static String deploymentOfReplicaSet(String replicaSet, ObjectNode pod) {
+    String hash = pod.path("metadata").path("labels").path(HASH_LABEL).asText("");
+    return !hash.isEmpty() && replicaSet.endsWith("-" + hash)
+        ? replicaSet.substring(0, replicaSet.length() - hash.length() - 1) : replicaSet;
+  }
+
+  private static java.util.Optional<String> owner(ObjectNode object, String kind) {
+    for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
+      if (kind.equals(owner.path("kind").asText()) && owner.path("controller").asBoolean()) {
+        return java.util.Optional.of(owner.path("name").asText());
+      }
+    }
+    return java.util.Optional.empty();
+  }
+
+  private void enqueue(String namespace, String name) {
+    synchronized (queue) {
+      queue.add(namespace + "/" + name);
+      queue.notifyAll();
+    }
+  }
+
+  private void run() {
+    Instant nextResync = Instant.now();
+    while (running) {
+      String key;
+      synchronized (queue) {
+        if (queue.isEmpty()) {
+          try {
+            queue.wait(500);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+        if (queue.isEmpty()) {
+          key = null;
+        } else {
+          key = queue.iterator().next();
+          queue.remove(key);
+        }
+      }
+      try {
+        if (key != null) {
+          int slash = key.indexOf('/');
+          reconcile(key.substring(0, slash), key.substring(slash + 1));
+        }
+        if (Instant.now().isAfter(nextResync)) {
+          // Deadlines pass without any event: look at unfinished rollouts now and then.
+          nextResync = Instant.now().plusSeconds(1);
+          for (ObjectNode deployment : api.list("/apis/apps/v1/deployments")) {
+            if (!complete(deployment)) {
+              enqueue(deployment.path("metadata").path("namespace").asText(),
+                  deployment.path("metadata").path("name").asText());
+            }
+          }
+        }
+      } catch (RuntimeException e) {
+        if (running) {
+          LOG.warn("deployment controller: {} failed; retrying", key, e);
+          if (key != null) {
+            int slash = key.indexOf('/');
+            enqueue(key.substring(0, slash), key.substring(slash + 1));
+          }
+        }
+      }
+    }
+  }
+
+  private static boolean complete(ObjectNode deployment) {
+    for (JsonNode condition : deployment.path("status").path("conditions")) {
+      if ("Progressing".equals(condition.path("type").asText())) {
+        return !"ReplicaSetUpdated".equals(condition.path("reason").asText())
+            && !"NewReplicaSetCreated".equals(condition.path("reason").asText())
+            && deployment.path("status").path("observedGeneration").asLong()
+                == deployment.path("metadata").path("generation").asLong();
+      }
+    }
+    return false;
+  }
+
+  private void reconcile(String namespace, String name) {
+    ApiTarget target = new ApiTarget("apps", "v1", namespace, "deployments", name, null,
+        Map.of());
+    ObjectNode deployment = api.get(target);
+    if (deployment == null || deployment.path("metadata").hasNonNull("deletionTimestamp")) {
+      return;
+    }
+    String uid = deployment.path("metadata").path("uid").asText();
+    JsonNode spec = deployment.path("spec");
+    int replicas = spec.path("replicas").asInt(1);
+    ObjectNode template = (ObjectNode) spec.path("template").deepCopy();
+    String hash = templateHash(template);
+
+    ApiTarget replicaSets = new ApiTarget("apps", "v1", namespace, "replicasets", null, null,
+        Map.of());
+    List<ObjectNode> owned = new ArrayList<>();
+    for (ObjectNode replicaSet : api.list(replicaSets.collectionPath())) {
+      if (ownedBy(replicaSet, uid) && !replicaSet.path("metadata").hasNonNull(
+          "deletionTimestamp")) {
+        owned.add(replicaSet);
+      }
+    }
+    ObjectNode newReplicaSet = owned.stream().filter(rs -> hash.equals(rs.path("metadata")
+        .path("labels").path(HASH_LABEL).asText())).findFirst().orElse(null);
+    boolean created = false;
+    if (newReplicaSet == null) {
+      newReplicaSet = api.createInternal(replicaSets,
+          newReplicaSet(deployment, template, hash, owned.isEmpty() ? replicas : 0), MANAGER);
+      owned.add(newReplicaSet);
+      created = true;
+    }
+    final String newName = newReplicaSet.path("metadata").path("name").asText();
+    List<ObjectNode> old = owned.stream()
+        .filter(rs -> !newName.equals(rs.path("metadata").path("name").asText()))
+        .sorted(Comparator.comparing(rs -> rs.path("metadata").path("creationTimestamp")
+            .asText()))
+        .toList();
+
+    Map<String, List<ObjectNode>> podsByReplicaSet = new java.util.HashMap<>();
+    List<ObjectNode> pods = api.list(new ApiTarget("", "v1", namespace, "pods", null, null,
+        Map.of()).collectionPath());
+    for (ObjectNode replicaSet : owned) {
+      String rsUid = replicaSet.path("metadata").path("uid").asText();
+      podsByReplicaSet.put(replicaSet.path("metadata").path("name").asText(), pods.stream()
+          .filter(pod -> ownedBy(pod, rsUid)).toList());
+    }
+    int minReadySeconds = spec.path("minReadySeconds").asInt(0);
+
+    // The rollout: scale the new ReplicaSet up and the old ones down within the budget.
+    boolean recreate = "Recreate".equals(spec.path("strategy").path("type").asText());
+    int maxSurge = recreate ? 0 : budget(spec.path("strategy").path("rollingUpdate")
+        .get("maxSurge"), replicas, true);
+    int maxUnavailable = recreate ? replicas : budget(spec.path("strategy")
+        .path("rollingUpdate").get("maxUnavailable"), replicas, false);
+    if (maxSurge == 0 && maxUnavailable == 0) {
+      maxUnavailable = 1;
+    }
+    Map<String, Integer> desired = new java.util.HashMap<>();
+    for (ObjectNode replicaSet : owned) {
+      desired.put(replicaSet.path("metadata").path("name").asText(),
+          replicaSet.path("spec").path("replicas").asInt(0));
+    }
+    if (old.stream().allMatch(rs -> desired.get(name(rs)) == 0
+        && live(podsByReplicaSet.get(name(rs))).isEmpty())) {
+      desired.put(newName, replicas);
+    } else if (recreate) {
+      old.forEach(rs -> desired.put(name(rs), 0));
+    } else {
+      int total = desired.values().stream().mapToInt(Integer::intValue).sum();
+      int room = replicas + maxSurge - total;
+      if (room > 0) {
+        desired.put(newName, Math.min(replicas, desired.get(newName) + room));
+      }
+      int available = 0;
+      for (ObjectNode replicaSet : owned) {
+        available += available(podsByReplicaSet.get(name(replicaSet)), minReadySeconds);
+      }
+      int canRemove = available - (replicas - maxUnavailable);
+      // Old pods that are not available cost nothing to remove.
+      for (ObjectNode replicaSet : old) {
+        int unavailable = desired.get(name(replicaSet))
+            - available(podsByReplicaSet.get(name(replicaSet)), minReadySeconds);
+        if (unavailable > 0) {
+          desired.put(name(replicaSet), desired.get(name(replicaSet)) - unavailable);
+        }
+      }
+      for (ObjectNode replicaSet : old) {
+        int remove = Math.min(Math.max(canRemove, 0), desired.get(name(replicaSet)));
+        desired.put(name(replicaSet), desired.get(name(replicaSet)) - remove);
+        canRemove -= remove;
+      }
+    }
+    for (ObjectNode replicaSet : owned) {
+      int want = Math.max(0, desired.get(name(replicaSet)));
+      if (want != replicaSet.path("spec").path("replicas").asInt(0)) {
+        api.updateInternal(replicaSets.withName(name(replicaSet)), rs -> {
+          ((ObjectNode) rs.get("spec")).put("replicas", want);
+          return rs;
+        }, MANAGER);
+      }
+      syncPods(namespace, replicaSet, want, podsByReplicaSet.get(name(replicaSet)),
+          minReadySeconds);
+    }
+    writeStatus(target, deployment, newName, created, owned, podsByReplicaSet, replicas,
+        maxUnavailable, minReadySeconds);
+  }
+
+  /** The ReplicaSet controller's part: as many live pods as the ReplicaSet wants. */
+  private void syncPods(String namespace, ObjectNode replicaSet, int want, List<ObjectNode> pods,
+      int minReadySeconds) {
+    List<ObjectNode> live = live(pods);
+    ApiTarget podCollection = new ApiTarget("", "v1", namespace, "pods", null, null, Map.of());
+    for (int i = live.size(); i < want; i++) {
+      api.createInternal(podCollection, newPod(replicaSet), MANAGER);
+    }
+    if (live.size() > want) {
+      // Not-ready pods go first, then the youngest, as the ReplicaSet controller ranks them.
+      List<ObjectNode> ranked = new ArrayList<>(live);
+      ranked.sort(Comparator.comparing((ObjectNode pod) -> ready(pod))
+          .thenComparing(pod -> pod.path("metadata").path("creationTimestamp").asText(),
+              Comparator.reverseOrder()));
+      for (ObjectNode pod : ranked.subList(0, live.size() - want)) {
+        api.deleteInternal(podCollection.withName(name(pod)),
+            JsonNodeFactory.instance.objectNode());
+      }
+    }
+    ApiTarget target = new ApiTarget("apps", "v1", namespace, "replicasets", name(replicaSet),
+        "status", Map.of());
+    long generation = replicaSet.path("metadata").path("generation").asLong(1);
+    api.updateInternal(target, rs -> {
+      ObjectNode status = rs.putObject("status");
+      status.put("replicas", live.size());
+      status.put("fullyLabeledReplicas", live.size());
+      status.put("readyReplicas", (int) live.stream().filter(DeploymentController::ready).count());
+      status.put("availableReplicas", available(pods, minReadySeconds));
+      status.put("observedGeneration", generation);
+      return rs;
+    }, MANAGER);
+  }
+
+  private void writeStatus(ApiTarget target, ObjectNode deployment, String newName,
+      boolean created, List<ObjectNode> owned, Map<String, List<ObjectNode>> podsByReplicaSet,
+      int replicas, int maxUnavailable, int minReadySeconds) {
+    int total = 0;
+    int ready = 0;
+    int available = 0;
+    for (ObjectNode replicaSet : owned) {
+      List<ObjectNode> pods = podsByReplicaSet.get(name(replicaSet));
+      total += live(pods).size();
+      ready += (int) live(pods).stream().filter(DeploymentController::ready).count();
+      available += available(pods, minReadySeconds);
+    }
+    List<ObjectNode> newPods = live(podsByReplicaSet.get(newName));
+    int updated = newPods.size();
+    int updatedAvailable = available(newPods, minReadySeconds);
+    String now = now();
+    JsonNode previous = deployment.path("status");
+    boolean done = updated == replicas && updatedAvailable == replicas && total == replicas;
+
+    ObjectNode status = JsonNodeFactory.instance.objectNode();
+    status.put("observedGeneration", deployment.path("metadata").path("generation").asLong(1));
+    status.put("replicas", total);
+    status.put("updatedReplicas", updated);
+    status.put("readyReplicas", ready);
+    status.put("availableReplicas", available);
+    status.put("unavailableReplicas", Math.max(replicas - available, 0));
+    ArrayNode conditions = status.putArray("conditions");
+    boolean minimumAvailable = available >= replicas - maxUnavailable;
+    conditions.add(condition(previous, "Available", minimumAvailable,
+        minimumAvailable ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+        minimumAvailable ? "Deployment has minimum availability."
+            : "Deployment does not have minimum availability.", now, false));
+
+    JsonNode progressing = find(previous, "Progressing");
+    boolean progressed = created || !Objects.equals(previous.path("updatedReplicas"),
+        status.path("updatedReplicas")) || !Objects.equals(previous.path("availableReplicas"),
+        status.path("availableReplicas")) || !Objects.equals(previous.path("readyReplicas"),
+        status.path("readyReplicas")) || !Objects.equals(previous.path("observedGeneration"),
+        status.path("observedGeneration"));
+    long deadline = deployment.path("spec").path("progressDeadlineSeconds").asLong(600);
+    if (done) {
+      conditions.add(condition(previous, "Progressing", true, "NewReplicaSetAvailable",
+          "ReplicaSet \"" + newName + "\" has successfully progressed.", now, progressed));
+    } else if (progressing != null && "ProgressDeadlineExceeded".equals(
+        progressing.path("reason").asText()) && !progressed) {
+      conditions.add(progressing.deepCopy());
+    } else if (progressing != null && !progressed && "True".equals(
+        progressing.path("status").asText()) && Duration.between(
+            Instant.parse(progressing.path("lastUpdateTime").asText(now)),
+            Instant.now(clock)).getSeconds() > deadline) {
+      conditions.add(condition(previous, "Progressing", false, "ProgressDeadlineExceeded",
+          "ReplicaSet \"" + newName + "\" has timed out progressing.", now, true));
+    } else {
+      boolean keep = !progressed && progressing != null && "True".equals(
+          progressing.path("status").asText());
+      conditions.add(keep ? progressing.deepCopy() : condition(previous, "Progressing", true,
+          created ? "NewReplicaSetCreated" : "ReplicaSetUpdated",
+          created ? "Created new replica set \"" + newName + "\""
+              : "ReplicaSet \"" + newName + "\" is progressing.", now, true));
+    }
+    api.updateInternal(target.withSubresource("status"), object -> {
+      object.set("status", status);
+      return object;
+    }, MANAGER);
+  }
+
+  private static ObjectNode condition(JsonNode previousStatus, String type, boolean value,
+      String reason, String message, String now, boolean touched) {
+    JsonNode old = find(previousStatus, type);
+    ObjectNode condition = JsonNodeFactory.instance.objectNode();
+    condition.put("type", type);
+    condition.put("status", value ? "True" : "False");
+    boolean same = old != null && old.path("status").asText().equals(value ? "True" : "False");
+    boolean sameReason = same && reason.equals(old.path("reason").asText());
+    condition.put("lastUpdateTime", sameReason && !touched
+        ? old.path("lastUpdateTime").asText(now) : now);
+    condition.put("lastTransitionTime", same ? old.path("lastTransitionTime").asText(now) : now);
+    condition.put("reason", reason);
+    condition.put("message", message);
+    return condition;
+  }
+
+  private static JsonNode find(JsonNode status, String type) {
+    for (JsonNode condition : status.path("conditions")) {
+      if (type.equals(condition.path("type").asText())) {
+        return condition;
+      }
+    }
+    return null;
+  }
+
+  private ObjectNode newReplicaSet(ObjectNode deployment, ObjectNode template, String hash,
+      int replicas) {
+    ObjectNode replicaSet = JsonNodeFactory.instance.objectNode();
+    replicaSet.put("apiVersion", "apps/v1");
+    replicaSet.put("kind", "ReplicaSet");
+    ObjectNode metadata = replicaSet.putObject("metadata");
+    metadata.put("name", name(deployment) + "-" + hash);
+    metadata.put("namespace", deployment.path("metadata").path("namespace").asText());
+    ObjectNode labels = template.path("metadata").path("labels").isObject()
+        ? ((ObjectNode) template.path("metadata").path("labels")).deepCopy()
+        : JsonNodeFactory.instance.objectNode();
+    labels.put(HASH_LABEL, hash);
+    metadata.set("labels", labels);
+    metadata.putArray("ownerReferences").add(ownerReference(deployment, "apps/v1",
+        "Deployment"));
+    ObjectNode spec = replicaSet.putObject("spec");
+    spec.put("replicas", replicas);
+    spec.put("minReadySeconds", deployment.path("spec").path("minReadySeconds").asInt(0));
+    ObjectNode selector = deployment.path("spec").path("selector").deepCopy();
+    ObjectNode matchLabels = selector.path("matchLabels").isObject()
+        ? (ObjectNode) selector.get("matchLabels") : selector.putObject("matchLabels");
+    matchLabels.put(HASH_LABEL, hash);
+    spec.set("selector", selector);
+    ObjectNode podTemplate = template.deepCopy();
+    ObjectNode templateMetadata = podTemplate.path("metadata").isObject()
+        ? (ObjectNode) podTemplate.get("metadata") : podTemplate.putObject("metadata");
+    templateMetadata.set("labels", labels.deepCopy());
+    spec.set("template", podTemplate);
+    return replicaSet;
+  }
+
+  private static ObjectNode newPod(ObjectNode replicaSet) {
+    JsonNode template = replicaSet.path("spec").path("template");
+    ObjectNode pod = JsonNodeFactory.instance.objectNode();
+    pod.put("apiVersion", "v1");
+    pod.put("kind", "Pod");
+    ObjectNode metadata = template.path("metadata").isObject()
+        ? ((ObjectNode) template.get("metadata")).deepCopy()
+        : JsonNodeFactory.instance.objectNode();
+    metadata.put("generateName", name(replicaSet) + "-");
+    metadata.put("namespace", replicaSet.path("metadata").path("namespace").asText());
+    metadata.putArray("ownerReferences").add(ownerReference(replicaSet, "apps/v1",
+        "ReplicaSet"));
+    pod.set("metadata", metadata);
+    pod.set("spec", template.path("spec").deepCopy());
+    return pod;
+  }
+
+  private static ObjectNode ownerReference(ObjectNode owner, String apiVersion, String kind) {
+    ObjectNode reference = JsonNodeFactory.instance.objectNode();
+    reference.put("apiVersion", apiVersion);
+    reference.put("kind", kind);
+    reference.put("name", name(owner));
+    reference.put("uid", owner.path("metadata").path("uid").asText());
+    reference.put("controller", true);
+    reference.put("blockOwnerDeletion", true);
+    return reference;
+  }
+
+  /** Like the controller's: a hash of the template, spelled in its consonant-digit alphabet. */
+  static String templateHash(ObjectNode template) {
+    int hash = 0x811c9dc5;
+    try {
+      Object canonical = CANONICAL.treeToValue(template, Object.class);
+      for (byte b : CANONICAL.writeValueAsBytes(canonical)) {
+        hash ^= b & 0xff;
+        hash *= 0x01000193;
+      }
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+    StringBuilder encoded = new StringBuilder();
+    for (char digit : Integer.toUnsignedString(hash).toCharArray()) {
+      encoded.append(SAFE_ALPHABET.charAt(digit % SAFE_ALPHABET.length()));
+    }
+    return encoded.toString();
+  }
+
+  /** maxSurge rounds up, maxUnavailable down; 25% each unless set. */
+  private static int budget(JsonNode value, int replicas, boolean roundUp) {
+    if (value == null || value.isNull()) {
+      return roundUp ? (int) Math.ceil(replicas * 0.25) : (int) Math.floor(replicas * 0.25);
+    }
+    if (value.isTextual() && value.asText().endsWith("%")) {
+      double percent = Double.parseDouble(value.asText().replace("%", "")) / 100.0;
+      return roundUp ? (int) Math.ceil(replicas * percent) : (int) Math.floor(replicas * percent);
+    }
+    return value.asInt();
+  }
+
+  private static boolean ownedBy(ObjectNode object, String uid) {
+    for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
+      if (uid.equals(owner.path("uid").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<ObjectNode> live(List<ObjectNode> pods) {
+    return pods == null ? List.of() : pods.stream()
+        .filter(pod -> !pod.path("metadata").hasNonNull("deletionTimestamp")).toList();
+  }
+
+  private static boolean ready(ObjectNode pod) {
+    JsonNode condition = find(pod.path("status"), "Ready");
+    return condition != null && "True".equals(condition.path("status").asText());
+  }
+
+  private int available(List<ObjectNode> pods, int minReadySeconds) {
+    int count = 0;
+    for (ObjectNode pod : live(pods)) {
+      JsonNode condition = find(pod.path("status"), "Ready");
+      if (condition != null && "True".equals(condition.path("status").asText())
+          && (minReadySeconds == 0 || Duration.between(Instant.parse(condition
+              .path("lastTransitionTime").asText()), Instant.now(clock)).getSeconds()
+              >= minReadySeconds)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  private static String name(ObjectNode object) {
+    return object.path("metadata").path("name").asText();
+  }
+
+  private String now() {
+    return DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS));
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    worker.interrupt();
+    worker.join(TimeUnit.SECONDS.toMillis(5));
+  }
+}

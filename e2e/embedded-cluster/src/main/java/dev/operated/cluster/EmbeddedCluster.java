@@ -1,0 +1,175 @@
+package dev.operated.cluster;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * A Kubernetes API server in this JVM, on a free loopback port: fabric8's CRUD mock server with
+ * server-side apply, managedFields, garbage collection, a Deployment controller and a pluggable
+ * node. What it emulates and what it does not is in this module's README.
+ *
+ * <pre>{@code
+ * try (EmbeddedCluster cluster = EmbeddedCluster.builder().crds(Path.of("crds")).start();
+ *      KubernetesClient client = cluster.newClient()) {
+ *   ...
+ * }
+ * }</pre>
+ */
+public final class EmbeddedCluster implements AutoCloseable {
+
+  /** Field managers of the server's own controllers; {@link RequestLog#clientWrites()} skips them. */
+  static final Set<String> CONTROLLER_MANAGERS = Set.of(GarbageCollector.MANAGER,
+      DeploymentController.MANAGER, Kubelet.MANAGER, "kube-scheduler");
+
+  private final KubernetesMockServer server;
+  private final ClusterDispatcher api;
+  private final RequestLog requestLog;
+  private final String kubernetesVersion;
+  private final Config config;
+  private final List<AutoCloseable> controllers;
+
+  private EmbeddedCluster(Builder builder) {
+    this.kubernetesVersion = builder.kubernetesVersion;
+    String[] parts = kubernetesVersion.split("\\.");
+    VersionInfo version = new VersionInfo.Builder().withMajor(parts[0]).withMinor(parts[1])
+        .withGitVersion("v" + kubernetesVersion + (parts.length > 2 ? "" : ".0"))
+        .withPlatform("linux/amd64").withGoVersion("go1.24").build();
+    this.requestLog = new RequestLog();
+    this.api = new ClusterDispatcher(Serialization.asJson(version), builder.clock, requestLog);
+    this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        api, false, version);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    this.config = new ConfigBuilder(Config.empty())
+        .withMasterUrl("http://127.0.0.1:" + server.getPort())
+        .withNamespace("default")
+        .withTrustCerts(true)
+        .withRequestRetryBackoffLimit(0)
+        .build();
+    GarbageCollector garbageCollector = new GarbageCollector(api);
+    Kubelet kubelet = new Kubelet(api, builder.node, builder.clock);
+    DeploymentController deployments = new DeploymentController(api, builder.clock);
+    this.controllers = List.of(deployments, kubelet, garbageCollector);
+    if (builder.crdFolder != null) {
+      loadCrds(builder.crdFolder);
+    }
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** An empty cluster reporting Kubernetes 1.33, with the default node. */
+  public static EmbeddedCluster start() {
+    return builder().start();
+  }
+
+  /** The configuration of a client of this server (namespace {@code default}). */
+  public Config config() {
+    return new ConfigBuilder(config).build();
+  }
+
+  /** A new client of this server; the caller closes it. */
+  public KubernetesClient newClient() {
+    return new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  public String kubernetesVersion() {
+    return kubernetesVersion;
+  }
+
+  /** The requests this server has answered, for tests that count writes. */
+  public RequestLog requests() {
+    return requestLog;
+  }
+
+  /** Runs the garbage collector once now, for tests that must not wait for its next sweep. */
+  public void collectGarbage() {
+    ((GarbageCollector) controllers.get(2)).sweep();
+  }
+
+  private void loadCrds(Path folder) {
+    try (KubernetesClient client = newClient();
+        Stream<Path> files = Files.list(folder)) {
+      for (Path file : files.filter(f -> f.toString().endsWith(".yml")
+          || f.toString().endsWith(".yaml")).sorted().toList()) {
+        try (InputStream in = Files.newInputStream(file)) {
+          CustomResourceDefinition crd = Serialization.unmarshal(in,
+              CustomResourceDefinition.class);
+          client.apiextensions().v1().customResourceDefinitions().resource(crd)
+              .fieldManager("embedded-cluster").serverSideApply();
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the CRDs in " + folder, e);
+    }
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable controller : controllers) {
+      try {
+        controller.close();
+      } catch (Exception e) {
+        // closing the rest matters more than reporting one controller that would not stop
+      }
+    }
+    server.destroy();
+  }
+
+  /** How to start one. */
+  public static final class Builder {
+    private String kubernetesVersion = "1.33";
+    private Path crdFolder;
+    private Node node = new ReadyNode();
+    private Clock clock = Clock.systemUTC();
+
+    private Builder() {
+    }
+
+    /** What {@code /version} reports, {@code major.minor}; 1.33 unless set. */
+    public Builder kubernetesVersion(String majorDotMinor) {
+      this.kubernetesVersion = majorDotMinor;
+      return this;
+    }
+
+    /** Every {@code .yml}/{@code .yaml} CustomResourceDefinition in the folder, applied at start. */
+    public Builder crds(Path folder) {
+      this.crdFolder = folder;
+      return this;
+    }
+
+    /** Where pods run; by default a node whose containers start and become ready at once. */
+    public Builder node(Node runner) {
+      this.node = runner;
+      return this;
+    }
+
+    public Builder clock(Clock timeSource) {
+      this.clock = timeSource;
+      return this;
+    }
+
+    public EmbeddedCluster start() {
+      return new EmbeddedCluster(this);
+    }
+  }
+}

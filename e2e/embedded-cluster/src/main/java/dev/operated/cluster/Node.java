@@ -1,0 +1,29 @@
+package dev.operated.cluster;
+
+import io.fabric8.kubernetes.api.model.Pod;
+
+/**
+ * Where the embedded cluster's pods run: the kubelet hands every pod bound to the node here and
+ * turns what the node reports into the pod's status (container states, the ContainersReady and
+ * Ready conditions, the phase). The default {@link ReadyNode} starts nothing and reports every
+ * container started and ready; a node that runs real processes plugs in here.
+ *
+ * <p>Calls come from one kubelet thread, one pod event at a time; a node may report from any
+ * thread at any time, and must not block the calling thread for long.
+ */
+public interface Node extends AutoCloseable {
+
+  /** A pod was bound to this node: start its containers (init containers first). */
+  void podAdded(Pod pod, PodReporter reporter);
+
+  /**
+   * The pod is being deleted: stop its containers, taking at most the grace period in
+   * {@code pod.getMetadata().getDeletionGracePeriodSeconds()}, then call
+   * {@link PodReporter#terminated()} so the pod object is removed.
+   */
+  void podDeleted(Pod pod, PodReporter reporter);
+
+  @Override
+  default void close() {
+  }
+}
