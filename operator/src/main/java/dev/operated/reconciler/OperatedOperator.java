@@ -4,7 +4,9 @@ import dev.operated.desired.CollectorDefaults;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import java.time.Clock;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /** The operator with its one controller, configured as it runs in production. */
@@ -24,13 +26,21 @@ public final class OperatedOperator {
 
   public static Operator create(KubernetesClient client, Clock clock,
       CollectorDefaults collectorDefaults, Consumer<ConfigurationServiceOverrider> overrides) {
+    return create(client, clock, collectorDefaults, Set.of(Constants.WATCH_ALL_NAMESPACES),
+        overrides);
+  }
+
+  /** @param namespaces where OperatedServices are reconciled (JOSDK's WATCH_* constants too) */
+  public static Operator create(KubernetesClient client, Clock clock,
+      CollectorDefaults collectorDefaults, Set<String> namespaces,
+      Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator = new Operator(configuration -> {
       configuration.withKubernetesClient(client).withCloseClientOnStop(false);
       overrides.accept(configuration);
     });
     operator.register(new OperatedServiceReconciler(
         new ObservedCluster(client, clock, collectorDefaults), new ServiceEvents(client, clock),
-        clock));
+        clock), controller -> controller.settingNamespaces(namespaces));
     return operator;
   }
 }

@@ -76,7 +76,8 @@ public final class OperatorPermissions {
     }
     dependentsByGroup.forEach((apiGroup, resources) ->
         rules.add(rule(apiGroup, List.copyOf(resources), DEPENDENT_VERBS)));
-    // status.PodDiagnosis reads a service's pods to name the container holding a rollout back
+    // reconciler.ServicePods: an informer on the services' pods, so the status names the container
+    // that holds a rollout back
     rules.add(rule("", List.of("pods"), READ_VERBS));
     // reconciler.ServiceEvents: one Event per Ready transition, always a new object
     rules.add(rule("", List.of("events"), List.of("create")));

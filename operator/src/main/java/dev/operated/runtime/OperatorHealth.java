@@ -1,0 +1,75 @@
+package dev.operated.runtime;
+
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.RuntimeInfo;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Live and ready, from JOSDK's runtime state. Live only says the process can make progress, so
+ * a standby, a slow start or an unreachable API server never gets the pod restarted. Ready means
+ * "reconciling now": started, every informer healthy, the leader (when electing one), and not
+ * shutting down.
+ */
+public final class OperatorHealth {
+
+  /** What an endpoint answers: the status and the reasons behind it. */
+  public record Check(boolean ok, Map<String, Object> details) {
+  }
+
+  private final boolean leaderElection;
+  private final AtomicReference<Operator> operator = new AtomicReference<>();
+  private final AtomicBoolean leading = new AtomicBoolean();
+  private final AtomicBoolean shuttingDown = new AtomicBoolean();
+
+  public OperatorHealth(boolean leaderElection) {
+    this.leaderElection = leaderElection;
+  }
+
+  void operatorCreated(Operator created) {
+    operator.set(created);
+  }
+
+  void leadershipChanged(boolean nowLeading) {
+    leading.set(nowLeading);
+  }
+
+  /** @return false when shutdown had already begun */
+  boolean shutdownBegun() {
+    return shuttingDown.compareAndSet(false, true);
+  }
+
+  public boolean shuttingDown() {
+    return shuttingDown.get();
+  }
+
+  public boolean leading() {
+    return leading.get();
+  }
+
+  public Check live() {
+    return new Check(true, Map.of("status", "live"));
+  }
+
+  public Check ready() {
+    Map<String, Object> details = new LinkedHashMap<>();
+    Operator current = operator.get();
+    RuntimeInfo info = current == null ? null : current.getRuntimeInfo();
+    boolean started = info != null && info.isStarted();
+    details.put("started", started);
+    boolean healthy = started && info.allEventSourcesAreHealthy();
+    details.put("eventSourcesHealthy", healthy);
+    if (started && !healthy) {
+      details.put("unhealthyEventSources", info.unhealthyEventSources().keySet());
+    }
+    if (leaderElection) {
+      details.put("leader", leading.get());
+    }
+    details.put("shuttingDown", shuttingDown.get());
+    boolean ok = started && healthy && (!leaderElection || leading.get()) && !shuttingDown.get();
+    details.put("status", ok ? "ready" : "not ready");
+    return new Check(ok, details);
+  }
+}

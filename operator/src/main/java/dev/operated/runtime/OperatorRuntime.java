@@ -1,0 +1,195 @@
+package dev.operated.runtime;
+
+import static net.logstash.logback.argument.StructuredArguments.keyValue;
+
+import dev.operated.desired.CollectorDefaults;
+import dev.operated.reconciler.OperatedOperator;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
+import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.IntConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator as a service: its HTTP endpoints, metrics, tracing, leader election and the
+ * shutdown sequence around JOSDK's {@link Operator}. {@code operated run} starts one; tests start
+ * one against a mock API server.
+ *
+ * <p>Start: endpoints first (live at once, not ready), then the operator (caches synced; the
+ * leader also starts reconciling). Shutdown, once, within the shutdown timeout: not ready, stop
+ * the reconcilers and informers, release the Lease, flush telemetry, close the endpoints.
+ */
+public final class OperatorRuntime implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
+
+  private final OperatorSettings settings;
+  private final KubernetesClient client;
+  private final OperatorHealth health;
+  private final OperatorMetrics metrics;
+  private final Tracing tracing;
+  private final HealthServer server;
+  private final Operator operator;
+  private final String namespace;
+  private final CountDownLatch stopped = new CountDownLatch(1);
+
+  private OperatorRuntime(OperatorSettings settings, KubernetesClient client, Clock clock,
+      IntConsumer exit, Consumer<ConfigurationServiceOverrider> overrides) {
+    this.settings = settings;
+    this.client = client;
+    this.namespace = settings.ownNamespace().orElseGet(() -> client.getNamespace() == null
+        ? "default" : client.getNamespace());
+    health = new OperatorHealth(settings.leaderElection());
+    metrics = new OperatorMetrics(settings.perResourceMetrics());
+    tracing = Tracing.fromEnvironment();
+    try {
+      server = HealthServer.start(settings.bindAddress(), settings.httpPort(), health,
+          metrics::scrape);
+    } catch (IOException e) {
+      tracing.close();
+      throw new UncheckedIOException("cannot serve health and metrics on "
+          + settings.bindAddress() + ":" + settings.httpPort() + " (" + e.getMessage()
+          + "); give a free port with --http-port (OPERATED_HTTP_PORT)", e);
+    }
+    operator = OperatedOperator.create(client, clock, collectorDefaults(settings),
+        settings.watched().forJosdk(namespace), configuration -> {
+          configuration.withMetrics(new ReconcileTracing(metrics.josdkMetrics(), tracing.tracer()));
+          if (settings.leaderElection()) {
+            configuration.withLeaderElectionConfiguration(leaderElection(exit));
+          }
+          overrides.accept(configuration);
+        });
+    health.operatorCreated(operator);
+  }
+
+  /**
+   * Starts the runtime and the operator; returns once the caches are synced.
+   *
+   * @param exit      how the process ends when leadership is lost (System::exit in production)
+   * @param overrides applied last; only tests pass anything (SSA off against the mock server)
+   */
+  public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client,
+      Clock clock, IntConsumer exit, Consumer<ConfigurationServiceOverrider> overrides) {
+    OperatorRuntime runtime = new OperatorRuntime(settings, client, clock, exit, overrides);
+    try {
+      runtime.operator.start();
+    } catch (RuntimeException e) {
+      runtime.close();
+      throw e;
+    }
+    LOG.info("operator started", keyValue("event", "started"),
+        keyValue("watchNamespaces", settings.watched().asSetting()),
+        keyValue("namespace", runtime.namespace),
+        keyValue("leaderElection", settings.leaderElection()),
+        keyValue("httpPort", runtime.httpPort()));
+    return runtime;
+  }
+
+  static CollectorDefaults collectorDefaults(OperatorSettings settings) {
+    CollectorDefaults standard = CollectorDefaults.standard();
+    CollectorDefaults withImage = settings.collectorImage()
+        .map(image -> new CollectorDefaults(image, standard.resources(), standard.gateway(),
+            standard.flushSeconds(), standard.sleepHelperImage()))
+        .orElse(standard);
+    return settings.collectorGateway().map(withImage::withGateway).orElse(withImage);
+  }
+
+  private LeaderElectionConfiguration leaderElection(IntConsumer exit) {
+    OperatorSettings.LeaseTimings timings = settings.lease();
+    LeaderCallbacks callbacks = new LeaderCallbacks(
+        () -> {
+          health.leadershipChanged(true);
+          LOG.info("leading", keyValue("event", "leading"), keyValue("lease", settings.leaseName()));
+        },
+        () -> {
+          health.leadershipChanged(false);
+          if (!health.shuttingDown()) {
+            // JOSDK keeps its reconcilers running after a lost lease when told not to exit, so
+            // exiting is ours to do: another replica leads now, and two must never write.
+            LOG.error("lost the lease {} to another replica; exiting so that the pod restarts "
+                + "as a standby", settings.leaseName(), keyValue("event", "leadership-lost"));
+            new Thread(() -> exit.accept(1), "operated-leadership-lost").start();
+          }
+        },
+        leader -> LOG.info("the leader is now {}", leader, keyValue("event", "new-leader"),
+            keyValue("leader", leader)));
+    // exitOnStopLeading false: JOSDK would call System.exit from inside our shutdown sequence
+    return new LeaderElectionConfiguration(settings.leaseName(), namespace,
+        timings.leaseDuration(), timings.renewDeadline(), timings.retryPeriod(),
+        settings.identity(), callbacks, false);
+  }
+
+  public int httpPort() {
+    return server.port();
+  }
+
+  public OperatorHealth health() {
+    return health;
+  }
+
+  public OperatorMetrics metrics() {
+    return metrics;
+  }
+
+  public Operator operator() {
+    return operator;
+  }
+
+  /** Blocks until {@link #shutdown()} has finished. */
+  public void awaitStopped() throws InterruptedException {
+    stopped.await();
+  }
+
+  /** The shutdown sequence; later calls wait for the first to finish (bounded). */
+  public void shutdown() {
+    if (!health.shutdownBegun()) {
+      awaitQuietly(settings.shutdownTimeout());
+      return;
+    }
+    Instant deadline = Instant.now().plus(settings.shutdownTimeout());
+    LOG.info("shutting down", keyValue("event", "stopping"));
+    boolean wasLeading = health.leading();
+    try {
+      operator.stop();
+    } catch (RuntimeException e) {
+      LOG.warn("the operator did not stop cleanly: {}", e.toString());
+    }
+    boolean released = settings.leaderElection() && wasLeading
+        && LeaseRelease.release(client, namespace, settings.leaseName(), settings.identity());
+    boolean flushed = tracing.shutdown(remaining(deadline));
+    server.close();
+    metrics.close();
+    LOG.info("operator stopped", keyValue("event", "stopped"),
+        keyValue("leaseReleased", released), keyValue("telemetryFlushed", flushed));
+    stopped.countDown();
+  }
+
+  private void awaitQuietly(Duration timeout) {
+    try {
+      stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static Duration remaining(Instant deadline) {
+    Duration left = Duration.between(Instant.now(), deadline);
+    return left.isNegative() ? Duration.ofMillis(1) : left;
+  }
+
+  @Override
+  public void close() {
+    shutdown();
+  }
+}

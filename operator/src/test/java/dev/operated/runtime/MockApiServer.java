@@ -1,0 +1,91 @@
+package dev.operated.runtime;
+
+import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
+import java.net.InetAddress;
+import java.util.HashMap;
+import java.util.function.Consumer;
+
+/**
+ * fabric8's mock API server in CRUD mode on 127.0.0.1, with the operator's CRD installed.
+ *
+ * <p>Where it differs from a real API server, the tests adapt (production does not): it speaks no
+ * server-side apply, so in-process operators run with {@link #WITHOUT_SSA}; it answers /version
+ * with nothing, so the version is served here; and a SelfSubjectRulesReview (JOSDK's check that it
+ * may use the Lease) is stored rather than evaluated, so it is answered here with the Lease rule
+ * the chart grants. Lease updates are real CRUD updates with resourceVersion checks.
+ */
+final class MockApiServer implements AutoCloseable {
+
+  static final Consumer<ConfigurationServiceOverrider> WITHOUT_SSA = configuration -> configuration
+      .withSSABasedCreateUpdateMatchForDependentResources(false)
+      .withUseSSAToPatchPrimaryResource(false);
+
+  final KubernetesMockServer server;
+  final KubernetesClient client;
+
+  MockApiServer() {
+    VersionInfo version = new VersionInfo.Builder().withMajor("1").withMinor("33")
+        .withGitVersion("v1.33.0").build();
+    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
+        new Dispatcher(version), false, version);
+    server.init(InetAddress.getLoopbackAddress(), 0);
+    client = server.createClient();
+    client.apiextensions().v1().customResourceDefinitions()
+        .load(MockApiServer.class.getResourceAsStream(
+            "/META-INF/fabric8/operatedservices.operated.dev-v1.yml"))
+        .create();
+  }
+
+  /** The URL a child process's fabric8 client is given (KUBERNETES_MASTER). */
+  String url() {
+    return client.getConfiguration().getMasterUrl();
+  }
+
+  private static final class Dispatcher extends KubernetesCrudDispatcher {
+    private final String version;
+
+    Dispatcher(VersionInfo version) {
+      this.version = Serialization.asJson(version);
+    }
+
+    @Override
+    public MockResponse handleGet(String path) {
+      if ("/version".equals(path)) {
+        return new MockResponse().setResponseCode(200).setBody(version);
+      }
+      return super.handleGet(path);
+    }
+
+    @Override
+    public MockResponse handleCreate(RecordedRequest request) {
+      if (request.getPath().startsWith("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")) {
+        SelfSubjectRulesReview review = Serialization.unmarshal(request.getBody().readUtf8(),
+            SelfSubjectRulesReview.class);
+        review.setStatus(new SubjectRulesReviewStatusBuilder().withIncomplete(false)
+            .withResourceRules(new ResourceRuleBuilder().withApiGroups("coordination.k8s.io")
+                .withResources("leases").withVerbs("get", "create", "update").build())
+            .build());
+        return new MockResponse().setResponseCode(201).setBody(Serialization.asJson(review));
+      }
+      return super.handleCreate(request);
+    }
+  }
+
+  @Override
+  public void close() {
+    client.close();
+    server.destroy();
+  }
+}

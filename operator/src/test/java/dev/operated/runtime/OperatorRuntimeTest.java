@@ -1,0 +1,128 @@
+package dev.operated.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operated.api.OperatedService;
+import dev.operated.api.OperatedServiceSpec;
+import dev.operated.desired.CollectorDefaults;
+import dev.operated.reconciler.OperatedOperator;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class OperatorRuntimeTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  private MockApiServer api;
+
+  @BeforeEach
+  void startApiServer() {
+    api = new MockApiServer();
+  }
+
+  @AfterEach
+  void stopApiServer() {
+    api.close();
+  }
+
+  static OperatorSettings settings(boolean leaderElection, String identity) {
+    return new OperatorSettings(new WatchedNamespaces.All(), Optional.of("operators"),
+        "127.0.0.1", 0, "INFO", leaderElection, "operated-test-lease", identity, false,
+        Duration.ofSeconds(10), Optional.empty(), Optional.empty(),
+        OperatorSettings.LeaseTimings.STANDARD);
+  }
+
+  @Test
+  void readinessFollowsStartAndShutdownWhileLivenessStaysUp() throws IOException {
+    OperatorHealth health = new OperatorHealth(false);
+    Operator operator = OperatedOperator.create(api.client, Clock.systemUTC(),
+        CollectorDefaults.standard(), Set.of("shop"), MockApiServer.WITHOUT_SSA);
+    try (HealthServer server = HealthServer.start("127.0.0.1", 0, health, () -> "")) {
+      Http http = new Http(server.port());
+      assertThat(http.status("/livez")).isEqualTo(200);
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(503);
+
+      health.operatorCreated(operator);
+      assertThat(http.get("/readyz").body()).contains("\"started\":false");
+      operator.start();
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
+
+      assertThat(health.shutdownBegun()).isTrue();
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(503);
+      assertThat(http.get("/readyz").body()).contains("\"shuttingDown\":true");
+      assertThat(http.status("/livez")).isEqualTo(200);
+    } finally {
+      operator.stop();
+    }
+  }
+
+  @Test
+  void notLeadingIsNotReadyButLive() throws IOException {
+    OperatorHealth health = new OperatorHealth(true);
+    Operator operator = OperatedOperator.create(api.client, Clock.systemUTC(),
+        CollectorDefaults.standard(), Set.of("shop"), MockApiServer.WITHOUT_SSA);
+    try (HealthServer server = HealthServer.start("127.0.0.1", 0, health, () -> "")) {
+      Http http = new Http(server.port());
+      health.operatorCreated(operator);
+      operator.start();
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(503);
+      assertThat(http.get("/readyz").body()).contains("\"leader\":false");
+      assertThat(http.status("/livez")).isEqualTo(200);
+      health.leadershipChanged(true);
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
+    } finally {
+      operator.stop();
+    }
+  }
+
+  @Test
+  void metricsCountReconcilesWithoutPerResourceSeries() {
+    try (OperatorRuntime runtime = OperatorRuntime.start(settings(false, "solo"), api.client,
+        Clock.systemUTC(), code -> { }, MockApiServer.WITHOUT_SSA)) {
+      Http http = new Http(runtime.httpPort());
+      assertThat(http.status("/readyz")).isEqualTo(200);
+
+      api.client.resource(new OperatedService("shop", "orders", new OperatedServiceSpec(
+          "orders:1", 2, null, null, null, null, null, null, null, null, null, null))).create();
+      await().atMost(TIMEOUT).until(() -> api.client.apps().deployments().inNamespace("shop")
+          .withName("orders").get() != null);
+
+      await().atMost(TIMEOUT).untilAsserted(() -> {
+        String metrics = http.get("/metrics").body();
+        assertThat(counter(metrics, "operator_sdk_reconciliations_success_total"))
+            .isGreaterThanOrEqualTo(1);
+        assertThat(metrics).contains("jvm_memory_used_bytes").contains("process_cpu_usage")
+            .contains("process_uptime_seconds");
+        // bounded cardinality: no label carries the resource's name
+        assertThat(metrics).doesNotContain("name=\"orders\"");
+      });
+      Deployment deployment = api.client.apps().deployments().inNamespace("shop")
+          .withName("orders").get();
+      assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+    }
+  }
+
+  /** Sums a Prometheus counter over its label sets. */
+  static double counter(String exposition, String name) {
+    Matcher matcher = Pattern.compile("(?m)^" + name + "(\\{[^}]*\\})? ([0-9.eE+-]+)$")
+        .matcher(exposition);
+    double sum = 0;
+    boolean found = false;
+    while (matcher.find()) {
+      sum += Double.parseDouble(matcher.group(2));
+      found = true;
+    }
+    return found ? sum : -1;
+  }
+}
