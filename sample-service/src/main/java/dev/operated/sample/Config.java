@@ -18,12 +18,18 @@ public record Config(
     Duration drain,
     Duration shutdownTimeout,
     boolean faultsEnabled,
+    boolean requestInstrumentation,
     String logLevel,
     Duration warmup) {
 
   public static final String ENV_LOG_LEVEL = "LOG_LEVEL";
   /** Simulated warm-up (cache loading, say) between "listening" and "ready"; for demos and tests. */
   public static final String ENV_WARMUP_MS = "SAMPLE_WARMUP_MS";
+  /**
+   * false turns off the per-request span and timer: the uninstrumented baseline the benchmark
+   * compares the full contract with (docs/benchmarks.md). Never off in production.
+   */
+  public static final String ENV_REQUEST_INSTRUMENTATION = "SAMPLE_REQUEST_INSTRUMENTATION";
 
   public static final String DEFAULT_BIND_ADDRESS = "0.0.0.0";
   public static final String DEFAULT_LOG_LEVEL = "INFO";
@@ -44,13 +50,14 @@ public record Config(
         SampleServiceDefaults.SHUTDOWN_TIMEOUT_SECONDS, 0, MAX_SECONDS,
         "a whole number of seconds");
     boolean faults = p.bool(SampleServiceDefaults.ENV_FAULTS_ENABLED, false);
+    boolean instrumentation = p.bool(ENV_REQUEST_INSTRUMENTATION, true);
     String level = p.logLevel(ENV_LOG_LEVEL, DEFAULT_LOG_LEVEL);
     int warmupMs = p.integer(ENV_WARMUP_MS, 0, 0, MAX_WARMUP_MS, "a whole number of milliseconds");
     if (!p.problems.isEmpty()) {
       throw new ConfigException(p.problems);
     }
     return new Config(port, bindAddress, Duration.ofSeconds(drain), Duration.ofSeconds(timeout),
-        faults, level, Duration.ofMillis(warmupMs));
+        faults, instrumentation, level, Duration.ofMillis(warmupMs));
   }
 
   /** One or more environment variables hold values the service cannot run with. */

@@ -87,7 +87,8 @@ public final class SampleService {
     Metrics metrics = new Metrics();
     Handlers handlers = new Handlers(lifecycle, metrics,
         new Inventory(telemetry.tracer(), telemetry.propagator()));
-    HttpApp app = new HttpApp(handlers.router(config.faultsEnabled()), metrics, telemetry, panics);
+    HttpApp app = new HttpApp(handlers.router(config.faultsEnabled()), metrics, telemetry, panics,
+        config.requestInstrumentation());
     try {
       app.start(config.bindAddress(), config.port());
     } catch (IOException | RuntimeException e) {
@@ -104,6 +105,7 @@ public final class SampleService {
         .addKeyValue("drain.seconds", config.drain().toSeconds())
         .addKeyValue("shutdown.timeout.seconds", config.shutdownTimeout().toSeconds())
         .addKeyValue("faults.enabled", config.faultsEnabled())
+        .addKeyValue("request.instrumentation", config.requestInstrumentation())
         .log("listening on {}:{}; ready once warmed up", config.bindAddress(),
             app.address().getPort());
 
