@@ -1,0 +1,231 @@
+package dev.operated.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operated.api.OperatedService;
+import dev.operated.api.OperatedServiceSpec;
+import dev.operated.cluster.ApiRequest;
+import dev.operated.cluster.EmbeddedCluster;
+import dev.operated.reconciler.OperatedOperator;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator exactly as production configures it (server-side apply for dependents, status
+ * and primary; no overrides) against the embedded API server, which answers SSA, writes
+ * managedFields, collects garbage and rolls Deployments out.
+ */
+class OperatorOnEmbeddedClusterTest {
+
+  private static final String NS = "shop";
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
+  /** Writes this test makes itself, to tell them from the operator's. */
+  private static final String TEST_MANAGER = "e2e-test";
+
+  private EmbeddedCluster cluster;
+  private KubernetesClient operatorClient;
+  private KubernetesClient client;
+  private Operator operator;
+  private final AtomicInteger touches = new AtomicInteger();
+
+  @BeforeEach
+  void start() {
+    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    client = cluster.newClient();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
+        .endMetadata().build()).create();
+    operatorClient = cluster.newClient();
+    operator = OperatedOperator.create(operatorClient, Clock.systemUTC(), configuration -> { });
+    operator.start();
+  }
+
+  @AfterEach
+  void stop() {
+    operator.stop();
+    operatorClient.close();
+    client.close();
+    cluster.close();
+  }
+
+  /** sample-service/deploy/operatedservice.yaml, as `kubectl apply --server-side` sends it. */
+  private OperatedService applySample(OperatedServiceSpec spec) throws IOException {
+    OperatedService resource;
+    try (InputStream in = Files.newInputStream(
+        REPO.resolve("sample-service/deploy/operatedservice.yaml"))) {
+      resource = client.resources(OperatedService.class).load(in).item();
+    }
+    resource.getMetadata().setNamespace(NS);
+    if (spec != null) {
+      resource.setSpec(spec);
+    }
+    return client.resource(resource).fieldManager("kubectl").forceConflicts().serverSideApply();
+  }
+
+  private static final String NAME = "sample-service";
+
+  private Deployment deployment() {
+    return client.apps().deployments().inNamespace(NS).withName(NAME).get();
+  }
+
+  private Condition ready() {
+    OperatedService resource = client.resources(OperatedService.class).inNamespace(NS)
+        .withName(NAME).get();
+    return resource == null || resource.getStatus() == null ? null
+        : resource.getStatus().condition("Ready").orElse(null);
+  }
+
+  private void awaitReady() {
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(ready()).isNotNull();
+      assertThat(ready().getStatus()).isEqualTo("True");
+    });
+  }
+
+  /** Each reconcile reads the namespace (mesh detection): a mark that a reconcile ran. */
+  private long namespaceReads() {
+    return cluster.requests().all().stream().filter(request -> "GET".equals(request.method())
+        && request.path().startsWith("/api/v1/namespaces/" + NS)
+        && !request.path().contains("/" + NS + "/")).count();
+  }
+
+  /** A change the operator does not own (an annotation by another manager) still reconciles. */
+  private void touchServiceAndAwaitReconcile() {
+    long before = namespaceReads();
+    client.services().inNamespace(NS).withName(NAME).patch(
+        patch(PatchType.JSON_MERGE, TEST_MANAGER), Serialization.asJson(Map.of("metadata",
+            Map.of("annotations", Map.of("example.com/touched",
+                String.valueOf(touches.incrementAndGet()))))));
+    await().atMost(TIMEOUT).until(() -> namespaceReads() > before);
+  }
+
+  private static PatchContext patch(PatchType type, String fieldManager) {
+    return new PatchContext.Builder().withPatchType(type).withFieldManager(fieldManager).build();
+  }
+
+  @Test
+  void theSampleGoesReadyWithEverythingItOwnsAppliedByTheOperator() throws IOException {
+    applySample(null);
+
+    awaitReady();
+    Deployment deployment = deployment();
+    assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(2);
+    assertThat(deployment.getMetadata().getManagedFields())
+        .anySatisfy(entry -> {
+          assertThat(entry.getManager()).isEqualTo("operated");
+          assertThat(entry.getOperation()).isEqualTo("Apply");
+        });
+    assertThat(client.services().inNamespace(NS).withName(NAME).get()).isNotNull();
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(NAME).get())
+        .isNotNull();
+    assertThat(client.resources(OperatedService.class).inNamespace(NS).withName(NAME).get()
+        .getStatus().ready()).isEqualTo("2/2");
+  }
+
+  @Test
+  void aReconcileWithNothingToChangeWritesNothing() throws IOException {
+    applySample(null);
+    awaitReady();
+    // Two reconciles in a row: the second starting proves the first one (and its writes) ended.
+    touchServiceAndAwaitReconcile();
+    cluster.requests().clear();
+
+    touchServiceAndAwaitReconcile();
+    touchServiceAndAwaitReconcile();
+
+    List<ApiRequest> writes = cluster.requests()
+        .writes(request -> !TEST_MANAGER.equals(request.fieldManager()));
+    assertThat(writes).as("writes by the operator during no-op reconciles").isEmpty();
+  }
+
+  @Test
+  void rolloutRestartAndAnHpasReplicasSurviveASpecChange() throws IOException {
+    // No replicas in the spec: scaling is left to an HPA.
+    OperatedServiceSpec unscaled = OperatedServiceSpec.ofImage(
+        "ghcr.io/operated-dev/sample-service:0.1.0");
+    applySample(unscaled);
+    await().atMost(TIMEOUT).until(() -> deployment() != null);
+
+    // What `kubectl rollout restart` sends.
+    client.apps().deployments().inNamespace(NS).withName(NAME).patch(
+        patch(PatchType.STRATEGIC_MERGE, "kubectl-rollout"), Serialization.asJson(Map.of("spec",
+            Map.of("template", Map.of("metadata", Map.of("annotations",
+                Map.of("kubectl.kubernetes.io/restartedAt", "2026-11-25T00:00:00Z")))))));
+    // What an HPA does: the scale subresource.
+    client.apps().deployments().inNamespace(NS).withName(NAME).scale(5);
+
+    applySample(new OperatedServiceSpec(unscaled.image(), null, null, List.of(
+        new EnvVarBuilder().withName("FEATURE").withValue("on").build()), null, null, null, null,
+        null, null, null, null));
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment().getSpec().getTemplate()
+        .getSpec().getContainers().get(0).getEnv()).extracting(e -> e.getName())
+        .contains("FEATURE"));
+    Deployment after = deployment();
+    assertThat(after.getSpec().getReplicas()).as("the HPA's replicas").isEqualTo(5);
+    assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations())
+        .containsEntry("kubectl.kubernetes.io/restartedAt", "2026-11-25T00:00:00Z");
+  }
+
+  @Test
+  void aManualEditOfAManagedFieldIsPutBack() throws IOException {
+    applySample(null);
+    await().atMost(TIMEOUT).until(() -> deployment() != null);
+    String path = deployment().getSpec().getTemplate().getSpec().getContainers().get(0)
+        .getReadinessProbe().getHttpGet().getPath();
+
+    // Like `kubectl edit`: the controller may write in between, so a 409 means read and retry.
+    await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(KubernetesClientException.class)
+        .until(() -> client.apps().deployments().inNamespace(NS).withName(NAME)
+            .edit(deployment -> {
+              deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
+                  .getReadinessProbe().getHttpGet().setPath("/hand-edited");
+              return deployment;
+            }) != null);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment().getSpec().getTemplate()
+        .getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
+        .isEqualTo(path));
+  }
+
+  @Test
+  void deletingTheServiceRemovesEverythingItCreated() throws IOException {
+    applySample(null);
+    awaitReady();
+    assertThat(client.pods().inNamespace(NS).list().getItems()).hasSize(2);
+
+    client.resources(OperatedService.class).inNamespace(NS).withName(NAME).delete();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(deployment()).isNull();
+      assertThat(client.services().inNamespace(NS).list().getItems()).isEmpty();
+      assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).list().getItems())
+          .isEmpty();
+      assertThat(client.apps().replicaSets().inNamespace(NS).list().getItems()).isEmpty();
+      assertThat(client.pods().inNamespace(NS).list().getItems()).isEmpty();
+      assertThat(client.configMaps().inNamespace(NS).list().getItems()).isEmpty();
+    });
+  }
+
+}
