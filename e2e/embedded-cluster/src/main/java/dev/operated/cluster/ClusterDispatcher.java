@@ -249,7 +249,8 @@ final class ClusterDispatcher extends Dispatcher {
             + object.name() + "\" already exists");
       }
       body.remove("status");
-      ObjectNode stored = fieldManager(target).update(null, body, manager, null, now());
+      ObjectNode stored = fieldManager(target).update(null, normalized(body), manager, null,
+          now());
       return json(201, store(object, null, stored));
     } finally {
       lock.writeLock().unlock();
@@ -354,7 +355,8 @@ final class ClusterDispatcher extends Dispatcher {
   }
 
   /** A non-apply write: managedFields follow what changed; then stored unless nothing did. */
-  private String write(ApiTarget target, ObjectNode current, ObjectNode updated, String manager) {
+  private String write(ApiTarget target, ObjectNode current, ObjectNode given, String manager) {
+    ObjectNode updated = normalized(given);
     metadataOf(updated).set("managedFields", current.path("metadata").path("managedFields"));
     ObjectNode tracked = fieldManager(target).update(current, updated, manager,
         target.subresource(), now());
@@ -365,7 +367,8 @@ final class ClusterDispatcher extends Dispatcher {
    * Stores a computed object: server-owned metadata, defaults, generation; a write that changes
    * nothing is not stored and sends no event, as on a real server.
    */
-  private String store(ApiTarget target, ObjectNode current, ObjectNode next) {
+  private String store(ApiTarget target, ObjectNode current, ObjectNode given) {
+    ObjectNode next = normalized(given);
     ObjectNode metadata = metadataOf(next);
     if (next.path("apiVersion").isMissingNode()) {
       next.put("apiVersion", target.apiVersion());
@@ -389,7 +392,7 @@ final class ClusterDispatcher extends Dispatcher {
         }
       }
       metadata.set("resourceVersion", currentMetadata.get("resourceVersion"));
-      if (next.equals(current)) {
+      if (normalized(next).equals(current)) {
         return FieldPaths.write(current);
       }
       if (!Objects.equals(withoutMetadataAndStatus(current), withoutMetadataAndStatus(next))) {
@@ -597,6 +600,14 @@ final class ClusterDispatcher extends Dispatcher {
       }
     }
     return FieldSchema.BUILT_IN;
+  }
+
+  /**
+   * The object as it reads back from storage: numbers built in Java (long) and parsed (int)
+   * must compare equal, or every write would look like a change.
+   */
+  private static ObjectNode normalized(ObjectNode object) {
+    return (ObjectNode) parse(FieldPaths.write(object));
   }
 
   private static ObjectNode withoutMetadataAndStatus(ObjectNode object) {

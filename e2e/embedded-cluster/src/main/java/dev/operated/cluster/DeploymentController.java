@@ -16,7 +16,6 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -320,11 +319,11 @@ final class DeploymentController implements AutoCloseable {
             : "Deployment does not have minimum availability.", now, false));
 
     JsonNode progressing = find(previous, "Progressing");
-    boolean progressed = created || !Objects.equals(previous.path("updatedReplicas"),
-        status.path("updatedReplicas")) || !Objects.equals(previous.path("availableReplicas"),
-        status.path("availableReplicas")) || !Objects.equals(previous.path("readyReplicas"),
-        status.path("readyReplicas")) || !Objects.equals(previous.path("observedGeneration"),
-        status.path("observedGeneration"));
+    boolean progressed = created;
+    for (String count : List.of("updatedReplicas", "availableReplicas", "readyReplicas",
+        "observedGeneration")) {
+      progressed |= previous.path(count).asLong(-1) != status.path(count).asLong(-1);
+    }
     long deadline = deployment.path("spec").path("progressDeadlineSeconds").asLong(600);
     if (done) {
       conditions.add(condition(previous, "Progressing", true, "NewReplicaSetAvailable",

@@ -1,0 +1,218 @@
+package dev.operated.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Deployment controller as documented in
+ * https://kubernetes.io/docs/concepts/workloads/controllers/deployment/ (sections named per test).
+ */
+class DeploymentControllerConformanceTest {
+
+  private static final Duration TIMEOUT = Duration.ofSeconds(20);
+  /** Pods of these images become ready; others stay running but unready. */
+  private static final Set<String> READY_IMAGES = ConcurrentHashMap.newKeySet();
+  private static EmbeddedCluster cluster;
+  private static KubernetesClient client;
+
+  /** A node whose readiness the test controls by image. */
+  private static final class GatedNode implements Node {
+    private final java.util.Map<String, PodReporter> pods = new ConcurrentHashMap<>();
+
+    @Override
+    public void podAdded(Pod pod, PodReporter reporter) {
+      pods.put(pod.getMetadata().getUid(), reporter);
+      report(pod, reporter);
+    }
+
+    void report(Pod pod, PodReporter reporter) {
+      reporter.report(pod.getSpec().getContainers().stream().map(container ->
+          ContainerReport.running(container.getName(), false,
+              READY_IMAGES.contains(container.getImage()))).toList());
+    }
+
+    @Override
+    public void podDeleted(Pod pod, PodReporter reporter) {
+      pods.remove(pod.getMetadata().getUid());
+      reporter.terminated();
+    }
+  }
+
+  private static final GatedNode NODE = new GatedNode();
+
+  @BeforeAll
+  static void start() {
+    cluster = EmbeddedCluster.builder().node(NODE).start();
+    client = cluster.newClient();
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    cluster.close();
+  }
+
+  private static Deployment deployment(String name, String image, int replicas) {
+    return new DeploymentBuilder().withNewMetadata().withName(name).endMetadata()
+        .withNewSpec().withReplicas(replicas)
+        .withNewSelector().addToMatchLabels("app", name).endSelector()
+        .withNewStrategy().withType("RollingUpdate").withNewRollingUpdate()
+        .withMaxSurge(new IntOrString(1)).withMaxUnavailable(new IntOrString(0))
+        .endRollingUpdate().endStrategy()
+        .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
+        .withNewSpec().addNewContainer().withName("app").withImage(image).endContainer()
+        .endSpec().endTemplate().endSpec().build();
+  }
+
+  private static Deployment get(String name) {
+    return client.apps().deployments().withName(name).get();
+  }
+
+  private static DeploymentCondition condition(Deployment deployment, String type) {
+    return deployment.getStatus() == null ? null : deployment.getStatus().getConditions()
+        .stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+  }
+
+  private static List<Pod> livePods(String app) {
+    return client.pods().withLabel("app", app).list().getItems().stream()
+        .filter(pod -> pod.getMetadata().getDeletionTimestamp() == null).toList();
+  }
+
+  /**
+   * "Creating a Deployment": a ReplicaSet named and labelled with the pod-template-hash, its
+   * pods, and a status with observedGeneration, counts, Available and Progressing.
+   */
+  @Test
+  void aDeploymentRollsOutThroughAReplicaSet() {
+    READY_IMAGES.add("web:1");
+    client.apps().deployments().resource(deployment("web", "web:1", 3)).create();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Deployment deployment = get("web");
+      assertThat(deployment.getStatus().getObservedGeneration()).isEqualTo(1L);
+      assertThat(deployment.getStatus().getReplicas()).isEqualTo(3);
+      assertThat(deployment.getStatus().getUpdatedReplicas()).isEqualTo(3);
+      assertThat(deployment.getStatus().getReadyReplicas()).isEqualTo(3);
+      assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(3);
+      assertThat(condition(deployment, "Available").getStatus()).isEqualTo("True");
+      assertThat(condition(deployment, "Progressing").getReason())
+          .isEqualTo("NewReplicaSetAvailable");
+    });
+    ReplicaSet replicaSet = client.apps().replicaSets().withLabel("app", "web").list()
+        .getItems().get(0);
+    String hash = replicaSet.getMetadata().getLabels().get("pod-template-hash");
+    assertThat(replicaSet.getMetadata().getName()).isEqualTo("web-" + hash);
+    assertThat(replicaSet.getSpec().getSelector().getMatchLabels())
+        .containsEntry("pod-template-hash", hash);
+    assertThat(livePods("web")).hasSize(3).allSatisfy(pod -> {
+      assertThat(pod.getMetadata().getName()).startsWith("web-" + hash + "-");
+      assertThat(pod.getMetadata().getOwnerReferences().get(0).getUid())
+          .isEqualTo(replicaSet.getMetadata().getUid());
+    });
+  }
+
+  /**
+   * "Rolling Update Deployment" / "Max Surge" / "Max Unavailable": with maxSurge 1 and
+   * maxUnavailable 0, never more than replicas+1 pods and never fewer than replicas available;
+   * the old ReplicaSet is scaled to zero once the new pods are ready.
+   */
+  @Test
+  void aRollingUpdateStaysWithinItsBudget() {
+    READY_IMAGES.add("api:1");
+    client.apps().deployments().resource(deployment("api", "api:1", 3)).create();
+    await().atMost(TIMEOUT).until(() -> get("api").getStatus() != null
+        && Integer.valueOf(3).equals(get("api").getStatus().getAvailableReplicas()));
+
+    client.apps().deployments().withName("api").edit(deployment -> {
+      deployment.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("api:2");
+      return deployment;
+    });
+
+    // api:2 is not ready yet: the rollout must stop at one surge pod, keeping all three old.
+    AtomicInteger maxLive = new AtomicInteger();
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<Pod> live = livePods("api");
+      maxLive.accumulateAndGet(live.size(), Math::max);
+      Deployment deployment = get("api");
+      assertThat(deployment.getStatus().getObservedGeneration()).isEqualTo(2L);
+      assertThat(deployment.getStatus().getUpdatedReplicas()).isEqualTo(1);
+      assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(3);
+      assertThat(condition(deployment, "Progressing").getReason())
+          .isIn("NewReplicaSetCreated", "ReplicaSetUpdated");
+    });
+    assertThat(maxLive.get()).isLessThanOrEqualTo(4);
+
+    READY_IMAGES.add("api:2");
+    for (Pod pod : livePods("api")) {
+      // Readiness changed on the node: it reports again.
+      if ("api:2".equals(pod.getSpec().getContainers().get(0).getImage())) {
+        NODE.report(pod, NODE.pods.get(pod.getMetadata().getUid()));
+      }
+    }
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      List<Pod> live = livePods("api");
+      maxLive.accumulateAndGet(live.size(), Math::max);
+      for (Pod pod : live) {
+        if ("api:2".equals(pod.getSpec().getContainers().get(0).getImage())
+            && NODE.pods.containsKey(pod.getMetadata().getUid())) {
+          NODE.report(pod, NODE.pods.get(pod.getMetadata().getUid()));
+        }
+      }
+      Deployment deployment = get("api");
+      assertThat(deployment.getStatus().getUpdatedReplicas()).isEqualTo(3);
+      assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(3);
+      assertThat(deployment.getStatus().getReplicas()).isEqualTo(3);
+      assertThat(condition(deployment, "Progressing").getReason())
+          .isEqualTo("NewReplicaSetAvailable");
+    });
+    assertThat(maxLive.get()).as("replicas + maxSurge").isLessThanOrEqualTo(4);
+    assertThat(client.apps().replicaSets().withLabel("app", "api").list().getItems())
+        .extracting(rs -> rs.getSpec().getReplicas()).containsExactlyInAnyOrder(0, 3);
+  }
+
+  /** "Failed Deployment": no progress within progressDeadlineSeconds → ProgressDeadlineExceeded. */
+  @Test
+  void aStuckRolloutExceedsItsProgressDeadline() {
+    Deployment stuck = deployment("stuck", "never-ready:1", 1);
+    stuck.getSpec().setProgressDeadlineSeconds(1);
+    client.apps().deployments().resource(stuck).create();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      DeploymentCondition progressing = condition(get("stuck"), "Progressing");
+      assertThat(progressing.getStatus()).isEqualTo("False");
+      assertThat(progressing.getReason()).isEqualTo("ProgressDeadlineExceeded");
+      assertThat(condition(get("stuck"), "Available").getStatus()).isEqualTo("False");
+    });
+  }
+
+  /** "Scaling a Deployment": the ReplicaSet follows spec.replicas, down as well as up. */
+  @Test
+  void scalingChangesThePodCount() {
+    READY_IMAGES.add("scale:1");
+    client.apps().deployments().resource(deployment("scale", "scale:1", 2)).create();
+    await().atMost(TIMEOUT).until(() -> livePods("scale").size() == 2);
+
+    client.apps().deployments().withName("scale").scale(1);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(livePods("scale")).hasSize(1);
+      assertThat(get("scale").getStatus().getReplicas()).isEqualTo(1);
+    });
+  }
+}
