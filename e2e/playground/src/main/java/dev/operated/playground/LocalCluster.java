@@ -1,0 +1,119 @@
+package dev.operated.playground;
+
+import dev.operated.api.OperatedService;
+import dev.operated.cluster.EmbeddedCluster;
+import dev.operated.reconciler.OperatedOperator;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The embedded API server with the local node, the CRD installed and the operator running in its
+ * production configuration: a cluster on this machine, for the end-to-end tests and the
+ * playground.
+ */
+public final class LocalCluster implements AutoCloseable {
+
+  public static final String FIELD_MANAGER = "kubectl";
+
+  private final EmbeddedCluster cluster;
+  private final ProcessNode node;
+  private final KubernetesClient client;
+  private final KubernetesClient operatorClient;
+  private final Operator operator;
+  private final List<AutoCloseable> fronts = new ArrayList<>();
+
+  private LocalCluster(EmbeddedCluster cluster, ProcessNode node) {
+    this.cluster = cluster;
+    this.node = node;
+    this.client = cluster.newClient();
+    this.operatorClient = cluster.newClient();
+    this.operator = OperatedOperator.create(operatorClient, Clock.systemUTC(), overrides -> { });
+  }
+
+  /**
+   * @param repoRoot          the repository, for its crds/ folder
+   * @param settings          how the node runs pods
+   * @param kubernetesVersion what the API server reports (decides sleep preStop, native sidecars)
+   */
+  public static LocalCluster start(Path repoRoot, LocalNodeSettings settings,
+      String kubernetesVersion) {
+    ProcessNode node = new ProcessNode(settings);
+    EmbeddedCluster cluster = EmbeddedCluster.builder().kubernetesVersion(kubernetesVersion)
+        .crds(repoRoot.resolve("crds")).node(node).start();
+    LocalCluster local = new LocalCluster(cluster, node);
+    local.operator.start();
+    return local;
+  }
+
+  public KubernetesClient client() {
+    return client;
+  }
+
+  public ProcessNode node() {
+    return node;
+  }
+
+  public EmbeddedCluster apiServer() {
+    return cluster;
+  }
+
+  public void createNamespace(String namespace) {
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
+        .endMetadata().build()).serverSideApply();
+  }
+
+  /** The manifest's OperatedService, applied as {@code kubectl apply --server-side} does. */
+  public OperatedService apply(Path manifest, String namespace) throws IOException {
+    OperatedService resource;
+    try (InputStream in = Files.newInputStream(manifest)) {
+      resource = client.resources(OperatedService.class).load(in).item();
+    }
+    return apply(resource, namespace);
+  }
+
+  public OperatedService apply(OperatedService resource, String namespace) {
+    resource.getMetadata().setNamespace(namespace);
+    resource.getMetadata().setResourceVersion(null);
+    resource.getMetadata().setManagedFields(null);
+    resource.setStatus(null);
+    return client.resource(resource).fieldManager(FIELD_MANAGER).forceConflicts()
+        .serverSideApply();
+  }
+
+  /** The Service's address on this machine, once the operator has created the Service. */
+  public ServiceFront front(String namespace, String serviceName, Duration propagation) {
+    Service service = client.services().inNamespace(namespace).withName(serviceName)
+        .waitUntilCondition(s -> s != null, 60, java.util.concurrent.TimeUnit.SECONDS);
+    ServiceFront front = new ServiceFront(client, service, node::podIp, propagation);
+    fronts.add(front);
+    return front;
+  }
+
+  @Override
+  public void close() {
+    for (AutoCloseable front : fronts) {
+      try {
+        front.close();
+      } catch (Exception e) {
+        // closing a local proxy
+      }
+    }
+    operator.stop();
+    operatorClient.close();
+    client.close();
+    cluster.close(); // closes the node: every process it started is stopped
+  }
+
+  /** Waits at most this long. */
+  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+}

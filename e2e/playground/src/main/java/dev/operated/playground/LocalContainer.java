@@ -1,0 +1,27 @@
+package dev.operated.playground;
+
+import dev.operated.cluster.ContainerReport;
+import java.time.Instant;
+
+/** One container of a pod on the local node: a real process, or a simulation of one. */
+interface LocalContainer {
+
+  String name();
+
+  /** Starts it; returns at once. */
+  void start();
+
+  /** Running and past its startup probe (what the next container of the pod waits for). */
+  boolean started();
+
+  /** Has run to completion (a classic init container) or stopped for good. */
+  boolean finished();
+
+  /**
+   * Runs the preStop hook, then SIGTERM, then SIGKILL at the deadline; returns once stopped.
+   * The pod is being deleted: nothing is restarted any more.
+   */
+  void terminate(Instant deadline);
+
+  ContainerReport report();
+}

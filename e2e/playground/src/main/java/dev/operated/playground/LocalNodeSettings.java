@@ -1,0 +1,49 @@
+package dev.operated.playground;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * How the local node runs pods.
+ *
+ * @param runnableImages image repositories (no tag) that can run here, with the jar each stands
+ *                       for; every other image is simulated
+ * @param logDirectory   where each container's output goes, one file per container
+ * @param initialBackOff the kubelet's restart back-off starts here (10 s on a real node)
+ * @param maxBackOff     and doubles up to this (5 min on a real node)
+ * @param restartGrace   SIGTERM to SIGKILL when a failed probe restarts a container
+ * @param jvmOptions     options for every container JVM (small heaps: many pods share a machine)
+ */
+public record LocalNodeSettings(Map<String, Path> runnableImages, Path logDirectory,
+    Duration initialBackOff, Duration maxBackOff, Duration restartGrace,
+    java.util.List<String> jvmOptions) {
+
+  public static final String SAMPLE_SERVICE_IMAGE = "ghcr.io/operated-dev/sample-service";
+
+  public LocalNodeSettings {
+    runnableImages = Map.copyOf(runnableImages);
+    jvmOptions = java.util.List.copyOf(jvmOptions);
+  }
+
+  /** The sample-service image runs as its packaged jar; a real node's back-off, faster. */
+  public static LocalNodeSettings forSampleService(Path sampleServiceJar, Path logDirectory) {
+    return new LocalNodeSettings(Map.of(SAMPLE_SERVICE_IMAGE, sampleServiceJar), logDirectory,
+        Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5),
+        java.util.List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
+            "-Xmx96m"));
+  }
+
+  /** The jar that stands for this image, when it can run here. */
+  Optional<Path> jarFor(String image) {
+    return Optional.ofNullable(runnableImages.get(repository(image)));
+  }
+
+  static String repository(String image) {
+    String withoutDigest = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
+    int slash = withoutDigest.lastIndexOf('/');
+    int colon = withoutDigest.lastIndexOf(':');
+    return colon > slash ? withoutDigest.substring(0, colon) : withoutDigest;
+  }
+}

@@ -1,0 +1,280 @@
+package dev.operated.playground;
+
+import dev.operated.cluster.ContainerReport;
+import dev.operated.cluster.Node;
+import dev.operated.cluster.PodReporter;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.Pod;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A node that runs the embedded cluster's pods as local processes. Each pod gets an address of
+ * its own in 127.0.0.0/8 (Linux routes the whole block to the loopback interface, so no set-up
+ * and no privileges are needed, and every pod can listen on its container port as it would in its
+ * own network namespace); the app learns it from {@code BIND_ADDRESS}, the one variable the node
+ * adds, standing in for the namespace a real pod has.
+ *
+ * <p>Init containers run first, in order; a native sidecar (restartPolicy Always) must have
+ * started before the next one starts. On deletion the app containers run their preStop hooks and
+ * get SIGTERM together, SIGKILL at the end of the grace period, and the native sidecars are
+ * stopped after them, last started first stopped.
+ */
+public final class ProcessNode implements Node {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ProcessNode.class);
+  private static final Duration POLL = Duration.ofMillis(100);
+  /** A native sidecar gets at least this much after the app containers, as the kubelet gives. */
+  private static final Duration MIN_SIDECAR_GRACE = Duration.ofSeconds(2);
+
+  private final LocalNodeSettings settings;
+  private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(4,
+      runnable -> {
+        Thread thread = new Thread(runnable, "local-node");
+        thread.setDaemon(true);
+        return thread;
+      });
+  private final Map<String, PodRun> pods = new ConcurrentHashMap<>();
+  private final Deque<String> freeAddresses = new ArrayDeque<>();
+
+  public ProcessNode(LocalNodeSettings settings) {
+    this.settings = settings;
+    try {
+      Files.createDirectories(settings.logDirectory());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    // 127.0.10.1 .. 127.0.13.254: a thousand pods; the host itself keeps 127.0.0.1
+    for (int block = 10; block < 14; block++) {
+      for (int host = 1; host < 255; host++) {
+        freeAddresses.add("127.0." + block + "." + host);
+      }
+    }
+  }
+
+  /** The address of a running pod, as a Service's endpoint. */
+  public Optional<String> podIp(String namespace, String name) {
+    return pods.values().stream()
+        .filter(run -> run.pod.getMetadata().getNamespace().equals(namespace)
+            && run.pod.getMetadata().getName().equals(name))
+        .map(run -> run.ip).findFirst();
+  }
+
+  /** Where a container's output goes (the last run's and every earlier one's). */
+  public Path logOf(Pod pod, String container) {
+    return settings.logDirectory().resolve(pod.getMetadata().getNamespace() + "_"
+        + pod.getMetadata().getName() + "_" + container + ".log");
+  }
+
+  /** Processes started and still alive: for tests that prove nothing is left behind. */
+  public long runningProcesses() {
+    return ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
+  }
+
+  @Override
+  public void podAdded(Pod pod, PodReporter reporter) {
+    String ip;
+    synchronized (freeAddresses) {
+      ip = freeAddresses.poll();
+    }
+    if (ip == null) {
+      LOG.warn("no address left for pod {}", pod.getMetadata().getName());
+      return;
+    }
+    PodRun run = new PodRun(pod, ip, reporter);
+    pods.put(pod.getMetadata().getUid(), run);
+    Thread thread = new Thread(run::start, "pod-" + pod.getMetadata().getName());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void podDeleted(Pod pod, PodReporter reporter) {
+    PodRun run = pods.get(pod.getMetadata().getUid());
+    if (run == null) {
+      reporter.terminated();
+      return;
+    }
+    Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+    if (grace == null) {
+      grace = pod.getSpec().getTerminationGracePeriodSeconds();
+    }
+    Instant deadline = Instant.now().plusSeconds(grace == null ? 30 : grace);
+    Thread thread = new Thread(() -> {
+      run.terminate(deadline);
+      pods.remove(pod.getMetadata().getUid());
+      synchronized (freeAddresses) {
+        freeAddresses.addLast(run.ip);
+      }
+      reporter.terminated();
+    }, "terminate-" + pod.getMetadata().getName());
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  @Override
+  public void close() {
+    for (PodRun run : pods.values()) {
+      run.kill();
+    }
+    pods.clear();
+    scheduler.shutdownNow();
+  }
+
+  /** One pod: its containers in start order. */
+  private final class PodRun {
+    private final Pod pod;
+    private final String ip;
+    private final PodReporter reporter;
+    private final List<LocalContainer> initContainers = new ArrayList<>();
+    private final List<LocalContainer> containers = new ArrayList<>();
+    private volatile boolean terminating;
+
+    PodRun(Pod pod, String ip, PodReporter reporter) {
+      this.pod = pod;
+      this.ip = ip;
+      this.reporter = reporter;
+    }
+
+    void start() {
+      report();
+      for (Container spec : pod.getSpec().getInitContainers()) {
+        boolean sidecar = "Always".equals(spec.getRestartPolicy());
+        LocalContainer container = create(spec, true, !sidecar);
+        synchronized (this) {
+          if (terminating) {
+            return;
+          }
+          initContainers.add(container);
+        }
+        container.start();
+        report();
+        while (!terminating && !(sidecar ? container.started() : container.finished())) {
+          pause();
+        }
+      }
+      synchronized (this) {
+        if (terminating) {
+          return;
+        }
+        for (Container spec : pod.getSpec().getContainers()) {
+          containers.add(create(spec, false, false));
+        }
+      }
+      containers.forEach(LocalContainer::start);
+      report();
+    }
+
+    private LocalContainer create(Container spec, boolean init, boolean runsToCompletion) {
+      Optional<Path> jar = settings.jarFor(spec.getImage());
+      if (jar.isEmpty()) {
+        return new SimulatedContainer(spec.getName(), init, runsToCompletion);
+      }
+      Map<String, String> env = new java.util.LinkedHashMap<>(
+          ContainerEnvironment.of(pod, spec, ip, "127.0.0.1"));
+      env.put("BIND_ADDRESS", ip);
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(settings.jvmOptions());
+      command.add("-jar");
+      command.add(jar.get().toString());
+      return new ProcessContainer(spec, init, command, env, ip, logOf(pod, spec.getName()),
+          settings, scheduler, this::report);
+    }
+
+    void terminate(Instant deadline) {
+      List<LocalContainer> apps;
+      List<LocalContainer> sidecars;
+      synchronized (this) {
+        terminating = true;
+        apps = List.copyOf(containers);
+        sidecars = new ArrayList<>(initContainers);
+      }
+      List<Thread> stopping = new ArrayList<>();
+      for (LocalContainer container : apps) {
+        Thread thread = new Thread(() -> container.terminate(deadline),
+            "stop-" + pod.getMetadata().getName() + "-" + container.name());
+        thread.setDaemon(true);
+        thread.start();
+        stopping.add(thread);
+      }
+      for (Thread thread : stopping) {
+        try {
+          thread.join();
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      java.util.Collections.reverse(sidecars);
+      for (LocalContainer sidecar : sidecars) {
+        Instant floor = Instant.now().plus(MIN_SIDECAR_GRACE);
+        sidecar.terminate(deadline.isAfter(floor) ? deadline : floor);
+      }
+      report();
+    }
+
+    void kill() {
+      synchronized (this) {
+        terminating = true;
+      }
+      Instant now = Instant.now();
+      containers.forEach(container -> container.terminate(now));
+      initContainers.forEach(container -> container.terminate(now));
+    }
+
+    void report() {
+      List<ContainerReport> reports = new ArrayList<>();
+      synchronized (this) {
+        List<String> created = new ArrayList<>();
+        for (LocalContainer container : initContainers) {
+          reports.add(container.report());
+          created.add(container.name());
+        }
+        for (Container spec : pod.getSpec().getInitContainers()) {
+          if (!created.contains(spec.getName())) {
+            reports.add(ContainerReport.waiting(spec.getName(), true, "PodInitializing"));
+          }
+        }
+        for (LocalContainer container : containers) {
+          reports.add(container.report());
+          created.add(container.name());
+        }
+        for (Container spec : pod.getSpec().getContainers()) {
+          if (!created.contains(spec.getName())) {
+            reports.add(ContainerReport.waiting(spec.getName(), false, "PodInitializing"));
+          }
+        }
+      }
+      try {
+        reporter.report(reports);
+      } catch (RuntimeException e) {
+        LOG.debug("pod {} status not written: {}", pod.getMetadata().getName(), e.toString());
+      }
+    }
+
+    private void pause() {
+      try {
+        Thread.sleep(POLL.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        terminating = true;
+      }
+    }
+  }
+}
