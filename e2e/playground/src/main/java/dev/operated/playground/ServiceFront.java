@@ -66,23 +66,26 @@ public final class ServiceFront implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     Map<String, String> selector = service.getSpec().getSelector();
+    // Assigned before it starts: the handlers read its store from the first event on.
     pods = client.pods().inNamespace(service.getMetadata().getNamespace()).withLabels(selector)
-        .inform(new ResourceEventHandler<>() {
-          @Override
-          public void onAdd(Pod pod) {
-            changed();
-          }
+        .runnableInformer(0);
+    pods.addEventHandler(new ResourceEventHandler<>() {
+      @Override
+      public void onAdd(Pod pod) {
+        changed();
+      }
 
-          @Override
-          public void onUpdate(Pod before, Pod after) {
-            changed();
-          }
+      @Override
+      public void onUpdate(Pod before, Pod after) {
+        changed();
+      }
 
-          @Override
-          public void onDelete(Pod pod, boolean finalStateUnknown) {
-            changed();
-          }
-        });
+      @Override
+      public void onDelete(Pod pod, boolean finalStateUnknown) {
+        changed();
+      }
+    });
+    pods.run();
     Thread acceptor = new Thread(this::accept, "service-front-" + service.getMetadata().getName());
     acceptor.setDaemon(true);
     acceptor.start();
