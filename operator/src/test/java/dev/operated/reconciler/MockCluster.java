@@ -33,8 +33,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Where the mock differs from a real API server, this test adapts and production does not:
  * the mock answers server-side-apply PATCHes with 415/404 and writes no managedFields, so JOSDK
  * runs here with SSA switched off (create/update plus its generic matcher). The production
- * configuration keeps SSA; the embedded API server brings it to tests. The mock also runs no
- * Deployment controller, so tests write the Deployment status a controller would.
+ * configuration keeps SSA and is tested unchanged against the embedded API server in
+ * e2e/tests (OperatorOnEmbeddedClusterTest) and e2e/playground; it cannot run here because the
+ * e2e modules depend on this one. These tests stay for what is quick to check in-module: status
+ * aggregation, events, dependents switched on and off. The mock also runs no Deployment
+ * controller, so tests write the Deployment status a controller would.
  */
 final class MockCluster implements AutoCloseable {
 
@@ -84,6 +87,7 @@ final class MockCluster implements AutoCloseable {
         .load(MockCluster.class.getResourceAsStream(
             "/META-INF/fabric8/operatedservices.operated.dev-v1.yml"))
         .create();
+    // SSA off: the CRUD mock answers apply patches with 415 (see the class comment).
     operator = OperatedOperator.create(client, clock, configuration -> configuration
         .withSSABasedCreateUpdateMatchForDependentResources(false)
         .withUseSSAToPatchPrimaryResource(false)
