@@ -14,6 +14,8 @@ final class Handlers {
   /** The bound on {@code /fault/slow?ms=N}: a demo must not hold a worker forever. */
   static final int MAX_SLOW_MS = 30_000;
   static final int DEFAULT_SLOW_MS = 1_000;
+  static final int DEFAULT_UNREADY_SECONDS = 30;
+  static final int MAX_UNREADY_SECONDS = 3_600;
   private static final Pattern ITEM_ID = Pattern.compile("[A-Za-z0-9_-]{1,64}");
   private static final Logger LOG = LoggerFactory.getLogger(Handlers.class);
 
@@ -39,6 +41,7 @@ final class Handlers {
       router.add("GET", "/fault/panic", this::panic, true)
           .add("GET", "/fault/background-panic", this::backgroundPanic, true)
           .add("GET", "/fault/slow", this::slow, true)
+          .add("GET", "/fault/unready", this::unready, true)
           .add("GET", "/fault/fatal", this::fatal, true);
     }
     return router;
@@ -102,6 +105,25 @@ final class Handlers {
         .log("fault: answering in {} ms", ms);
     Thread.sleep(ms);
     return Response.json(200, Map.of("slept_ms", ms));
+  }
+
+  /** Readiness 503 for {@code seconds} (default 30), liveness untouched. */
+  Response unready(Request request) {
+    String value = request.query("seconds");
+    int seconds;
+    try {
+      seconds = value == null ? DEFAULT_UNREADY_SECONDS : Integer.parseInt(value);
+    } catch (NumberFormatException e) {
+      seconds = -1;
+    }
+    if (seconds < 0 || seconds > MAX_UNREADY_SECONDS) {
+      return Response.error(400, "seconds must be a whole number from 0 to "
+          + MAX_UNREADY_SECONDS);
+    }
+    lifecycle.unreadyFor(java.time.Duration.ofSeconds(seconds));
+    LOG.atInfo().addKeyValue("event", "fault_unready").addKeyValue("unready.seconds", seconds)
+        .log("fault: readiness fails for {} s", seconds);
+    return Response.json(200, Map.of("unready_seconds", seconds));
   }
 
   /**

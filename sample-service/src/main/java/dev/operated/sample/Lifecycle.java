@@ -15,13 +15,29 @@ final class Lifecycle {
   }
 
   private volatile Phase phase = Phase.STARTING;
+  /** While set, and until this System.nanoTime(), a READY process fails its readiness probe. */
+  private volatile boolean unreadyRequested;
+  private volatile long unreadyUntil;
 
+  /** The phase readiness reports: READY held back while a demo asked to be taken out. */
   Phase phase() {
-    return phase;
+    Phase current = phase;
+    boolean heldBack = unreadyRequested && System.nanoTime() - unreadyUntil < 0;
+    return current == Phase.READY && heldBack ? Phase.STARTING : current;
   }
 
   boolean ready() {
-    return phase == Phase.READY;
+    return phase() == Phase.READY;
+  }
+
+  /**
+   * Readiness fails for a while although the process is fine: what a lost dependency looks like
+   * to a load balancer. The pod leaves the Service and, since liveness still passes, is not
+   * restarted.
+   */
+  void unreadyFor(java.time.Duration duration) {
+    unreadyUntil = System.nanoTime() + duration.toNanos();
+    unreadyRequested = true;
   }
 
   void ready(boolean startupFinished) {

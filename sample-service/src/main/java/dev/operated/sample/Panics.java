@@ -22,6 +22,8 @@ final class Panics implements Thread.UncaughtExceptionHandler {
   /** EX_SOFTWARE: an internal error the process could not survive. */
   static final int FATAL_EXIT_CODE = 70;
   static final String EVENT = "panic";
+  /** Keeps the fatal event's line well inside the kubelet's 2,048-byte termination message. */
+  static final int FATAL_STACK_CHARS = 800;
   private static final Duration FATAL_FLUSH_TIMEOUT = Duration.ofSeconds(2);
   private static final Logger LOG = LoggerFactory.getLogger(Panics.class);
 
@@ -100,13 +102,20 @@ final class Panics implements Thread.UncaughtExceptionHandler {
   }
 
   private static void log(Thread thread, Throwable error, String source, boolean fatal) {
+    String stack = stackTrace(error);
+    if (fatal && stack.length() > FATAL_STACK_CHARS) {
+      // The fatal event is the last line, and Kubernetes keeps only the last 2 KiB of the log
+      // as the termination message: a whole stack would push the message itself out of it.
+      stack = stack.substring(0, FATAL_STACK_CHARS)
+          + "\n\t... (cut to fit the termination message)";
+    }
     LoggingEventBuilder event = LOG.atError()
         .addKeyValue("event", EVENT)
         .addKeyValue("panic.source", source)
         .addKeyValue("panic.fatal", fatal)
         .addKeyValue("exception.type", error.getClass().getName())
         .addKeyValue("exception.message", String.valueOf(error.getMessage()))
-        .addKeyValue("exception.stacktrace", stackTrace(error))
+        .addKeyValue("exception.stacktrace", stack)
         .addKeyValue("thread.name", thread.getName())
         .addKeyValue("thread.id", thread.getId());
     StackTraceElement[] frames = error.getStackTrace();

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -95,6 +96,9 @@ class FaultsIT {
       assertThat(last.path("exception.message").asText()).contains("simulated fatal error");
       assertThat(last.path("message").asText()).contains("simulated fatal error");
       assertThat(last.path("thread.name").asText()).isEqualTo("fault-fatal");
+      // the kubelet keeps the last 2 KiB as the termination message: the whole event fits
+      assertThat(stdout.get(stdout.size() - 1).getBytes(StandardCharsets.UTF_8).length)
+          .isLessThan(2048);
       assertThat(service.events("panic")).hasSize(1);
     }
   }

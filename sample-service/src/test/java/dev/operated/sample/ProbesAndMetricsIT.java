@@ -101,13 +101,27 @@ class ProbesAndMetricsIT {
   void faultEndpointsAre404UnlessEnabled() {
     try (ServiceProcess service = ServiceProcess.startReady(env())) {
       for (String fault : List.of("/fault/panic", "/fault/background-panic", "/fault/slow?ms=1",
-          "/fault/fatal")) {
+          "/fault/fatal", "/fault/unready")) {
         assertThat(service.get(fault).statusCode()).as(fault).isEqualTo(404);
       }
       assertThat(service.status(SampleServiceDefaults.READINESS_PATH)).isEqualTo(200);
       assertThat(service.events("panic")).isEmpty();
       assertThat(service.events("listening")).singleElement()
           .satisfies(event -> assertThat(event.path("faults.enabled").asBoolean()).isFalse());
+    }
+  }
+
+  @Test
+  void theUnreadyFaultFailsReadinessForAWhileAndLeavesLivenessAlone() {
+    try (ServiceProcess service = ServiceProcess.startReady(env("SAMPLE_FAULTS_ENABLED", "true"))) {
+      assertThat(service.get("/fault/unready?seconds=2").statusCode()).isEqualTo(200);
+
+      assertThat(service.status(SampleServiceDefaults.READINESS_PATH)).isEqualTo(503);
+      assertThat(service.status(SampleServiceDefaults.LIVENESS_PATH)).isEqualTo(200);
+      assertThat(service.get("/items/1").statusCode()).as("still serving").isEqualTo(200);
+      await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+          .until(() -> service.status(SampleServiceDefaults.READINESS_PATH) == 200);
+      assertThat(service.get("/fault/unready?seconds=-1").statusCode()).isEqualTo(400);
     }
   }
 }
