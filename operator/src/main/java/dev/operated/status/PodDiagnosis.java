@@ -1,11 +1,14 @@
 package dev.operated.status;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -49,6 +52,7 @@ public final class PodDiagnosis {
   /** The termination message can be 4 KiB of logs; a condition message should stay readable. */
   static final int MAX_DETAIL = 512;
   static final String DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
+  private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> IMAGE_PULL_REASONS = Set.of("ErrImagePull", "ImagePullBackOff",
       "InvalidImageName", "ErrImageNeverPull");
 
@@ -194,7 +198,10 @@ public final class PodDiagnosis {
     return detail.toString();
   }
 
-  /** The last line a crashed container wrote: for the sample-service, its panic event. */
+  /**
+   * The last line a crashed container wrote: for the sample-service, its panic event. A JSON log
+   * line is shown by its message, which is what a human reads first.
+   */
   private static Optional<String> lastLine(String message) {
     if (message == null) {
       return Optional.empty();
@@ -204,7 +211,22 @@ public final class PodDiagnosis {
       return Optional.empty();
     }
     String line = lines.get(lines.size() - 1);
-    return Optional.of(line.length() > MAX_DETAIL ? line.substring(0, MAX_DETAIL) + "..." : line);
+    String shown = jsonMessage(line).orElse(line);
+    return Optional.of(shown.length() > MAX_DETAIL ? shown.substring(0, MAX_DETAIL) + "..."
+        : shown);
+  }
+
+  private static Optional<String> jsonMessage(String line) {
+    if (!line.startsWith("{")) {
+      return Optional.empty();
+    }
+    try {
+      JsonNode event = JSON.readTree(line);
+      return event.path("message").isTextual() ? Optional.of(event.path("message").asText())
+          : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty(); // cut off at the front by the kubelet's 2 KiB: show it raw
+    }
   }
 
   private static ContainerStateTerminated lastTermination(ContainerStatus status) {
