@@ -189,13 +189,30 @@ final class Kubelet implements AutoCloseable {
     String since = previousStartedAt(previous, report, now);
     switch (report.state()) {
       case RUNNING -> state.putObject("running").put("startedAt", since);
-      case WAITING -> state.putObject("waiting").put("reason",
-          report.reason() == null ? "ContainerCreating" : report.reason());
+      case WAITING -> {
+        ObjectNode waiting = state.putObject("waiting").put("reason",
+            report.reason() == null ? "ContainerCreating" : report.reason());
+        if (report.message() != null) {
+          waiting.put("message", report.message());
+        }
+      }
       case TERMINATED -> {
         ObjectNode terminated = state.putObject("terminated");
         terminated.put("exitCode", report.exitCode() == null ? 0 : report.exitCode());
         terminated.put("reason", report.reason() == null ? "Completed" : report.reason());
+        if (report.message() != null) {
+          terminated.put("message", report.message());
+        }
         terminated.put("finishedAt", now);
+      }
+    }
+    if (report.lastTermination() != null) {
+      ContainerReport.Termination last = report.lastTermination();
+      ObjectNode terminated = status.putObject("lastState").putObject("terminated");
+      terminated.put("exitCode", last.exitCode());
+      terminated.put("reason", last.reason());
+      if (last.message() != null) {
+        terminated.put("message", last.message());
       }
     }
     return status;

@@ -24,4 +24,9 @@ interface LocalContainer {
   void terminate(Instant deadline);
 
   ContainerReport report();
+
+  /** The process of the current run, when the container is a real, running process. */
+  default java.util.Optional<ProcessHandle> process() {
+    return java.util.Optional.empty();
+  }
 }

@@ -61,15 +61,11 @@ final class ProcessContainer implements LocalContainer {
   private boolean terminating;
   private boolean stopped;
   private String waitingReason = "ContainerCreating";
-  private Termination lastTermination;
+  private ContainerReport.Termination lastTermination;
   private int startupFailures;
   private int livenessFailures;
   private int readinessFailures;
   private int readinessSuccesses;
-
-  /** How the previous run of the container ended. */
-  record Termination(int exitCode, String reason, String message) {
-  }
 
   ProcessContainer(Container spec, boolean init, List<String> command, Map<String, String> env,
       String podIp, Path log, LocalNodeSettings settings, ScheduledExecutorService scheduler,
@@ -234,8 +230,8 @@ final class ProcessContainer implements LocalContainer {
       String message = exitCode != 0
           && "FallbackToLogsOnError".equals(spec.getTerminationMessagePolicy())
           ? lastLogLines(logStart) : null;
-      lastTermination = new Termination(exitCode, exitCode == 0 ? "Completed" : "Error",
-          message);
+      lastTermination = new ContainerReport.Termination(exitCode,
+          exitCode == 0 ? "Completed" : "Error", message);
       started = false;
       ready = false;
       restart = !terminating && !init;
@@ -415,10 +411,11 @@ final class ProcessContainer implements LocalContainer {
     onChange.run();
   }
 
-  /** The previous run's end, for the pod's lastState (and termination message). */
-  Termination lastTermination() {
+  @Override
+  public java.util.Optional<ProcessHandle> process() {
     synchronized (lock) {
-      return lastTermination;
+      return process != null && process.isAlive() ? java.util.Optional.of(process.toHandle())
+          : java.util.Optional.empty();
     }
   }
 
@@ -426,19 +423,20 @@ final class ProcessContainer implements LocalContainer {
   public ContainerReport report() {
     synchronized (lock) {
       if (stopped) {
-        Termination end = lastTermination;
+        ContainerReport.Termination end = lastTermination;
         return new ContainerReport(name(), init, ContainerReport.State.TERMINATED, false, false,
             restartCount, end == null ? 0 : end.exitCode(),
-            end == null ? "Completed" : end.reason());
+            end == null ? "Completed" : end.reason(), end == null ? null : end.message(), null);
       }
       if (process == null || !process.isAlive() || waitingReason != null) {
         return new ContainerReport(name(), init, ContainerReport.State.WAITING, false, false,
-            restartCount, null, waitingReason == null ? "ContainerCreating" : waitingReason);
+            restartCount, null, waitingReason == null ? "ContainerCreating" : waitingReason,
+            null, lastTermination);
       }
       // Without a readiness probe a started container is ready.
       boolean readyNow = spec.getReadinessProbe() == null ? started : ready;
       return new ContainerReport(name(), init, ContainerReport.State.RUNNING, started, readyNow,
-          restartCount, null, null);
+          restartCount, null, null, null, lastTermination);
     }
   }
 

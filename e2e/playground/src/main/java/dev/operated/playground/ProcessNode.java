@@ -75,6 +75,16 @@ public final class ProcessNode implements Node {
         .map(run -> run.ip).findFirst();
   }
 
+  /** The process running a container now, e.g. to freeze it the way a hung process freezes. */
+  public Optional<ProcessHandle> process(String namespace, String pod, String container) {
+    return pods.values().stream()
+        .filter(run -> run.pod.getMetadata().getNamespace().equals(namespace)
+            && run.pod.getMetadata().getName().equals(pod))
+        .flatMap(run -> run.all().stream())
+        .filter(c -> c.name().equals(container))
+        .findFirst().flatMap(LocalContainer::process);
+  }
+
   /** Where a container's output goes (the last run's and every earlier one's). */
   public Path logOf(Pod pod, String container) {
     return settings.logDirectory().resolve(pod.getMetadata().getNamespace() + "_"
@@ -195,6 +205,12 @@ public final class ProcessNode implements Node {
       command.add(jar.get().toString());
       return new ProcessContainer(spec, init, command, env, ip, logOf(pod, spec.getName()),
           settings, scheduler, this::report);
+    }
+
+    synchronized List<LocalContainer> all() {
+      List<LocalContainer> all = new ArrayList<>(initContainers);
+      all.addAll(containers);
+      return all;
     }
 
     void terminate(Instant deadline) {
