@@ -6,7 +6,7 @@
 # and stops by itself. Prints a Markdown table for docs/benchmarks.md.
 #
 #   sample-service/bench/throughput.sh            (needs wrk: apt-get install wrk)
-#   DURATION=30s CONNECTIONS=64 ROUNDS=3 sample-service/bench/throughput.sh
+#   DURATION=30s CONNECTIONS=64 ROUNDS=3 SAMPLING=0.25 sample-service/bench/throughput.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -14,6 +14,7 @@ duration=${DURATION:-20s}
 warmup=${WARMUP:-10s}
 connections=${CONNECTIONS:-32}
 rounds=${ROUNDS:-2}
+sampling=${SAMPLING:-1.0}   # the share of traces kept, as spec.telemetry.samplingRatio sets it
 port=${PORT:-18080}
 sink_port=${SINK_PORT:-14318}
 jar=sample-service/target/sample-service.jar
@@ -48,7 +49,8 @@ run() {
   local env=(PORT="$port" BIND_ADDRESS=127.0.0.1 OPERATED_DRAIN_SECONDS=0 LOG_LEVEL=INFO)
   if [ "$mode" = on ]; then
     env+=(OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port"
-          OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf)
+          OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+          OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG="$sampling")
   else
     env+=(SAMPLE_REQUEST_INSTRUMENTATION=false OTEL_SDK_DISABLED=true)
   fi
@@ -75,11 +77,19 @@ run() {
   echo "$rps $p99 $startup"
 }
 
+echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up."
+echo
 echo "| round | instrumentation | requests/s | p99 | start to ready |"
 echo "| --- | --- | --- | --- | --- |"
 for round in $(seq 1 "$rounds"); do
   for mode in off on; do
     read -r rps p99 startup < <(run "$mode")
     echo "| $round | $mode | $rps | $p99 | ${startup} ms |"
+    echo "$rps" >>"$work/rps-$mode"
   done
 done
+median() { sort -n "$1" | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
+off=$(median "$work/rps-off")
+on=$(median "$work/rps-on")
+echo
+echo "Median requests/s: off $off, on $on; on/off = $(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.2f", a/b}')"

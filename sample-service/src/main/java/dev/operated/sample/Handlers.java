@@ -1,5 +1,6 @@
 package dev.operated.sample;
 
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -120,7 +121,7 @@ final class Handlers {
       return Response.error(400, "seconds must be a whole number from 0 to "
           + MAX_UNREADY_SECONDS);
     }
-    lifecycle.unreadyFor(java.time.Duration.ofSeconds(seconds));
+    lifecycle.unreadyFor(Duration.ofSeconds(seconds));
     LOG.atInfo().addKeyValue("event", "fault_unready").addKeyValue("unready.seconds", seconds)
         .log("fault: readiness fails for {} s", seconds);
     return Response.json(200, Map.of("unready_seconds", seconds));

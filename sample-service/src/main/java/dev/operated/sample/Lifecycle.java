@@ -1,5 +1,7 @@
 package dev.operated.sample;
 
+import java.time.Duration;
+
 /** Where the process is in its life; readiness is derived from it and nothing else. */
 final class Lifecycle {
 
@@ -35,7 +37,7 @@ final class Lifecycle {
    * to a load balancer. The pod leaves the Service and, since liveness still passes, is not
    * restarted.
    */
-  void unreadyFor(java.time.Duration duration) {
+  void unreadyFor(Duration duration) {
     unreadyUntil = System.nanoTime() + duration.toNanos();
     unreadyRequested = true;
   }

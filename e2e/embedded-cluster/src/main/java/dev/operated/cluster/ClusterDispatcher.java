@@ -28,6 +28,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -94,6 +95,13 @@ final class ClusterDispatcher extends Dispatcher {
       return json(200, versionJson);
     }
     if (target == null) {
+      if ("GET".equals(request.getMethod())) {
+        Optional<String> discovery = Discovery.answer(path,
+            list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"));
+        if (discovery.isPresent()) {
+          return json(200, discovery.get());
+        }
+      }
       return read(request);
     }
     try {

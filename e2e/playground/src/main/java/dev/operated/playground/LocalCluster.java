@@ -15,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded API server with the local node, the CRD installed and the operator running in its
@@ -93,7 +95,7 @@ public final class LocalCluster implements AutoCloseable {
   /** The Service's address on this machine, once the operator has created the Service. */
   public ServiceFront front(String namespace, String serviceName, Duration propagation) {
     Service service = client.services().inNamespace(namespace).withName(serviceName)
-        .waitUntilCondition(s -> s != null, 60, java.util.concurrent.TimeUnit.SECONDS);
+        .waitUntilCondition(Objects::nonNull, 60, TimeUnit.SECONDS);
     ServiceFront front = new ServiceFront(client, service, node::podIp, propagation);
     fronts.add(front);
     return front;
@@ -113,7 +115,4 @@ public final class LocalCluster implements AutoCloseable {
     client.close();
     cluster.close(); // closes the node: every process it started is stopped
   }
-
-  /** Waits at most this long. */
-  static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 }

@@ -2,6 +2,7 @@ package dev.operated.playground;
 
 import dev.operated.cluster.ContainerReport;
 import java.time.Instant;
+import java.util.Optional;
 
 /** One container of a pod on the local node: a real process, or a simulation of one. */
 interface LocalContainer {
@@ -26,7 +27,7 @@ interface LocalContainer {
   ContainerReport report();
 
   /** The process of the current run, when the container is a real, running process. */
-  default java.util.Optional<ProcessHandle> process() {
-    return java.util.Optional.empty();
+  default Optional<ProcessHandle> process() {
+    return Optional.empty();
   }
 }

@@ -2,6 +2,7 @@ package dev.operated.playground;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,20 +19,20 @@ import java.util.Optional;
  */
 public record LocalNodeSettings(Map<String, Path> runnableImages, Path logDirectory,
     Duration initialBackOff, Duration maxBackOff, Duration restartGrace,
-    java.util.List<String> jvmOptions) {
+    List<String> jvmOptions) {
 
   public static final String SAMPLE_SERVICE_IMAGE = "ghcr.io/operated-dev/sample-service";
 
   public LocalNodeSettings {
     runnableImages = Map.copyOf(runnableImages);
-    jvmOptions = java.util.List.copyOf(jvmOptions);
+    jvmOptions = List.copyOf(jvmOptions);
   }
 
   /** The sample-service image runs as its packaged jar; a real node's back-off, faster. */
   public static LocalNodeSettings forSampleService(Path sampleServiceJar, Path logDirectory) {
     return new LocalNodeSettings(Map.of(SAMPLE_SERVICE_IMAGE, sampleServiceJar), logDirectory,
         Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5),
-        java.util.List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
+        List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
             "-Xmx96m"));
   }
 

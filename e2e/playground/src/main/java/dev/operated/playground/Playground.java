@@ -23,6 +23,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -65,6 +66,8 @@ public final class Playground implements Callable<Integer> {
   public static void main(String[] args) {
     // Before anything logs: the framework's logs go to a file, the console is the user's.
     System.setProperty("logback.configurationFile", "playground-logback.xml");
+    SLF4JBridgeHandler.removeHandlersForRootLogger(); // the mock server logs through JUL
+    SLF4JBridgeHandler.install();
     System.exit(new CommandLine(new Playground()).execute(args));
   }
 
@@ -115,7 +118,7 @@ public final class Playground implements Callable<Integer> {
         return 0;
       }
       ServiceFront front = cluster.front(NAMESPACE, name, PROPAGATION);
-      Path kubeconfig = writeKubeconfig(cluster, run);
+      Path kubeconfig = discoveryServed(cluster) ? writeKubeconfig(cluster, run) : null;
       printWhatToTry(front, kubeconfig, name, run.resolve("logs"), out);
       new CountDownLatch(1).await(); // until Ctrl-C: the shutdown hook stops everything
       return 0;
@@ -215,6 +218,17 @@ public final class Playground implements Callable<Integer> {
         + probe.getPeriodSeconds() + "s, " + probe.getFailureThreshold() + " failures";
   }
 
+  /** kubectl finds resources through discovery; without it, it cannot talk to this server. */
+  private static boolean discoveryServed(LocalCluster cluster) {
+    try {
+      var resources = cluster.client().getApiResources("operated.dev/v1alpha1");
+      return resources != null && resources.getResources().stream()
+          .anyMatch(resource -> "operatedservices".equals(resource.getName()));
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
   private static Path writeKubeconfig(LocalCluster cluster, Path run) throws IOException {
     Files.createDirectories(run);
     Path file = run.resolve("kubeconfig");
@@ -245,7 +259,12 @@ public final class Playground implements Callable<Integer> {
     out.printf("  curl %s/fault/panic               # a request that panics: 500, one event%n",
         base);
     out.printf("  curl %s/fault/slow?ms=3000%n", base);
-    out.printf("  kubectl --kubeconfig %s get osvc,deploy,pods%n", kubeconfig);
+    if (kubeconfig != null) {
+      out.printf("  kubectl --kubeconfig %s get osvc,deploy,pods%n", kubeconfig);
+    } else {
+      out.println("  (kubectl needs API discovery, which the embedded API server does not serve"
+          + " yet; the pods' state is in the logs below)");
+    }
     out.printf("  tail -f %s/*_app.log              # the pods' JSON logs%n", logs);
     out.println("Ctrl-C stops the operator, the API server and every pod process.");
     out.flush();

@@ -21,9 +21,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -123,7 +125,7 @@ final class ProcessContainer implements LocalContainer {
     changed();
   }
 
-  private void schedule(Probe probe, java.util.function.Consumer<Boolean> onResult) {
+  private void schedule(Probe probe, Consumer<Boolean> onResult) {
     if (probe == null) {
       return;
     }
@@ -412,10 +414,10 @@ final class ProcessContainer implements LocalContainer {
   }
 
   @Override
-  public java.util.Optional<ProcessHandle> process() {
+  public Optional<ProcessHandle> process() {
     synchronized (lock) {
-      return process != null && process.isAlive() ? java.util.Optional.of(process.toHandle())
-          : java.util.Optional.empty();
+      return process != null && process.isAlive() ? Optional.of(process.toHandle())
+          : Optional.empty();
     }
   }
 

@@ -13,7 +13,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -195,7 +197,7 @@ public final class ProcessNode implements Node {
       if (jar.isEmpty()) {
         return new SimulatedContainer(spec.getName(), init, runsToCompletion);
       }
-      Map<String, String> env = new java.util.LinkedHashMap<>(
+      Map<String, String> env = new LinkedHashMap<>(
           ContainerEnvironment.of(pod, spec, ip, "127.0.0.1"));
       env.put("BIND_ADDRESS", ip);
       List<String> command = new ArrayList<>();
@@ -237,7 +239,7 @@ public final class ProcessNode implements Node {
           return;
         }
       }
-      java.util.Collections.reverse(sidecars);
+      Collections.reverse(sidecars);
       for (LocalContainer sidecar : sidecars) {
         Instant floor = Instant.now().plus(MIN_SIDECAR_GRACE);
         sidecar.terminate(deadline.isAfter(floor) ? deadline : floor);

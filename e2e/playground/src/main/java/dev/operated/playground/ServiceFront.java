@@ -16,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -107,7 +108,7 @@ public final class ServiceFront implements AutoCloseable {
         .flatMap(pod -> podIp.apply(pod.getMetadata().getNamespace(),
             pod.getMetadata().getName()).map(ip -> new InetSocketAddress(ip, targetPort(pod)))
             .stream())
-        .sorted(java.util.Comparator.comparing(InetSocketAddress::toString))
+        .sorted(Comparator.comparing(InetSocketAddress::toString))
         .toList();
     delays.schedule(() -> {
       if (!current.equals(endpoints)) {

@@ -1,0 +1,99 @@
+package dev.operated.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.APIGroup;
+import io.fabric8.kubernetes.api.model.APIResource;
+import io.fabric8.kubernetes.api.model.ConfigBuilder;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Discovery, https://kubernetes.io/docs/concepts/overview/kubernetes-api/ ("Discovery API",
+ * the unaggregated form): what a stock kubectl reads to map "osvc" to a resource.
+ */
+class DiscoveryConformanceTest {
+
+  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
+  private static EmbeddedCluster cluster;
+  private static KubernetesClient client;
+
+  @BeforeAll
+  static void start() {
+    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    client = cluster.newClient();
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    cluster.close();
+  }
+
+  @Test
+  void theCoreGroupAndTheNamedGroupsAreListed() {
+    assertThat(client.getApiGroups().getGroups()).extracting(APIGroup::getName)
+        .contains("apps", "policy", "coordination.k8s.io", "apiextensions.k8s.io",
+            "operated.dev");
+    APIGroup operated = client.getApiGroup("operated.dev");
+    assertThat(operated.getPreferredVersion().getGroupVersion())
+        .isEqualTo("operated.dev/v1alpha1");
+  }
+
+  @Test
+  void aCustomResourceIsDiscoveredFromItsCrdWithShortNamesAndSubresources() {
+    assertThat(client.getApiResources("operated.dev/v1alpha1").getResources())
+        .extracting(APIResource::getName)
+        .containsExactly("operatedservices", "operatedservices/status");
+    APIResource resource = client.getApiResources("operated.dev/v1alpha1").getResources().get(0);
+    assertThat(resource.getKind()).isEqualTo("OperatedService");
+    assertThat(resource.getNamespaced()).isTrue();
+    assertThat(resource.getShortNames()).containsExactly("osvc");
+    assertThat(resource.getVerbs()).contains("get", "list", "watch", "patch", "delete");
+  }
+
+  @Test
+  void builtInKindsAreDiscoveredWithTheirSubresources() {
+    assertThat(client.getApiResources("apps/v1").getResources()).extracting(APIResource::getName)
+        .contains("deployments", "deployments/status", "deployments/scale", "replicasets");
+    assertThat(client.getApiResources("v1").getResources()).extracting(APIResource::getName)
+        .contains("pods", "services", "configmaps", "namespaces", "events");
+  }
+
+  @Test
+  void aStockKubectlFindsResourcesByShortName(@TempDir Path temp) throws Exception {
+    File kubectl = Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+        .map(dir -> new File(dir, "kubectl")).filter(File::canExecute).findFirst().orElse(null);
+    assumeTrue(kubectl != null, "kubectl is not on the PATH");
+    client.configMaps().inNamespace("default").resource(new ConfigMapBuilder()
+        .withNewMetadata().withName("discovered").endMetadata().build()).create();
+    Path kubeconfig = temp.resolve("kubeconfig");
+    Files.writeString(kubeconfig, Serialization.asYaml(new ConfigBuilder()
+        .addNewCluster().withName("embedded").withNewCluster()
+          .withServer(cluster.config().getMasterUrl()).endCluster().endCluster()
+        .addNewUser().withName("embedded").withNewUser().endUser().endUser()
+        .addNewContext().withName("embedded").withNewContext().withCluster("embedded")
+          .withUser("embedded").withNamespace("default").endContext().endContext()
+        .withCurrentContext("embedded").build()));
+
+    Process process = new ProcessBuilder(kubectl.getPath(), "--kubeconfig", kubeconfig.toString(),
+        "get", "cm,osvc", "-o", "name").redirectErrorStream(true)
+        .redirectOutput(temp.resolve("out.txt").toFile()).start();
+    assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+    String out = Files.readString(temp.resolve("out.txt"), StandardCharsets.UTF_8);
+    assertThat(process.exitValue()).as(out).isZero();
+    assertThat(out).contains("configmap/discovered");
+  }
+}
