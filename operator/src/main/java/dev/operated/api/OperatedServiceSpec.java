@@ -84,6 +84,22 @@ public record OperatedServiceSpec(
     podAnnotations = podAnnotations == null ? Map.of() : Map.copyOf(podAnnotations);
   }
 
+  /** This spec with another env list (a copy; records are values). */
+  public OperatedServiceSpec withEnv(List<EnvVar> newEnv) {
+    return new OperatedServiceSpec(image, replicas, port, newEnv, resources, health, metrics,
+        telemetry, shutdown, mesh, podLabels, podAnnotations);
+  }
+
+  public OperatedServiceSpec withImage(String newImage) {
+    return new OperatedServiceSpec(newImage, replicas, port, env, resources, health, metrics,
+        telemetry, shutdown, mesh, podLabels, podAnnotations);
+  }
+
+  public OperatedServiceSpec withShutdown(ShutdownSpec newShutdown) {
+    return new OperatedServiceSpec(image, replicas, port, env, resources, health, metrics,
+        telemetry, newShutdown, mesh, podLabels, podAnnotations);
+  }
+
   /** The smallest valid spec: an image, everything else defaulted. */
   public static OperatedServiceSpec ofImage(String image) {
     return new OperatedServiceSpec(image, null, null, null, null, null, null, null, null, null,

@@ -262,10 +262,8 @@ class OperatedServiceReconcilerTest {
   /** A generation change, so the reconcile is not filtered as a no-op. */
   private void touch(String name) {
     OperatedService resource = cluster.get(NS, name);
-    resource.setSpec(new OperatedServiceSpec(resource.getSpec().image(),
-        resource.getSpec().replicas(), resource.getSpec().port(), List.of(
-            new EnvVarBuilder().withName("TOUCHED").withValue("1").build()), null, null, null,
-        null, null, null, null, null));
+    resource.setSpec(resource.getSpec().withEnv(List.of(
+        new EnvVarBuilder().withName("TOUCHED").withValue("1").build())));
     cluster.client.resource(resource).update();
   }
 

@@ -92,16 +92,11 @@ final class Handlers {
   }
 
   Response slow(Request request) throws InterruptedException {
-    String value = request.query("ms");
-    int ms;
-    try {
-      ms = value == null ? DEFAULT_SLOW_MS : Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      ms = -1;
-    }
-    if (ms < 0 || ms > MAX_SLOW_MS) {
+    Optional<Integer> requested = wholeNumber(request, "ms", DEFAULT_SLOW_MS, MAX_SLOW_MS);
+    if (requested.isEmpty()) {
       return Response.error(400, "ms must be a whole number from 0 to " + MAX_SLOW_MS);
     }
+    int ms = requested.get();
     LOG.atInfo().addKeyValue("event", "fault_slow_started").addKeyValue("sleep.ms", ms)
         .log("fault: answering in {} ms", ms);
     Thread.sleep(ms);
@@ -110,17 +105,13 @@ final class Handlers {
 
   /** Readiness 503 for {@code seconds} (default 30), liveness untouched. */
   Response unready(Request request) {
-    String value = request.query("seconds");
-    int seconds;
-    try {
-      seconds = value == null ? DEFAULT_UNREADY_SECONDS : Integer.parseInt(value);
-    } catch (NumberFormatException e) {
-      seconds = -1;
-    }
-    if (seconds < 0 || seconds > MAX_UNREADY_SECONDS) {
+    Optional<Integer> requested = wholeNumber(request, "seconds", DEFAULT_UNREADY_SECONDS,
+        MAX_UNREADY_SECONDS);
+    if (requested.isEmpty()) {
       return Response.error(400, "seconds must be a whole number from 0 to "
           + MAX_UNREADY_SECONDS);
     }
+    int seconds = requested.get();
     lifecycle.unreadyFor(Duration.ofSeconds(seconds));
     LOG.atInfo().addKeyValue("event", "fault_unready").addKeyValue("unready.seconds", seconds)
         .log("fault: readiness fails for {} s", seconds);
@@ -142,5 +133,20 @@ final class Handlers {
     }, "fault-fatal");
     thread.start();
     return Response.json(202, Map.of("status", "fatal error started, the process will exit"));
+  }
+
+  /** The query parameter as a number from 0 to max, its default when absent, else empty. */
+  private static Optional<Integer> wholeNumber(Request request, String name, int defaultValue,
+      int max) {
+    String value = request.query(name);
+    if (value == null) {
+      return Optional.of(defaultValue);
+    }
+    try {
+      int number = Integer.parseInt(value);
+      return number >= 0 && number <= max ? Optional.of(number) : Optional.empty();
+    } catch (NumberFormatException e) {
+      return Optional.empty();
+    }
   }
 }

@@ -142,9 +142,7 @@ public final class Playground implements Callable<Integer> {
     if (env.stream().noneMatch(e -> e.getName().equals("SAMPLE_FAULTS_ENABLED"))) {
       env.add(new EnvVarBuilder().withName("SAMPLE_FAULTS_ENABLED").withValue("true").build());
     }
-    resource.setSpec(new OperatedServiceSpec(spec.image(), spec.replicas(), spec.port(), env,
-        spec.resources(), spec.health(), spec.metrics(), spec.telemetry(), spec.shutdown(),
-        spec.mesh(), spec.podLabels(), spec.podAnnotations()));
+    resource.setSpec(spec.withEnv(env));
     return resource;
   }
 

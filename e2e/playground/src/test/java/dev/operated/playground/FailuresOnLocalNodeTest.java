@@ -5,16 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.operated.api.OperatedService;
-import dev.operated.api.OperatedServiceSpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -31,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class FailuresOnLocalNodeTest {
 
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
   /** Liveness: 3 failures 10 s apart, each timing out after 2 s (operator defaults). */
   private static final Duration LIVENESS_RESTART = Duration.ofSeconds(60);
 
@@ -57,14 +50,14 @@ class FailuresOnLocalNodeTest {
     Pod pod = e2e.pods().get(0);
     String ip = ip(pod);
 
-    assertThat(get("http://" + ip + ":8080/fault/panic")).isEqualTo(500);
-    assertThat(get("http://" + ip + ":8080/readyz")).as("the process lives on").isEqualTo(200);
+    assertThat(LocalEndToEnd.httpStatus("http://" + ip + ":8080/fault/panic")).isEqualTo(500);
+    assertThat(LocalEndToEnd.httpStatus("http://" + ip + ":8080/readyz")).as("the process lives on").isEqualTo(200);
     assertThat(e2e.log(pod, "app").lines().filter(l -> l.contains("\"event\":\"panic\"")))
         .hasSize(1);
 
     Set<String> reasons = ConcurrentHashMap.newKeySet();
     Set<String> messages = ConcurrentHashMap.newKeySet();
-    get("http://" + ip + ":8080/fault/fatal");
+    LocalEndToEnd.httpStatus("http://" + ip + ":8080/fault/fatal");
     await("the CR reports the crash with the panic message").atMost(Duration.ofSeconds(60))
         .pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
           Condition ready = e2e.condition("Ready");
@@ -109,7 +102,7 @@ class FailuresOnLocalNodeTest {
     Pod pod = e2e.pods().get(0);
     String ip = ip(pod);
 
-    assertThat(get("http://" + ip + ":8080/fault/unready?seconds=20")).isEqualTo(200);
+    assertThat(LocalEndToEnd.httpStatus("http://" + ip + ":8080/fault/unready?seconds=20")).isEqualTo(200);
 
     await("out of the Service").atMost(Duration.ofSeconds(20))
         .until(() -> front.endpoints().stream()
@@ -132,11 +125,8 @@ class FailuresOnLocalNodeTest {
   }
 
   private static OperatedService withFaults(OperatedService resource) {
-    OperatedServiceSpec spec = resource.getSpec();
-    resource.setSpec(new OperatedServiceSpec(spec.image(), spec.replicas(), spec.port(),
-        List.of(new EnvVarBuilder().withName("SAMPLE_FAULTS_ENABLED").withValue("true").build()),
-        spec.resources(), spec.health(), spec.metrics(), spec.telemetry(), spec.shutdown(),
-        spec.mesh(), spec.podLabels(), spec.podAnnotations()));
+    resource.setSpec(resource.getSpec().withEnv(List.of(new EnvVarBuilder()
+        .withName("SAMPLE_FAULTS_ENABLED").withValue("true").build())));
     return resource;
   }
 
@@ -146,12 +136,4 @@ class FailuresOnLocalNodeTest {
     assertThat(exit).as("kill -%s %d", signal, process.pid()).isZero();
   }
 
-  private static int get(String url) throws InterruptedException {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    }
-  }
 }

@@ -7,6 +7,10 @@ import dev.operated.api.OperatedService;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -26,6 +30,8 @@ final class LocalEndToEnd implements AutoCloseable {
   static final String NS = "shop";
   static final String NAME = "sample-service";
   static final Duration READY_TIMEOUT = Duration.ofSeconds(90);
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2)).build();
 
   final LocalCluster cluster;
   final Path logs;
@@ -85,6 +91,16 @@ final class LocalEndToEnd implements AutoCloseable {
   String log(Pod pod, String container) throws IOException {
     Path file = cluster.node().logOf(pod, container);
     return Files.exists(file) ? Files.readString(file) : "";
+  }
+
+  /** The status of GET url, or -1 when nothing answers there. */
+  static int httpStatus(String url) throws InterruptedException {
+    try {
+      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
+          .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   @Override

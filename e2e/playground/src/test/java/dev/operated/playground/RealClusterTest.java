@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.operated.api.OperatedService;
-import dev.operated.api.OperatedServiceSpec;
 import dev.operated.reconciler.OperatedOperator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -55,11 +54,7 @@ class RealClusterTest {
         try (InputStream in = Files.newInputStream(LocalEndToEnd.EXAMPLE)) {
           resource = client.resources(OperatedService.class).load(in).item();
         }
-        OperatedServiceSpec spec = resource.getSpec();
-        resource.setSpec(new OperatedServiceSpec(System.getenv("OPERATED_E2E_IMAGE"),
-            spec.replicas(), spec.port(), spec.env(), spec.resources(), spec.health(),
-            spec.metrics(), spec.telemetry(), spec.shutdown(), spec.mesh(), spec.podLabels(),
-            spec.podAnnotations()));
+        resource.setSpec(resource.getSpec().withImage(System.getenv("OPERATED_E2E_IMAGE")));
         resource.getMetadata().setNamespace(namespace);
         client.resource(resource).fieldManager(LocalCluster.FIELD_MANAGER).forceConflicts()
             .serverSideApply();

@@ -6,7 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.operated.api.OperatedService;
-import dev.operated.api.OperatedServiceSpec;
 import dev.operated.api.ShutdownSpec;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -135,20 +134,14 @@ class RolloutUnderLoadTest {
   }
 
   private static OperatedService withEnv(OperatedService resource, String name, String value) {
-    OperatedServiceSpec spec = resource.getSpec();
-    resource.setSpec(new OperatedServiceSpec(spec.image(), spec.replicas(), spec.port(),
-        List.of(new EnvVarBuilder().withName(name).withValue(value).build()), spec.resources(),
-        spec.health(), spec.metrics(), spec.telemetry(), spec.shutdown(), spec.mesh(),
-        spec.podLabels(), spec.podAnnotations()));
+    resource.setSpec(resource.getSpec().withEnv(
+        List.of(new EnvVarBuilder().withName(name).withValue(value).build())));
     return resource;
   }
 
   private static OperatedService withoutDrain(OperatedService resource) {
-    OperatedServiceSpec spec = resource.getSpec();
-    resource.setSpec(new OperatedServiceSpec(spec.image(), spec.replicas(), spec.port(),
-        spec.env(), spec.resources(), spec.health(), spec.metrics(), spec.telemetry(),
-        new ShutdownSpec(0, spec.shutdown().timeoutSeconds(), null, null), spec.mesh(),
-        spec.podLabels(), spec.podAnnotations()));
+    resource.setSpec(resource.getSpec().withShutdown(
+        new ShutdownSpec(0, resource.getSpec().shutdown().timeoutSeconds(), null, null)));
     return resource;
   }
 

@@ -6,11 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -21,9 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The example OperatedService, reconciled by the operator, running as real processes. */
 class SampleServiceOnLocalNodeTest {
-
-  private static final HttpClient HTTP = HttpClient.newBuilder()
-      .connectTimeout(Duration.ofSeconds(2)).build();
 
   @TempDir
   Path logs;
@@ -48,8 +40,8 @@ class SampleServiceOnLocalNodeTest {
     assertThat(pods).hasSize(2);
     for (Pod pod : pods) {
       String ip = e2e.cluster.node().podIp(NS, pod.getMetadata().getName()).orElseThrow();
-      assertThat(get("http://" + ip + ":8080/readyz")).isEqualTo(200);
-      assertThat(get("http://" + ip + ":8080/items/7")).isEqualTo(200);
+      assertThat(LocalEndToEnd.httpStatus("http://" + ip + ":8080/readyz")).isEqualTo(200);
+      assertThat(LocalEndToEnd.httpStatus("http://" + ip + ":8080/items/7")).isEqualTo(200);
       // the env the operator generated reached the process
       String log = e2e.log(pod, "app");
       assertThat(log).contains("\"event\":\"ready\"");
@@ -75,17 +67,9 @@ class SampleServiceOnLocalNodeTest {
       assertThat(e2e.cluster.node().runningProcesses()).isZero();
     });
     for (String ip : ips) {
-      assertThat(get("http://" + ip + ":8080/livez")).as("nothing listens on %s", ip)
+      assertThat(LocalEndToEnd.httpStatus("http://" + ip + ":8080/livez")).as("nothing listens on %s", ip)
           .isEqualTo(-1);
     }
   }
 
-  private static int get(String url) throws InterruptedException {
-    try {
-      return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5))
-          .build(), HttpResponse.BodyHandlers.discarding()).statusCode();
-    } catch (IOException e) {
-      return -1;
-    }
-  }
 }
