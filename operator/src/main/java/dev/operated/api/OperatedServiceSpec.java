@@ -95,6 +95,11 @@ public record OperatedServiceSpec(
         telemetry, shutdown, mesh, podLabels, podAnnotations);
   }
 
+  public OperatedServiceSpec withTelemetry(TelemetrySpec newTelemetry) {
+    return new OperatedServiceSpec(image, replicas, port, env, resources, health, metrics,
+        newTelemetry, shutdown, mesh, podLabels, podAnnotations);
+  }
+
   public OperatedServiceSpec withShutdown(ShutdownSpec newShutdown) {
     return new OperatedServiceSpec(image, replicas, port, env, resources, health, metrics,
         telemetry, newShutdown, mesh, podLabels, podAnnotations);
