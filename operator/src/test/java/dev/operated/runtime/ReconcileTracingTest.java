@@ -3,6 +3,10 @@ package dev.operated.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.spi.AppenderAttachable;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.opentelemetry.api.trace.Span;
@@ -18,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 import org.slf4j.MDC;
 
 /** One span per reconcile, current while the reconciler runs, with the controller in the MDC. */
@@ -117,5 +122,33 @@ class ReconcileTracingTest {
       assertThat(span.getEvents()).anySatisfy(event ->
           assertThat(event.getName()).isEqualTo("exception"));
     });
+  }
+
+  /** The production logback.xml: a line logged during a reconcile carries its trace and span. */
+  @Test
+  void aLineLoggedDuringAReconcileCarriesItsTraceAndSpanIds() throws Exception {
+    LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    @SuppressWarnings("unchecked")
+    AppenderAttachable<ILoggingEvent> traced = (AppenderAttachable<ILoggingEvent>) context
+        .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).getAppender("traced");
+    ListAppender<ILoggingEvent> captured = new ListAppender<>();
+    captured.start();
+    traced.addAppender(captured);
+    try {
+      String[] ids = new String[2];
+      tracing.timeControllerExecution(reconcile(() -> {
+        ids[0] = Span.current().getSpanContext().getTraceId();
+        ids[1] = Span.current().getSpanContext().getSpanId();
+        LoggerFactory.getLogger(ReconcileTracingTest.class).info("reconciling");
+        return "resource";
+      }));
+
+      assertThat(captured.list).singleElement().satisfies(event -> {
+        assertThat(event.getMDCPropertyMap()).containsEntry("trace_id", ids[0])
+            .containsEntry("span_id", ids[1]).containsEntry("controller", "operatedservice");
+      });
+    } finally {
+      traced.detachAppender(captured);
+    }
   }
 }
