@@ -37,7 +37,7 @@ class CrdSchemaTest {
     assertThat(version.getSubresources().getStatus()).isNotNull();
     assertThat(version.getAdditionalPrinterColumns())
         .extracting(c -> c.getName(), c -> c.getJsonPath(), c -> c.getType())
-        .contains(
+        .containsExactly( // kubectl get osvc: NAME READY REASON AGE
             tuple("Ready", ".status.ready", "string"),
             tuple("Reason", ".status.conditions[?(@.type==\"Ready\")].reason", "string"),
             tuple("Age", ".metadata.creationTimestamp", "date"));
