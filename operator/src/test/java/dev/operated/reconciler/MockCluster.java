@@ -1,26 +1,19 @@
 package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
+import dev.operated.testing.MockApiServer;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.VersionInfo;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
-import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import java.net.InetAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +36,7 @@ final class MockCluster implements AutoCloseable {
 
   private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
 
+  private final MockApiServer api;
   final KubernetesMockServer server;
   final KubernetesClient client;
   final Operator operator;
@@ -75,46 +69,18 @@ final class MockCluster implements AutoCloseable {
   }
 
   MockCluster(String kubernetesVersion) {
-    String[] version = kubernetesVersion.split("\\.");
-    VersionInfo versionInfo = new VersionInfo.Builder().withMajor(version[0])
-        .withMinor(version[1]).withGitVersion("v" + kubernetesVersion + ".0").build();
-    server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        new VersionAwareCrudDispatcher(versionInfo), false, versionInfo);
-    server.init(InetAddress.getLoopbackAddress(), 0);
-    client = server.createClient();
-    // The CRUD mock serves a custom resource only once its CRD exists, as a real server does.
-    client.apiextensions().v1().customResourceDefinitions()
-        .load(MockCluster.class.getResourceAsStream(
-            "/META-INF/fabric8/operatedservices.operated.dev-v1.yml"))
-        .create();
+    api = new MockApiServer(kubernetesVersion);
+    server = api.server;
+    client = api.client;
     // SSA off: the CRUD mock answers apply patches with 415 (see the class comment).
-    operator = OperatedOperator.create(client, clock, configuration -> configuration
-        .withSSABasedCreateUpdateMatchForDependentResources(false)
-        .withUseSSAToPatchPrimaryResource(false)
-        .withMetrics(new Metrics() {
+    operator = OperatedOperator.create(client, clock, MockApiServer.WITHOUT_SSA.andThen(
+        configuration -> configuration.withMetrics(new Metrics() {
           @Override
           public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
             reconciles.incrementAndGet();
           }
-        }));
+        })));
     operator.start();
-  }
-
-  /** The CRUD dispatcher answers /version with an empty list; the operator needs the version. */
-  private static final class VersionAwareCrudDispatcher extends KubernetesCrudDispatcher {
-    private final String version;
-
-    VersionAwareCrudDispatcher(VersionInfo version) {
-      this.version = Serialization.asJson(version);
-    }
-
-    @Override
-    public MockResponse handleGet(String path) {
-      if ("/version".equals(path)) {
-        return new MockResponse().setResponseCode(200).setBody(version);
-      }
-      return super.handleGet(path);
-    }
   }
 
   int reconciles() {
@@ -127,9 +93,7 @@ final class MockCluster implements AutoCloseable {
 
   /** Forgets the requests made so far. */
   void clearRequestLog() throws InterruptedException {
-    while (server.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
-      // drained
-    }
+    api.clearRequestLog();
   }
 
   /** Mutating requests since the log was last cleared, as "METHOD path". */
@@ -147,7 +111,6 @@ final class MockCluster implements AutoCloseable {
   @Override
   public void close() {
     operator.stop();
-    client.close();
-    server.destroy();
+    api.close();
   }
 }

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.operated.testing.MockApiServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -7,6 +7,7 @@ import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
 import dev.operated.desired.CollectorDefaults;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.testing.MockApiServer;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.operated.runtime;
+package dev.operated.testing;
 
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
@@ -15,10 +15,12 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.api.config.ConfigurationServiceOverrider;
 import java.net.InetAddress;
 import java.util.HashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * fabric8's mock API server in CRUD mode on 127.0.0.1, with the operator's CRD installed.
+ * fabric8's mock API server in CRUD mode on 127.0.0.1, with the operator's CRD installed: the
+ * one set-up the reconciler and runtime tests share.
  *
  * <p>Where it differs from a real API server, the tests adapt (production does not): it speaks no
  * server-side apply, so in-process operators run with {@link #WITHOUT_SSA}; it answers /version
@@ -26,18 +28,24 @@ import java.util.function.Consumer;
  * may use the Lease) is stored rather than evaluated, so it is answered here with the Lease rule
  * the chart grants. Lease updates are real CRUD updates with resourceVersion checks.
  */
-final class MockApiServer implements AutoCloseable {
+public final class MockApiServer implements AutoCloseable {
 
-  static final Consumer<ConfigurationServiceOverrider> WITHOUT_SSA = configuration -> configuration
+  public static final Consumer<ConfigurationServiceOverrider> WITHOUT_SSA = configuration -> configuration
       .withSSABasedCreateUpdateMatchForDependentResources(false)
       .withUseSSAToPatchPrimaryResource(false);
 
-  final KubernetesMockServer server;
-  final KubernetesClient client;
+  public final KubernetesMockServer server;
+  public final KubernetesClient client;
 
-  MockApiServer() {
-    VersionInfo version = new VersionInfo.Builder().withMajor("1").withMinor("33")
-        .withGitVersion("v1.33.0").build();
+  public MockApiServer() {
+    this("1.33");
+  }
+
+  /** @param kubernetesVersion what /version reports, "major.minor" */
+  public MockApiServer(String kubernetesVersion) {
+    String[] parts = kubernetesVersion.split("\\.");
+    VersionInfo version = new VersionInfo.Builder().withMajor(parts[0]).withMinor(parts[1])
+        .withGitVersion("v" + kubernetesVersion + ".0").build();
     server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         new Dispatcher(version), false, version);
     server.init(InetAddress.getLoopbackAddress(), 0);
@@ -49,7 +57,7 @@ final class MockApiServer implements AutoCloseable {
   }
 
   /** The URL a child process's fabric8 client is given (KUBERNETES_MASTER). */
-  String url() {
+  public String url() {
     return client.getConfiguration().getMasterUrl();
   }
 
@@ -80,6 +88,13 @@ final class MockApiServer implements AutoCloseable {
         return new MockResponse().setResponseCode(201).setBody(Serialization.asJson(review));
       }
       return super.handleCreate(request);
+    }
+  }
+
+  /** Forgets the requests made so far. */
+  public void clearRequestLog() throws InterruptedException {
+    while (server.takeRequest(1, TimeUnit.MILLISECONDS) != null) {
+      // drained
     }
   }
 
