@@ -82,18 +82,20 @@ final class Kubelet implements AutoCloseable {
     if (bound == null || !uid.equals(bound.path("metadata").path("uid").asText())) {
       return;
     }
+    Pod boundPod = Serialization.unmarshal(FieldPaths.write(bound), Pod.class);
+    String podIp = node.addressOf(boundPod);
     api.updateInternal(target.withSubresource("status"), pod -> {
       ObjectNode status = pod.putObject("status");
       status.put("phase", "Pending");
       status.put("hostIP", "127.0.0.1");
-      status.put("podIP", "127.0.0.1");
+      status.put("podIP", podIp);
+      status.putArray("podIPs").addObject().put("ip", podIp);
       status.put("startTime", now);
       ArrayNode conditions = status.putArray("conditions");
       conditions.add(condition("PodScheduled", true, now));
       return pod;
     }, MANAGER);
-    Pod pod = Serialization.unmarshal(FieldPaths.write(bound), Pod.class);
-    node.podAdded(pod, reporter(target, uid));
+    node.podAdded(boundPod, reporter(target, uid));
   }
 
   private void stop(ApiTarget target, ObjectNode pod) {

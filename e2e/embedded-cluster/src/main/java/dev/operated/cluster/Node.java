@@ -13,6 +13,15 @@ import io.fabric8.kubernetes.api.model.Pod;
  */
 public interface Node extends AutoCloseable {
 
+  /**
+   * The pod's IP, asked once before {@link #podAdded}; the kubelet writes it to
+   * {@code status.podIP}, where clients (a Service's endpoints) read it. A node that gives each
+   * pod an address of its own says which; by default every pod is on the loopback address.
+   */
+  default String addressOf(Pod pod) {
+    return "127.0.0.1";
+  }
+
   /** A pod was bound to this node: start its containers (init containers first). */
   void podAdded(Pod pod, PodReporter reporter);
 

@@ -41,6 +41,8 @@ public final class ProcessNode implements Node {
 
   private static final Logger LOG = LoggerFactory.getLogger(ProcessNode.class);
   private static final Duration POLL = Duration.ofMillis(100);
+  /** 127.0.10.1 to 127.0.13.254. */
+  static final int ADDRESSES = 4 * 254;
   /** A native sidecar gets at least this much after the app containers, as the kubelet gives. */
   private static final Duration MIN_SIDECAR_GRACE = Duration.ofSeconds(2);
 
@@ -53,6 +55,7 @@ public final class ProcessNode implements Node {
       });
   private final Map<String, PodRun> pods = new ConcurrentHashMap<>();
   private final Deque<String> freeAddresses = new ArrayDeque<>();
+  private final Map<String, String> addresses = new ConcurrentHashMap<>();
 
   public ProcessNode(LocalNodeSettings settings) {
     this.settings = settings;
@@ -61,20 +64,12 @@ public final class ProcessNode implements Node {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    // 127.0.10.1 .. 127.0.13.254: a thousand pods; the host itself keeps 127.0.0.1
+    // 127.0.10.1 .. 127.0.13.254; the host itself keeps 127.0.0.1
     for (int block = 10; block < 14; block++) {
       for (int host = 1; host < 255; host++) {
         freeAddresses.add("127.0." + block + "." + host);
       }
     }
-  }
-
-  /** The address of a running pod, as a Service's endpoint. */
-  public Optional<String> podIp(String namespace, String name) {
-    return pods.values().stream()
-        .filter(run -> run.pod.getMetadata().getNamespace().equals(namespace)
-            && run.pod.getMetadata().getName().equals(name))
-        .map(run -> run.ip).findFirst();
   }
 
   /** The process running a container now, e.g. to freeze it the way a hung process freezes. */
@@ -98,16 +93,25 @@ public final class ProcessNode implements Node {
     return ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
   }
 
+  /** Each pod's own address, taken from the pool when the kubelet asks and kept until it ends. */
+  @Override
+  public String addressOf(Pod pod) {
+    return addresses.computeIfAbsent(pod.getMetadata().getUid(), uid -> {
+      synchronized (freeAddresses) {
+        String ip = freeAddresses.poll();
+        if (ip == null) {
+          throw new IllegalStateException("no address left for pod "
+              + pod.getMetadata().getName() + ": the local node runs at most "
+              + ADDRESSES + " pods at once");
+        }
+        return ip;
+      }
+    });
+  }
+
   @Override
   public void podAdded(Pod pod, PodReporter reporter) {
-    String ip;
-    synchronized (freeAddresses) {
-      ip = freeAddresses.poll();
-    }
-    if (ip == null) {
-      LOG.warn("no address left for pod {}", pod.getMetadata().getName());
-      return;
-    }
+    String ip = addressOf(pod);
     PodRun run = new PodRun(pod, ip, reporter);
     pods.put(pod.getMetadata().getUid(), run);
     Thread thread = new Thread(run::start, "pod-" + pod.getMetadata().getName());
@@ -130,6 +134,7 @@ public final class ProcessNode implements Node {
     Thread thread = new Thread(() -> {
       run.terminate(deadline);
       pods.remove(pod.getMetadata().getUid());
+      addresses.remove(pod.getMetadata().getUid());
       synchronized (freeAddresses) {
         freeAddresses.addLast(run.ip);
       }

@@ -19,13 +19,11 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BiFunction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,7 +39,6 @@ public final class ServiceFront implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(ServiceFront.class);
 
   private final Service service;
-  private final BiFunction<String, String, Optional<String>> podIp;
   private final Duration propagation;
   private final ServerSocket listener;
   private final SharedIndexInformer<Pod> pods;
@@ -53,13 +50,8 @@ public final class ServiceFront implements AutoCloseable {
   private volatile List<InetSocketAddress> endpoints = List.of();
   private volatile boolean closed;
 
-  /**
-   * @param podIp the address of a pod by namespace and name (the local node's)
-   */
-  public ServiceFront(KubernetesClient client, Service service,
-      BiFunction<String, String, Optional<String>> podIp, Duration propagation) {
+  public ServiceFront(KubernetesClient client, Service service, Duration propagation) {
     this.service = service;
-    this.podIp = podIp;
     this.propagation = propagation;
     try {
       listener = new ServerSocket(0, 512, InetAddress.getLoopbackAddress());
@@ -105,9 +97,7 @@ public final class ServiceFront implements AutoCloseable {
   private void changed() {
     List<InetSocketAddress> current = pods.getStore().list().stream()
         .filter(ServiceFront::serving)
-        .flatMap(pod -> podIp.apply(pod.getMetadata().getNamespace(),
-            pod.getMetadata().getName()).map(ip -> new InetSocketAddress(ip, targetPort(pod)))
-            .stream())
+        .map(pod -> new InetSocketAddress(pod.getStatus().getPodIP(), targetPort(pod)))
         .sorted(Comparator.comparing(InetSocketAddress::toString))
         .toList();
     delays.schedule(() -> {
@@ -121,7 +111,7 @@ public final class ServiceFront implements AutoCloseable {
   /** Ready and not terminating: what the endpoints controller puts in rotation. */
   private static boolean serving(Pod pod) {
     return pod.getMetadata().getDeletionTimestamp() == null && pod.getStatus() != null
-        && pod.getStatus().getConditions().stream().anyMatch(
+        && pod.getStatus().getPodIP() != null && pod.getStatus().getConditions().stream().anyMatch(
             c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
   }
 

@@ -120,8 +120,8 @@ class FailuresOnLocalNodeTest {
         .filter(s -> s.getName().equals("app")).findFirst().orElseThrow();
   }
 
-  private String ip(Pod pod) {
-    return e2e.cluster.node().podIp(NS, pod.getMetadata().getName()).orElseThrow();
+  private static String ip(Pod pod) {
+    return pod.getStatus().getPodIP();
   }
 
   private static OperatedService withFaults(OperatedService resource) {

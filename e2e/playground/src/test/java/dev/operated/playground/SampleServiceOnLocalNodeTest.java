@@ -39,7 +39,7 @@ class SampleServiceOnLocalNodeTest {
     List<Pod> pods = e2e.pods();
     assertThat(pods).hasSize(2);
     for (Pod pod : pods) {
-      String ip = e2e.cluster.node().podIp(NS, pod.getMetadata().getName()).orElseThrow();
+      String ip = pod.getStatus().getPodIP();
       assertThat(LocalEndToEnd.httpStatus("http://" + ip + ":8080/readyz")).isEqualTo(200);
       assertThat(LocalEndToEnd.httpStatus("http://" + ip + ":8080/items/7")).isEqualTo(200);
       // the env the operator generated reached the process
@@ -54,8 +54,7 @@ class SampleServiceOnLocalNodeTest {
   void deletingTheServiceRemovesTheDeploymentItsPodsAndTheirProcesses() throws Exception {
     e2e.applyExample(resource -> resource);
     e2e.awaitReady(2);
-    List<String> ips = e2e.pods().stream().map(pod -> e2e.cluster.node()
-        .podIp(NS, pod.getMetadata().getName()).orElseThrow()).toList();
+    List<String> ips = e2e.pods().stream().map(pod -> pod.getStatus().getPodIP()).toList();
 
     e2e.cluster.client().resource(e2e.current()).delete();
 
