@@ -17,7 +17,10 @@ import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,19 +75,32 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
           resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
           problems.size());
     }
+    List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
+    Instant now = clock.instant();
     OperatedServiceStatus status = StatusAggregator.aggregate(resource,
-        context.getSecondaryResource(Deployment.class),
-        List.copyOf(context.getSecondaryResources(Pod.class)), problems, clock.instant());
-    if (status.equals(resource.getStatus())) {
-      return UpdateControl.noUpdate();
+        context.getSecondaryResource(Deployment.class), pods, problems, now);
+    if (!status.equals(resource.getStatus())) {
+      events.onTransition(resource, status);
     }
-    events.onTransition(resource, status);
-    // A fresh object with only the status: patching the cached resource would carry a stale
-    // resourceVersion and spec fields this patch must not own.
-    OperatedService statusOnly = new OperatedService();
-    statusOnly.getMetadata().setName(resource.getMetadata().getName());
-    statusOnly.getMetadata().setNamespace(resource.getMetadata().getNamespace());
-    statusOnly.setStatus(status);
-    return UpdateControl.patchStatus(statusOnly);
+    return statusUpdate(resource, status,
+        StatusAggregator.reevaluateAfter(status, pods, now));
+  }
+
+  /** Patch the status only when it changed; come back when time alone can change it. */
+  static UpdateControl<OperatedService> statusUpdate(OperatedService resource,
+      OperatedServiceStatus status, Optional<Duration> reevaluateAfter) {
+    UpdateControl<OperatedService> control;
+    if (status.equals(resource.getStatus())) {
+      control = UpdateControl.noUpdate();
+    } else {
+      // A fresh object with only the status: patching the cached resource would carry a stale
+      // resourceVersion and spec fields this patch must not own.
+      OperatedService statusOnly = new OperatedService();
+      statusOnly.getMetadata().setName(resource.getMetadata().getName());
+      statusOnly.getMetadata().setNamespace(resource.getMetadata().getNamespace());
+      statusOnly.setStatus(status);
+      control = UpdateControl.patchStatus(statusOnly);
+    }
+    return reevaluateAfter.map(control::rescheduleAfter).orElse(control);
   }
 }

@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.api.model.Probe;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -45,10 +46,11 @@ public final class PodDiagnosis {
       CRASH_LOOP, SIDECAR_NOT_STARTED, SIDECAR_NOT_READY, PROBE_FAILING, APP_NOT_READY);
 
   /**
-   * An app that started and has been unready this long is failing its readiness probe rather than
-   * warming up: three failures at the default 10 s period.
+   * Kubernetes' defaults for a probe that leaves them out (SetDefaults_Probe in
+   * pkg/apis/core/v1/defaults.go): the pods the operator generates always set both.
    */
-  static final Duration PROBE_FAILING_AFTER = Duration.ofSeconds(30);
+  static final int DEFAULT_PROBE_PERIOD_SECONDS = 10;
+  static final int DEFAULT_PROBE_FAILURE_THRESHOLD = 3;
   /** The termination message can be 4 KiB of logs; a condition message should stay readable. */
   static final int MAX_DETAIL = 512;
   static final String DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
@@ -125,13 +127,14 @@ public final class PodDiagnosis {
     for (ContainerStatus status : statuses) {
       if (roles.get(status.getName()) == ContainerRole.APP
           && !Boolean.TRUE.equals(status.getReady())) {
-        return Optional.of(appNotReady(status, since, now));
+        return Optional.of(appNotReady(pod, status, since, now));
       }
     }
     return Optional.empty();
   }
 
-  private static Observed appNotReady(ContainerStatus status, String since, Instant now) {
+  private static Observed appNotReady(Pod pod, ContainerStatus status, String since,
+      Instant now) {
     ContainerState state = status.getState();
     boolean running = state != null && state.getRunning() != null;
     if (!running) {
@@ -142,11 +145,50 @@ public final class PodDiagnosis {
       return new Observed(APP_NOT_READY, status.getName(), ContainerRole.APP, since,
           "its startup probe has not passed yet");
     }
-    Optional<Instant> startedAt = instant(state.getRunning().getStartedAt());
-    boolean longUnready = startedAt.isPresent()
-        && startedAt.get().plus(PROBE_FAILING_AFTER).isBefore(now);
-    return new Observed(longUnready ? PROBE_FAILING : APP_NOT_READY, status.getName(),
+    boolean failing = probeFailingFrom(pod, status).filter(from -> !from.isAfter(now))
+        .isPresent();
+    return new Observed(failing ? PROBE_FAILING : APP_NOT_READY, status.getName(),
         ContainerRole.APP, since, null);
+  }
+
+  /**
+   * When a started, unready app stops counting as warming up and starts counting as failing its
+   * readiness probe: once the probe had time to fail as often as it is allowed to, by the
+   * period and failure threshold of the probe in the pod itself (the one the operator generated).
+   */
+  private static Optional<Instant> probeFailingFrom(Pod pod, ContainerStatus status) {
+    Optional<Instant> startedAt = Optional.ofNullable(status.getState())
+        .map(ContainerState::getRunning).flatMap(running -> instant(running.getStartedAt()));
+    return startedAt.map(started -> started.plus(readinessBudget(pod, status.getName())));
+  }
+
+  static Duration readinessBudget(Pod pod, String container) {
+    Optional<Probe> probe = pod.getSpec().getContainers().stream()
+        .filter(c -> container.equals(c.getName())).findFirst()
+        .map(Container::getReadinessProbe);
+    int period = probe.map(Probe::getPeriodSeconds).orElse(DEFAULT_PROBE_PERIOD_SECONDS);
+    int failures = probe.map(Probe::getFailureThreshold)
+        .orElse(DEFAULT_PROBE_FAILURE_THRESHOLD);
+    return Duration.ofSeconds((long) period * failures);
+  }
+
+  /**
+   * The first moment after {@code now} at which diagnosing the same pods gives another answer
+   * although nothing in the cluster changed: an unready app crossing its readiness budget. No
+   * event announces that moment, so the reconciler has to come back for it by itself.
+   */
+  public static Optional<Instant> nextChange(List<Pod> pods, Instant now) {
+    return pods.stream().filter(PodDiagnosis::isLive).filter(pod -> !isReady(pod))
+        .flatMap(pod -> {
+          Map<String, ContainerRole> roles = roles(pod);
+          return pod.getStatus().getContainerStatuses().stream()
+              .filter(status -> roles.get(status.getName()) == ContainerRole.APP)
+              .filter(status -> Boolean.TRUE.equals(status.getStarted())
+                  && !Boolean.TRUE.equals(status.getReady()))
+              .map(status -> probeFailingFrom(pod, status)).flatMap(Optional::stream);
+        })
+        .filter(moment -> moment.isAfter(now))
+        .min(Comparator.naturalOrder());
   }
 
   /**

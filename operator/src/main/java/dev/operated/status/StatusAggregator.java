@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
@@ -23,6 +24,8 @@ import java.util.Optional;
  * lastTransitionTime until its status changes, so an unchanged service is never rewritten.
  */
 public final class StatusAggregator {
+
+  public static final String INVALID_SPEC = "InvalidSpec";
 
   private StatusAggregator() {
   }
@@ -64,8 +67,8 @@ public final class StatusAggregator {
   private static Verdict invalid(List<SpecProblem> problems) {
     String message = "the spec has " + problems.size() + " problem(s); the running Deployment is "
         + "left as it was until they are fixed:\n" + OperatedServiceValidator.describe(problems);
-    return new Verdict(false, "InvalidSpec", message, false, "InvalidSpec", message,
-        true, "InvalidSpec", message);
+    return new Verdict(false, INVALID_SPEC, message, false, INVALID_SPEC, message,
+        true, INVALID_SPEC, message);
   }
 
   private static Verdict judge(OperatedService resource, Optional<Deployment> found, int desired,
@@ -124,6 +127,31 @@ public final class StatusAggregator {
     return new Verdict(false, finding.map(PodFinding::reason).orElse("ReplicasNotReady"),
         finding.map(f -> f.message() + " (" + message + ")").orElse(message), false,
         "RolloutComplete", rollout, degraded, degradedReason, degradedMessage);
+  }
+
+  /**
+   * While a valid spec is not Ready, recheck at least this often even without an event, as
+   * Keycloak's operator does: a missed or coalesced event then costs seconds, not the next resync.
+   */
+  public static final Duration NOT_READY_RECHECK = Duration.ofSeconds(10);
+
+  /**
+   * When the status should be computed again although no event may come: the moment the pods'
+   * diagnosis changes by the passing of time alone (an app crossing its readiness budget), and at
+   * most {@link #NOT_READY_RECHECK} while not Ready. A Ready service, or one whose spec is
+   * invalid, changes only with an event (a pod, the Deployment, the spec).
+   */
+  public static Optional<Duration> reevaluateAfter(OperatedServiceStatus status, List<Pod> pods,
+      Instant now) {
+    Optional<Condition> ready = status.condition(ConditionTypes.READY);
+    if (ready.isEmpty() || "True".equals(ready.get().getStatus())
+        || INVALID_SPEC.equals(ready.get().getReason())) {
+      return Optional.empty();
+    }
+    Duration untilChange = PodDiagnosis.nextChange(pods, now)
+        .map(moment -> Duration.between(now, moment)).orElse(NOT_READY_RECHECK);
+    return Optional.of(untilChange.compareTo(NOT_READY_RECHECK) < 0 ? untilChange
+        : NOT_READY_RECHECK);
   }
 
   /** The spec's count, or the Deployment's when an HPA owns scaling. */

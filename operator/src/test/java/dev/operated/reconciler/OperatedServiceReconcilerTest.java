@@ -12,6 +12,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import dev.operated.api.OperatedServiceStatus;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.util.Optional;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -318,6 +322,56 @@ class OperatedServiceReconcilerTest {
     rollOut("orders", 1);
     await().atMost(TIMEOUT).untilAsserted(() ->
         assertThat(ready("orders").getReason()).isEqualTo("AllReplicasReady"));
+  }
+
+  /**
+   * Nothing in the cluster announces that an unready app has now been unready for longer than
+   * its readiness probe allows: the reconciler has to come back by itself. The pod reports once
+   * and never again; only the passing of time turns "not ready yet" into "failing its probe".
+   */
+  @Test
+  void anAppThatNeverGetsReadyIsReportedAsFailingItsProbeWithoutAnotherEvent() {
+    apply("orders", new OperatedServiceSpec("orders:1", 1, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+    Pod pod = recordedPod("probe-failing.yaml");
+    pod.getMetadata().setNamespace(NS);
+    pod.getMetadata().setLabels(deployment("orders").getSpec().getTemplate().getMetadata()
+        .getLabels());
+    // started a second ago, under a readiness probe that may fail twice a second apart
+    pod.getSpec().getContainers().get(0).setReadinessProbe(new ProbeBuilder()
+        .withPeriodSeconds(1).withFailureThreshold(2).build());
+    pod.getStatus().getContainerStatuses().get(0).getState().getRunning()
+        .setStartedAt(cluster.clock.instant().minusSeconds(1).toString());
+    cluster.client.resource(pod).create();
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(ready("orders").getReason()).isEqualTo("AppNotReady"));
+
+    cluster.clock.advance(Duration.ofSeconds(5));
+
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(ready("orders").getReason()).isEqualTo("ProbeFailing"));
+  }
+
+  @Test
+  void theReconcileReturnsTheRecheckWithTheStatusPatchOrWithoutOne() {
+    OperatedService resource = new OperatedService(NS, "orders",
+        OperatedServiceSpec.ofImage("orders:1"));
+    OperatedServiceStatus status = new OperatedServiceStatus(1L, 1, 0, 1, 0, "0/1", List.of());
+
+    UpdateControl<OperatedService> changed = OperatedServiceReconciler.statusUpdate(resource,
+        status, Optional.of(Duration.ofSeconds(7)));
+    assertThat(changed.isPatchStatus()).isTrue();
+    assertThat(changed.getScheduleDelay()).contains(7_000L);
+
+    resource.setStatus(status);
+    UpdateControl<OperatedService> unchanged = OperatedServiceReconciler.statusUpdate(resource,
+        status, Optional.of(Duration.ofSeconds(3)));
+    assertThat(unchanged.isNoUpdate()).isTrue();
+    assertThat(unchanged.getScheduleDelay()).contains(3_000L);
+
+    assertThat(OperatedServiceReconciler.statusUpdate(resource, status, Optional.empty())
+        .getScheduleDelay()).isEmpty();
   }
 
   @Test

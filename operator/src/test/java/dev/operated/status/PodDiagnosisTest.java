@@ -15,7 +15,9 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.time.Duration;
 import java.time.Instant;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,7 @@ class PodDiagnosisTest {
   private static List<Pod> pods(String recording) {
     try (InputStream in = PodDiagnosisTest.class.getResourceAsStream("/pods/" + recording)) {
       return Serialization.unmarshal(in, KubernetesList.class).getItems().stream()
-          .map(Pod.class::cast).toList();
+          .map(Pod.class::cast).collect(java.util.stream.Collectors.toList());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -87,6 +89,57 @@ class PodDiagnosisTest {
   }
 
   @Test
+  void theReadinessBudgetIsThePodsOwnProbePeriodTimesItsFailureThreshold() {
+    List<Pod> pods = pods("probe-failing.yaml"); // started 09:58:00
+    pods.get(0).getSpec().getContainers().get(0).setReadinessProbe(new ProbeBuilder()
+        .withPeriodSeconds(5).withFailureThreshold(2).build());
+    Instant started = Instant.parse("2026-11-25T09:58:00Z");
+
+    assertThat(PodDiagnosis.diagnose(pods, started.plusSeconds(9)).orElseThrow().reason())
+        .isEqualTo(PodDiagnosis.APP_NOT_READY);
+    assertThat(PodDiagnosis.diagnose(pods, started.plusSeconds(10)).orElseThrow().reason())
+        .isEqualTo(PodDiagnosis.PROBE_FAILING);
+    assertThat(PodDiagnosis.nextChange(pods, started.plusSeconds(3)))
+        .contains(started.plusSeconds(10));
+    assertThat(PodDiagnosis.nextChange(pods, started.plusSeconds(10))).isEmpty();
+  }
+
+  @Test
+  void withoutAProbeInThePodKubernetesDefaultsDecide() {
+    // SetDefaults_Probe (pkg/apis/core/v1/defaults.go): period 10 s, failure threshold 3
+    assertThat(PodDiagnosis.nextChange(pods("probe-failing.yaml"),
+        Instant.parse("2026-11-25T09:58:01Z"))).contains(Instant.parse("2026-11-25T09:58:30Z"));
+  }
+
+  @Test
+  void aNotReadyServiceIsRecheckedWhenItsDiagnosisCanChangeAndAReadyOneIsNot() {
+    OperatedService resource = new OperatedService("shop", "orders", new OperatedServiceSpec(
+        "orders:2", 1, null, null, null, null, null, null, null, null, null, null));
+    List<Pod> pods = pods("probe-failing.yaml");
+    Instant sevenBeforeTheBudget = Instant.parse("2026-11-25T09:58:23Z");
+    OperatedServiceStatus warmingUp = StatusAggregator.aggregate(resource,
+        Optional.of(rollingOut()), pods, List.of(), sevenBeforeTheBudget);
+    assertThat(StatusAggregator.reevaluateAfter(warmingUp, pods, sevenBeforeTheBudget))
+        .contains(Duration.ofSeconds(7));
+
+    Instant early = Instant.parse("2026-11-25T09:58:01Z"); // 29 s to go: the 10 s recheck first
+    OperatedServiceStatus justStarted = StatusAggregator.aggregate(resource,
+        Optional.of(rollingOut()), pods, List.of(), early);
+    assertThat(StatusAggregator.reevaluateAfter(justStarted, pods, early))
+        .contains(StatusAggregator.NOT_READY_RECHECK);
+
+    OperatedServiceStatus failing = StatusAggregator.aggregate(resource,
+        Optional.of(rollingOut()), pods, List.of(), NOW);
+    assertThat(StatusAggregator.reevaluateAfter(failing, pods, NOW))
+        .contains(StatusAggregator.NOT_READY_RECHECK);
+
+    OperatedServiceStatus ready = StatusAggregator.aggregate(resource,
+        Optional.of(rolledOut()), pods("all-ready.yaml"), List.of(), NOW);
+    assertThat(ready.condition(ConditionTypes.READY).orElseThrow().getStatus()).isEqualTo("True");
+    assertThat(StatusAggregator.reevaluateAfter(ready, pods("all-ready.yaml"), NOW)).isEmpty();
+  }
+
+  @Test
   void midRolloutTheInjectedProxyIsASidecarEvenWhenItIsTheFirstContainer() {
     PodFinding finding = finding("rollout-mixed.yaml");
     assertThat(finding.reason()).isEqualTo(PodDiagnosis.SIDECAR_NOT_READY);
@@ -141,6 +194,15 @@ class PodDiagnosisTest {
     // slow is not broken
     assertThat(sidecar.condition(ConditionTypes.DEGRADED).orElseThrow().getStatus())
         .isEqualTo("False");
+  }
+
+  private static Deployment rolledOut() {
+    return new DeploymentBuilder()
+        .withNewMetadata().withName("orders").withGeneration(4L).endMetadata()
+        .withNewSpec().withReplicas(1).endSpec()
+        .withNewStatus().withObservedGeneration(4L).withReplicas(1).withUpdatedReplicas(1)
+          .withReadyReplicas(1).withAvailableReplicas(1)
+        .endStatus().build();
   }
 
   private static Deployment rollingOut() {
