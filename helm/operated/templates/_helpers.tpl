@@ -107,7 +107,7 @@ ChartTest renders this chart and fails when the two differ, so change both toget
 - apiGroups: ["apiextensions.k8s.io"]
   resources: ["customresourcedefinitions"]
   resourceNames: ["servicemonitors.monitoring.coreos.com"]
-  verbs: ["get"]
+  verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["namespaces"]
   {{- if eq .Values.watch.mode "list" }}
@@ -115,7 +115,7 @@ ChartTest renders this chart and fails when the two differ, so change both toget
   {{- else if eq .Values.watch.mode "own" }}
   resourceNames: [{{ .Release.Namespace | quote }}]
   {{- end }}
-  verbs: ["get"]
+  verbs: ["get", "list", "watch"]
 {{- end }}
 
 {{- define "operated.rules.leaderElection" -}}

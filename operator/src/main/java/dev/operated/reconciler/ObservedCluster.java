@@ -1,93 +1,142 @@
 package dev.operated.reconciler;
 
+import dev.operated.api.OperatedService;
 import dev.operated.desired.ClusterFacts;
 import dev.operated.desired.CollectorDefaults;
 import dev.operated.desired.DesiredServiceMonitor;
 import dev.operated.desired.KubernetesVersion;
 import dev.operated.desired.StandardLabels;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.VersionInfo;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector.Field;
+import io.javaoperatorsdk.operator.api.config.informer.FieldSelector;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
- * Observes the cluster facts the desired state depends on. Each fact is read at most once per
- * refresh interval: they change on upgrades and installs, not per reconcile.
+ * The cluster facts the desired state depends on, watched rather than read per reconcile: the
+ * labels and annotations of each watched namespace (mesh injection), whether the Prometheus
+ * Operator's CRD exists, and the API server's version ({@link ClusterVersionSource}). A change of
+ * a fact reconciles the OperatedServices it affects, so labelling a namespace or installing the
+ * Prometheus Operator takes effect without touching a spec. Reads come from the informers' caches,
+ * which keep the last state the API server confirmed: a failed watch or list never turns into
+ * "no labels" or "not installed", and a fact not seen yet is reported as unknown, never guessed.
  */
 public final class ObservedCluster {
 
   static final String MANAGED_SELECTOR = StandardLabels.MANAGED_BY + "=" + StandardLabels.MANAGER;
-  static final Duration REFRESH = Duration.ofMinutes(1);
-
-  private static final Logger LOG = LoggerFactory.getLogger(ObservedCluster.class);
+  static final String NAMESPACES_SOURCE = "namespaces";
+  static final String SERVICE_MONITOR_CRD_SOURCE = "servicemonitor-crd";
+  private static final String ALL = "";
 
   private final KubernetesClient client;
-  private final Clock clock;
-  private volatile Snapshot snapshot;
-
-  private record Snapshot(KubernetesVersion version, boolean prometheusOperator, Instant readAt) {
-  }
-
   private final CollectorDefaults collectorDefaults;
+  /** One informer for all namespaces, or one per watched namespace (RBAC by name). */
+  private final Map<String, InformerEventSource<Namespace, OperatedService>> namespaces =
+      new LinkedHashMap<>();
+  private InformerEventSource<CustomResourceDefinition, OperatedService> serviceMonitorCrd;
+  private ClusterVersionSource version;
 
-  public ObservedCluster(KubernetesClient client, Clock clock,
-      CollectorDefaults collectorDefaults) {
+  public ObservedCluster(KubernetesClient client, CollectorDefaults collectorDefaults) {
     this.client = client;
-    this.clock = clock;
     this.collectorDefaults = collectorDefaults;
   }
 
-  /** The facts for a service in this namespace (whose labels switch mesh injection on). */
-  public ClusterFacts observe(String namespace) {
-    Snapshot current = snapshot;
-    if (current == null || current.readAt().plus(REFRESH).isBefore(clock.instant())) {
-      current = new Snapshot(version(), prometheusOperatorInstalled(), clock.instant());
-      snapshot = current;
+  /** The event sources that keep the facts; the reconciler registers them. */
+  List<EventSource<?, OperatedService>> eventSources(EventSourceContext<OperatedService> context) {
+    Set<String> watched = context.getControllerConfiguration().getEffectiveNamespaces();
+    boolean all = watched.isEmpty() || watched.contains(
+        io.javaoperatorsdk.operator.api.reconciler.Constants.WATCH_ALL_NAMESPACES);
+    for (String namespace : all ? Set.of(ALL) : watched) {
+      namespaces.put(namespace, namespaceSource(context, namespace));
     }
-    Namespace found = namespace(namespace);
-    Map<String, String> labels = found == null ? null : found.getMetadata().getLabels();
-    Map<String, String> annotations = found == null ? null
-        : found.getMetadata().getAnnotations();
-    return new ClusterFacts(current.version(), current.prometheusOperator(), labels,
-        annotations, collectorDefaults);
+    serviceMonitorCrd = serviceMonitorCrdSource(context);
+    version = new ClusterVersionSource(client, context);
+    List<EventSource<?, OperatedService>> sources = new ArrayList<>(namespaces.values());
+    sources.add(serviceMonitorCrd);
+    sources.add(version);
+    return sources;
   }
 
-  private Namespace namespace(String name) {
-    try {
-      return client.namespaces().withName(name).get();
-    } catch (KubernetesClientException e) {
-      // Without permission to read namespaces, mesh: auto sees only the pod's own switches.
-      LOG.warn("cannot read namespace {} for mesh detection ({}); set spec.mesh explicitly",
-          name, e.getMessage());
-      return null;
+  /**
+   * The facts for a service in this namespace, or empty while one of them is not known yet (the
+   * version unread, the namespace not in the cache): the reconciler then applies nothing.
+   */
+  public Optional<ClusterFacts> observe(String namespace) {
+    Optional<KubernetesVersion> known = version.version();
+    InformerEventSource<Namespace, OperatedService> source =
+        namespaces.getOrDefault(ALL, namespaces.get(namespace));
+    Optional<Namespace> found = source == null ? Optional.empty()
+        : source.get(new ResourceID(namespace));
+    if (known.isEmpty() || found.isEmpty()) {
+      return Optional.empty();
     }
+    boolean prometheusOperator = serviceMonitorCrd
+        .get(new ResourceID(DesiredServiceMonitor.CRD_NAME)).isPresent();
+    return Optional.of(new ClusterFacts(known.get(), prometheusOperator,
+        found.get().getMetadata().getLabels(), found.get().getMetadata().getAnnotations(),
+        collectorDefaults));
   }
 
-  private KubernetesVersion version() {
-    VersionInfo info = client.getKubernetesVersion();
-    if (info.getMajor() != null && info.getMinor() != null) {
-      return KubernetesVersion.of(info.getMajor(), info.getMinor());
+  private static InformerEventSource<Namespace, OperatedService> namespaceSource(
+      EventSourceContext<OperatedService> context, String namespace) {
+    var configuration = InformerEventSourceConfiguration.from(Namespace.class,
+            OperatedService.class)
+        .withName(namespace.equals(ALL) ? NAMESPACES_SOURCE : NAMESPACES_SOURCE + "-" + namespace)
+        .withWatchAllNamespaces()
+        // only what mesh detection reads; a namespace's status or finalizers change nothing
+        .withOnUpdateFilter((updated, old) -> labelsOrAnnotationsDiffer(updated, old))
+        .withSecondaryToPrimaryMapper(changed ->
+            servicesIn(context, changed.getMetadata().getName()));
+    if (!namespace.equals(ALL)) {
+      configuration.withFieldSelector(byName(namespace));
     }
-    return KubernetesVersion.parse(info.getGitVersion());
+    return new InformerEventSource<>(configuration.build(), context);
   }
 
-  private boolean prometheusOperatorInstalled() {
-    try {
-      return client.apiextensions().v1().customResourceDefinitions()
-          .withName(DesiredServiceMonitor.CRD_NAME).get() != null;
-    } catch (KubernetesClientException e) {
-      // Without permission to read CRDs, annotations are the safe way to be scraped.
-      LOG.warn("cannot tell whether the Prometheus Operator is installed ({}); using "
-          + "prometheus.io annotations", e.getMessage());
-      return false;
-    }
+  private static InformerEventSource<CustomResourceDefinition, OperatedService>
+      serviceMonitorCrdSource(EventSourceContext<OperatedService> context) {
+    var configuration = InformerEventSourceConfiguration.from(CustomResourceDefinition.class,
+            OperatedService.class)
+        .withName(SERVICE_MONITOR_CRD_SOURCE)
+        .withWatchAllNamespaces()
+        .withFieldSelector(byName(DesiredServiceMonitor.CRD_NAME))
+        // installed or removed is the fact; its status and versions churn on their own
+        .withOnUpdateFilter((updated, old) -> false)
+        .withSecondaryToPrimaryMapper(crd -> context.getPrimaryCache().list()
+            .map(ResourceID::fromResource).collect(Collectors.toSet()))
+        .build();
+    return new InformerEventSource<>(configuration, context);
+  }
+
+  private static FieldSelector byName(String name) {
+    return new FieldSelector(List.of(new Field("metadata.name", name)));
+  }
+
+  private static Set<ResourceID> servicesIn(EventSourceContext<OperatedService> context,
+      String namespace) {
+    return context.getPrimaryCache().list(namespace).map(ResourceID::fromResource)
+        .collect(Collectors.toSet());
+  }
+
+  private static boolean labelsOrAnnotationsDiffer(HasMetadata updated, HasMetadata old) {
+    return !Objects.equals(updated.getMetadata().getLabels(), old.getMetadata().getLabels())
+        || !Objects.equals(updated.getMetadata().getAnnotations(),
+            old.getMetadata().getAnnotations());
   }
 
   static void put(Context<?> context, ClusterFacts facts) {

@@ -39,7 +39,7 @@ public final class OperatedOperator {
       overrides.accept(configuration);
     });
     operator.register(new OperatedServiceReconciler(
-        new ObservedCluster(client, clock, collectorDefaults), new ServiceEvents(client, clock),
+        new ObservedCluster(client, collectorDefaults), new ServiceEvents(client, clock),
         clock), controller -> controller.settingNamespaces(namespaces));
     return operator;
   }

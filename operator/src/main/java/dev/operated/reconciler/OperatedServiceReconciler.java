@@ -19,6 +19,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -44,6 +45,8 @@ import org.slf4j.LoggerFactory;
 public class OperatedServiceReconciler implements Reconciler<OperatedService> {
 
   public static final String NAME = "operatedservice";
+  /** A fact not observed yet (no version read, a namespace not in the cache) is asked again. */
+  static final Duration FACTS_UNKNOWN_RETRY = Duration.ofSeconds(5);
   private static final Logger LOG = LoggerFactory.getLogger(OperatedServiceReconciler.class);
 
   private final ObservedCluster cluster;
@@ -59,13 +62,22 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   @Override
   public List<EventSource<?, OperatedService>> prepareEventSources(
       EventSourceContext<OperatedService> context) {
-    return List.of(ServicePods.eventSource(context));
+    List<EventSource<?, OperatedService>> sources = new ArrayList<>();
+    sources.add(ServicePods.eventSource(context));
+    sources.addAll(cluster.eventSources(context));
+    return sources;
   }
 
   @Override
   public UpdateControl<OperatedService> reconcile(OperatedService resource,
       Context<OperatedService> context) {
-    ClusterFacts facts = cluster.observe(resource.getMetadata().getNamespace());
+    Optional<ClusterFacts> observed = cluster.observe(resource.getMetadata().getNamespace());
+    if (observed.isEmpty()) {
+      LOG.info("not applying {}/{} yet: the cluster's version or its namespace is not known yet",
+          resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+      return UpdateControl.<OperatedService>noUpdate().rescheduleAfter(FACTS_UNKNOWN_RETRY);
+    }
+    ClusterFacts facts = observed.get();
     ObservedCluster.put(context, facts);
     List<SpecProblem> problems = DesiredState.problems(resource, facts);
     if (problems.isEmpty()) {

@@ -85,18 +85,20 @@ public final class OperatorPermissions {
   }
 
   /**
-   * Cluster-scoped reads of reconciler.ObservedCluster: the Prometheus Operator's CRD (by name)
+   * Cluster-scoped watches of reconciler.ObservedCluster: the Prometheus Operator's CRD (by name)
    * and the labels of a service's namespace for mesh detection (by name when the namespaces are
-   * known in advance).
+   * known in advance). A rule limited by name allows list and watch only with a
+   * {@code metadata.name} field selector, which is how those informers ask (RBAC documentation,
+   * "Referring to resources").
    */
   public static List<PolicyRule> clusterScoped(Optional<Collection<String>> namespaceNames) {
     List<PolicyRule> rules = new ArrayList<>();
     rules.add(new PolicyRuleBuilder().withApiGroups("apiextensions.k8s.io")
         .withResources("customresourcedefinitions")
         .withResourceNames(DesiredServiceMonitor.CRD_NAME)
-        .withVerbs("get").build());
+        .withVerbs(READ_VERBS).build());
     PolicyRuleBuilder namespaces = new PolicyRuleBuilder().withApiGroups("")
-        .withResources("namespaces").withVerbs("get");
+        .withResources("namespaces").withVerbs(READ_VERBS);
     namespaceNames.ifPresent(names -> namespaces.withResourceNames(List.copyOf(new TreeSet<>(names))));
     rules.add(namespaces.build());
     return rules;

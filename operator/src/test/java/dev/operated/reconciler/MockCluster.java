@@ -44,7 +44,7 @@ final class MockCluster implements AutoCloseable {
 
   final MutableClock clock = new MutableClock();
 
-  /** Lets a test move past the interval in which cluster facts are cached. */
+  /** Lets a test move time on, as the status's time-dependent findings see it. */
   static final class MutableClock extends Clock {
     private volatile Instant now = Instant.parse("2026-11-25T10:00:00Z");
 
@@ -72,6 +72,7 @@ final class MockCluster implements AutoCloseable {
     api = new MockApiServer(kubernetesVersion);
     server = api.server;
     client = api.client;
+    api.createNamespaces(OperatedServiceReconcilerTest.NS);
     // SSA off: the CRUD mock answers apply patches with 415 (see the class comment).
     operator = OperatedOperator.create(client, clock, MockApiServer.WITHOUT_SSA.andThen(
         configuration -> configuration.withMetrics(new Metrics() {
@@ -106,6 +107,16 @@ final class MockCluster implements AutoCloseable {
       }
     }
     return requests;
+  }
+
+  /** Paths of every request since the log was last cleared. */
+  List<String> requestPaths() throws InterruptedException {
+    List<String> paths = new ArrayList<>();
+    RecordedRequest request;
+    while ((request = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
+      paths.add(request.getPath());
+    }
+    return paths;
   }
 
   @Override

@@ -41,6 +41,7 @@ class OperatorProcessTest {
   @BeforeEach
   void startApiServer() {
     api = new MockApiServer();
+    api.createNamespaces("shop", "operators");
   }
 
   @AfterEach

@@ -30,6 +30,7 @@ class OperatorRuntimeTest {
   @BeforeEach
   void startApiServer() {
     api = new MockApiServer();
+    api.createNamespaces("shop", "operators");
   }
 
   @AfterEach

@@ -3,6 +3,7 @@ package dev.operated.testing;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -54,6 +55,18 @@ public final class MockApiServer implements AutoCloseable {
         .load(MockApiServer.class.getResourceAsStream(
             "/META-INF/fabric8/operatedservices.operated.dev-v1.yml"))
         .create();
+    createNamespaces("default");
+  }
+
+  /**
+   * Namespaces the tests use: CRUD mode stores objects in any namespace, but a real API server
+   * refuses them in one that does not exist, and the operator reads its namespace's labels.
+   */
+  public void createNamespaces(String... names) {
+    for (String name : names) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+          .endMetadata().build()).createOr(existing -> existing.update());
+    }
   }
 
   /** The URL a child process's fabric8 client is given (KUBERNETES_MASTER). */

@@ -3,6 +3,7 @@ package dev.operated.cluster;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.VersionInfo;
@@ -68,8 +69,26 @@ public final class EmbeddedCluster implements AutoCloseable {
     Kubelet kubelet = new Kubelet(api, builder.node, builder.clock);
     DeploymentController deployments = new DeploymentController(api, builder.clock);
     this.controllers = List.of(deployments, kubelet, garbageCollector);
+    createSystemNamespaces();
     if (builder.crdFolder != null) {
       loadCrds(builder.crdFolder);
+    }
+  }
+
+  /** What every cluster starts with (kube-apiserver's system namespaces controller). */
+  static final List<String> SYSTEM_NAMESPACES = List.of("default", "kube-system", "kube-public",
+      "kube-node-lease");
+
+  /**
+   * An operator reads the labels of a service's namespace, so the namespaces a real cluster
+   * always has exist here too; tests create their own, as they would on a cluster.
+   */
+  private void createSystemNamespaces() {
+    try (KubernetesClient client = newClient()) {
+      for (String name : SYSTEM_NAMESPACES) {
+        client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
+            .endMetadata().build()).create();
+      }
     }
   }
 
