@@ -6,12 +6,15 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Live and ready, from JOSDK's runtime state. Live only says the process can make progress, so
- * a standby, a slow start or an unreachable API server never gets the pod restarted. Ready means
- * "reconciling now": started, every informer healthy, the leader (when electing one), and not
- * shutting down.
+ * a standby, a slow start or an unreachable API server never gets the pod restarted; with leader
+ * election it also says the elector still runs (a replica whose elector died would never lead).
+ * Ready means "able to reconcile": started, every informer synced and healthy, not shutting down.
+ * Leadership is not part of it, as in kubebuilder's scaffold: a standby with warm caches is ready
+ * to take over, so a rolling update can wait for it before it stops the leader.
  */
 public final class OperatorHealth {
 
@@ -20,12 +23,15 @@ public final class OperatorHealth {
   }
 
   private final boolean leaderElection;
+  private final BooleanSupplier electorAlive;
   private final AtomicReference<Operator> operator = new AtomicReference<>();
   private final AtomicBoolean leading = new AtomicBoolean();
   private final AtomicBoolean shuttingDown = new AtomicBoolean();
 
-  public OperatorHealth(boolean leaderElection) {
+  /** @param electorAlive whether the leader elector still runs; read only with leader election */
+  public OperatorHealth(boolean leaderElection, BooleanSupplier electorAlive) {
     this.leaderElection = leaderElection;
+    this.electorAlive = electorAlive;
   }
 
   void operatorCreated(Operator created) {
@@ -50,7 +56,12 @@ public final class OperatorHealth {
   }
 
   public Check live() {
-    return new Check(true, Map.of("status", "live"));
+    if (!leaderElection) {
+      return new Check(true, Map.of("status", "live"));
+    }
+    boolean alive = electorAlive.getAsBoolean();
+    return new Check(alive, Map.of("status", alive ? "live" : "not live",
+        "leaderElector", alive ? "running" : "stopped: no Lease request for too long"));
   }
 
   public Check ready() {
@@ -68,7 +79,7 @@ public final class OperatorHealth {
       details.put("leader", leading.get());
     }
     details.put("shuttingDown", shuttingDown.get());
-    boolean ok = started && healthy && (!leaderElection || leading.get()) && !shuttingDown.get();
+    boolean ok = started && healthy && !shuttingDown.get();
     details.put("status", ok ? "ready" : "not ready");
     return new Check(ok, details);
   }

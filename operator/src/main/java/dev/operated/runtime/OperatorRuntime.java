@@ -14,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -36,6 +37,7 @@ public final class OperatorRuntime implements AutoCloseable {
 
   private final OperatorSettings settings;
   private final KubernetesClient client;
+  private final Optional<LeadershipGuard> leadership;
   private final OperatorHealth health;
   private final OperatorMetrics metrics;
   private final Tracing tracing;
@@ -47,10 +49,13 @@ public final class OperatorRuntime implements AutoCloseable {
   private OperatorRuntime(OperatorSettings settings, KubernetesClient client, Clock clock,
       IntConsumer exit, Consumer<ConfigurationServiceOverrider> overrides) {
     this.settings = settings;
-    this.client = client;
     this.namespace = settings.ownNamespace().orElseGet(() -> client.getNamespace() == null
         ? "default" : client.getNamespace());
-    health = new OperatorHealth(settings.leaderElection());
+    leadership = settings.leaderElection()
+        ? Optional.of(new LeadershipGuard(namespace, settings.lease(), clock)) : Optional.empty();
+    this.client = leadership.map(guard -> guard.guard(client)).orElse(client);
+    health = new OperatorHealth(settings.leaderElection(),
+        () -> leadership.map(LeadershipGuard::electorAlive).orElse(true));
     metrics = new OperatorMetrics(settings.perResourceMetrics());
     tracing = Tracing.fromEnvironment();
     try {
@@ -62,7 +67,7 @@ public final class OperatorRuntime implements AutoCloseable {
           + settings.bindAddress() + ":" + settings.httpPort() + " (" + e.getMessage()
           + "); give a free port with --http-port (OPERATED_HTTP_PORT)", e);
     }
-    operator = OperatedOperator.create(client, clock, collectorDefaults(settings),
+    operator = OperatedOperator.create(this.client, clock, collectorDefaults(settings),
         settings.watched().forJosdk(namespace), configuration -> {
           configuration.withMetrics(new ReconcileTracing(metrics.josdkMetrics(), tracing.tracer()));
           if (settings.leaderElection()) {
@@ -109,10 +114,12 @@ public final class OperatorRuntime implements AutoCloseable {
     OperatorSettings.LeaseTimings timings = settings.lease();
     LeaderCallbacks callbacks = new LeaderCallbacks(
         () -> {
+          leadership.ifPresent(guard -> guard.leadershipChanged(true));
           health.leadershipChanged(true);
           LOG.info("leading", keyValue("event", "leading"), keyValue("lease", settings.leaseName()));
         },
         () -> {
+          leadership.ifPresent(guard -> guard.leadershipChanged(false));
           health.leadershipChanged(false);
           if (!health.shuttingDown()) {
             // JOSDK keeps its reconcilers running after a lost lease when told not to exit, so
@@ -170,6 +177,9 @@ public final class OperatorRuntime implements AutoCloseable {
     boolean flushed = tracing.shutdown(remaining(deadline));
     server.close();
     metrics.close();
+    if (leadership.isPresent()) {
+      client.close(); // the guarded client is ours; the one we were given is the caller's
+    }
     LOG.info("operator stopped", keyValue("event", "stopped"),
         keyValue("leaseReleased", released), keyValue("telemetryFlushed", flushed));
     stopped.countDown();

@@ -65,6 +65,8 @@ class ChartTest {
     assertThat(env(chart)).containsEntry("OPERATED_WATCH_NAMESPACES", "all")
         .containsEntry("OPERATED_LEADER_ELECTION", "false");
     assertThat(chart.all(ServiceMonitor.class)).isEmpty();
+    // one replica without a Lease: nothing would fence an old pod from a new one
+    assertThat(chart.deployment().getSpec().getStrategy().getType()).isEqualTo("Recreate");
   }
 
   @Test
@@ -98,8 +100,10 @@ class ChartTest {
     assertThat(env(chart)).containsEntry("OPERATED_LEADER_ELECTION", "true")
         .containsEntry("OPERATED_LEASE_NAME", LEASE);
     assertThat(chart.deployment().getSpec().getReplicas()).isEqualTo(2);
-    // a standby is not ready until it leads: a rolling update would never finish
-    assertThat(chart.deployment().getSpec().getStrategy().getType()).isEqualTo("Recreate");
+    // a standby is ready: pods are replaced one by one, never below two
+    assertThat(chart.deployment().getSpec().getStrategy().getType()).isEqualTo("RollingUpdate");
+    assertThat(chart.deployment().getSpec().getStrategy().getRollingUpdate().getMaxUnavailable()
+        .getIntVal()).isZero();
   }
 
   @Test

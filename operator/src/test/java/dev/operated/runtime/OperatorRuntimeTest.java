@@ -11,6 +11,7 @@ import dev.operated.testing.MockApiServer;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
@@ -47,7 +48,7 @@ class OperatorRuntimeTest {
 
   @Test
   void readinessFollowsStartAndShutdownWhileLivenessStaysUp() throws IOException {
-    OperatorHealth health = new OperatorHealth(false);
+    OperatorHealth health = new OperatorHealth(false, () -> true);
     Operator operator = OperatedOperator.create(api.client, Clock.systemUTC(),
         CollectorDefaults.standard(), Set.of("shop"), MockApiServer.WITHOUT_SSA);
     try (HealthServer server = HealthServer.start("127.0.0.1", 0, health, () -> "")) {
@@ -69,19 +70,24 @@ class OperatorRuntimeTest {
     }
   }
 
+  /** kubebuilder's rule: a standby with synced caches is ready, so a rolling update can proceed. */
   @Test
-  void notLeadingIsNotReadyButLive() throws IOException {
-    OperatorHealth health = new OperatorHealth(true);
+  void aStandbyIsReadyAndAReplicaWhoseElectorDiedIsNotLive() throws IOException {
+    AtomicBoolean electorAlive = new AtomicBoolean(true);
+    OperatorHealth health = new OperatorHealth(true, electorAlive::get);
     Operator operator = OperatedOperator.create(api.client, Clock.systemUTC(),
         CollectorDefaults.standard(), Set.of("shop"), MockApiServer.WITHOUT_SSA);
     try (HealthServer server = HealthServer.start("127.0.0.1", 0, health, () -> "")) {
       Http http = new Http(server.port());
       health.operatorCreated(operator);
       operator.start();
-      assertThat(http.get("/readyz").statusCode()).isEqualTo(503);
+      assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
       assertThat(http.get("/readyz").body()).contains("\"leader\":false");
       assertThat(http.status("/livez")).isEqualTo(200);
-      health.leadershipChanged(true);
+
+      electorAlive.set(false);
+      assertThat(http.get("/livez").statusCode()).isEqualTo(503);
+      assertThat(http.get("/livez").body()).contains("leaderElector");
       assertThat(http.get("/readyz").statusCode()).isEqualTo(200);
     } finally {
       operator.stop();
