@@ -90,7 +90,7 @@ final class ClusterDispatcher extends Dispatcher {
     ApiTarget target = ApiTarget.parse(path);
     String manager = fieldManager(request, target);
     requestLog.record(new ApiRequest(request.getMethod(), path, manager,
-        request.getHeader("User-Agent")));
+        request.getHeader("User-Agent"), clock.instant()));
     if ("/version".equals(path) || path.startsWith("/version?")) {
       return json(200, versionJson);
     }

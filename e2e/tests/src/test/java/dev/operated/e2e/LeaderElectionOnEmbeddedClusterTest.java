@@ -19,7 +19,17 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.concurrent.atomic.AtomicBoolean;
+import dev.operated.cluster.ApiRequest;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -65,7 +75,9 @@ class LeaderElectionOnEmbeddedClusterTest {
   }
 
   private OperatorRuntime replica(String identity) {
-    KubernetesClient own = cluster.newClient();
+    // its own user agent, so the request log tells the replicas apart
+    KubernetesClient own = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
+        cluster.config()).withUserAgent(identity + "/e2e").build()).build();
     clients.add(own);
     OperatorSettings settings = new OperatorSettings(new WatchedNamespaces.All(),
         Optional.of(OPERATORS), "127.0.0.1", 0, "INFO", true, LEASE, identity, false,
@@ -120,5 +132,105 @@ class LeaderElectionOnEmbeddedClusterTest {
     await().atMost(FAST.leaseDuration()).until(() -> second.health().leading());
     assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("replica-b");
     assertThat(exits).as("no replica lost its lease uncleanly").isEmpty();
+  }
+
+  /**
+   * What `helm upgrade` does to a two-replica operator with the chart's RollingUpdate
+   * (maxUnavailable 0, maxSurge 1): a new pod starts and becomes ready as a standby, then an old
+   * one stops, twice over. Meanwhile a user keeps changing the spec. Oracles: the operator's
+   * writes come from one replica at a time (a replica's writes never interleave with another's),
+   * and no stretch without a reconciling leader is longer than the lease duration.
+   */
+  @Test
+  void aRollingUpgradeOfTwoReplicasHasOneWriterAtATimeAndNoGapLongerThanTheLease()
+      throws Exception {
+    OperatorRuntime oldA = replica("old-a");
+    await().atMost(Duration.ofSeconds(30)).until(() -> oldA.health().leading());
+    OperatorRuntime oldB = replica("old-b");
+    applySample();
+    await().atMost(Duration.ofSeconds(30)).until(() -> readyReplicas() == 2);
+
+    AtomicBoolean changing = new AtomicBoolean(true);
+    Thread user = new Thread(() -> {
+      for (int change = 0; changing.get() && change < 400; change++) {
+        touchSpec(change);
+        await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> true);
+      }
+    }, "user-edits");
+    user.start();
+    try {
+      // surge: a new pod, ready as a standby before an old one goes
+      OperatorRuntime newC = replica("new-c");
+      awaitReady(newC);
+      oldA.shutdown();
+      OperatorRuntime newD = replica("new-d");
+      awaitReady(newD);
+      oldB.shutdown();
+      await().atMost(FAST.leaseDuration().multipliedBy(2))
+          .until(() -> newC.health().leading() || newD.health().leading());
+      // a few more edits under the new leader
+      int before = operatorWrites().size();
+      await().atMost(Duration.ofSeconds(10)).until(() -> operatorWrites().size() > before + 3);
+    } finally {
+      changing.set(false);
+      user.join();
+    }
+
+    List<ApiRequest> writes = operatorWrites();
+    List<String> writers = runs(writes.stream().map(w -> w.userAgent().split("/")[0]).toList());
+    assertThat(writers).as("one replica writes at a time and never again once another has")
+        .doesNotHaveDuplicates().startsWith("old-a").hasSizeGreaterThan(1);
+    for (int i = 1; i < writes.size(); i++) {
+      Duration gap = Duration.between(writes.get(i - 1).at(), writes.get(i).at());
+      assertThat(gap).as("no reconciling leader between %s and %s", writes.get(i - 1),
+          writes.get(i)).isLessThanOrEqualTo(FAST.leaseDuration());
+    }
+    assertThat(exits).as("every old replica stopped cleanly").isEmpty();
+  }
+
+  /** The identities in the order they wrote, one entry per uninterrupted run of writes. */
+  private static List<String> runs(List<String> agents) {
+    List<String> runs = new ArrayList<>();
+    for (String agent : agents) {
+      if (runs.isEmpty() || !runs.get(runs.size() - 1).equals(agent)) {
+        runs.add(agent);
+      }
+    }
+    return runs;
+  }
+
+  /** Writes by the operator's replicas, not counting their Lease and access reviews. */
+  private List<ApiRequest> operatorWrites() {
+    return cluster.requests().writes(request -> request.userAgent() != null
+        && request.userAgent().endsWith("/e2e") && !request.path().contains("/leases")
+        && !request.path().startsWith("/apis/authorization.k8s.io/"));
+  }
+
+  private void awaitReady(OperatorRuntime runtime) {
+    await().atMost(Duration.ofSeconds(30)).until(() -> runtime.health().ready().ok());
+  }
+
+  private void applySample() throws IOException {
+    try (InputStream in = Files.newInputStream(
+        REPO.resolve("sample-service/deploy/operatedservice.yaml"))) {
+      OperatedService sample = client.resources(OperatedService.class).load(in).item();
+      sample.getMetadata().setNamespace("shop");
+      client.resource(sample).fieldManager("kubectl").forceConflicts().serverSideApply();
+    }
+  }
+
+  private int readyReplicas() {
+    OperatedService current = client.resources(OperatedService.class).inNamespace("shop")
+        .withName("sample-service").get();
+    return current == null || current.getStatus() == null
+        || current.getStatus().readyReplicas() == null ? 0 : current.getStatus().readyReplicas();
+  }
+
+  /** A spec change, as a user's `kubectl patch --type merge` (no resourceVersion, no conflict). */
+  private void touchSpec(int change) {
+    client.resources(OperatedService.class).inNamespace("shop").withName("sample-service")
+        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).build(),
+            Serialization.asJson(Map.of("spec", Map.of("env", List.of(
+                Map.of("name", "EDIT", "value", Integer.toString(change)))))));
   }
 }
