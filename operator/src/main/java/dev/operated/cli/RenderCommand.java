@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -59,6 +60,16 @@ public final class RenderCommand implements Callable<Integer> {
           + "sidecar without spec.telemetry.endpoint), as the run command is given it.")
   String collectorGateway;
 
+  @Option(names = "--namespace-label", paramLabel = "KEY=VALUE",
+      description = "A label of the services' namespace, as the operator watches it; mesh: auto "
+          + "reads istio-injection and istio.io/rev. Repeatable.")
+  Map<String, String> namespaceLabels = new LinkedHashMap<>();
+
+  @Option(names = "--namespace-annotation", paramLabel = "KEY=VALUE",
+      description = "An annotation of the services' namespace; mesh: auto reads "
+          + "linkerd.io/inject. Repeatable.")
+  Map<String, String> namespaceAnnotations = new LinkedHashMap<>();
+
   @Option(names = {"-n", "--namespace"}, defaultValue = "default",
       description = "Namespace for resources that name none. Default: ${DEFAULT-VALUE}.")
   String namespace;
@@ -79,8 +90,8 @@ public final class RenderCommand implements Callable<Integer> {
           + e.getMessage());
       return 2;
     }
-    ClusterFacts facts = new ClusterFacts(kubernetesVersion, prometheusOperator, Map.of(),
-        Map.of(), CollectorDefaults.standard().withGateway(collectorGateway));
+    ClusterFacts facts = new ClusterFacts(kubernetesVersion, prometheusOperator, namespaceLabels,
+        namespaceAnnotations, CollectorDefaults.standard().withGateway(collectorGateway));
     List<String> failures = new ArrayList<>();
     StringBuilder stream = new StringBuilder();
     for (OperatedService resource : resources) {

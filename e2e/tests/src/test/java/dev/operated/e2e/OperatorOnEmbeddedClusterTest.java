@@ -146,17 +146,7 @@ class OperatorOnEmbeddedClusterTest {
         assertThat(deployment().getSpec().getTemplate().getMetadata().getAnnotations())
             .containsKey("proxy.istio.io/config"));
 
-    client.apiextensions().v1().customResourceDefinitions().resource(
-        new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
-            .withNewMetadata().withName("servicemonitors.monitoring.coreos.com").endMetadata()
-            .withNewSpec().withGroup("monitoring.coreos.com").withScope("Namespaced")
-              .withNewNames().withKind("ServiceMonitor").withPlural("servicemonitors")
-                .withSingular("servicemonitor").withListKind("ServiceMonitorList").endNames()
-              .addNewVersion().withName("v1").withServed(true).withStorage(true)
-                .withNewSchema().withNewOpenAPIV3Schema().withType("object")
-                  .withXKubernetesPreserveUnknownFields(true).endOpenAPIV3Schema().endSchema()
-              .endVersion()
-            .endSpec().build()).create();
+    PrometheusOperatorCrd.install(client);
     await().atMost(TIMEOUT).untilAsserted(() -> {
       assertThat(client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
           .inNamespace(NS).withName(NAME).get()).isNotNull();
@@ -164,8 +154,7 @@ class OperatorOnEmbeddedClusterTest {
           .doesNotContainKey("prometheus.io/scrape");
     });
 
-    client.apiextensions().v1().customResourceDefinitions()
-        .withName("servicemonitors.monitoring.coreos.com").delete();
+    PrometheusOperatorCrd.remove(client);
     await().atMost(TIMEOUT).untilAsserted(() ->
         assertThat(deployment().getSpec().getTemplate().getMetadata().getAnnotations())
             .containsEntry("prometheus.io/scrape", "true"));
