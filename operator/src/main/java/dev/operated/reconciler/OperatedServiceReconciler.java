@@ -9,6 +9,10 @@ import dev.operated.status.StatusAggregator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
+import java.util.concurrent.TimeUnit;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -41,10 +45,23 @@ import org.slf4j.LoggerFactory;
         activationCondition = ServiceMonitorDependent.CrdInstalled.class,
         reconcilePrecondition = ServiceMonitorDependent.Wanted.class)
 })
-@ControllerConfiguration(name = OperatedServiceReconciler.NAME, fieldManager = "operated")
+@ControllerConfiguration(name = OperatedServiceReconciler.NAME, fieldManager = "operated",
+    maxReconciliationInterval = @MaxReconciliationInterval(
+        interval = OperatedServiceReconciler.RESYNC_MINUTES, timeUnit = TimeUnit.MINUTES))
+// Never give up: JOSDK's default stops after 5 attempts (about 26 s) and then waits for the next
+// event or resync, so an API outage of a minute left changes unapplied for hours. Backing off to
+// a minute keeps the load of a long outage low and the recovery within a minute of its end.
+@GradualRetry(maxAttempts = -1, initialInterval = 1_000, intervalMultiplier = 2,
+    maxInterval = 60_000)
 public class OperatedServiceReconciler implements Reconciler<OperatedService> {
 
   public static final String NAME = "operatedservice";
+  /**
+   * A reconcile of every service this often even without an event: a missed event or a change
+   * nothing watches is put right within it. Reads come from caches, so an idle one costs no
+   * request and, with nothing changed, writes nothing.
+   */
+  static final int RESYNC_MINUTES = 10;
   /** A fact not observed yet (no version read, a namespace not in the cache) is asked again. */
   static final Duration FACTS_UNKNOWN_RETRY = Duration.ofSeconds(5);
   private static final Logger LOG = LoggerFactory.getLogger(OperatedServiceReconciler.class);
@@ -98,6 +115,24 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
         StatusAggregator.reevaluateAfter(status, pods, now));
   }
 
+  /**
+   * When the API server refuses an apply (or is down), say so in the status, naming the object
+   * and the API's message; JOSDK keeps retrying and the next success replaces it.
+   */
+  @Override
+  public ErrorStatusUpdateControl<OperatedService> updateErrorStatus(OperatedService resource,
+      Context<OperatedService> context, Exception failure) {
+    String service = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+    OperatedServiceStatus status = StatusAggregator.applyFailed(resource,
+        context.getSecondaryResource(Deployment.class), ApplyFailure.describe(failure, service),
+        clock.instant());
+    if (status.equals(resource.getStatus())) {
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
+    events.onTransition(resource, status);
+    return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
+  }
+
   /** Patch the status only when it changed; come back when time alone can change it. */
   static UpdateControl<OperatedService> statusUpdate(OperatedService resource,
       OperatedServiceStatus status, Optional<Duration> reevaluateAfter) {
@@ -105,14 +140,21 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     if (status.equals(resource.getStatus())) {
       control = UpdateControl.noUpdate();
     } else {
-      // A fresh object with only the status: patching the cached resource would carry a stale
-      // resourceVersion and spec fields this patch must not own.
-      OperatedService statusOnly = new OperatedService();
-      statusOnly.getMetadata().setName(resource.getMetadata().getName());
-      statusOnly.getMetadata().setNamespace(resource.getMetadata().getNamespace());
-      statusOnly.setStatus(status);
-      control = UpdateControl.patchStatus(statusOnly);
+      control = UpdateControl.patchStatus(statusOnly(resource, status));
     }
     return reevaluateAfter.map(control::rescheduleAfter).orElse(control);
+  }
+
+  /**
+   * A fresh object with only the status: patching the cached resource would carry a stale
+   * resourceVersion and spec fields this patch must not own.
+   */
+  private static OperatedService statusOnly(OperatedService resource,
+      OperatedServiceStatus status) {
+    OperatedService statusOnly = new OperatedService();
+    statusOnly.getMetadata().setName(resource.getMetadata().getName());
+    statusOnly.getMetadata().setNamespace(resource.getMetadata().getNamespace());
+    statusOnly.setStatus(status);
+    return statusOnly;
   }
 }

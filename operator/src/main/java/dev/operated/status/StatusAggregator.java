@@ -26,6 +26,7 @@ import java.util.Optional;
 public final class StatusAggregator {
 
   public static final String INVALID_SPEC = "InvalidSpec";
+  public static final String APPLY_FAILED = "ApplyFailed";
 
   private StatusAggregator() {
   }
@@ -38,12 +39,31 @@ public final class StatusAggregator {
 
   public static OperatedServiceStatus aggregate(OperatedService resource,
       Optional<Deployment> deployment, List<Pod> pods, List<SpecProblem> problems, Instant now) {
-    Optional<DeploymentStatus> observed = deployment.map(Deployment::getStatus);
     int desired = desiredReplicas(resource, deployment);
-    int ready = observed.map(DeploymentStatus::getReadyReplicas).orElse(0);
     Verdict verdict = problems.isEmpty()
         ? judge(resource, deployment, desired, PodDiagnosis.diagnose(pods, now))
         : invalid(problems);
+    return status(resource, deployment, desired, verdict, now);
+  }
+
+  /**
+   * The status while the API server refuses what the operator applies (a 422, a 403): said as
+   * the API server said it, naming the object, and kept until an apply succeeds; the replica
+   * counts still show what runs.
+   */
+  public static OperatedServiceStatus applyFailed(OperatedService resource,
+      Optional<Deployment> deployment, String failure, Instant now) {
+    String message = "applying the desired state failed, the running objects are left as they "
+        + "are and the operator retries: " + failure;
+    Verdict verdict = new Verdict(false, APPLY_FAILED, message, false, APPLY_FAILED, message,
+        true, APPLY_FAILED, message);
+    return status(resource, deployment, desiredReplicas(resource, deployment), verdict, now);
+  }
+
+  private static OperatedServiceStatus status(OperatedService resource,
+      Optional<Deployment> deployment, int desired, Verdict verdict, Instant now) {
+    Optional<DeploymentStatus> observed = deployment.map(Deployment::getStatus);
+    int ready = observed.map(DeploymentStatus::getReadyReplicas).orElse(0);
     long generation = generation(resource);
     Optional<OperatedServiceStatus> previous = Optional.ofNullable(resource.getStatus());
     List<Condition> conditions = List.of(

@@ -36,7 +36,7 @@ final class MockCluster implements AutoCloseable {
 
   private static final Set<String> MUTATING = Set.of("POST", "PUT", "PATCH", "DELETE");
 
-  private final MockApiServer api;
+  final MockApiServer api;
   final KubernetesMockServer server;
   final KubernetesClient client;
   final Operator operator;

@@ -13,10 +13,13 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import dev.operated.api.OperatedServiceStatus;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.util.Optional;
+import java.util.function.Function;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -197,10 +200,9 @@ class OperatedServiceReconcilerTest {
     Deployment running = deployment("orders");
 
     // The mock has no schema validation, as a cluster with an outdated CRD would not.
-    OperatedService resource = cluster.get(NS, "orders");
-    resource.setSpec(new OperatedServiceSpec("orders", -1, null, null, null, null, null, null,
+    changeSpec("orders", current -> new OperatedServiceSpec("orders", -1, null, null, null,
+        null, null, null,
         null, null, null, null));
-    cluster.client.resource(resource).update();
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       Condition ready = ready("orders");
@@ -228,10 +230,9 @@ class OperatedServiceReconcilerTest {
     await().atMost(TIMEOUT).until(() -> cluster.client.policy().v1().podDisruptionBudget()
         .inNamespace(NS).withName("orders").get() != null);
 
-    OperatedService resource = cluster.get(NS, "orders");
-    resource.setSpec(new OperatedServiceSpec("orders:1", 1, null, null, null, null, null, null,
+    changeSpec("orders", current -> new OperatedServiceSpec("orders:1", 1, null, null, null,
+        null, null, null,
         null, null, null, null));
-    cluster.client.resource(resource).update();
 
     await().atMost(TIMEOUT).until(() -> cluster.client.policy().v1().podDisruptionBudget()
         .inNamespace(NS).withName("orders").get() == null);
@@ -307,12 +308,22 @@ class OperatedServiceReconcilerTest {
         .endSpec().build();
   }
 
+  /**
+   * A user's edit of the spec, retried on a conflict as kubectl does: the operator's status
+   * patches move the resourceVersion under a read-then-update.
+   */
+  private void changeSpec(String name, Function<OperatedService, OperatedServiceSpec> change) {
+    cluster.client.resources(OperatedService.class).inNamespace(NS).withName(name)
+        .edit(current -> {
+          current.setSpec(change.apply(current));
+          return current;
+        });
+  }
+
   /** A generation change, so the reconcile is not filtered as a no-op. */
   private void touch(String name) {
-    OperatedService resource = cluster.get(NS, name);
-    resource.setSpec(resource.getSpec().withEnv(List.of(
+    changeSpec(name, current -> current.getSpec().withEnv(List.of(
         new EnvVarBuilder().withName("TOUCHED").withValue("1").build())));
-    cluster.client.resource(resource).update();
   }
 
   @Test
@@ -331,10 +342,9 @@ class OperatedServiceReconcilerTest {
     await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
     var selector = deployment("orders").getSpec().getSelector();
 
-    OperatedService resource = cluster.get(NS, "orders");
-    resource.setSpec(new OperatedServiceSpec("orders:2", 2, 9000, null, null, null, null, null,
+    changeSpec("orders", current -> new OperatedServiceSpec("orders:2", 2, 9000, null, null,
+        null, null, null,
         null, null, null, null));
-    cluster.client.resource(resource).update();
 
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("orders").getSpec()
         .getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("orders:2"));
@@ -397,6 +407,46 @@ class OperatedServiceReconcilerTest {
         assertThat(ready("orders").getReason()).isEqualTo("ProbeFailing"));
   }
 
+  /**
+   * An apply the API server refuses is reported as the API server said it, naming the object,
+   * instead of the status staying at its last value; retries go on and the next success wins.
+   */
+  @Test
+  void anApplyTheApiServerRefusesIsReportedInTheStatusUntilARetrySucceeds() {
+    cluster.api.refuse("POST", "/apis/apps/v1/namespaces/shop/deployments", 2, new StatusBuilder()
+        .withCode(422).withReason("Invalid").withStatus("Failure")
+        .withMessage("Deployment.apps \"orders\" is invalid: spec.template.spec.containers[0]"
+            + ".image: Required value")
+        .withNewDetails().withKind("Deployment").withName("orders").withGroup("apps")
+        .endDetails().build());
+
+    apply("orders", OperatedServiceSpec.ofImage("orders:1"));
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Condition ready = ready("orders");
+      assertThat(ready).isNotNull();
+      assertThat(ready.getReason()).isEqualTo("ApplyFailed");
+      assertThat(ready.getMessage()).contains("Deployment orders: the API server answered 422: "
+          + "Deployment.apps \"orders\" is invalid: spec.template.spec.containers[0].image");
+    });
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(deployment("orders")).isNotNull();
+      assertThat(ready("orders").getReason()).isNotEqualTo("ApplyFailed");
+    });
+  }
+
+  /** Decided, not defaulted: never give up, back off to a minute, resync every ten minutes. */
+  @Test
+  void retriesNeverStopAndEveryServiceIsResyncedEveryTenMinutes() {
+    var configuration = cluster.operator.getRuntimeInfo()
+        .getRegisteredController(OperatedServiceReconciler.NAME).getConfiguration();
+    GenericRetry retry = (GenericRetry) configuration.getRetry();
+    assertThat(retry.getMaxAttempts()).isEqualTo(-1);
+    assertThat(retry.getInitialInterval()).isEqualTo(1_000);
+    assertThat(retry.getMaxInterval()).isEqualTo(60_000);
+    assertThat(configuration.maxReconciliationInterval()).contains(Duration.ofMinutes(10));
+  }
+
   @Test
   void theReconcileReturnsTheRecheckWithTheStatusPatchOrWithoutOne() {
     OperatedService resource = new OperatedService(NS, "orders",
@@ -436,9 +486,7 @@ class OperatedServiceReconcilerTest {
           .extracting(c -> c.getName()).containsExactly("otel-collector");
     });
 
-    OperatedService resource = cluster.get(NS, "orders");
-    resource.setSpec(OperatedServiceSpec.ofImage("orders:1"));
-    cluster.client.resource(resource).update();
+    changeSpec("orders", current -> OperatedServiceSpec.ofImage("orders:1"));
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       assertThat(collectorConfig("orders")).isNull();

@@ -4,7 +4,11 @@ import io.fabric8.kubernetes.api.model.authorization.v1.ResourceRuleBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectRulesReviewStatusBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -74,11 +78,39 @@ public final class MockApiServer implements AutoCloseable {
     return client.getConfiguration().getMasterUrl();
   }
 
-  private static final class Dispatcher extends KubernetesCrudDispatcher {
+  /**
+   * Answers the next {@code times} requests of this method whose path starts with the prefix with
+   * a Status of this code, as a real API server refuses a write (a 422 names the field, a 403 the
+   * missing permission); other requests go on as before.
+   */
+  public void refuse(String method, String pathPrefix, int times, Status answer) {
+    refusals.add(new Refusal(method, pathPrefix, new AtomicInteger(times), answer));
+  }
+
+  private record Refusal(String method, String pathPrefix, AtomicInteger remaining,
+      Status answer) {
+  }
+
+  private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+
+  private final class Dispatcher extends KubernetesCrudDispatcher {
     private final String version;
 
     Dispatcher(VersionInfo version) {
       this.version = Serialization.asJson(version);
+    }
+
+    @Override
+    public MockResponse dispatch(RecordedRequest request) {
+      for (Refusal refusal : refusals) {
+        if (refusal.method().equals(request.getMethod())
+            && request.getPath().startsWith(refusal.pathPrefix())
+            && refusal.remaining().getAndDecrement() > 0) {
+          return new MockResponse().setResponseCode(refusal.answer().getCode())
+              .setBody(Serialization.asJson(refusal.answer()));
+        }
+      }
+      return super.dispatch(request);
     }
 
     @Override

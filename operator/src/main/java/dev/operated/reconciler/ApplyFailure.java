@@ -1,0 +1,66 @@
+package dev.operated.reconciler;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import io.fabric8.kubernetes.api.model.Status;
+
+/**
+ * Why applying the desired state failed, in words a service owner can act on: which object, the
+ * API server's answer (its code and its message, which for a 422 names the field), and not the
+ * client's stack trace. JOSDK reports the dependents that failed together; each is listed.
+ */
+final class ApplyFailure {
+
+  private ApplyFailure() {
+  }
+
+  /** @param service the OperatedService, "namespace/name", whose objects were being applied */
+  static String describe(Exception failure, String service) {
+    List<String> lines = new ArrayList<>();
+    if (failure instanceof AggregatedOperatorException aggregated) {
+      for (Map.Entry<String, Exception> entry : aggregated.getAggregatedExceptions().entrySet()) {
+        lines.add(object(entry.getValue()).orElse("the " + entry.getKey() + " of " + service)
+            + ": " + answer(entry.getValue()));
+      }
+    } else {
+      lines.add(object(failure).orElse(service) + ": " + answer(failure));
+    }
+    return String.join("; ", lines);
+  }
+
+  /** The object the API server refused, as its Status names it (kind and name). */
+  private static Optional<String> object(Throwable failure) {
+    return apiError(failure).map(KubernetesClientException::getStatus)
+        .map(Status::getDetails)
+        .filter(details -> details.getKind() != null && details.getName() != null)
+        .map(details -> details.getKind() + " " + details.getName());
+  }
+
+  private static Optional<KubernetesClientException> apiError(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof KubernetesClientException api && api.getCode() > 0) {
+        return Optional.of(api);
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static String answer(Throwable failure) {
+    Optional<KubernetesClientException> api = apiError(failure);
+    if (api.isPresent()) {
+      Status status = api.get().getStatus();
+      String message = status != null && status.getMessage() != null ? status.getMessage()
+          : api.get().getMessage();
+      return "the API server answered " + api.get().getCode() + ": " + message;
+    }
+    Throwable root = failure;
+    while (root.getCause() != null) {
+      root = root.getCause();
+    }
+    return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
+  }
+}
