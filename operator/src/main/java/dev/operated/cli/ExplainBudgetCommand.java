@@ -56,8 +56,15 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
   private final Function<String, KubernetesClient> clients;
 
   public ExplainBudgetCommand() {
-    this(context -> new KubernetesClientBuilder().withConfig(Config.autoConfigure(context))
-        .build());
+    this(ExplainBudgetCommand::client);
+  }
+
+  private static KubernetesClient client(String context) {
+    Config config = Config.autoConfigure(context);
+    // one question from a terminal: an unreachable server is said at once, not after the
+    // client's ten retries with back-off that suit a long-running operator
+    config.setRequestRetryBackoffLimit(0);
+    return new KubernetesClientBuilder().withConfig(config).build();
   }
 
   /** @param clients the API client for a kubeconfig context (null: the current one) */
@@ -78,7 +85,7 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
         resource = client.resources(OperatedService.class).inNamespace(ns).withName(name).get();
       } catch (KubernetesClientException e) {
         err.println("explain-budget: cannot read " + object + " from " + client.getMasterUrl()
-            + ": " + e.getMessage());
+            + ": " + reason(e) + " (is the kubeconfig context the right one? --context)");
         err.flush();
         return 2;
       }
@@ -93,7 +100,7 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
         version = version(client.getKubernetesVersion());
       } catch (KubernetesClientException | IllegalArgumentException e) {
         err.println("explain-budget: cannot read the cluster's version from "
-            + client.getMasterUrl() + " (it decides the drain method): " + e.getMessage());
+            + client.getMasterUrl() + " (it decides the drain method): " + reason(e));
         err.flush();
         return 2;
       }
@@ -214,6 +221,15 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
       return KubernetesVersion.of(info.getMajor(), info.getMinor());
     }
     return KubernetesVersion.parse(info.getGitVersion());
+  }
+
+  /** The innermost cause: fabric8's own message only names the operation that failed. */
+  private static String reason(Exception e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause == e ? e.getMessage() : cause.toString();
   }
 
   private static Map<String, String> orEmpty(Map<String, String> map) {
