@@ -114,7 +114,13 @@ public final class RunCommand implements Callable<Integer> {
             .setter(new ISetter() {
               @Override
               public <T> T set(T value) {
-                run.flags.put(setting, (String) value);
+                // picocli also sets the initial null before parsing: that is "not given", and
+                // the variable must then win (and be named as the source of a bad value)
+                if (value == null) {
+                  run.flags.remove(setting);
+                } else {
+                  run.flags.put(setting, (String) value);
+                }
                 return null;
               }
             })
