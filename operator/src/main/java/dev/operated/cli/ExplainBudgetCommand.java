@@ -15,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
@@ -64,7 +65,10 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
     // one question from a terminal: an unreachable server is said at once, not after the
     // client's ten retries with back-off that suit a long-running operator
     config.setRequestRetryBackoffLimit(0);
-    return new KubernetesClientBuilder().withConfig(config).build();
+    // The JDK's client, as JOSDK's own: both fabric8 clients are on the classpath, and without a
+    // choice fabric8 picks one at random and warns about it on every start.
+    return new KubernetesClientBuilder().withConfig(config)
+        .withHttpClientFactory(new JdkHttpClientFactory()).build();
   }
 
   /** @param clients the API client for a kubeconfig context (null: the current one) */
@@ -223,13 +227,22 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
     return KubernetesVersion.parse(info.getGitVersion());
   }
 
-  /** The innermost cause: fabric8's own message only names the operation that failed. */
+  /**
+   * What went wrong, for a person: fabric8's own message only names the operation that failed,
+   * and the JDK's causes of a refused connection carry no message, only their type.
+   */
   private static String reason(Exception e) {
-    Throwable cause = e;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
+    String said = null;
+    String type = null;
+    for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause();
+        cause = cause.getCause()) {
+      if (cause.getMessage() != null) {
+        said = cause.toString();
+      } else if (type == null && cause.getClass() != java.io.IOException.class) {
+        type = cause.getClass().getName();
+      }
     }
-    return cause == e ? e.getMessage() : cause.toString();
+    return said != null ? said : type != null ? type : e.getMessage();
   }
 
   private static Map<String, String> orEmpty(Map<String, String> map) {

@@ -5,10 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.operated.api.OperatedService;
 import dev.operated.testing.MockApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.Map;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
@@ -120,6 +126,23 @@ class ExplainBudgetCommandTest {
         .contains("kubectl get operatedservices -A");
   }
 
+  @Test
+  void anUnreachableServerExitsNonZeroNamingTheObjectAndTheServer() throws Exception {
+    int closedPort;
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      closedPort = socket.getLocalPort();
+    }
+    String url = "http://127.0.0.1:" + closedPort;
+
+    Cli cli = explain(context -> new KubernetesClientBuilder().withConfig(new ConfigBuilder()
+        .withMasterUrl(url).withRequestRetryBackoffLimit(0).build()).build(),
+        "orders", "-n", "shop");
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("cannot read operatedservice shop/orders from " + url)
+        .contains("ConnectException").contains("--context");
+  }
+
   private void namespace(String name, Map<String, String> labels,
       Map<String, String> annotations) {
     api.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
@@ -132,13 +155,17 @@ class ExplainBudgetCommandTest {
 
   /** The command in-process, given a fresh client of the mock server as kubeconfig would. */
   private Cli explain(String... args) {
+    return explain(context -> api.server.createClient(), args);
+  }
+
+  private Cli explain(Function<String, KubernetesClient> clients, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     CommandLine.IFactory factory = new CommandLine.IFactory() {
       @Override
       public <K> K create(Class<K> type) throws Exception {
         if (type == ExplainBudgetCommand.class) {
-          return type.cast(new ExplainBudgetCommand(context -> api.server.createClient()));
+          return type.cast(new ExplainBudgetCommand(clients));
         }
         return CommandLine.defaultFactory().create(type);
       }

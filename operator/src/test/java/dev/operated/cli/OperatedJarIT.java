@@ -10,8 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
+import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.xpath.XPath;
+import javax.xml.xpath.XPathFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
 
 /**
  * The packaged {@code operator/target/operated.jar} as a user runs it: {@code java -jar} from a
@@ -58,6 +62,23 @@ class OperatedJarIT {
 
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).startsWith("operated ").doesNotContain("development build");
+  }
+
+  @Test
+  void theImageRunsTheSameEntryPointAsTheJar() throws Exception {
+    Document pom = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(REPO.resolve("operator/pom.xml").toFile());
+    XPath xpath = XPathFactory.newInstance().newXPath();
+
+    assertThat(xpath.evaluate("/project/properties/main.class", pom))
+        .isEqualTo(OperatedCli.class.getName());
+    assertThat(xpath.evaluate("//plugin[artifactId='maven-jar-plugin']"
+        + "/configuration/archive/manifest/mainClass", pom)).isEqualTo("${main.class}");
+    assertThat(xpath.evaluate("//plugin[artifactId='jib-maven-plugin']"
+        + "/configuration/container/mainClass", pom)).isEqualTo("${main.class}");
+    // the image alone starts the operator (the chart passes the same "run")
+    assertThat(xpath.evaluate("//plugin[artifactId='jib-maven-plugin']"
+        + "/configuration/container/args/arg", pom)).isEqualTo("run");
   }
 
   record Run(int exitCode, String out, String err) {
