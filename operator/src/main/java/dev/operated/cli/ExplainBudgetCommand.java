@@ -10,6 +10,7 @@ import dev.operated.desired.KubernetesVersion;
 import dev.operated.desired.Mesh;
 import dev.operated.desired.TerminationBudget;
 import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -129,6 +130,7 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
           CollectorDefaults.standard());
       TerminationBudget budget = TerminationBudget.of(resource.getSpec(), facts);
       print(out, object, version, resource.getSpec(), budget, namespaceNote);
+      out.println("  deployment:   " + running(client, ns, name, budget));
       out.flush();
       if (budget.shortfall().isPresent()) {
         err.println("explain-budget: the operator refuses this spec: "
@@ -159,6 +161,31 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
           + "s (spec.shutdown.terminationGracePeriodSeconds); needed: " + budget.arithmetic()
           + (budget.shortfall().isPresent() ? ": NOT covered" : ": covered"));
     }
+  }
+
+  /** What the pods get today: the Deployment the operator applied (named after the service). */
+  private static String running(KubernetesClient client, String namespace, String name,
+      TerminationBudget budget) {
+    Deployment deployment;
+    try {
+      deployment = client.apps().deployments().inNamespace(namespace).withName(name).get();
+    } catch (KubernetesClientException e) {
+      return "unreadable (" + reason(e) + ")";
+    }
+    if (deployment == null) {
+      return "none yet: the operator has not applied this service (see its Ready condition)";
+    }
+    Long applied = deployment.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds();
+    if (applied != null && applied == budget.gracePeriodSeconds()) {
+      return namespace + "/" + name + " has terminationGracePeriodSeconds " + applied + "s, as "
+          + "computed";
+    }
+    // unset only where no API server defaulted it; a real one makes it 30 (SetDefaults_PodSpec,
+    // kubernetes/kubernetes pkg/apis/core/v1/defaults.go: v1.DefaultTerminationGracePeriodSeconds)
+    return namespace + "/" + name + " has terminationGracePeriodSeconds "
+        + (applied == null ? "unset (30s)" : applied + "s") + ", not the "
+        + budget.gracePeriodSeconds() + "s computed: the operator has not applied the current "
+        + "spec (see the Ready condition), or the facts above differ from its own";
   }
 
   private static String drain(TerminationBudget budget) {

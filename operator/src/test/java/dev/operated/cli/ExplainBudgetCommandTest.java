@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.operated.api.OperatedService;
 import dev.operated.testing.MockApiServer;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -47,6 +48,7 @@ class ExplainBudgetCommandTest {
           image: orders:1.4.2
           shutdown: {drainSeconds: 5, timeoutSeconds: 10}
         """);
+    deployment("shop", "orders", 22L);
 
     Cli cli = explain("orders", "-n", "shop");
 
@@ -59,6 +61,7 @@ class ExplainBudgetCommandTest {
         .contains("native sidecar")
         .contains("drain 5s + app shutdown 10s + istio proxy drain 5s = 20s, + 2s margin = 22s"
             + " (computed)")
+        .contains("deployment:   shop/orders has terminationGracePeriodSeconds 22s, as computed")
         .doesNotContain("team=orders");
   }
 
@@ -86,7 +89,8 @@ class ExplainBudgetCommandTest {
         .contains("[app]")
         .contains("sidecar, flushes for 5s after the app exits")
         .contains("none (spec.mesh auto; namespace shop: no mesh labels)")
-        .contains("drain 7s + app shutdown 20s + collector flush 5s = 32s, + 2s margin = 34s");
+        .contains("drain 7s + app shutdown 20s + collector flush 5s = 32s, + 2s margin = 34s")
+        .contains("deployment:   none yet");
   }
 
   @Test
@@ -101,6 +105,7 @@ class ExplainBudgetCommandTest {
           image: orders:1.4.2
           shutdown: {drainSeconds: 5, timeoutSeconds: 10, terminationGracePeriodSeconds: 12}
         """);
+    deployment("shop", "orders", 17L); // what the operator applied before the spec changed
 
     Cli cli = explain("orders", "-n", "shop");
 
@@ -108,7 +113,9 @@ class ExplainBudgetCommandTest {
     assertThat(cli.out()).contains("linkerd (spec.mesh auto; namespace shop: "
             + "linkerd.io/inject=enabled)")
         .contains("12s (spec.shutdown.terminationGracePeriodSeconds); needed: drain 5s + app "
-            + "shutdown 10s = 15s: NOT covered");
+            + "shutdown 10s = 15s: NOT covered")
+        .contains("shop/orders has terminationGracePeriodSeconds 17s, not the 12s computed: "
+            + "the operator has not applied the current spec");
     assertThat(cli.err()).contains("spec.shutdown.terminationGracePeriodSeconds 12s does not "
         + "cover drain 5s + app shutdown 10s = 15s")
         .contains("raise spec.shutdown.terminationGracePeriodSeconds");
@@ -147,6 +154,14 @@ class ExplainBudgetCommandTest {
       Map<String, String> annotations) {
     api.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name)
         .withLabels(labels).withAnnotations(annotations).endMetadata().build()).create();
+  }
+
+  private void deployment(String namespace, String name, Long gracePeriodSeconds) {
+    api.client.apps().deployments().resource(new DeploymentBuilder()
+        .withNewMetadata().withNamespace(namespace).withName(name).endMetadata()
+        .withNewSpec().withNewTemplate().withNewSpec()
+        .withTerminationGracePeriodSeconds(gracePeriodSeconds)
+        .endSpec().endTemplate().endSpec().build()).create();
   }
 
   private void store(String yaml) {
