@@ -2,8 +2,10 @@ package dev.operated.api;
 
 /**
  * The workload side of the operational contract, as the operator assumes it when a spec leaves a
- * field out. The sample-service ships the same values (SampleServiceDefaults) and the e2e module
- * proves the two agree, so "works with the defaults" means the same thing on both sides.
+ * field out. The contract is written down in {@code docs/contract.md} (endpoints, environment,
+ * logs, panics, shutdown); the sample-service ships the same values (SampleServiceDefaults), and
+ * ContractDefaultsAgreeTest (e2e/tests) proves that the doc, these constants and the
+ * sample-service agree, so "works with the defaults" means the same thing everywhere.
  */
 public final class ContractDefaults {
 

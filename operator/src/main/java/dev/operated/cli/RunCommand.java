@@ -19,21 +19,26 @@ import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Model.IGetter;
+import picocli.CommandLine.Model.ISetter;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Spec;
 import sun.misc.Signal;
 
 /**
- * Runs the operator against the current kubeconfig context, or in-cluster configuration. Every
- * flag has an environment variable behind it (what the Helm chart sets); the flag wins. Values
- * are read as text and validated together by {@link SettingsParser}, so each bad one is named
- * with its flag, its variable and the fix.
+ * Runs the operator against the current kubeconfig context, or in-cluster configuration. Its
+ * options are the {@link Setting}s, one each, made from the enum (flag, label, help); every flag
+ * has an environment variable behind it (what the Helm chart sets) and the flag wins. Values are
+ * read as text and validated together by {@link SettingsParser}, so each bad one is named with
+ * its flag, its variable and the fix.
  */
 @Command(name = "run", mixinStandardHelpOptions = true,
     description = "Run the operator against the current kubeconfig context (or the in-cluster "
         + "service account). Serves /livez, /readyz and /metrics. Exits 0 after SIGTERM, 2 on "
-        + "invalid settings, 1 when it cannot start.")
+        + "invalid settings, 1 when it cannot start.",
+    modelTransformer = RunCommand.SettingOptions.class)
 public final class RunCommand implements Callable<Integer> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RunCommand.class);
@@ -41,56 +46,8 @@ public final class RunCommand implements Callable<Integer> {
   @Spec
   CommandSpec command;
 
-  @Option(names = "--watch-namespaces", paramLabel = "all|own|NS[,NS...]",
-      description = "Namespaces to reconcile in. Env OPERATED_WATCH_NAMESPACES; default all.")
-  String watchNamespaces;
-
-  @Option(names = "--namespace", paramLabel = "NS",
-      description = "The operator's own namespace (Lease, mode own). Env OPERATED_NAMESPACE; "
-          + "default: the service account's.")
-  String namespace;
-
-  @Option(names = "--bind-address", paramLabel = "IP",
-      description = "Address of the HTTP endpoints. Env OPERATED_BIND_ADDRESS; default 0.0.0.0.")
-  String bindAddress;
-
-  @Option(names = "--http-port", paramLabel = "PORT",
-      description = "Port of /livez, /readyz, /metrics. Env OPERATED_HTTP_PORT; default 8080.")
-  String httpPort;
-
-  @Option(names = "--log-level", paramLabel = "LEVEL",
-      description = "TRACE, DEBUG, INFO, WARN or ERROR. Env OPERATED_LOG_LEVEL; default INFO.")
-  String logLevel;
-
-  @Option(names = "--leader-election", paramLabel = "true|false",
-      description = "One active replica through a Lease. Env OPERATED_LEADER_ELECTION; "
-          + "default false.")
-  String leaderElection;
-
-  @Option(names = "--lease-name", paramLabel = "NAME",
-      description = "The Lease's name. Env OPERATED_LEASE_NAME; default operated-operator-lease.")
-  String leaseName;
-
-  @Option(names = "--identity", paramLabel = "NAME",
-      description = "This replica in the Lease. Env OPERATED_POD_NAME; default the host name.")
-  String identity;
-
-  @Option(names = "--per-resource-metrics", paramLabel = "true|false",
-      description = "Label metrics by resource (unbounded series). Env "
-          + "OPERATED_PER_RESOURCE_METRICS; default false.")
-  String perResourceMetrics;
-
-  @Option(names = "--shutdown-timeout-seconds", paramLabel = "SECONDS",
-      description = "Budget after SIGTERM. Env OPERATED_SHUTDOWN_TIMEOUT_SECONDS; default 20.")
-  String shutdownTimeoutSeconds;
-
-  @Option(names = "--collector-image", paramLabel = "IMAGE",
-      description = "Collector sidecar image. Env OPERATED_COLLECTOR_IMAGE; default built in.")
-  String collectorImage;
-
-  @Option(names = "--collector-gateway", paramLabel = "URL",
-      description = "OTLP URL sidecars export to by default. Env OPERATED_COLLECTOR_GATEWAY.")
-  String collectorGateway;
+  /** The flags given on the command line; absent ones are left out (the variable decides). */
+  private final Map<Setting, String> flags = new EnumMap<>(Setting.class);
 
   @Override
   public Integer call() throws InterruptedException {
@@ -138,25 +95,45 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private Map<Setting, String> flags() {
-    Map<Setting, String> flags = new EnumMap<>(Setting.class);
-    put(flags, Setting.WATCH_NAMESPACES, watchNamespaces);
-    put(flags, Setting.NAMESPACE, namespace);
-    put(flags, Setting.BIND_ADDRESS, bindAddress);
-    put(flags, Setting.HTTP_PORT, httpPort);
-    put(flags, Setting.LOG_LEVEL, logLevel);
-    put(flags, Setting.LEADER_ELECTION, leaderElection);
-    put(flags, Setting.LEASE_NAME, leaseName);
-    put(flags, Setting.IDENTITY, identity);
-    put(flags, Setting.PER_RESOURCE_METRICS, perResourceMetrics);
-    put(flags, Setting.SHUTDOWN_TIMEOUT_SECONDS, shutdownTimeoutSeconds);
-    put(flags, Setting.COLLECTOR_IMAGE, collectorImage);
-    put(flags, Setting.COLLECTOR_GATEWAY, collectorGateway);
-    return flags;
+    return new EnumMap<>(flags);
   }
 
-  private static void put(Map<Setting, String> flags, Setting setting, String value) {
-    if (value != null) {
-      flags.put(setting, value);
+  /**
+   * Adds one option per {@link Setting}: its flag, its value's label and its meaning as the help,
+   * so the options cannot disagree with the settings the parser reads.
+   */
+  static final class SettingOptions implements IModelTransformer {
+    @Override
+    public CommandSpec transform(CommandSpec command) {
+      RunCommand run = (RunCommand) command.userObject();
+      for (Setting setting : Setting.values()) {
+        command.addOption(OptionSpec.builder(setting.flag())
+            .paramLabel(setting.paramLabel())
+            .type(String.class)
+            .description(setting.help())
+            .setter(new ISetter() {
+              @Override
+              public <T> T set(T value) {
+                // picocli also sets the initial null before parsing: that is "not given", and
+                // the variable must then win (and be named as the source of a bad value)
+                if (value == null) {
+                  run.flags.remove(setting);
+                } else {
+                  run.flags.put(setting, (String) value);
+                }
+                return null;
+              }
+            })
+            .getter(new IGetter() {
+              @Override
+              @SuppressWarnings("unchecked")
+              public <T> T get() {
+                return (T) run.flags.get(setting);
+              }
+            })
+            .build());
+      }
+      return command;
     }
   }
 }
