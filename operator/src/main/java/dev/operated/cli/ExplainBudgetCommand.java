@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.io.PrintWriter;
 import java.util.Locale;
@@ -102,7 +101,7 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
       }
       KubernetesVersion version;
       try {
-        version = version(client.getKubernetesVersion());
+        version = KubernetesVersion.of(client.getKubernetesVersion());
       } catch (KubernetesClientException | IllegalArgumentException e) {
         err.println("explain-budget: cannot read the cluster's version from "
             + client.getMasterUrl() + " (it decides the drain method): " + reason(e));
@@ -244,14 +243,6 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
 
   private static boolean isMeshKey(String key) {
     return key.contains("istio") || key.contains("linkerd");
-  }
-
-  /** As the operator reads it: major and minor, else the git version ("v1.30.2"). */
-  private static KubernetesVersion version(VersionInfo info) {
-    if (info.getMajor() != null && info.getMinor() != null) {
-      return KubernetesVersion.of(info.getMajor(), info.getMinor());
-    }
-    return KubernetesVersion.parse(info.getGitVersion());
   }
 
   /**

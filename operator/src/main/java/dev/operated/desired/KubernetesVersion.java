@@ -1,5 +1,6 @@
 package dev.operated.desired;
 
+import io.fabric8.kubernetes.client.VersionInfo;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,14 @@ public record KubernetesVersion(int major, int minor) implements Comparable<Kube
   public static KubernetesVersion of(String major, String minor) {
     return new KubernetesVersion(Integer.parseInt(major.replaceAll("\\D", "")),
         Integer.parseInt(minor.replaceAll("\\D", "")));
+  }
+
+  /** As an API server's /version answers: major and minor, else the git version ("v1.30.2"). */
+  public static KubernetesVersion of(VersionInfo info) {
+    if (info.getMajor() != null && info.getMinor() != null) {
+      return of(info.getMajor(), info.getMinor());
+    }
+    return parse(info.getGitVersion());
   }
 
   public boolean atLeast(int major, int minor) {

@@ -78,7 +78,7 @@ final class ClusterVersionSource extends AbstractEventSource<Void, OperatedServi
   boolean readOnce() {
     KubernetesVersion before = version;
     try {
-      version = read(readVersion.get());
+      version = KubernetesVersion.of(readVersion.get());
     } catch (KubernetesClientException | IllegalArgumentException e) {
       LOG.warn("cannot read the API server's version ({}); keeping {}", e.getMessage(),
           before == null ? "nothing applied until it is known" : before);
@@ -93,13 +93,6 @@ final class ClusterVersionSource extends AbstractEventSource<Void, OperatedServi
   private void reconcileAll() {
     context.getPrimaryCache().list().forEach(primary ->
         getEventHandler().handleEvent(new Event(ResourceID.fromResource(primary))));
-  }
-
-  static KubernetesVersion read(VersionInfo info) {
-    if (info.getMajor() != null && info.getMinor() != null) {
-      return KubernetesVersion.of(info.getMajor(), info.getMinor());
-    }
-    return KubernetesVersion.parse(info.getGitVersion());
   }
 
   @Override
