@@ -68,9 +68,12 @@ final class ClusterDispatcher extends Dispatcher {
   record Change(ApiTarget target, ObjectNode object, ObjectNode previous) {
   }
 
+  final RequestFaults faults;
+
   ClusterDispatcher(String versionJson, Clock clock, RequestLog requestLog) {
     this.versionJson = versionJson;
     this.clock = clock;
+    this.faults = new RequestFaults(clock);
     this.requestLog = requestLog;
   }
 
@@ -89,8 +92,14 @@ final class ClusterDispatcher extends Dispatcher {
     String path = request.getPath();
     ApiTarget target = ApiTarget.parse(path);
     String manager = fieldManager(request, target);
-    requestLog.record(new ApiRequest(request.getMethod(), path, manager,
-        request.getHeader("User-Agent"), clock.instant()));
+    ApiRequest received = new ApiRequest(request.getMethod(), path, manager,
+        request.getHeader("User-Agent"), clock.instant(), null);
+    Optional<RequestFaults.Fault> injected = faults.answer(received);
+    if (injected.isPresent()) {
+      requestLog.record(received.injected(injected.get()));
+      return injected.get().response();
+    }
+    requestLog.record(received);
     if ("/version".equals(path) || path.startsWith("/version?")) {
       return json(200, versionJson);
     }

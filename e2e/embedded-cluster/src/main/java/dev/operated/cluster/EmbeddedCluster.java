@@ -120,6 +120,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     return requestLog;
   }
 
+  /** Fault injection in front of every request; nothing is injected until a test adds a rule. */
+  public RequestFaults faults() {
+    return api.faults;
+  }
+
   /** Runs the garbage collector once now, for tests that must not wait for its next sweep. */
   public void collectGarbage() {
     ((GarbageCollector) controllers.get(2)).sweep();

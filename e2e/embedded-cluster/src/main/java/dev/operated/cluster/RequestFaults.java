@@ -1,0 +1,120 @@
+package dev.operated.cluster;
+
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.http.MockResponse;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+/**
+ * Fault injection, the stage in front of everything else: requests a test chooses are answered
+ * with an error the way a real API server (or the load balancer in front of it) answers them, a
+ * number of times or for a time window, instead of being served. Off until a test adds a rule;
+ * every injected fault is marked in the request log.
+ */
+public final class RequestFaults {
+
+  /** Which requests a rule answers. */
+  public static Predicate<ApiRequest> writesBy(String fieldManager) {
+    return request -> request.mutating() && fieldManager.equals(request.fieldManager());
+  }
+
+  public static Predicate<ApiRequest> requests(String method, String pathPrefix) {
+    return request -> request.method().equals(method) && request.path().startsWith(pathPrefix);
+  }
+
+  /** What a rule answers with: a Status as kube-apiserver writes it. */
+  public record Fault(int code, String reason, String message, Optional<Duration> retryAfter) {
+
+    /** The API server down behind its load balancer, or restarting. */
+    public static Fault unavailable() {
+      return new Fault(503, "ServiceUnavailable", "the server is currently unable to handle the "
+          + "request", Optional.empty());
+    }
+
+    /** API Priority and Fairness rejecting a request, telling the client when to come back. */
+    public static Fault tooManyRequests(Duration retryAfter) {
+      return new Fault(429, "TooManyRequests", "Too many requests, please try again later.",
+          Optional.of(retryAfter));
+    }
+
+    /** RBAC's answer (rbac.go's authorizer reason, as kube-apiserver formats it). */
+    public static Fault forbidden(String message) {
+      return new Fault(403, "Forbidden", message, Optional.empty());
+    }
+
+    public static Fault internalError(String message) {
+      return new Fault(500, "InternalError", message, Optional.empty());
+    }
+
+    MockResponse response() {
+      Status status = new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
+          .withMessage(message).build();
+      MockResponse response = new MockResponse().setResponseCode(code)
+          .setHeader("Content-Type", "application/json").setBody(Serialization.asJson(status));
+      retryAfter.ifPresent(after -> response.setHeader("Retry-After",
+          Long.toString(after.toSeconds())));
+      return response;
+    }
+  }
+
+  /** One rule: which requests, what answer, how many times or until when. */
+  public static final class Rule {
+    private final Predicate<ApiRequest> matches;
+    private final Fault fault;
+    private final AtomicInteger remaining;
+    private final Instant until;
+
+    private Rule(Predicate<ApiRequest> matches, Fault fault, int times, Instant until) {
+      this.matches = matches;
+      this.fault = fault;
+      this.remaining = new AtomicInteger(times);
+      this.until = until;
+    }
+
+    /** Ends the rule now (an outage that is over). */
+    public void lift() {
+      remaining.set(0);
+    }
+
+    private boolean applies(ApiRequest request, Instant now) {
+      return now.isBefore(until) && matches.test(request) && remaining.getAndDecrement() > 0;
+    }
+  }
+
+  private final Clock clock;
+  private final List<Rule> rules = new CopyOnWriteArrayList<>();
+
+  RequestFaults(Clock clock) {
+    this.clock = clock;
+  }
+
+  /** Answers the next {@code times} matching requests with the fault. */
+  public Rule times(int times, Predicate<ApiRequest> matches, Fault fault) {
+    return add(new Rule(matches, fault, times, Instant.MAX));
+  }
+
+  /** Answers every matching request with the fault for this long from now. */
+  public Rule during(Duration window, Predicate<ApiRequest> matches, Fault fault) {
+    return add(new Rule(matches, fault, Integer.MAX_VALUE, clock.instant().plus(window)));
+  }
+
+  private Rule add(Rule rule) {
+    rules.add(rule);
+    return rule;
+  }
+
+  /** The injected answer to this request, if a rule takes it. */
+  Optional<Fault> answer(ApiRequest request) {
+    Instant now = clock.instant();
+    return rules.stream().filter(rule -> rule.applies(request, now)).findFirst()
+        .map(rule -> rule.fault);
+  }
+}

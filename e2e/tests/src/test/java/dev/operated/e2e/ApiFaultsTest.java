@@ -1,0 +1,144 @@
+package dev.operated.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operated.api.OperatedService;
+import dev.operated.cluster.EmbeddedCluster;
+import dev.operated.cluster.RequestFaults;
+import dev.operated.cluster.RequestFaults.Fault;
+import dev.operated.reconciler.OperatedOperator;
+import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.Operator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The operator, in its production configuration, while the API server misbehaves: faults are
+ * injected in front of the embedded API server's request pipeline ({@link RequestFaults}).
+ */
+class ApiFaultsTest {
+
+  private static final String NS = "shop";
+  private static final String NAME = "sample-service";
+  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
+  /** JOSDK's default retry gives up after 5 attempts, about 26 s: an outage longer than that. */
+  private static final Duration OUTAGE = Duration.ofSeconds(35);
+  /** The operator's retry backs off to a minute, so it tries again within one after the end. */
+  private static final Duration LONGEST_BACKOFF = Duration.ofSeconds(60);
+
+  private EmbeddedCluster cluster;
+  private KubernetesClient client;
+  private KubernetesClient operatorClient;
+  private Operator operator;
+
+  @BeforeEach
+  void start() throws IOException {
+    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    client = cluster.newClient();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
+        .endMetadata().build()).create();
+    operatorClient = cluster.newClient();
+    operator = OperatedOperator.create(operatorClient, Clock.systemUTC(), configuration -> { });
+    operator.start();
+    try (InputStream in = Files.newInputStream(
+        REPO.resolve("sample-service/deploy/operatedservice.yaml"))) {
+      OperatedService sample = client.resources(OperatedService.class).load(in).item();
+      sample.getMetadata().setNamespace(NS);
+      client.resource(sample).fieldManager("kubectl").forceConflicts().serverSideApply();
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> "True".equals(ready().getStatus()));
+  }
+
+  @AfterEach
+  void stop() {
+    operator.stop();
+    operatorClient.close();
+    client.close();
+    cluster.close();
+  }
+
+  /**
+   * Sieve's and Acto's first finding in many operators: a change made while the API server
+   * refuses writes for longer than the retry budget is never applied until something else
+   * happens. Here every write of the operator fails for 35 s; the spec change made at the start
+   * of the outage must reach the Deployment within the longest backoff after the end.
+   */
+  @Test
+  void aSpecChangeDuringAnOutageLongerThanTheRetryBudgetIsAppliedSoonAfterItEnds() {
+    RequestFaults.Rule outage = cluster.faults().during(OUTAGE,
+        RequestFaults.writesBy("operated"), Fault.unavailable());
+    Instant end = Instant.now().plus(OUTAGE);
+    changeEnv("CHANGED_DURING_OUTAGE", "yes");
+
+    await().atMost(OUTAGE.plus(LONGEST_BACKOFF).plusSeconds(10))
+        .pollInterval(Duration.ofMillis(500))
+        .until(() -> appEnv().stream().anyMatch(env -> env.getName().equals("CHANGED_DURING_OUTAGE")));
+    Duration afterTheEnd = Duration.between(end, Instant.now());
+    assertThat(afterTheEnd).as("applied within the longest backoff after the outage")
+        .isLessThanOrEqualTo(LONGEST_BACKOFF.plusSeconds(5));
+    assertThat(cluster.requests().all()).filteredOn(request -> request.fault() != null)
+        .as("the operator kept trying during the outage").hasSizeGreaterThan(5);
+    outage.lift();
+  }
+
+  /**
+   * A write RBAC refuses: the status says which object and what the API server answered, rather
+   * than staying at its last value, and recovers by itself once the permission is back.
+   */
+  @Test
+  void anApplyRefusedWithForbiddenIsReportedInTheStatusAndRecovers() {
+    RequestFaults.Rule missingRule = cluster.faults().during(Duration.ofMinutes(2),
+        RequestFaults.requests("PATCH", "/apis/apps/v1/namespaces/shop/deployments/"),
+        Fault.forbidden("deployments.apps \"sample-service\" is forbidden: User "
+            + "\"system:serviceaccount:operated:operated\" cannot patch resource \"deployments\" "
+            + "in API group \"apps\" in the namespace \"shop\""));
+    changeEnv("NEEDS_A_WRITE", "yes");
+
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(ready().getReason()).isEqualTo("ApplyFailed");
+      assertThat(ready().getMessage()).contains("the API server answered 403")
+          .contains("cannot patch resource \"deployments\"");
+    });
+
+    missingRule.lift();
+    await().atMost(LONGEST_BACKOFF.plusSeconds(10)).untilAsserted(() -> {
+      assertThat(appEnv()).extracting(EnvVar::getName).contains("NEEDS_A_WRITE");
+      assertThat(ready().getReason()).isNotEqualTo("ApplyFailed");
+    });
+  }
+
+  private void changeEnv(String name, String value) {
+    client.resources(OperatedService.class).inNamespace(NS).withName(NAME).edit(current -> {
+      current.setSpec(current.getSpec().withEnv(List.of(new EnvVarBuilder().withName(name)
+          .withValue(value).build())));
+      return current;
+    });
+  }
+
+  private List<EnvVar> appEnv() {
+    Deployment deployment = client.apps().deployments().inNamespace(NS).withName(NAME).get();
+    return deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv();
+  }
+
+  private Condition ready() {
+    OperatedService resource = client.resources(OperatedService.class).inNamespace(NS)
+        .withName(NAME).get();
+    return resource.getStatus() == null ? new Condition()
+        : resource.getStatus().condition("Ready").orElse(new Condition());
+  }
+}
