@@ -7,7 +7,6 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
@@ -15,7 +14,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 /** The collector sidecar's configuration; removed when the service leaves sidecar mode. */
 @KubernetesDependent(informer = @Informer(labelSelector = ObservedCluster.MANAGED_SELECTOR))
 public class CollectorConfigDependent
-    extends CRUDKubernetesDependentResource<ConfigMap, OperatedService> {
+    extends OwnedDependent<ConfigMap> {
 
   public CollectorConfigDependent() {
     super(ConfigMap.class);

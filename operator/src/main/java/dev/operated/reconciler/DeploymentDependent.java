@@ -5,12 +5,11 @@ import dev.operated.desired.DesiredDeployment;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 
 @KubernetesDependent(informer = @Informer(labelSelector = ObservedCluster.MANAGED_SELECTOR))
 public class DeploymentDependent
-    extends CRUDKubernetesDependentResource<Deployment, OperatedService> {
+    extends OwnedDependent<Deployment> {
 
   public DeploymentDependent() {
     super(Deployment.class);

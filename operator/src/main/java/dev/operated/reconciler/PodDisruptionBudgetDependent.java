@@ -6,13 +6,12 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
 @KubernetesDependent(informer = @Informer(labelSelector = ObservedCluster.MANAGED_SELECTOR))
 public class PodDisruptionBudgetDependent
-    extends CRUDKubernetesDependentResource<PodDisruptionBudget, OperatedService> {
+    extends OwnedDependent<PodDisruptionBudget> {
 
   public PodDisruptionBudgetDependent() {
     super(PodDisruptionBudget.class);

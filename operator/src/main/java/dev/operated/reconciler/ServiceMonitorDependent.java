@@ -7,7 +7,6 @@ import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.javaoperatorsdk.operator.api.config.informer.Informer;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
-import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDependent;
 import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 
@@ -17,7 +16,7 @@ import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
  */
 @KubernetesDependent(informer = @Informer(labelSelector = ObservedCluster.MANAGED_SELECTOR))
 public class ServiceMonitorDependent
-    extends CRUDKubernetesDependentResource<ServiceMonitor, OperatedService> {
+    extends OwnedDependent<ServiceMonitor> {
 
   public ServiceMonitorDependent() {
     super(ServiceMonitor.class);

@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
@@ -243,6 +244,52 @@ class OperatorOnEmbeddedClusterTest {
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment().getSpec().getTemplate()
         .getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
         .isEqualTo(path));
+  }
+
+  /**
+   * The dependents' informers select by the managed-by label: taking it off makes the Deployment
+   * vanish from the operator's view. The operator applies it again (server-side apply takes the
+   * object back), the label returns, and the writes stop there: no 409 loop, no second object.
+   */
+  @Test
+  void removingTheOperatorsLabelFromItsDeploymentIsPutBackWithoutALoop() throws IOException {
+    applySample(null);
+    awaitReady();
+
+    client.apps().deployments().inNamespace(NS).withName(NAME).patch(
+        patch(PatchType.JSON, TEST_MANAGER), Serialization.asJson(List.of(Map.of("op", "remove",
+            "path", "/metadata/labels/app.kubernetes.io~1managed-by"))));
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment().getMetadata()
+        .getLabels()).containsEntry("app.kubernetes.io/managed-by", "operated"));
+    cluster.requests().clear();
+    touchServiceAndAwaitReconcile();
+    assertThat(cluster.requests().writes(request -> "operated".equals(request.fieldManager())
+        && request.path().contains("/deployments/")))
+        .as("once the label is back, a reconcile writes the Deployment no more").isEmpty();
+    assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  /** A Deployment someone else made under the same name is left alone and named in the status. */
+  @Test
+  void aForeignDeploymentOfTheSameNameIsLeftAloneAndReported() throws IOException {
+    client.apps().deployments().inNamespace(NS).resource(new DeploymentBuilder()
+        .withNewMetadata().withName(NAME).endMetadata()
+        .withNewSpec().withReplicas(0).withNewSelector().addToMatchLabels("app", "theirs")
+          .endSelector().withNewTemplate().withNewMetadata().addToLabels("app", "theirs")
+          .endMetadata().withNewSpec().addNewContainer().withName("theirs").withImage("theirs:1")
+          .endContainer().endSpec().endTemplate().endSpec().build()).create();
+
+    applySample(null);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(ready()).isNotNull();
+      assertThat(ready().getReason()).isEqualTo("ApplyFailed");
+      assertThat(ready().getMessage()).contains("Deployment shop/sample-service already exists "
+          + "and was not created for this OperatedService");
+    });
+    assertThat(deployment().getSpec().getTemplate().getSpec().getContainers())
+        .extracting(container -> container.getName()).containsExactly("theirs");
   }
 
   @Test

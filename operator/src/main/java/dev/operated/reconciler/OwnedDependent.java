@@ -1,0 +1,60 @@
+package dev.operated.reconciler;
+
+import dev.operated.api.OperatedService;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
+import java.net.HttpURLConnection;
+import java.util.List;
+
+/**
+ * A dependent the operator creates and owns. JOSDK creates with server-side apply guarded by
+ * {@code resourceVersion: "1"}, so an object of the same name that its informer does not see is
+ * never overwritten; the API server answers 409 instead. Two things reach that guard, and a bare
+ * retry would answer both with a 409 every backoff, forever:
+ * <ul>
+ *   <li>an object of ours that left the informer's view because someone removed its managed-by
+ *       label: it is taken back (the apply restores the label);</li>
+ *   <li>a foreign object of the same name: it is left alone, and the status says which object
+ *       is in the way and what to do.</li>
+ * </ul>
+ */
+abstract class OwnedDependent<R extends HasMetadata>
+    extends CRUDKubernetesDependentResource<R, OperatedService> {
+
+  OwnedDependent(Class<R> type) {
+    super(type);
+  }
+
+  @Override
+  public R create(R desired, OperatedService primary, Context<OperatedService> context) {
+    try {
+      return super.create(desired, primary, context);
+    } catch (KubernetesClientException conflict) {
+      if (conflict.getCode() != HttpURLConnection.HTTP_CONFLICT) {
+        throw conflict;
+      }
+      R existing = context.getClient().resource(desired).get();
+      if (existing == null) {
+        throw conflict; // deleted in between: the retry creates it
+      }
+      if (!ownedBy(existing, primary)) {
+        throw new IllegalStateException(existing.getKind() + " "
+            + existing.getMetadata().getNamespace() + "/" + existing.getMetadata().getName()
+            + " already exists and was not created for this OperatedService (it has no owner "
+            + "reference to it), so the operator leaves it alone: delete it, or give the "
+            + "OperatedService another name");
+      }
+      desired.getMetadata().setResourceVersion(null);
+      return update(existing, desired, primary, context);
+    }
+  }
+
+  private static boolean ownedBy(HasMetadata existing, OperatedService primary) {
+    List<OwnerReference> owners = existing.getMetadata().getOwnerReferences();
+    return owners != null && owners.stream()
+        .anyMatch(owner -> primary.getMetadata().getUid().equals(owner.getUid()));
+  }
+}
