@@ -70,6 +70,12 @@ class OperatedServiceReconcilerTest {
         : resource.getStatus().condition(ConditionTypes.READY).orElse(null);
   }
 
+  /** The Ready condition's reason, null before the first status. */
+  private String readyReason(String name) {
+    Condition ready = ready(name);
+    return ready == null ? null : ready.getReason();
+  }
+
   /** What the Deployment controller would write once every pod of the spec is ready. */
   private void rollOut(String name, int replicas) {
     Deployment deployment = deployment(name);
@@ -118,6 +124,7 @@ class OperatedServiceReconcilerTest {
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       OperatedService resource = cluster.get(NS, "orders");
+      assertThat(resource.getStatus()).isNotNull();
       assertThat(resource.getStatus().ready()).isEqualTo("2/2");
       assertThat(resource.getStatus().observedGeneration())
           .isEqualTo(resource.getMetadata().getGeneration());
@@ -367,7 +374,7 @@ class OperatedServiceReconcilerTest {
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       assertThat(ready("orders")).isNotNull();
-      assertThat(ready("orders").getReason()).isEqualTo("SidecarNotReady");
+      assertThat(readyReason("orders")).isEqualTo("SidecarNotReady");
       assertThat(ready("orders").getMessage())
           .startsWith("sidecar otel-collector is not ready in 1 of 1 pods");
     });
@@ -375,7 +382,7 @@ class OperatedServiceReconcilerTest {
     cluster.client.resource(pod).delete();
     rollOut("orders", 1);
     await().atMost(TIMEOUT).untilAsserted(() ->
-        assertThat(ready("orders").getReason()).isEqualTo("AllReplicasReady"));
+        assertThat(readyReason("orders")).isEqualTo("AllReplicasReady"));
   }
 
   /**
@@ -399,12 +406,12 @@ class OperatedServiceReconcilerTest {
         .setStartedAt(cluster.clock.instant().minusSeconds(1).toString());
     cluster.client.resource(pod).create();
     await().atMost(TIMEOUT).untilAsserted(() ->
-        assertThat(ready("orders").getReason()).isEqualTo("AppNotReady"));
+        assertThat(readyReason("orders")).isEqualTo("AppNotReady"));
 
     cluster.clock.advance(Duration.ofSeconds(5));
 
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(ready("orders").getReason()).isEqualTo("ProbeFailing"));
+        assertThat(readyReason("orders")).isEqualTo("ProbeFailing"));
   }
 
   /**
@@ -431,7 +438,7 @@ class OperatedServiceReconcilerTest {
     });
     await().atMost(TIMEOUT).untilAsserted(() -> {
       assertThat(deployment("orders")).isNotNull();
-      assertThat(ready("orders").getReason()).isNotEqualTo("ApplyFailed");
+      assertThat(readyReason("orders")).isNotEqualTo("ApplyFailed");
     });
   }
 
