@@ -120,10 +120,35 @@ public final class CrdCel {
         .eval(Map.of("self", toCel(self)));
   }
 
+  /** Compiled programs per schema node (by identity), expression and result type. */
+  private static final Map<ProgramKey, dev.cel.runtime.CelRuntime.Program> PROGRAMS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record ProgramKey(JSONSchemaProps node, String expression, CelType result) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof ProgramKey key && key.node == node
+          && key.expression.equals(expression) && key.result.equals(result);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * System.identityHashCode(node) + expression.hashCode()) + result.hashCode();
+    }
+  }
+
+  /** Compiling is the costly part and a CRD's rules do not change: each is compiled once. */
   private static dev.cel.runtime.CelRuntime.Program program(LocatedRule located, String expression,
       CelType result) throws CelValidationException, CelEvaluationException {
+    ProgramKey key = new ProgramKey(located.node(), expression, result);
+    dev.cel.runtime.CelRuntime.Program cached = PROGRAMS.get(key);
+    if (cached != null) {
+      return cached;
+    }
     Cel cel = compiler(located.node(), result);
-    return cel.createProgram(cel.compile(expression).getAst());
+    dev.cel.runtime.CelRuntime.Program program = cel.createProgram(cel.compile(expression).getAst());
+    PROGRAMS.put(key, program);
+    return program;
   }
 
   @SuppressWarnings("unchecked")
