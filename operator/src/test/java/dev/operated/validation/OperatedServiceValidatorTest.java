@@ -132,6 +132,19 @@ class OperatedServiceValidatorTest {
     }
   }
 
+  /**
+   * The reconciler gets decoded objects, possibly stored under an older CRD that lacked today's
+   * schema: the decoded entry point still applies the current schema and CEL rules.
+   */
+  @Test
+  void aDecodedObjectStoredUnderAnOlderCrdIsCheckedAgainstTheCurrentSchema() {
+    OperatedService stored = Manifest.decoded("{image: 'a:1', replicas: 5000, "
+        + "health: {livenessPath: /h, readinessPath: /h}}");
+    assertThat(OperatedServiceValidator.validate(stored, K8S_1_33))
+        .extracting(SpecProblem::field)
+        .containsExactlyInAnyOrder("spec.replicas", "spec.health.readinessPath");
+  }
+
   /** Issue 12, item 4: the operator's message comes from TerminationBudget alone. */
   @Test
   void aGracePeriodOneSecondShortIsOneProblemWithTheBudgetsArithmetic() {
