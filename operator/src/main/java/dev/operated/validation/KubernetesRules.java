@@ -94,13 +94,17 @@ public final class KubernetesRules {
   // --- names and metadata -------------------------------------------------------------------
 
   /**
-   * core: {@code ValidateServiceName} = objectmeta {@code NameIsDNS1035Label}: the operator names
-   * the Service after the OperatedService.
+   * objectmeta {@code ValidateObjectMeta} (a name is required), then core {@code
+   * ValidateServiceName} = objectmeta {@code NameIsDNS1035Label}: the operator names the Service
+   * after the OperatedService.
    */
   public static List<SpecProblem> serviceName(String field, String name) {
     List<SpecProblem> problems = new ArrayList<>();
-    if (name != null && (name.length() > LABEL_MAX_LENGTH
-        || !DNS_1035_LABEL.matcher(name).matches())) {
+    if (name == null || name.isEmpty()) {
+      problems.add(new SpecProblem(field, "is required: name the OperatedService (its "
+          + "Deployment and Service take the name)"));
+    } else if (name.length() > LABEL_MAX_LENGTH
+        || !DNS_1035_LABEL.matcher(name).matches()) {
       problems.add(new SpecProblem(field, "'" + name + "' cannot name the Service the operator "
           + "creates: use at most 63 lowercase letters, digits and '-', starting with a letter "
           + "and ending with a letter or digit"));

@@ -179,6 +179,15 @@ class OperatedServiceValidatorTest {
   }
 
   @Test
+  void aNameIsRequired() {
+    var object = object("{image: a:1}");
+    object.with("metadata").remove("name");
+    assertThat(OperatedServiceValidator.validate(object, K8S_1_33)).singleElement()
+        .satisfies(problem -> assertThat(problem).hasToString("metadata.name: is required: name "
+            + "the OperatedService (its Deployment and Service take the name)"));
+  }
+
+  @Test
   void aMissingSpecIsNamed() {
     var object = object("{image: a:1}");
     object.remove("spec");
