@@ -1,5 +1,6 @@
 package dev.operated.cli;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -37,7 +38,9 @@ public final class RenderCommand implements Callable<Integer> {
   static final String DEFAULT_KUBERNETES_VERSION = "1.33";
 
   /** Reads documents as trees: typing them is the validator's job, so no problem is lost. */
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      // kubectl refuses a mapping key given twice; silently keeping the last would hide a typo.
+      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
   @Spec
   CommandSpec command;
@@ -126,8 +129,8 @@ public final class RenderCommand implements Callable<Integer> {
     try (MappingIterator<JsonNode> stream = YAML.readerFor(JsonNode.class)
         .readValues(file.toFile())) {
       int index = 0;
-      while (stream.hasNext()) {
-        JsonNode document = stream.next();
+      while (stream.hasNextValue()) {
+        JsonNode document = stream.nextValue();
         index++;
         if (document == null || document.isNull() || document.isMissingNode()
             || (document.isObject() && document.isEmpty())) {

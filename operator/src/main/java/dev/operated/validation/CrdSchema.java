@@ -121,7 +121,7 @@ public final class CrdSchema {
           return value;
         }
         return refuse(path, "must be an integer or a string (e.g. 500m or 1Gi), not "
-            + describe(value));
+            + describe(value) + (value.isNumber() ? ": quote it ('" + value.asText() + "')" : ""));
       }
       String type = schema.getType();
       if (type == null) {

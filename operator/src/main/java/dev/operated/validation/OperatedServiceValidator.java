@@ -17,6 +17,7 @@ import dev.operated.api.TelemetryMode;
 import dev.operated.api.TelemetrySpec;
 import dev.operated.desired.ClusterFacts;
 import dev.operated.desired.CollectorSidecar;
+import dev.operated.desired.DesiredDeployment;
 import dev.operated.desired.Mesh;
 import dev.operated.desired.TerminationBudget;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -143,8 +144,29 @@ public final class OperatedServiceValidator {
       new Ours(decoded, target, ours).run();
       gates.addAll(VersionGates.check(decoded, target.version()));
     }
-    return new Validation(Optional.of(resource),
-        merge(structural.problems(), cel, core, ours, gates));
+    List<SpecProblem> problems = merge(structural.problems(), cel, core, ours, gates);
+    if (problems.isEmpty() && resource.getSpec() != null) {
+      problems = renderedPodMetadata(resource, target);
+    }
+    return new Validation(Optional.of(resource), problems);
+  }
+
+  /**
+   * The pod's annotations are the user's plus the operator's (scrape, mesh drain, config
+   * checksum), and the API server limits them together: the limit is checked on what would be
+   * applied, and reported at the field the user controls.
+   */
+  private static List<SpecProblem> renderedPodMetadata(OperatedService resource,
+      ClusterFacts target) {
+    Map<String, String> annotations = DesiredDeployment.build(resource, target).getSpec()
+        .getTemplate().getMetadata().getAnnotations();
+    List<SpecProblem> problems = new ArrayList<>();
+    for (SpecProblem problem : KubernetesRules.annotations("spec.podAnnotations",
+        annotations == null ? Map.of() : annotations)) {
+      problems.add(new SpecProblem(problem.field(), problem.message() + " (with the "
+          + "annotations the operator adds to the pod)"));
+    }
+    return problems;
   }
 
   /** Every problem of a raw object for this target cluster; empty when it can be operated. */

@@ -107,6 +107,19 @@ class RenderCommandTest {
         .contains("orders: spec.image: 'orders' has no tag or digest");
   }
 
+  @Test
+  void aKeyGivenTwiceIsRefusedAsKubectlRefusesIt() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1', port: 8080, port: 9090}
+        """).toString());
+
+    assertThat(cli.exitCode()).as(cli.err()).isEqualTo(2);
+    assertThat(cli.err()).contains("Duplicate field 'port'");
+  }
+
   /** What the shipped CRD refuses at kubectl apply, render refuses too: no false all-clear. */
   @Test
   void wrongTypesUnknownEnumValuesAndOutOfRangeValuesAreProblemsNotACrash() throws IOException {

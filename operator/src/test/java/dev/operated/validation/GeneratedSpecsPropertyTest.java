@@ -114,7 +114,7 @@ class GeneratedSpecsPropertyTest {
     if (random.nextInt(3) == 0) {
       spec.put("podAnnotations", Map.of(
           choose(random, List.of("note", "example.com/Note"), List.of("bad key!")),
-          choose(random, List.of("any text, ü", "{}"), List.of("x".repeat(300 * 1024)))));
+          choose(random, List.of("any text, ü", "{}"), List.of("x".repeat(300 * 1024), "x".repeat(256 * 1024 - 4)))));
     }
     return spec;
   }

@@ -19,6 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 class KubernetesRulesTest {
 
   private static final String GPU_LIMIT = "limits: {nvidia.com/gpu: 1}";
+  /** kubectl.kubernetes.io/default-container: app, which the operator puts on every pod. */
+  static final int OPERATOR_ANNOTATION_BYTES =
+      "kubectl.kubernetes.io/default-container".length() + "app".length();
 
   static Stream<Arguments> valid() {
     return Stream.of(
@@ -30,8 +33,9 @@ class KubernetesRulesTest {
             "podLabels: {example.com/Team_A.b: x}"),
         Arguments.of("objectmeta ValidateAnnotations (key lower-cased)", "1.33",
             "podAnnotations: {Example.com/Note: 'free text, spaces: fine'}"),
-        Arguments.of("objectmeta ValidateAnnotations (256 KiB exactly)", "1.33",
-            "podAnnotations: {k: " + "x".repeat(256 * 1024 - 1) + "}"),
+        Arguments.of("objectmeta ValidateAnnotations (256 KiB exactly, the operator's too)",
+            "1.33", "metrics: {scrape: none}, podAnnotations: {k: "
+                + "x".repeat(256 * 1024 - 1 - OPERATOR_ANNOTATION_BYTES) + "}"),
         Arguments.of("core validateContainerResourceName (standard)", "1.33",
             "resources: {requests: {cpu: 100m, memory: 1Gi, ephemeral-storage: 1Gi}}"),
         Arguments.of("core validateContainerResourceName (hugepages with memory)", "1.33",

@@ -83,6 +83,19 @@ class OperatedServiceValidatorTest {
         });
   }
 
+  /** objectmeta ValidateAnnotations counts every annotation of the pod, the operator's too. */
+  @Test
+  void theAnnotationLimitCountsWhatTheOperatorAddsToThePod() {
+    String justOver = "x".repeat(256 * 1024 - KubernetesRulesTest.OPERATOR_ANNOTATION_BYTES);
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, metrics: {scrape: none}, "
+        + "podAnnotations: {k: " + justOver + "}}"), K8S_1_33)).singleElement()
+        .satisfies(problem -> {
+          assertThat(problem.field()).isEqualTo("spec.podAnnotations");
+          assertThat(problem.message()).contains("262145 bytes")
+              .contains("with the annotations the operator adds");
+        });
+  }
+
   @Test
   void aMeshTurnedOnByTheNamespaceReservesItsProxyPorts() {
     ClusterFacts istioNamespace = Manifest.clusterWithNamespaceLabels("1.33",
