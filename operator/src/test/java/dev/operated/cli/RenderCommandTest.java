@@ -120,6 +120,23 @@ class RenderCommandTest {
     assertThat(cli.err()).contains("Duplicate field 'port'");
   }
 
+  @Test
+  void aYamlErrorInALaterDocumentIsAMessageNotAStackTrace() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1'}
+        ---
+        kind: OperatedService
+        spec: {image: [
+        """).toString());
+
+    assertThat(cli.exitCode()).as(cli.err()).isEqualTo(2);
+    assertThat(cli.err()).contains("is not a list of OperatedService documents")
+        .doesNotContain("\tat ");
+  }
+
   /** What the shipped CRD refuses at kubectl apply, render refuses too: no false all-clear. */
   @Test
   void wrongTypesUnknownEnumValuesAndOutOfRangeValuesAreProblemsNotACrash() throws IOException {
