@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.operated.api.ApiPatterns;
 import dev.operated.api.SpecProblem;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
@@ -40,11 +41,11 @@ public final class CrdSchema {
       "status");
 
   /** What a pattern means to a person: the schema's regexes are not a fix a user can apply. */
-  private static final Map<String, String> PATTERN_MEANINGS = Map.of(
-      "^/[A-Za-z0-9/._~%!$&'()*+,;=:@-]*$", "an HTTP path: start with '/', no spaces or query",
-      "^https?://[^\\s/?#]+(/[^\\s?#]*)?$", "a URL with http:// or https://, a host, an optional "
-          + "port and path (e.g. http://otel-collector.observability:4318)",
-      "^\\S+$", "a value without spaces");
+  static final Map<String, String> PATTERN_MEANINGS = Map.of(
+      ApiPatterns.HTTP_PATH, "an HTTP path: start with '/', no spaces or query",
+      ApiPatterns.OTLP_ENDPOINT, "a URL with http:// or https://, a host, an optional port and "
+          + "path (e.g. http://otel-collector.observability:4318)",
+      ApiPatterns.NO_WHITESPACE, "a value without spaces");
 
   private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
   private static volatile JSONSchemaProps root;

@@ -111,6 +111,18 @@ class CrdSchemaLayerTest {
         });
   }
 
+  /** A regex is no fix a user can apply: every pattern of the schema is said in words. */
+  @Test
+  void everyPatternOfTheSchemaIsExplainedInWords() {
+    assertThat(leaves()).filteredOn(leaf -> leaf.schema().getPattern() != null)
+        .isNotEmpty()
+        .allSatisfy(leaf -> assertThat(CrdSchema.PATTERN_MEANINGS)
+            .as(leaf.path()).containsKey(leaf.schema().getPattern()));
+    assertThat(validateWith("spec.health.livenessPath", NODES.textNode("livez")))
+        .anySatisfy(problem -> assertThat(problem).hasToString("spec.health.livenessPath: "
+            + "'livez' is not an HTTP path: start with '/', no spaces or query"));
+  }
+
   @Test
   void theSchemaHasFieldsOfEveryKindThisTestCovers() {
     assertThat(leaves()).hasSizeGreaterThanOrEqualTo(15);
