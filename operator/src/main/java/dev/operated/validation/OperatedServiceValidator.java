@@ -208,17 +208,26 @@ public final class OperatedServiceValidator {
   }
 
   /**
+   * Fields where a CEL rule is only the coarse check at {@code kubectl apply} and the operator's
+   * rule, which knows the cluster, says the same more precisely: the grace period, whose
+   * arithmetic is {@link TerminationBudget}'s alone (the CEL rule cannot know the sidecars).
+   */
+  private static final Set<String> CEL_REFINED_BY_OURS =
+      Set.of("spec.shutdown.terminationGracePeriodSeconds");
+
+  /**
    * Layer 1's problems stand; a later problem at or under a field layer 1 refused repeats it and
-   * is left out. A CEL rule is the coarse check at {@code kubectl apply}: where the operator's
-   * own rule (which knows the cluster) speaks about the same field, its message replaces it.
+   * is left out. A CEL problem at a field in {@link #CEL_REFINED_BY_OURS} gives way to the
+   * operator's problem at that field, so one field is never refused with two messages.
    */
   private static List<SpecProblem> merge(List<SpecProblem> structural, List<SpecProblem> cel,
       List<SpecProblem> core, List<SpecProblem> ours, List<SpecProblem> gates) {
     List<SpecProblem> merged = new ArrayList<>(structural);
-    Set<String> oursFields = new java.util.HashSet<>();
-    ours.forEach(problem -> oursFields.add(problem.field()));
+    Set<String> refined = new java.util.HashSet<>();
+    ours.stream().map(SpecProblem::field).filter(CEL_REFINED_BY_OURS::contains)
+        .forEach(refined::add);
     for (SpecProblem problem : cel) {
-      if (!oursFields.contains(problem.field()) && !under(problem, structural)) {
+      if (!refined.contains(problem.field()) && !under(problem, structural)) {
         merged.add(problem);
       }
     }

@@ -175,6 +175,14 @@ class OperatedServiceValidatorTest {
   }
 
   @Test
+  void otherCelRulesKeepTheirMessageBesideOurs() {
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, telemetry: {mode: node, "
+        + "endpoint: 'http://c:4317'}}"), K8S_1_33)).extracting(SpecProblem::message)
+        .anySatisfy(message -> assertThat(message).contains("only used when mode is endpoint"))
+        .anySatisfy(message -> assertThat(message).contains("is the OTLP grpc port"));
+  }
+
+  @Test
   void aGracePeriodThatMissesOnlyTheCollectorsFlushIsRefusedToo() {
     String spec = "{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw:4317'}, "
         + "shutdown: {drainSeconds: 5, timeoutSeconds: 10, terminationGracePeriodSeconds: 19}}";
