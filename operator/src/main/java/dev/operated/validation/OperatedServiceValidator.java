@@ -58,17 +58,20 @@ public final class OperatedServiceValidator {
       Map.of(4317, "OTLP gRPC", 4318, "OTLP HTTP", 13133, "health_check", 8888, "collector metrics");
 
   /**
-   * Ports Istio's sidecar listens on in the pod's network namespace (istio.io, "Ports used by
-   * Istio"): admin, outbound, debug, inbound, HBONE, merged metrics, health, DNS, Envoy metrics.
+   * Ports Istio's sidecar uses in the pod's network namespace (istio.io, Application
+   * Requirements, "Ports used by Istio").
    */
   public static final Map<Integer, String> ISTIO_PROXY_PORTS = Map.of(15000, "Envoy admin",
       15001, "outbound capture", 15004, "debug", 15006, "inbound capture", 15008, "HBONE",
-      15020, "merged metrics", 15021, "health checks", 15053, "DNS proxy",
-      15090, "Envoy metrics");
+      15009, "HBONE for secure networks", 15020, "merged metrics", 15021, "health checks",
+      15053, "DNS proxy", 15090, "Envoy metrics");
 
-  /** Ports of Linkerd's proxy (linkerd.io, proxy configuration defaults). */
+  /**
+   * Ports of Linkerd's proxy, its defaults (the proxy's start-up log: admin, inbound, outbound,
+   * tap; linkerd install --admin-port, --inbound-port, --outbound-port, --control-port).
+   */
   public static final Map<Integer, String> LINKERD_PROXY_PORTS = Map.of(4140, "outbound",
-      4143, "inbound", 4190, "control", 4191, "admin and metrics");
+      4143, "inbound", 4190, "tap", 4191, "admin and metrics");
 
   /** Names the operator sets from spec.shutdown; a user value would spend the drain twice. */
   private static final Set<String> OPERATOR_OWNED_ENV =
