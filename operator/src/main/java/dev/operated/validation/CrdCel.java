@@ -146,7 +146,8 @@ public final class CrdCel {
       return cached;
     }
     Cel cel = compiler(located.node(), result);
-    dev.cel.runtime.CelRuntime.Program program = cel.createProgram(cel.compile(expression).getAst());
+    dev.cel.runtime.CelRuntime.Program program =
+        cel.createProgram(cel.compile(expression).getAst());
     PROGRAMS.put(key, program);
     return program;
   }

@@ -114,7 +114,8 @@ class GeneratedSpecsPropertyTest {
     if (random.nextInt(3) == 0) {
       spec.put("podAnnotations", Map.of(
           choose(random, List.of("note", "example.com/Note"), List.of("bad key!")),
-          choose(random, List.of("any text, ü", "{}"), List.of("x".repeat(300 * 1024), "x".repeat(256 * 1024 - 4)))));
+          choose(random, List.of("any text, ü", "{}"),
+              List.of("x".repeat(300 * 1024), "x".repeat(256 * 1024 - 4)))));
     }
     return spec;
   }
@@ -154,7 +155,8 @@ class GeneratedSpecsPropertyTest {
       for (int i = 0; i < count; i++) {
         list.put(choose(random, List.of("cpu", "memory", "nvidia.com/gpu"),
             List.of("gpu", "hugepages-2Mi")),
-            choose(random, List.of("100m", "1", "2", "256Mi", "1Gi"), List.of("-1", "lots", "0.5")));
+            choose(random, List.of("100m", "1", "2", "256Mi", "1Gi"),
+                List.of("-1", "lots", "0.5")));
       }
     }
     Map<String, Object> resources = new LinkedHashMap<>();
