@@ -7,7 +7,7 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record CollectorSpec(
-    @Pattern("^\\S+$")
+    @Pattern(ApiPatterns.NO_WHITESPACE)
     @JsonPropertyDescription("OpenTelemetry Collector image; defaults to the operator's setting.")
     String image,
 

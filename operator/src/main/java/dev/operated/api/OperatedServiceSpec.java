@@ -20,7 +20,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OperatedServiceSpec(
     @Required
-    @Pattern("^\\S+$")
+    @Pattern(ApiPatterns.NO_WHITESPACE)
     @Size(min = 1, max = 512)
     @JsonPropertyDescription("Container image of the service, with a tag or a digest "
         + "(e.g. ghcr.io/acme/orders:1.4.2). The tag becomes service.version in telemetry.")

@@ -1,15 +1,18 @@
 package dev.operated.cli;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.operated.api.OperatedService;
-import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
 import dev.operated.desired.CollectorDefaults;
 import dev.operated.desired.DesiredState;
 import dev.operated.desired.KubernetesVersion;
+import dev.operated.validation.OperatedServiceValidator;
+import dev.operated.validation.OperatedServiceValidator.Validation;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -35,8 +38,10 @@ public final class RenderCommand implements Callable<Integer> {
 
   static final String DEFAULT_KUBERNETES_VERSION = "1.33";
 
-  private static final ObjectMapper STRICT_YAML = new ObjectMapper(new YAMLFactory())
-      .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+  /** Reads documents as trees: typing them is the validator's job, so no problem is lost. */
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+      // kubectl refuses a mapping key given twice; silently keeping the last would hide a typo.
+      .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
 
   @Spec
   CommandSpec command;
@@ -82,9 +87,9 @@ public final class RenderCommand implements Callable<Integer> {
       err.println("render: cannot read " + file + ": give an existing YAML file with -f");
       return 2;
     }
-    List<OperatedService> resources;
+    List<ObjectNode> documents;
     try {
-      resources = read(file);
+      documents = read(file);
     } catch (IOException | IllegalArgumentException e) {
       err.println("render: " + file + " is not a list of OperatedService documents: "
           + e.getMessage());
@@ -94,15 +99,16 @@ public final class RenderCommand implements Callable<Integer> {
         namespaceAnnotations, CollectorDefaults.standard().withGateway(collectorGateway));
     List<String> failures = new ArrayList<>();
     StringBuilder stream = new StringBuilder();
-    for (OperatedService resource : resources) {
-      if (resource.getMetadata().getNamespace() == null) {
-        resource.getMetadata().setNamespace(namespace);
-      }
-      List<SpecProblem> problems = DesiredState.problems(resource, facts);
-      if (!problems.isEmpty()) {
-        problems.forEach(problem -> failures.add(resource.getMetadata().getName() + ": " + problem));
+    for (int index = 0; index < documents.size(); index++) {
+      ObjectNode document = documents.get(index);
+      inDefaultNamespace(document);
+      Validation validation = OperatedServiceValidator.check(document, facts);
+      if (!validation.valid()) {
+        String label = document.path("metadata").path("name").asText("document " + (index + 1));
+        validation.problems().forEach(problem -> failures.add(label + ": " + problem));
         continue;
       }
+      OperatedService resource = validation.resource().orElseThrow();
       for (HasMetadata desired : DesiredState.of(resource, facts)) {
         stream.append(Serialization.asYaml(desired));
       }
@@ -110,6 +116,7 @@ public final class RenderCommand implements Callable<Integer> {
     if (!failures.isEmpty()) {
       err.println("render: nothing rendered, the input has problems:");
       failures.forEach(failure -> err.println("  " + failure));
+      err.flush();
       return 1;
     }
     out.print(stream);
@@ -117,25 +124,41 @@ public final class RenderCommand implements Callable<Integer> {
     return 0;
   }
 
-  static List<OperatedService> read(Path file) throws IOException {
-    List<OperatedService> resources = new ArrayList<>();
-    try (MappingIterator<Map<String, Object>> documents =
-        STRICT_YAML.readerFor(Map.class).readValues(file.toFile())) {
+  private void inDefaultNamespace(ObjectNode document) {
+    JsonNode metadata = document.get("metadata");
+    if (metadata == null || metadata.isNull()) {
+      metadata = document.putObject("metadata");
+    }
+    if (metadata instanceof ObjectNode fields && !fields.hasNonNull("namespace")) {
+      fields.put("namespace", namespace);
+    }
+  }
+
+  /** The OperatedService documents of a YAML stream, as trees; empty documents are skipped. */
+  static List<ObjectNode> read(Path file) throws IOException {
+    List<ObjectNode> documents = new ArrayList<>();
+    try (MappingIterator<JsonNode> stream = YAML.readerFor(JsonNode.class)
+        .readValues(file.toFile())) {
       int index = 0;
-      while (documents.hasNext()) {
-        Map<String, Object> document = documents.next();
+      while (stream.hasNextValue()) {
+        JsonNode document = stream.nextValue();
         index++;
-        if (document == null || document.isEmpty()) {
+        if (document == null || document.isNull() || document.isMissingNode()
+            || (document.isObject() && document.isEmpty())) {
           continue;
         }
-        if (!"OperatedService".equals(document.get("kind"))) {
-          throw new IllegalArgumentException("document " + index + " is a " + document.get("kind")
+        if (!document.isObject()) {
+          throw new IllegalArgumentException("document " + index + " is not a mapping");
+        }
+        String kind = document.path("kind").asText(null);
+        if (!"OperatedService".equals(kind)) {
+          throw new IllegalArgumentException("document " + index + " is a " + kind
               + ", not an OperatedService");
         }
-        resources.add(STRICT_YAML.convertValue(document, OperatedService.class));
+        documents.add((ObjectNode) document);
       }
     }
-    return resources;
+    return documents;
   }
 
   static final class VersionConverter implements ITypeConverter<KubernetesVersion> {

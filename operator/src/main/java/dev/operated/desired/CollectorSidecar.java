@@ -85,7 +85,7 @@ public final class CollectorSidecar {
 
   static String configYaml(OperatedServiceSpec spec, ClusterFacts facts) {
     String gateway = gateway(spec, facts).orElseThrow(() -> new IllegalStateException(
-        "sidecar mode without a gateway must be refused by DesiredState.problems"));
+        "sidecar mode without a gateway must be refused by OperatedServiceValidator"));
     Map<String, Object> exporter = new LinkedHashMap<>();
     exporter.put("endpoint", gateway);
     // A plain http:// gateway is a cleartext gRPC connection; https:// keeps TLS on.

@@ -4,8 +4,8 @@ import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceStatus;
 import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
-import dev.operated.desired.DesiredState;
 import dev.operated.status.StatusAggregator;
+import dev.operated.validation.OperatedServiceValidator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
@@ -96,7 +96,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     }
     ClusterFacts facts = observed.get();
     ObservedCluster.put(context, facts);
-    List<SpecProblem> problems = DesiredState.problems(resource, facts);
+    List<SpecProblem> problems = OperatedServiceValidator.validate(resource, facts);
     if (problems.isEmpty()) {
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     } else {

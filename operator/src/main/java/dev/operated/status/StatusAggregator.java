@@ -2,7 +2,7 @@ package dev.operated.status;
 
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceStatus;
-import dev.operated.api.OperatedServiceValidator;
+import dev.operated.validation.OperatedServiceValidator;
 import dev.operated.api.SpecProblem;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;

@@ -4,8 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.cel.common.CelValidationResult;
 import dev.cel.common.types.SimpleType;
-import dev.operated.api.CrdCel.LocatedRule;
-import dev.operated.api.CrdCel.Violation;
+import dev.operated.validation.CrdCel;
+import dev.operated.validation.CrdCel.LocatedRule;
+import dev.operated.validation.CrdCel.Violation;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import java.util.List;
 import java.util.Map;

@@ -2,6 +2,10 @@ package dev.operated.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.operated.desired.ClusterFacts;
+import dev.operated.desired.KubernetesVersion;
+import dev.operated.validation.CrdCel;
+import dev.operated.validation.OperatedServiceValidator;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +38,8 @@ class ExampleManifestsTest {
     assertThat(resource.getApiVersion()).isEqualTo("operated.dev/v1alpha1");
     assertThat(resource.getKind()).isEqualTo("OperatedService");
     assertThat(resource.getSpec().image()).isNotBlank();
-    assertThat(OperatedServiceValidator.validate(resource)).isEmpty();
+    assertThat(OperatedServiceValidator.validate(Manifests.tree(example),
+        new ClusterFacts(KubernetesVersion.parse("1.33"), false, Map.of()))).isEmpty();
     assertThat(CrdCel.violations(GeneratedCrd.specSchema(), Manifests.rawSpec(example))).isEmpty();
   }
 

@@ -37,6 +37,14 @@ final class Manifests {
     }
   }
 
+  static com.fasterxml.jackson.databind.JsonNode tree(Path file) {
+    try {
+      return STRICT_YAML.readTree(file.toFile());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   @SuppressWarnings("unchecked")
   static Map<String, Object> rawSpec(Path file) {
     try {

@@ -54,7 +54,7 @@ class RenderCommandTest {
     assertThat(cli.exitCode()).isEqualTo(1);
     assertThat(cli.out()).isEmpty();
     assertThat(cli.err()).contains("orders: spec.image:").contains("has no tag or digest")
-        .contains("orders: spec.telemetry.endpoint: is required when mode is endpoint");
+        .contains("orders: spec.telemetry.endpoint: endpoint is required when mode is endpoint");
   }
 
   @Test
@@ -94,16 +94,72 @@ class RenderCommandTest {
   }
 
   @Test
-  void aMisspeltFieldIsNamed() throws IOException {
+  void aMisspeltFieldIsOneProblemAmongTheOthers() throws IOException {
     Cli cli = Cli.run("render", "-f", file("""
         apiVersion: operated.dev/v1alpha1
         kind: OperatedService
         metadata: {name: orders}
-        spec: {image: 'orders:1', replica: 2}
+        spec: {image: 'orders', replica: 2}
         """).toString());
 
-    assertThat(cli.exitCode()).isEqualTo(2);
-    assertThat(cli.err()).contains("replica");
+    assertThat(cli.exitCode()).isEqualTo(1);
+    assertThat(cli.err()).contains("orders: spec.replica: is not a field of spec")
+        .contains("orders: spec.image: 'orders' has no tag or digest");
+  }
+
+  @Test
+  void aKeyGivenTwiceIsRefusedAsKubectlRefusesIt() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1', port: 8080, port: 9090}
+        """).toString());
+
+    assertThat(cli.exitCode()).as(cli.err()).isEqualTo(2);
+    assertThat(cli.err()).contains("Duplicate field 'port'");
+  }
+
+  @Test
+  void aYamlErrorInALaterDocumentIsAMessageNotAStackTrace() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1'}
+        ---
+        kind: OperatedService
+        spec: {image: [
+        """).toString());
+
+    assertThat(cli.exitCode()).as(cli.err()).isEqualTo(2);
+    assertThat(cli.err()).contains("is not a list of OperatedService documents")
+        .doesNotContain("\tat ");
+  }
+
+  /** What the shipped CRD refuses at kubectl apply, render refuses too: no false all-clear. */
+  @Test
+  void wrongTypesUnknownEnumValuesAndOutOfRangeValuesAreProblemsNotACrash() throws IOException {
+    Cli cli = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec:
+          image: orders:1
+          replicas: 5000
+          port: "8080"
+          mesh: Istio
+          shutdown: {drainSeconds: ten}
+        """).toString());
+
+    assertThat(cli.exitCode()).isEqualTo(1);
+    assertThat(cli.out()).isEmpty();
+    assertThat(cli.err())
+        .contains("orders: spec.replicas: 5000 is above the maximum 1000")
+        .contains("orders: spec.port: must be an integer, not the string '8080'")
+        .contains("orders: spec.mesh: 'Istio' is not one of auto, istio, linkerd, none")
+        .contains("orders: spec.shutdown.drainSeconds: must be an integer")
+        .doesNotContain("Exception").doesNotContain("Cannot deserialize");
   }
 
   @Test

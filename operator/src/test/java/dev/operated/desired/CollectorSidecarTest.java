@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.operated.api.OperatedService;
 import dev.operated.api.SpecProblem;
+import dev.operated.validation.OperatedServiceValidator;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -155,7 +156,7 @@ class CollectorSidecarTest {
 
   @Test
   void sidecarModeWithoutAnyGatewayIsRefusedNamingTheField() {
-    List<SpecProblem> problems = DesiredState.problems(
+    List<SpecProblem> problems = OperatedServiceValidator.validate(
         service("{image: a:1, telemetry: {mode: sidecar}}"), K8S_1_33);
     assertThat(problems).singleElement().satisfies(problem -> {
       assertThat(problem.field()).isEqualTo("spec.telemetry.endpoint");

@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.ProbeBuilder;
 import dev.operated.api.OperatedServiceStatus;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import java.util.Optional;
-import java.util.function.Function;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
@@ -28,12 +27,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,22 @@ class OperatedServiceReconcilerTest {
   private OperatedService apply(String name, OperatedServiceSpec spec) {
     OperatedService resource = new OperatedService(NS, name, spec);
     return cluster.client.resource(resource).createOr(existing -> existing.update());
+  }
+
+  /**
+   * A spec change as a user makes it. The operator patches the status in between, so a stale
+   * resourceVersion gets 409 Conflict: read again and retry, as kubectl edit does.
+   */
+  private void updateSpec(String name, UnaryOperator<OperatedServiceSpec> change) {
+    await().atMost(TIMEOUT)
+        .ignoreExceptionsMatching(e -> e instanceof KubernetesClientException conflict
+            && conflict.getCode() == 409)
+        .until(() -> {
+          OperatedService resource = cluster.get(NS, name);
+          resource.setSpec(change.apply(resource.getSpec()));
+          cluster.client.resource(resource).update();
+          return true;
+        });
   }
 
   private Deployment deployment(String name) {
@@ -207,9 +224,8 @@ class OperatedServiceReconcilerTest {
     Deployment running = deployment("orders");
 
     // The mock has no schema validation, as a cluster with an outdated CRD would not.
-    changeSpec("orders", current -> new OperatedServiceSpec("orders", -1, null, null, null,
-        null, null, null,
-        null, null, null, null));
+    updateSpec("orders", spec -> new OperatedServiceSpec("orders", -1, null, null, null, null,
+        null, null, null, null, null, null));
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       Condition ready = ready("orders");
@@ -237,13 +253,14 @@ class OperatedServiceReconcilerTest {
     await().atMost(TIMEOUT).until(() -> cluster.client.policy().v1().podDisruptionBudget()
         .inNamespace(NS).withName("orders").get() != null);
 
-    changeSpec("orders", current -> new OperatedServiceSpec("orders:1", 1, null, null, null,
-        null, null, null,
-        null, null, null, null));
+    updateSpec("orders", spec -> new OperatedServiceSpec("orders:1", 1, null, null, null, null,
+        null, null, null, null, null, null));
 
     await().atMost(TIMEOUT).until(() -> cluster.client.policy().v1().podDisruptionBudget()
         .inNamespace(NS).withName("orders").get() == null);
-    assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1);
+    // The workflow applies independent dependents concurrently: the Deployment may come later.
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(deployment("orders").getSpec().getReplicas()).isEqualTo(1));
   }
 
   /**
@@ -315,21 +332,9 @@ class OperatedServiceReconcilerTest {
         .endSpec().build();
   }
 
-  /**
-   * A user's edit of the spec, retried on a conflict as kubectl does: the operator's status
-   * patches move the resourceVersion under a read-then-update.
-   */
-  private void changeSpec(String name, Function<OperatedService, OperatedServiceSpec> change) {
-    cluster.client.resources(OperatedService.class).inNamespace(NS).withName(name)
-        .edit(current -> {
-          current.setSpec(change.apply(current));
-          return current;
-        });
-  }
-
   /** A generation change, so the reconcile is not filtered as a no-op. */
   private void touch(String name) {
-    changeSpec(name, current -> current.getSpec().withEnv(List.of(
+    updateSpec(name, spec -> spec.withEnv(List.of(
         new EnvVarBuilder().withName("TOUCHED").withValue("1").build())));
   }
 
@@ -349,9 +354,8 @@ class OperatedServiceReconcilerTest {
     await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
     var selector = deployment("orders").getSpec().getSelector();
 
-    changeSpec("orders", current -> new OperatedServiceSpec("orders:2", 2, 9000, null, null,
-        null, null, null,
-        null, null, null, null));
+    updateSpec("orders", spec -> new OperatedServiceSpec("orders:2", 2, 9000, null, null, null,
+        null, null, null, null, null, null));
 
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("orders").getSpec()
         .getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("orders:2"));
@@ -488,12 +492,13 @@ class OperatedServiceReconcilerTest {
           .satisfies(owner -> assertThat(owner.getUid())
               .isEqualTo(created.getMetadata().getUid()));
       assertThat(config.getData().get("collector.yaml")).contains("http://gw.obs:4317");
+      // The ConfigMap is applied first: the Deployment may not be there yet (retry, not NPE).
       assertThat(deployment("orders")).isNotNull();
       assertThat(deployment("orders").getSpec().getTemplate().getSpec().getInitContainers())
           .extracting(c -> c.getName()).containsExactly("otel-collector");
     });
 
-    changeSpec("orders", current -> OperatedServiceSpec.ofImage("orders:1"));
+    updateSpec("orders", spec -> OperatedServiceSpec.ofImage("orders:1"));
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       assertThat(collectorConfig("orders")).isNull();

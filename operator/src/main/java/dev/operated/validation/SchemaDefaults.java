@@ -1,4 +1,4 @@
-package dev.operated.api;
+package dev.operated.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,7 +12,7 @@ import java.util.Map;
  * Applies a schema's defaults to a value the way the API server does before validation: a default
  * fills an absent property of an object that is present; absent objects stay absent.
  */
-final class SchemaDefaults {
+public final class SchemaDefaults {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -20,7 +20,7 @@ final class SchemaDefaults {
   }
 
   @SuppressWarnings("unchecked")
-  static Object apply(JSONSchemaProps schema, Object value) {
+  public static Object apply(JSONSchemaProps schema, Object value) {
     if (value instanceof Map<?, ?> map && schema.getProperties() != null) {
       Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) map);
       schema.getProperties().forEach((name, property) -> {

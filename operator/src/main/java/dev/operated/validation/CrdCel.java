@@ -1,4 +1,4 @@
-package dev.operated.api;
+package dev.operated.validation;
 
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableSet;
@@ -26,22 +26,37 @@ import java.util.Optional;
 /**
  * Compiles and evaluates a CRD's x-kubernetes-validations with CEL-Java the way the API server
  * does: {@code self} is typed from the schema (so a misspelt field is a compile error, as it is
- * when the CRD is created), and the value is the object after defaulting.
+ * when the CRD is created), and the value is the object after defaulting. The validator runs it
+ * in production (layer 1); the build's tests use it to check the rules themselves.
  */
-final class CrdCel {
+public final class CrdCel {
 
   /** A rule found in the schema, with the dotted path of the node it sits on ("" = spec). */
-  record LocatedRule(String path, JSONSchemaProps node, ValidationRule rule) {
+  public record LocatedRule(String path, JSONSchemaProps node, ValidationRule rule) {
   }
 
-  /** A rule that evaluated to false on a value: what the API server would refuse. */
-  record Violation(String path, String rule, String message) {
+  /**
+   * A rule that evaluated to false on a value: what the API server would refuse.
+   *
+   * @param path      the node the rule sits on, dotted, relative to the schema given
+   * @param fieldPath the rule's own fieldPath (".endpoint"), or null: where the API server points
+   */
+  public record Violation(String path, String rule, String fieldPath, String message) {
+
+    /** The field the API server names: the node, then the rule's fieldPath under it. */
+    public String field() {
+      String relative = fieldPath == null ? "" : fieldPath.replaceFirst("^\\.", "");
+      if (relative.isEmpty()) {
+        return path;
+      }
+      return path.isEmpty() ? relative : path + "." + relative;
+    }
   }
 
   private CrdCel() {
   }
 
-  static List<LocatedRule> rules(JSONSchemaProps schema) {
+  public static List<LocatedRule> rules(JSONSchemaProps schema) {
     List<LocatedRule> found = new ArrayList<>();
     collect("", schema, found);
     return found;
@@ -57,18 +72,22 @@ final class CrdCel {
     }
   }
 
-  static CelAbstractSyntaxTree compile(LocatedRule located, String expression, CelType result)
+  public static CelAbstractSyntaxTree compile(LocatedRule located, String expression, CelType result)
       throws CelValidationException {
     return compiler(located.node(), result).compile(expression).getAst();
   }
 
-  static CelValidationResult check(LocatedRule located, String expression, CelType result) {
+  public static CelValidationResult check(LocatedRule located, String expression, CelType result) {
     return compiler(located.node(), result).compile(expression);
   }
 
-  /** Every rule in the spec schema that a (defaulted) spec breaks. */
-  static List<Violation> violations(JSONSchemaProps specSchema, Map<String, Object> spec) {
-    Object defaulted = SchemaDefaults.apply(specSchema, spec);
+  /** Every rule in the spec schema that a spec breaks, after the schema's defaults. */
+  public static List<Violation> violations(JSONSchemaProps specSchema, Map<String, Object> spec) {
+    return violationsOfDefaulted(specSchema, SchemaDefaults.apply(specSchema, spec));
+  }
+
+  /** Every rule a value that already carries the schema's defaults breaks. */
+  static List<Violation> violationsOfDefaulted(JSONSchemaProps specSchema, Object defaulted) {
     List<Violation> violations = new ArrayList<>();
     for (LocatedRule located : rules(specSchema)) {
       Optional<Object> self = at(defaulted, located.path());
@@ -80,11 +99,12 @@ final class CrdCel {
             .eval(Map.of("self", toCel(self.get())));
         if (!Boolean.TRUE.equals(verdict)) {
           violations.add(new Violation(located.path(), located.rule().getRule(),
-              message(located, self.get())));
+              located.rule().getFieldPath(), message(located, self.get())));
         }
       } catch (CelValidationException | CelEvaluationException e) {
-        throw new AssertionError("rule " + located.rule().getRule() + " at " + located.path()
-            + " failed to run: " + e.getMessage(), e);
+        // The CRD is generated and compiled in the build: a rule that cannot run is our bug.
+        throw new IllegalStateException("rule " + located.rule().getRule() + " at "
+            + located.path() + " failed to run: " + e.getMessage(), e);
       }
     }
     return violations;
@@ -100,10 +120,36 @@ final class CrdCel {
         .eval(Map.of("self", toCel(self)));
   }
 
+  /** Compiled programs per schema node (by identity), expression and result type. */
+  private static final Map<ProgramKey, dev.cel.runtime.CelRuntime.Program> PROGRAMS =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record ProgramKey(JSONSchemaProps node, String expression, CelType result) {
+    @Override
+    public boolean equals(Object other) {
+      return other instanceof ProgramKey key && key.node == node
+          && key.expression.equals(expression) && key.result.equals(result);
+    }
+
+    @Override
+    public int hashCode() {
+      return 31 * (31 * System.identityHashCode(node) + expression.hashCode()) + result.hashCode();
+    }
+  }
+
+  /** Compiling is the costly part and a CRD's rules do not change: each is compiled once. */
   private static dev.cel.runtime.CelRuntime.Program program(LocatedRule located, String expression,
       CelType result) throws CelValidationException, CelEvaluationException {
+    ProgramKey key = new ProgramKey(located.node(), expression, result);
+    dev.cel.runtime.CelRuntime.Program cached = PROGRAMS.get(key);
+    if (cached != null) {
+      return cached;
+    }
     Cel cel = compiler(located.node(), result);
-    return cel.createProgram(cel.compile(expression).getAst());
+    dev.cel.runtime.CelRuntime.Program program =
+        cel.createProgram(cel.compile(expression).getAst());
+    PROGRAMS.put(key, program);
+    return program;
   }
 
   @SuppressWarnings("unchecked")
@@ -165,7 +211,8 @@ final class CrdCel {
         return MapType.create(SimpleType.STRING,
             values == null ? SimpleType.DYN : typeOf(values, name + "_value", structs));
       default:
-        throw new AssertionError("schema node " + name + " has unknown type " + node.getType());
+        throw new IllegalStateException("schema node " + name + " has unknown type "
+            + node.getType());
     }
   }
 

@@ -1,0 +1,314 @@
+package dev.operated.validation;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.operated.api.ApiPatterns;
+import dev.operated.api.SpecProblem;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Layer 1: the CRD's structural schema, as the API server applies it at {@code kubectl apply}
+ * (types, enums, ranges, lengths, patterns, required fields, unknown fields refused as
+ * {@code kubectl}'s strict field validation does). It reads the CRD the build generated from the
+ * model, so it can never disagree with the CRD that is shipped.
+ *
+ * <p>Checking also sanitises: a value the schema refuses is left out of the copy it returns, so
+ * the later layers can still decode and check the rest; every problem is reported at once.
+ */
+public final class CrdSchema {
+
+  /** Where the crd-generator plugin writes the CRD into the classes (and so the jar). */
+  public static final String RESOURCE = "META-INF/fabric8/operatedservices.operated.dev-v1.yml";
+
+  /** Top-level fields every object has; the API server validates them, not the CRD schema. */
+  private static final Set<String> OBJECT_FIELDS = Set.of("apiVersion", "kind", "metadata",
+      "status");
+
+  /** What a pattern means to a person: the schema's regexes are not a fix a user can apply. */
+  static final Map<String, String> PATTERN_MEANINGS = Map.of(
+      ApiPatterns.HTTP_PATH, "an HTTP path: start with '/', no spaces or query",
+      ApiPatterns.OTLP_ENDPOINT, "a URL with http:// or https://, a host, an optional port and "
+          + "path (e.g. http://otel-collector.observability:4318)",
+      ApiPatterns.NO_WHITESPACE, "a value without spaces");
+
+  private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
+  private static volatile JSONSchemaProps root;
+
+  private CrdSchema() {
+  }
+
+  /** The openAPIV3Schema of the CRD this build generated (served version). */
+  public static JSONSchemaProps rootSchema() {
+    JSONSchemaProps loaded = root;
+    if (loaded == null) {
+      try (InputStream in = CrdSchema.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException(RESOURCE + " is not on the class path: the "
+              + "crd-generator plugin writes it at process-classes");
+        }
+        CustomResourceDefinition crd = Serialization.unmarshal(in, CustomResourceDefinition.class);
+        loaded = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema();
+        root = loaded;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return loaded;
+  }
+
+  public static JSONSchemaProps specSchema() {
+    return rootSchema().getProperties().get("spec");
+  }
+
+  /** The problems the schema finds in an object, and the object without the refused values. */
+  public record Checked(List<SpecProblem> problems, ObjectNode sanitised) {
+  }
+
+  /** Checks a whole OperatedService object (apiVersion, kind, metadata, spec...). */
+  public static Checked check(ObjectNode object) {
+    List<SpecProblem> problems = new ArrayList<>();
+    ObjectNode sanitised = object.deepCopy();
+    JSONSchemaProps schema = rootSchema();
+    Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      String name = field.getKey();
+      if (OBJECT_FIELDS.contains(name)) {
+        continue;
+      }
+      JSONSchemaProps property = schema.getProperties().get(name);
+      if (property == null) {
+        problems.add(new SpecProblem(name, "is not a field of OperatedService: remove it "
+            + "(kubectl apply refuses unknown fields)"));
+        sanitised.remove(name);
+        continue;
+      }
+      JsonNode checked = new Walk(problems).value(name, property, field.getValue());
+      if (checked == null) {
+        sanitised.remove(name);
+      } else {
+        sanitised.set(name, checked);
+      }
+    }
+    return new Checked(problems, sanitised);
+  }
+
+  /** One pass over a value; returns it without refused parts, or null when it is refused. */
+  private record Walk(List<SpecProblem> problems) {
+
+    JsonNode value(String path, JSONSchemaProps schema, JsonNode value) {
+      if (value == null || value.isNull()) {
+        // A null for a field that is not nullable is pruned by the API server, not refused.
+        return null;
+      }
+      if (Boolean.TRUE.equals(schema.getXKubernetesIntOrString())) {
+        if (value.isIntegralNumber() || value.isTextual()) {
+          return value;
+        }
+        return refuse(path, "must be an integer or a string (e.g. 500m or 1Gi), not "
+            + describe(value) + (value.isNumber() ? ": quote it ('" + value.asText() + "')" : ""));
+      }
+      String type = schema.getType();
+      if (type == null) {
+        return value;
+      }
+      return switch (type) {
+        case "object" -> object(path, schema, value);
+        case "array" -> array(path, schema, value);
+        case "string" -> string(path, schema, value);
+        case "integer" -> number(path, schema, value, true);
+        case "number" -> number(path, schema, value, false);
+        case "boolean" -> value.isBoolean() ? value
+            : refuse(path, "must be true or false, not " + describe(value)
+                + (value.isTextual() ? ": write it without quotes" : ""));
+        default -> value;
+      };
+    }
+
+    private JsonNode object(String path, JSONSchemaProps schema, JsonNode value) {
+      if (!value.isObject()) {
+        return refuse(path, "must be an object (a mapping of fields), not " + describe(value));
+      }
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      Map<String, JSONSchemaProps> properties = schema.getProperties();
+      JSONSchemaProps additional = schema.getAdditionalProperties() == null ? null
+          : schema.getAdditionalProperties().getSchema();
+      Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        String name = field.getKey();
+        JSONSchemaProps property = properties == null ? null : properties.get(name);
+        String childPath;
+        if (property != null) {
+          childPath = path + "." + name;
+        } else if (additional != null) {
+          property = additional;
+          childPath = path + "[" + name + "]";
+        } else if (Boolean.TRUE.equals(schema.getXKubernetesPreserveUnknownFields())) {
+          copy.set(name, field.getValue());
+          continue;
+        } else {
+          problems.add(new SpecProblem(path + "." + name, "is not a field of " + path
+              + (properties == null || properties.isEmpty() ? ""
+                  : " (it has " + String.join(", ", properties.keySet()) + ")")
+              + ": remove it or correct its spelling (kubectl apply refuses unknown fields)"));
+          continue;
+        }
+        JsonNode checked = value(childPath, property, field.getValue());
+        if (checked != null) {
+          copy.set(name, checked);
+        }
+      }
+      if (schema.getRequired() != null) {
+        for (String required : schema.getRequired()) {
+          if (!value.has(required) || value.get(required).isNull()) {
+            problems.add(new SpecProblem(path + "." + required, "is required"));
+          }
+        }
+      }
+      if (schema.getMaxProperties() != null && copy.size() > schema.getMaxProperties()) {
+        return refuse(path, "has " + copy.size() + " entries, more than the "
+            + schema.getMaxProperties() + " allowed");
+      }
+      return copy;
+    }
+
+    private JsonNode array(String path, JSONSchemaProps schema, JsonNode value) {
+      if (!value.isArray()) {
+        return refuse(path, "must be a list, not " + describe(value));
+      }
+      if (schema.getMaxItems() != null && value.size() > schema.getMaxItems()) {
+        return refuse(path, "has " + value.size() + " items, more than the "
+            + schema.getMaxItems() + " allowed: remove some");
+      }
+      if (schema.getMinItems() != null && value.size() < schema.getMinItems()) {
+        return refuse(path, "needs at least " + schema.getMinItems() + " items");
+      }
+      JSONSchemaProps items = schema.getItems() == null ? null : schema.getItems().getSchema();
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+      for (int i = 0; i < value.size(); i++) {
+        JsonNode checked = items == null ? value.get(i)
+            : value(path + "[" + i + "]", items, value.get(i));
+        // A refused item is kept out of the copy as an empty object, so indexes stay the same
+        // for the later layers' field paths.
+        copy.add(checked == null ? JsonNodeFactory.instance.objectNode() : checked);
+      }
+      return copy;
+    }
+
+    private JsonNode string(String path, JSONSchemaProps schema, JsonNode value) {
+      if (!value.isTextual()) {
+        return refuse(path, "must be a string, not " + describe(value)
+            + (value.isNumber() || value.isBoolean() ? ": quote it ('" + value.asText() + "')"
+                : ""));
+      }
+      String text = value.textValue();
+      int length = text.codePointCount(0, text.length());
+      if (schema.getEnum() != null && !schema.getEnum().isEmpty()) {
+        List<String> allowed = schema.getEnum().stream().map(JsonNode::asText).toList();
+        if (!allowed.contains(text)) {
+          return refuse(path, "'" + text + "' is not one of " + String.join(", ", allowed)
+              + ": use one of them (the names are case-sensitive)");
+        }
+      }
+      if (schema.getMinLength() != null && length < schema.getMinLength()) {
+        return refuse(path, schema.getMinLength() == 1 ? "must not be empty"
+            : "is shorter than " + schema.getMinLength() + " characters");
+      }
+      if (schema.getMaxLength() != null && length > schema.getMaxLength()) {
+        return refuse(path, "is " + length + " characters long, more than the "
+            + schema.getMaxLength() + " allowed: shorten it");
+      }
+      if (schema.getPattern() != null) {
+        Pattern pattern = PATTERNS.computeIfAbsent(schema.getPattern(), Pattern::compile);
+        if (!pattern.matcher(text).find()) {
+          String meaning = PATTERN_MEANINGS.get(schema.getPattern());
+          return refuse(path, "'" + text + "' is not " + (meaning != null ? meaning
+              : "of the form " + schema.getPattern()));
+        }
+      }
+      return value;
+    }
+
+    private JsonNode number(String path, JSONSchemaProps schema, JsonNode value,
+        boolean integer) {
+      if (!value.isNumber()) {
+        return refuse(path, "must be " + (integer ? "an integer" : "a number") + ", not "
+            + describe(value) + (value.isTextual() && value.asText().matches("-?[0-9.]+")
+                ? ": write it without quotes" : ""));
+      }
+      BigDecimal number = value.decimalValue();
+      if (integer && !value.isIntegralNumber()
+          && number.stripTrailingZeros().scale() > 0) {
+        return refuse(path, "must be a whole number, not " + number.toPlainString());
+      }
+      BigDecimal minimum = schema.getMinimum() == null ? null
+          : BigDecimal.valueOf(schema.getMinimum());
+      BigDecimal maximum = schema.getMaximum() == null ? null
+          : BigDecimal.valueOf(schema.getMaximum());
+      boolean below = minimum != null && number.compareTo(minimum) < 0;
+      boolean above = maximum != null && number.compareTo(maximum) > 0;
+      if (below || above) {
+        return refuse(path, number.toPlainString() + " is " + (below ? "below the minimum "
+            + plain(minimum) : "above the maximum " + plain(maximum)) + ": use a value "
+            + range(minimum, maximum));
+      }
+      return value;
+    }
+
+    private static String range(BigDecimal minimum, BigDecimal maximum) {
+      if (minimum != null && maximum != null) {
+        return "from " + plain(minimum) + " to " + plain(maximum);
+      }
+      return minimum != null ? "of at least " + plain(minimum) : "of at most " + plain(maximum);
+    }
+
+    private static String plain(BigDecimal number) {
+      return number.stripTrailingZeros().toPlainString();
+    }
+
+    private JsonNode refuse(String path, String message) {
+      problems.add(new SpecProblem(path, message));
+      return null;
+    }
+  }
+
+  private static String describe(JsonNode value) {
+    if (value.isTextual()) {
+      return "the string '" + value.textValue() + "'";
+    }
+    if (value.isObject()) {
+      return "an object with " + value.size() + " field(s) ("
+          + iterable(value.fieldNames()).stream().collect(Collectors.joining(", ")) + ")";
+    }
+    if (value.isArray()) {
+      return "a list";
+    }
+    if (value.isBoolean()) {
+      return "the boolean " + value.asText();
+    }
+    return "the number " + value.asText();
+  }
+
+  private static List<String> iterable(Iterator<String> names) {
+    List<String> list = new ArrayList<>();
+    names.forEachRemaining(list::add);
+    return list;
+  }
+}

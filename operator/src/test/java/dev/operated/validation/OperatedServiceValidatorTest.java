@@ -1,0 +1,232 @@
+package dev.operated.validation;
+
+import static dev.operated.validation.Manifest.cluster;
+import static dev.operated.validation.Manifest.object;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.operated.api.OperatedService;
+import dev.operated.api.SpecProblem;
+import dev.operated.desired.ClusterFacts;
+import dev.operated.desired.TerminationBudget;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The operator's own rules (layer 3) and how the layers add up to one list of problems. */
+class OperatedServiceValidatorTest {
+
+  private static final ClusterFacts K8S_1_33 = cluster("1.33");
+
+  static Stream<Arguments> badSpecs() {
+    return Stream.of(
+        Arguments.of("{image: ''}", "spec.image", "must not be empty"),
+        Arguments.of("{image: orders}", "spec.image", "has no tag or digest"),
+        Arguments.of("{image: 'Acme/Orders:1'}", "spec.image", "not a valid image reference"),
+        Arguments.of("{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw:4317', "
+            + "collector: {image: 'Otel/Collector'}}}", "spec.telemetry.collector.image",
+            "not a valid image reference"),
+        Arguments.of("{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw:4317', "
+            + "collector: {image: 'otel/collector'}}}", "spec.telemetry.collector.image",
+            "has no tag or digest"),
+        Arguments.of("{image: a:1, port: 4318, telemetry: {mode: sidecar, "
+            + "endpoint: 'http://gw:4317'}}", "spec.port",
+            "taken by the collector sidecar (OTLP HTTP)"),
+        Arguments.of("{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw:4317'}, "
+            + "metrics: {port: 13133}}", "spec.metrics.port", "health_check"),
+        Arguments.of("{image: a:1, mesh: istio, port: 15006}", "spec.port",
+            "taken by the istio proxy (inbound capture)"),
+        Arguments.of("{image: a:1, mesh: istio, health: {port: 15021}}", "spec.health.port",
+            "istio proxy (health checks)"),
+        Arguments.of("{image: a:1, mesh: linkerd, metrics: {port: 4191}}", "spec.metrics.port",
+            "linkerd proxy (admin and metrics)"),
+        Arguments.of("{image: a:1, env: [{name: A, value: x}, {name: A, value: y}]}",
+            "spec.env[1].name", "already declared at spec.env[0]"),
+        Arguments.of("{image: a:1, env: [{name: URL, value: 'http://$(HOST)'}, "
+            + "{name: HOST, value: h}]}", "spec.env[0].value", "declared later at spec.env[1]"),
+        Arguments.of("{image: a:1, env: [{name: OPERATED_DRAIN_SECONDS, value: '3'}]}",
+            "spec.env[0].name", "spec.shutdown.drainSeconds"),
+        Arguments.of("{image: a:1, env: [{name: A, valueFrom: {fileKeyRef: {volumeName: v, "
+            + "path: a.env, key: A}}}]}", "spec.env[0].valueFrom.fileKeyRef",
+            "no volume of yours"),
+        Arguments.of("{image: a:1, telemetry: {mode: endpoint, endpoint: 'http://c:4317'}}",
+            "spec.telemetry.endpoint", "set spec.telemetry.protocol to grpc"),
+        Arguments.of("{image: a:1, telemetry: {mode: endpoint, protocol: grpc, "
+            + "endpoint: 'http://c:4318'}}", "spec.telemetry.endpoint", "use port 4317"),
+        Arguments.of("{image: a:1, telemetry: {collector: {image: 'otel/c:1'}}}",
+            "spec.telemetry.collector", "only applies in mode sidecar"),
+        Arguments.of("{image: a:1, telemetry: {mode: sidecar}}", "spec.telemetry.endpoint",
+            "--collector-gateway"),
+        Arguments.of("{image: a:1, podLabels: {app.kubernetes.io/name: other}}",
+            "spec.podLabels[app.kubernetes.io/name]", "selector label"),
+        Arguments.of("{image: a:1, podAnnotations: {proxy.istio.io/config: '[1, 2]'}}",
+            "spec.podAnnotations[proxy.istio.io/config]", "must be a YAML mapping"),
+        // Layer 1 (schema and CEL) in the same list, in the same notation.
+        Arguments.of("{image: a:1, port: 70000}", "spec.port",
+            "70000 is above the maximum 65535: use a value from 1 to 65535"),
+        Arguments.of("{image: a:1, health: {livenessPath: /h, readinessPath: /h}}",
+            "spec.health.readinessPath", "livenessPath and readinessPath must differ"),
+        Arguments.of("{image: a:1, telemetry: {mode: endpoint}}", "spec.telemetry.endpoint",
+            "is required when mode is endpoint"));
+  }
+
+  @ParameterizedTest(name = "{1}: {2}")
+  @MethodSource("badSpecs")
+  void namesTheFieldAndTheFix(String specYaml, String field, String fragment) {
+    assertThat(OperatedServiceValidator.validate(object(specYaml), K8S_1_33))
+        .anySatisfy(problem -> {
+          assertThat(problem.field()).isEqualTo(field);
+          assertThat(problem.message()).contains(fragment);
+        });
+  }
+
+  /** objectmeta ValidateAnnotations counts every annotation of the pod, the operator's too. */
+  @Test
+  void theAnnotationLimitCountsWhatTheOperatorAddsToThePod() {
+    String justOver = "x".repeat(256 * 1024 - KubernetesRulesTest.OPERATOR_ANNOTATION_BYTES);
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, metrics: {scrape: none}, "
+        + "podAnnotations: {k: " + justOver + "}}"), K8S_1_33)).singleElement()
+        .satisfies(problem -> {
+          assertThat(problem.field()).isEqualTo("spec.podAnnotations");
+          assertThat(problem.message()).contains("262145 bytes")
+              .contains("with the annotations the operator adds");
+        });
+  }
+
+  @Test
+  void aMeshTurnedOnByTheNamespaceReservesItsProxyPorts() {
+    ClusterFacts istioNamespace = Manifest.clusterWithNamespaceLabels("1.33",
+        Map.of("istio-injection", "enabled"));
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, port: 15001}"),
+        istioNamespace)).extracting(SpecProblem::field).containsExactly("spec.port");
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, port: 15001}"), K8S_1_33))
+        .isEmpty();
+  }
+
+  @Test
+  void reportsEveryProblemAtOnceWrongTypesAndUnknownEnumsIncluded() {
+    List<SpecProblem> problems = OperatedServiceValidator.validate(object(
+        "{image: orders, replicas: -2, port: '8080', mesh: Istio, "
+            + "health: {livenessPath: /h, readinessPath: /h}, telemetry: {mode: endpoint}, "
+            + "podLabels: {team: 'payments and billing'}}"), K8S_1_33);
+
+    assertThat(problems).extracting(SpecProblem::field).containsExactlyInAnyOrder(
+        "spec.image", "spec.replicas", "spec.port", "spec.mesh", "spec.health.readinessPath",
+        "spec.telemetry.endpoint", "spec.podLabels[team]");
+    assertThat(problems).filteredOn(problem -> problem.field().equals("spec.port"))
+        .singleElement().extracting(SpecProblem::message).asString()
+        .contains("must be an integer, not the string '8080'").contains("without quotes");
+    assertThat(problems).filteredOn(problem -> problem.field().equals("spec.mesh"))
+        .singleElement().extracting(SpecProblem::message).asString()
+        .contains("'Istio' is not one of auto, istio, linkerd, none");
+    assertThat(OperatedServiceValidator.describe(problems).lines()).hasSize(7);
+  }
+
+  @Test
+  void anUnknownFieldIsNamedAsKubectlApplyWouldRefuseIt() {
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, replica: 2}"), K8S_1_33))
+        .singleElement().satisfies(problem -> {
+          assertThat(problem.field()).isEqualTo("spec.replica");
+          assertThat(problem.message()).contains("is not a field of spec");
+        });
+  }
+
+  @Test
+  void theDecodedEntryPointAgreesWithTheRawOne() {
+    for (String spec : List.of("{image: a:1}", "{image: orders, env: [{name: A, value: x}, "
+        + "{name: A, value: y}]}", "{image: a:1, podLabels: {team: 'x y'}, shutdown: "
+        + "{drainSeconds: 10, timeoutSeconds: 30, terminationGracePeriodSeconds: 20}}")) {
+      OperatedService decoded = Manifest.decoded(spec);
+      assertThat(OperatedServiceValidator.validate(decoded, K8S_1_33)).as(spec)
+          .isEqualTo(OperatedServiceValidator.validate(object(spec), K8S_1_33));
+    }
+  }
+
+  /**
+   * The reconciler gets decoded objects, possibly stored under an older CRD that lacked today's
+   * schema: the decoded entry point still applies the current schema and CEL rules.
+   */
+  @Test
+  void aDecodedObjectStoredUnderAnOlderCrdIsCheckedAgainstTheCurrentSchema() {
+    OperatedService stored = Manifest.decoded("{image: 'a:1', replicas: 5000, "
+        + "health: {livenessPath: /h, readinessPath: /h}}");
+    assertThat(OperatedServiceValidator.validate(stored, K8S_1_33))
+        .extracting(SpecProblem::field)
+        .containsExactlyInAnyOrder("spec.replicas", "spec.health.readinessPath");
+  }
+
+  /** Issue 12, item 4: the operator's message comes from TerminationBudget alone. */
+  @Test
+  void aGracePeriodOneSecondShortIsOneProblemWithTheBudgetsArithmetic() {
+    String spec = "{image: a:1, shutdown: {drainSeconds: 10, timeoutSeconds: 30, "
+        + "terminationGracePeriodSeconds: 39}}";
+    TerminationBudget budget = TerminationBudget.of(Manifest.decoded(spec).getSpec(), K8S_1_33);
+    assertThat(budget.requiredSeconds()).isEqualTo(40);
+
+    assertThat(OperatedServiceValidator.validate(object(spec), K8S_1_33)).singleElement()
+        .satisfies(problem -> {
+          assertThat(problem.field()).isEqualTo("spec.shutdown.terminationGracePeriodSeconds");
+          assertThat(problem.message()).isEqualTo(budget.shortfall().orElseThrow())
+              .contains(budget.arithmetic());
+        });
+  }
+
+  @Test
+  void otherCelRulesKeepTheirMessageBesideOurs() {
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, telemetry: {mode: node, "
+        + "endpoint: 'http://c:4317'}}"), K8S_1_33)).extracting(SpecProblem::message)
+        .anySatisfy(message -> assertThat(message).contains("only used when mode is endpoint"))
+        .anySatisfy(message -> assertThat(message).contains("is the OTLP grpc port"));
+  }
+
+  @Test
+  void aGracePeriodThatMissesOnlyTheCollectorsFlushIsRefusedToo() {
+    String spec = "{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw:4317'}, "
+        + "shutdown: {drainSeconds: 5, timeoutSeconds: 10, terminationGracePeriodSeconds: 19}}";
+    assertThat(OperatedServiceValidator.validate(object(spec), K8S_1_33)).singleElement()
+        .satisfies(problem -> assertThat(problem.message())
+            .contains("drain 5s + app shutdown 10s + collector flush 5s = 20s"));
+  }
+
+  @Test
+  void aServiceNameMustBeADns1035Label() {
+    var object = object("{image: a:1}");
+    object.with("metadata").put("name", "1-orders.v2");
+    assertThat(OperatedServiceValidator.validate(object, K8S_1_33)).singleElement()
+        .satisfies(problem -> assertThat(problem.field()).isEqualTo("metadata.name"));
+  }
+
+  @Test
+  void aNameIsRequired() {
+    var object = object("{image: a:1}");
+    object.with("metadata").remove("name");
+    assertThat(OperatedServiceValidator.validate(object, K8S_1_33)).singleElement()
+        .satisfies(problem -> assertThat(problem).hasToString("metadata.name: is required: name "
+            + "the OperatedService (its Deployment and Service take the name)"));
+  }
+
+  @Test
+  void aMissingSpecIsNamed() {
+    var object = object("{image: a:1}");
+    object.remove("spec");
+    assertThat(OperatedServiceValidator.validate(object, K8S_1_33))
+        .extracting(SpecProblem::field).containsExactly("spec");
+  }
+
+  @Test
+  void validSpecsPass() {
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1}"), K8S_1_33)).isEmpty();
+    assertThat(OperatedServiceValidator.validate(object(
+        "{image: 'registry.local:5000/team/orders@sha256:" + "a".repeat(64) + "', "
+            + "env: [{name: HOST, value: h}, {name: URL, value: 'http://$(HOST)'}, "
+            + "{name: LITERAL, value: '$$(NOT_A_REF)'}, "
+            + "{name: POD, valueFrom: {fieldRef: {fieldPath: metadata.name}}}], "
+            + "telemetry: {mode: endpoint, protocol: grpc, endpoint: 'https://c:4317'}, "
+            + "podLabels: {team: payments}, podAnnotations: {note: 'any text at all'}, "
+            + "resources: {requests: {cpu: 500m, memory: 256Mi}, limits: {cpu: 1, memory: 256Mi}}}"),
+        K8S_1_33)).isEmpty();
+  }
+}
