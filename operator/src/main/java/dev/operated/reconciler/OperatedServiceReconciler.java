@@ -5,6 +5,7 @@ import dev.operated.api.OperatedServiceStatus;
 import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
 import dev.operated.desired.DesiredState;
+import dev.operated.status.ServiceSignals;
 import dev.operated.status.StatusAggregator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -75,6 +76,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     OperatedServiceStatus status = StatusAggregator.aggregate(resource,
         context.getSecondaryResource(Deployment.class),
         List.copyOf(context.getSecondaryResources(Pod.class)), problems, clock.instant());
+    ServiceSignals.observe(context, resource, status);
     if (status.equals(resource.getStatus())) {
       return UpdateControl.noUpdate();
     }
