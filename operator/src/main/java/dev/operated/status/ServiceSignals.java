@@ -2,6 +2,7 @@ package dev.operated.status;
 
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceStatus;
+import dev.operated.desired.StandardLabels;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
@@ -9,6 +10,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -51,6 +53,8 @@ public final class ServiceSignals {
 
   static final String NAMESPACE = "namespace";
   static final String SERVICE = "operatedservice";
+  /** Kills remembered per service so that none is counted twice; pods die one at a time. */
+  static final int KILLS_REMEMBERED = 1024;
   static final List<String> REPLICA_STATES = List.of("desired", "current", "ready", "updated",
       "available");
 
@@ -76,12 +80,55 @@ public final class ServiceSignals {
   /** What the reconciler calls once it has computed the status. */
   public static void observe(Context<OperatedService> context, OperatedService resource,
       OperatedServiceStatus status) {
-    Metrics metrics = context.getControllerConfiguration().getConfigurationService()
-        .getMetrics();
-    if (metrics instanceof Source source) {
-      source.serviceSignals().ifPresent(signals -> signals.observe(resource,
-          context.getSecondaryResource(Deployment.class),
-          List.copyOf(context.getSecondaryResources(Pod.class)), status));
+    of(context.getControllerConfiguration().getConfigurationService().getMetrics())
+        .ifPresent(signals -> signals.observe(resource,
+            context.getSecondaryResource(Deployment.class),
+            List.copyOf(context.getSecondaryResources(Pod.class)), status));
+  }
+
+  /**
+   * The filters of the pod event source, which see every pod transition; they let every event
+   * through. A container's final state is often only there: the kubelet deletes the pod right
+   * after writing it, before a reconcile reads the cache.
+   */
+  public static PodTransitions podTransitions(EventSourceContext<OperatedService> context) {
+    return new PodTransitions(of(context.getControllerConfiguration().getConfigurationService()
+        .getMetrics()));
+  }
+
+  private static Optional<ServiceSignals> of(Metrics metrics) {
+    return metrics instanceof Source source ? source.serviceSignals() : Optional.empty();
+  }
+
+  /** Pod updates and deletes as JOSDK's informer filters receive them. */
+  public record PodTransitions(Optional<ServiceSignals> signals) {
+
+    public boolean updated(Pod pod, Pod previous) {
+      signals.ifPresent(s -> s.podSeen(pod));
+      return true;
+    }
+
+    public boolean deleted(Pod pod, Boolean finalStateUnknown) {
+      signals.ifPresent(s -> s.podSeen(pod));
+      return true;
+    }
+  }
+
+  /** Counts the containers of this pod killed at its grace deadline, once per container. */
+  void podSeen(Pod pod) {
+    List<String> killed = GraceDeadlineKills.containers(pod);
+    String instance = pod.getMetadata().getLabels() == null ? null
+        : pod.getMetadata().getLabels().get(StandardLabels.INSTANCE);
+    if (killed.isEmpty() || instance == null) {
+      return;
+    }
+    // Only services reconciled and not deleted: a pod deleted with its service must not bring
+    // the service's series back.
+    Tracked tracked = services.get(new ResourceID(instance, pod.getMetadata().getNamespace()));
+    if (tracked != null) {
+      synchronized (tracked) {
+        tracked.killed(pod.getMetadata().getUid(), killed);
+      }
     }
   }
 
@@ -141,8 +188,14 @@ public final class ServiceSignals {
     private final Map<String, Counter> kills = new HashMap<>();
     /** pod UID + container → the restartCount last seen. */
     private final Map<String, Integer> restartCounts = new HashMap<>();
-    /** pod UID + container, for kills already counted (a pod is seen several times). */
-    private final Set<String> killsCounted = new HashSet<>();
+    /** pod UID + container of kills already counted: a pod is seen several times. */
+    private final Set<String> killsCounted = java.util.Collections.newSetFromMap(
+        new java.util.LinkedHashMap<>() {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > KILLS_REMEMBERED;
+          }
+        });
 
     Tracked(ResourceID id) {
       tags = Tags.of(NAMESPACE, id.getNamespace().orElse(""), SERVICE, id.getName());
@@ -201,15 +254,18 @@ public final class ServiceSignals {
           }
           restartCounts.put(key, count);
         }
-        for (String container : GraceDeadlineKills.containers(pod)) {
-          if (killsCounted.add(uid + "/" + container)) {
-            container(container);
-            kills.get(container).increment();
-          }
-        }
+        killed(uid, GraceDeadlineKills.containers(pod));
       }
       restartCounts.keySet().retainAll(seen);
-      killsCounted.retainAll(seen);
+    }
+
+    void killed(String uid, List<String> containers) {
+      for (String container : containers) {
+        if (killsCounted.add(uid + "/" + container)) {
+          container(container);
+          kills.get(container).increment();
+        }
+      }
     }
 
     private static List<ContainerStatus> statuses(Pod pod) {

@@ -54,7 +54,8 @@ class ServiceSignalsTest {
 
   private static Pod pod(String uid, String created, ContainerStatus... statuses) {
     return new PodBuilder().withNewMetadata().withName("orders-" + uid).withUid(uid)
-        .withNamespace("shop").withCreationTimestamp(created).endMetadata()
+        .withNamespace("shop").withCreationTimestamp(created)
+        .addToLabels("app.kubernetes.io/instance", "orders").endMetadata()
         .withNewSpec().addNewContainer().withName("app").endContainer().endSpec()
         .withNewStatus().withContainerStatuses(statuses).endStatus().build();
   }
@@ -133,6 +134,37 @@ class ServiceSignalsTest {
     signals.observe(orders, Optional.empty(), List.of(killed), status);
 
     assertThat(counter(ServiceSignals.GRACE_DEADLINE_KILLS)).isEqualTo(1);
+  }
+
+  @Test
+  void aKillSeenOnlyInTheDeletedPodsFinalStateCountsOnceToo() {
+    ServiceSignals.PodTransitions transitions = new ServiceSignals.PodTransitions(
+        Optional.of(signals));
+    Pod running = pod("a", AFTER, running(0));
+    Pod killed = terminating(pod("a", AFTER, terminated(137, "Error")));
+    signals.observe(orders, Optional.empty(), List.of(running), status(true, "AllReplicasReady",
+        3));
+
+    // the kubelet writes the final state and deletes the pod at once: the informer sees both,
+    // a reconcile may see neither
+    assertThat(transitions.updated(killed, terminating(running))).as("lets the event through")
+        .isTrue();
+    assertThat(transitions.deleted(killed, false)).isTrue();
+    signals.observe(orders, Optional.empty(), List.of(killed), status(true, "AllReplicasReady",
+        3));
+
+    assertThat(counter(ServiceSignals.GRACE_DEADLINE_KILLS)).isEqualTo(1);
+  }
+
+  @Test
+  void aPodDeletedAfterItsServiceDoesNotBringTheServiceBack() {
+    signals.observe(orders, Optional.empty(), List.of(), status(true, "AllReplicasReady", 3));
+    signals.forget(new ResourceID("orders", "shop"));
+
+    new ServiceSignals.PodTransitions(Optional.of(signals))
+        .deleted(terminating(pod("a", AFTER, terminated(137, "Error"))), false);
+
+    assertThat(registry.getMeters()).isEmpty();
   }
 
   @Test
