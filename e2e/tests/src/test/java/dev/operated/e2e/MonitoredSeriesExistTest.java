@@ -26,7 +26,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -56,6 +55,9 @@ class MonitoredSeriesExistTest {
   private static final HttpClient HTTP = HttpClient.newHttpClient();
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   /** Grafana's label_values(selector, label) and label_values(label) variable queries. */
+  /** {{ $labels.x }} in an alert's annotations, {{x}} in a panel's legend. */
+  private static final Pattern ANNOTATION_LABEL = Pattern.compile("\\$labels\\.([a-zA-Z_]\\w*)");
+  private static final Pattern LEGEND_LABEL = Pattern.compile("\\{\\{\\s*([a-zA-Z_]\\w*)\\s*}}");
   private static final Pattern LABEL_VALUES = Pattern.compile(
       "label_values\\((?:(.*),\\s*)?([a-zA-Z_][a-zA-Z0-9_]*)\\)");
 
@@ -126,18 +128,22 @@ class MonitoredSeriesExistTest {
   @Test
   void everySeriesAndLabelTheAlertRulesReadIsExportedOrExternal() throws IOException {
     JsonNode rules = YAML.readTree(MONITORING.resolve("operated-alerts.yaml").toFile());
-    Map<String, String> expressions = new LinkedHashMap<>();
+    List<String> problems = new ArrayList<>();
+    int checked = 0;
     for (JsonNode group : rules.get("groups")) {
       for (JsonNode rule : group.get("rules")) {
-        expressions.put(rule.has("alert") ? rule.get("alert").asText()
-            : rule.get("record").asText(), rule.get("expr").asText());
+        String where = rule.has("alert") ? rule.get("alert").asText()
+            : rule.get("record").asText();
+        // the labels its annotations print must be on what the expression returns
+        Set<String> printed = new TreeSet<>();
+        rule.path("annotations").forEach(text -> printed.addAll(
+            matches(ANNOTATION_LABEL, text.asText())));
+        problems.addAll(known.problems(where, PromqlReferences.of(rule.get("expr").asText()),
+            printed));
+        checked++;
       }
     }
-    assertThat(expressions).hasSizeGreaterThan(10);
-
-    List<String> problems = new ArrayList<>();
-    expressions.forEach((where, expression) -> problems.addAll(
-        known.problems(where, PromqlReferences.of(expression))));
+    assertThat(checked).isGreaterThan(10);
 
     assertThat(problems).isEmpty();
   }
@@ -153,7 +159,8 @@ class MonitoredSeriesExistTest {
           for (JsonNode target : panel.path("targets")) {
             queries++;
             problems.addAll(known.problems(file.getFileName() + " / " + panel.get("title")
-                .asText(), PromqlReferences.of(grafanaSubstituted(target.get("expr").asText()))));
+                .asText(), PromqlReferences.of(grafanaSubstituted(target.get("expr").asText())),
+                matches(LEGEND_LABEL, target.path("legendFormat").asText())));
           }
         }
         for (JsonNode variable : dashboard.at("/templating/list")) {
@@ -175,12 +182,13 @@ class MonitoredSeriesExistTest {
     assertThat(known.problems("typo", PromqlReferences.of(
         "sum by (namespace, operated_service) (operated_service_redy{reason=\"CrashLoop\"})"
             + " + on (namespace) http_server_requests_seconds_bucket{le=\"0.3\", stauts=\"500\"}"
-            + " and {__name__=~\"otelcol_nothing_.*\"}")))
+            + " and {__name__=~\"otelcol_nothing_.*\"}"), Set.of("contaner")))
         .anySatisfy(p -> assertThat(p).contains("operated_service_redy"))
         .anySatisfy(p -> assertThat(p).contains("operated_service"))
         .anySatisfy(p -> assertThat(p).contains("le=\"0.3\""))
         .anySatisfy(p -> assertThat(p).contains("stauts"))
-        .anySatisfy(p -> assertThat(p).contains("otelcol_nothing_.*"));
+        .anySatisfy(p -> assertThat(p).contains("otelcol_nothing_.*"))
+        .anySatisfy(p -> assertThat(p).contains("contaner"));
   }
 
   @Test
@@ -219,8 +227,17 @@ class MonitoredSeriesExistTest {
         ? new PromqlReferences(List.of(), Set.of(matcher.group(2)), Set.of(), Set.of())
         : new PromqlReferences(PromqlReferences.of(selector).selectors(),
             Set.of(matcher.group(2)), Set.of(), Set.of());
-    problems.addAll(known.problems(where, references));
+    problems.addAll(known.problems(where, references, Set.of()));
     return problems;
+  }
+
+  private static Set<String> matches(Pattern pattern, String text) {
+    Set<String> found = new TreeSet<>();
+    Matcher matcher = pattern.matcher(text);
+    while (matcher.find()) {
+      found.add(matcher.group(1));
+    }
+    return found;
   }
 
   /** What Grafana sends: a range for $__rate_interval, a regex for each variable. */
@@ -270,7 +287,8 @@ class MonitoredSeriesExistTest {
       return labels;
     }
 
-    List<String> problems(String where, PromqlReferences references) {
+    /** @param printed labels a legend or an annotation prints from the result */
+    List<String> problems(String where, PromqlReferences references, Set<String> printed) {
       List<String> problems = new ArrayList<>();
       Set<String> available = new TreeSet<>(targetLabels);
       available.addAll(references.writtenLabels());
@@ -303,6 +321,7 @@ class MonitoredSeriesExistTest {
       }
       Set<String> used = new TreeSet<>(references.groupingLabels());
       used.addAll(references.readLabels());
+      used.addAll(printed);
       for (String label : used) {
         if (!available.contains(label)) {
           problems.add(where + ": label " + label + " is on none of the series it groups or "
