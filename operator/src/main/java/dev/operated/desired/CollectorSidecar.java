@@ -39,6 +39,9 @@ public final class CollectorSidecar {
   public static final int OTLP_GRPC_PORT = 4317;
   public static final int OTLP_HTTP_PORT = 4318;
   public static final int HEALTH_PORT = 13133;
+  /** The collector's own metrics (otelcol_*), which the sidecar alert reads. */
+  public static final int METRICS_PORT = 8888;
+  public static final String METRICS_PORT_NAME = "otel-metrics";
   static final String CONFIG_VOLUME = "otel-collector-config";
   static final String CONFIG_DIR = "/etc/otelcol";
   static final String TOOLS_VOLUME = "operated-tools";
@@ -111,7 +114,12 @@ public final class CollectorSidecar {
     config.put("exporters", Map.of("otlp", exporter));
     config.put("service", Map.of(
         "extensions", List.of("health_check"),
-        "pipelines", Map.of("traces", pipeline, "metrics", pipeline, "logs", pipeline)));
+        "pipelines", Map.of("traces", pipeline, "metrics", pipeline, "logs", pipeline),
+        // The collector serves its own metrics on localhost only by default; on the pod IP,
+        // Prometheus can scrape them (otelcol_exporter_send_failed_*: exports failing).
+        "telemetry", Map.of("metrics", Map.of("readers", List.of(Map.of("pull", Map.of(
+            "exporter", Map.of("prometheus", Map.of("host", "0.0.0.0",
+                "port", METRICS_PORT)))))))));
     try {
       return YAML.writeValueAsString(sorted(config));
     } catch (JsonProcessingException e) {
@@ -126,6 +134,9 @@ public final class CollectorSidecar {
       Map<String, Object> sorted = new java.util.TreeMap<>();
       ((Map<String, Object>) map).forEach((k, v) -> sorted.put(k, sorted(v)));
       return sorted;
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().map(CollectorSidecar::sorted).toList();
     }
     return value;
   }
@@ -153,6 +164,8 @@ public final class CollectorSidecar {
         .addNewPort().withName("otlp-http").withContainerPort(OTLP_HTTP_PORT)
           .withProtocol("TCP").endPort()
         .addNewPort().withName("otel-health").withContainerPort(HEALTH_PORT)
+          .withProtocol("TCP").endPort()
+        .addNewPort().withName(METRICS_PORT_NAME).withContainerPort(METRICS_PORT)
           .withProtocol("TCP").endPort()
         .withResources(resources)
         .addNewVolumeMount().withName(CONFIG_VOLUME).withMountPath(CONFIG_DIR)

@@ -1,5 +1,6 @@
 package dev.operated.desired;
 
+import dev.operated.api.TelemetryMode;
 import dev.operated.api.ContractDefaults;
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
@@ -24,6 +25,9 @@ public final class DesiredService {
     String metricsPortName = DesiredDeployment.metricsPortName(spec);
     if (!metricsPortName.equals(ContractDefaults.PORT_NAME)) {
       ports.add(port(metricsPortName, DesiredDeployment.metricsPort(spec)));
+    }
+    if (spec.telemetry().mode() == TelemetryMode.SIDECAR) {
+      ports.add(port(CollectorSidecar.METRICS_PORT_NAME, CollectorSidecar.METRICS_PORT));
     }
     return new ServiceBuilder()
         .withNewMetadata()

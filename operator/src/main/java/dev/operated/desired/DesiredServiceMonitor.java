@@ -2,8 +2,11 @@ package dev.operated.desired;
 
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
+import dev.operated.api.TelemetryMode;
+import io.fabric8.openshift.api.model.monitoring.v1.EndpointBuilder;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitorBuilder;
+import java.util.List;
 
 /**
  * A ServiceMonitor rather than a PodMonitor: the operator already owns a Service with a named
@@ -31,6 +34,10 @@ public final class DesiredServiceMonitor {
             .withPort(DesiredDeployment.metricsPortName(spec))
             .withPath(spec.metrics().path())
           .endEndpoint()
+          .addAllToEndpoints(spec.telemetry().mode() == TelemetryMode.SIDECAR
+              ? List.of(new EndpointBuilder().withPort(CollectorSidecar.METRICS_PORT_NAME)
+                  .withPath("/metrics").build())
+              : List.of())
         .endSpec()
         .build();
   }

@@ -4,6 +4,7 @@ import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceStatus;
 import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
+import dev.operated.status.ServiceSignals;
 import dev.operated.status.StatusAggregator;
 import dev.operated.validation.OperatedServiceValidator;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -108,6 +109,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     Instant now = clock.instant();
     OperatedServiceStatus status = StatusAggregator.aggregate(resource,
         context.getSecondaryResource(Deployment.class), pods, problems, now);
+    ServiceSignals.observe(context, resource, status);
     if (!status.equals(resource.getStatus())) {
       events.onTransition(resource, status);
     }
@@ -126,6 +128,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     OperatedServiceStatus status = StatusAggregator.applyFailed(resource,
         context.getSecondaryResource(Deployment.class), ApplyFailure.describe(failure, service),
         clock.instant());
+    ServiceSignals.observe(context, resource, status);
     if (status.equals(resource.getStatus())) {
       return ErrorStatusUpdateControl.noStatusUpdate();
     }

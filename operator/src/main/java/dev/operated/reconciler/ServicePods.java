@@ -2,6 +2,7 @@ package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
 import dev.operated.desired.StandardLabels;
+import dev.operated.status.ServiceSignals;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
@@ -23,8 +24,11 @@ final class ServicePods {
 
   static InformerEventSource<Pod, OperatedService> eventSource(
       EventSourceContext<OperatedService> context) {
+    ServiceSignals.PodTransitions transitions = ServiceSignals.podTransitions(context);
     var configuration = InformerEventSourceConfiguration.from(Pod.class, OperatedService.class)
         .withName(EVENT_SOURCE)
+        .withOnUpdateFilter(transitions::updated)
+        .withOnDeleteFilter(transitions::deleted)
         .withLabelSelector(ObservedCluster.MANAGED_SELECTOR)
         .withSecondaryToPrimaryMapper(pod -> {
           String instance = pod.getMetadata().getLabels().get(StandardLabels.INSTANCE);

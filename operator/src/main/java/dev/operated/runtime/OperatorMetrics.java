@@ -1,5 +1,6 @@
 package dev.operated.runtime;
 
+import dev.operated.status.ServiceSignals;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -11,17 +12,19 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Instant;
 
 /**
  * The operator's Prometheus registry: JOSDK's reconcile metrics plus JVM and process metrics.
  * JOSDK labels by controller, event and outcome; labels by resource name (one series per
- * OperatedService, never removed) only when asked for.
+ * OperatedService, never removed) only when asked for. {@link OperatorSignals} and
+ * {@link ServiceSignals} add what the shipped alerts and dashboards read (docs/monitoring.md).
  */
 public final class OperatorMetrics implements AutoCloseable {
 
   private final PrometheusMeterRegistry registry;
   private final JvmGcMetrics gcMetrics;
-  private final Metrics josdkMetrics;
+  private final OperatorSignals josdkMetrics;
 
   public OperatorMetrics(boolean perResource) {
     registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -34,13 +37,15 @@ public final class OperatorMetrics implements AutoCloseable {
     new ProcessorMetrics().bindTo(registry);
     new UptimeMetrics().bindTo(registry);
     new FileDescriptorMetrics().bindTo(registry);
-    josdkMetrics = perResource
+    Metrics micrometer = perResource
         ? MicrometerMetrics.newPerResourceCollectingMicrometerMetricsBuilder(registry).build()
         : MicrometerMetrics.withoutPerResourceMetrics(registry);
+    josdkMetrics = new OperatorSignals(micrometer, registry,
+        new ServiceSignals(registry, Instant.now()));
   }
 
   /** What JOSDK reports reconciles to. */
-  public Metrics josdkMetrics() {
+  public OperatorSignals josdkMetrics() {
     return josdkMetrics;
   }
 

@@ -76,6 +76,7 @@ public final class OperatorRuntime implements AutoCloseable {
           overrides.accept(configuration);
         });
     health.operatorCreated(operator);
+    metrics.josdkMetrics().bind(operator, () -> !settings.leaderElection() || health.leading());
   }
 
   /**

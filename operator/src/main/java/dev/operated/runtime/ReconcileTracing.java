@@ -1,5 +1,6 @@
 package dev.operated.runtime;
 
+import dev.operated.status.ServiceSignals;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
@@ -20,7 +21,7 @@ import org.slf4j.MDC;
  * the MDC (JOSDK puts the resource's name and namespace there itself). Everything else goes to
  * the Micrometer metrics unchanged.
  */
-public final class ReconcileTracing implements Metrics {
+public final class ReconcileTracing implements Metrics, ServiceSignals.Source {
 
   static final String MDC_CONTROLLER = "controller";
 
@@ -59,6 +60,13 @@ public final class ReconcileTracing implements Metrics {
         MDC.put(MDC_CONTROLLER, previousController);
       }
     }
+  }
+
+  /** Passes the reconciles' signals through, when what this decorates records them. */
+  @Override
+  public java.util.Optional<ServiceSignals> serviceSignals() {
+    return delegate instanceof ServiceSignals.Source source ? source.serviceSignals()
+        : java.util.Optional.empty();
   }
 
   @Override

@@ -121,6 +121,28 @@ class CollectorSidecarTest {
   }
 
   @Test
+  void theCollectorsOwnMetricsAreServedOnThePodIpAndScrapedThroughTheServiceMonitor()
+      throws IOException {
+    OperatedService resource = service(SIDECAR);
+    JsonNode collector = YAML.readTree(CollectorSidecar.config(resource, K8S_1_33).getData()
+        .get(CollectorSidecar.CONFIG_KEY));
+
+    // otelcol_exporter_send_failed_*, which OperatedServiceCollectorExportFailing reads
+    assertThat(collector.at("/service/telemetry/metrics/readers/0/pull/exporter/prometheus"))
+        .isEqualTo(YAML.readTree("{host: 0.0.0.0, port: 8888}"));
+    Container container = named(pod(SIDECAR, K8S_1_33).getInitContainers(),
+        CollectorSidecar.CONTAINER).orElseThrow();
+    assertThat(container.getPorts()).anySatisfy(port -> {
+      assertThat(port.getName()).isEqualTo("otel-metrics");
+      assertThat(port.getContainerPort()).isEqualTo(8888);
+    });
+    assertThat(DesiredService.build(resource).getSpec().getPorts())
+        .extracting(p -> p.getName()).contains("otel-metrics");
+    assertThat(DesiredServiceMonitor.build(resource).getSpec().getEndpoints())
+        .extracting(e -> e.getPort()).containsExactly("http", "otel-metrics");
+  }
+
+  @Test
   void aChangedConfigRollsThePodsAndAnUnchangedOneDoesNot() {
     OperatedService resource = service(SIDECAR);
     String hash = annotations(DesiredDeployment.build(resource, K8S_1_33))

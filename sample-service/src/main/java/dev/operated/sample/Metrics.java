@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -25,6 +26,9 @@ final class Metrics implements AutoCloseable {
   static final String OPENMETRICS_CONTENT_TYPE =
       "application/openmetrics-text; version=1.0.0; charset=utf-8";
   static final String TEXT_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+  /** The le boundaries, besides the histogram's, that latency alerts and dashboards use. */
+  static final Duration[] LATENCY_OBJECTIVES = {Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500)};
   /** Methods kept as they are in the method tag; anything else is _OTHER (bounded cardinality). */
   private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
       "PATCH", "OPTIONS", "TRACE", "CONNECT");
@@ -71,6 +75,9 @@ final class Metrics implements AutoCloseable {
             Tag.of("outcome", Outcome.forStatus(key.status()).name()),
             Tag.of("exception", key.exception())))
         .publishPercentileHistogram()
+        // Boundaries a latency objective can name exactly (the chart's latency alert reads
+        // le="0.5"); the percentile histogram's own boundaries are powers of two.
+        .serviceLevelObjectives(LATENCY_OBJECTIVES)
         .register(registry);
   }
 

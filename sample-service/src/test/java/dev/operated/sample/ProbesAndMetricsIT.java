@@ -72,6 +72,10 @@ class ProbesAndMetricsIT {
       assertThat(lines).anySatisfy(line -> assertThat(line)
           .startsWith("http_server_requests_seconds_bucket{")
           .contains("uri=\"/items/{id}\"", "le=\"+Inf\""));
+      // the latency objectives' boundaries, which the chart's latency alert names exactly
+      assertThat(lines).anySatisfy(line -> assertThat(line)
+          .startsWith("http_server_requests_seconds_bucket{")
+          .contains("uri=\"/items/{id}\"", "le=\"0.5\""));
       assertThat(lines).anySatisfy(line -> assertThat(line)
           .startsWith("http_server_requests_seconds_count{")
           .contains("uri=\"NOT_FOUND\"", "status=\"404\""));

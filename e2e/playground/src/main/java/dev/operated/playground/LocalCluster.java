@@ -3,6 +3,7 @@ package dev.operated.playground;
 import dev.operated.api.OperatedService;
 import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.runtime.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -32,6 +33,8 @@ public final class LocalCluster implements AutoCloseable {
   private final KubernetesClient client;
   private final KubernetesClient operatorClient;
   private final Operator operator;
+  /** The operator's metrics, as its runtime exposes them on /metrics. */
+  private final OperatorMetrics metrics = new OperatorMetrics(false);
   private final List<AutoCloseable> fronts = new ArrayList<>();
 
   private LocalCluster(EmbeddedCluster cluster, ProcessNode node) {
@@ -39,7 +42,8 @@ public final class LocalCluster implements AutoCloseable {
     this.node = node;
     this.client = cluster.newClient();
     this.operatorClient = cluster.newClient();
-    this.operator = OperatedOperator.create(operatorClient, Clock.systemUTC(), overrides -> { });
+    this.operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),
+        overrides -> overrides.withMetrics(metrics.josdkMetrics()));
   }
 
   /**
@@ -55,6 +59,11 @@ public final class LocalCluster implements AutoCloseable {
     LocalCluster local = new LocalCluster(cluster, node);
     local.operator.start();
     return local;
+  }
+
+  /** The operator's metrics in the Prometheus text format, as /metrics serves them. */
+  public String operatorMetrics() {
+    return metrics.scrape();
   }
 
   public KubernetesClient client() {
@@ -111,6 +120,7 @@ public final class LocalCluster implements AutoCloseable {
       }
     }
     operator.stop();
+    metrics.close();
     operatorClient.close();
     client.close();
     cluster.close(); // closes the node: every process it started is stopped

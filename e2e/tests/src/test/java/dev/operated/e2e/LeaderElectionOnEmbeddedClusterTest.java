@@ -89,6 +89,14 @@ class LeaderElectionOnEmbeddedClusterTest {
     return runtime;
   }
 
+  /** operated_operator_leader as the replica's /metrics serves it. */
+  private static double leaderGauge(OperatorRuntime replica) {
+    return replica.metrics().scrape().lines()
+        .filter(line -> line.startsWith("operated_operator_leader{"))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .findFirst().orElseThrow(() -> new AssertionError("no operated_operator_leader"));
+  }
+
   private Lease lease() {
     return client.resources(Lease.class).inNamespace(OPERATORS).withName(LEASE).get();
   }
@@ -127,10 +135,14 @@ class LeaderElectionOnEmbeddedClusterTest {
       assertThat(current.getStatus().ready()).isEqualTo("2/2");
     });
     assertThat(second.health().leading()).as("the standby only watches the lease").isFalse();
+    // what OperatedOperatorNotLeading reads: exactly one replica says it reconciles
+    assertThat(leaderGauge(first)).isEqualTo(1);
+    assertThat(leaderGauge(second)).isZero();
 
     first.shutdown();
     await().atMost(FAST.leaseDuration()).until(() -> second.health().leading());
     assertThat(lease().getSpec().getHolderIdentity()).isEqualTo("replica-b");
+    assertThat(leaderGauge(second)).isEqualTo(1);
     assertThat(exits).as("no replica lost its lease uncleanly").isEmpty();
   }
 
