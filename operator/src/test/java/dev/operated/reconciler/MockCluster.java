@@ -2,17 +2,14 @@ package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
 import dev.operated.testing.MockApiServer;
+import dev.operated.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,31 +39,7 @@ final class MockCluster implements AutoCloseable {
   final Operator operator;
   private final AtomicInteger reconciles = new AtomicInteger();
 
-  final MutableClock clock = new MutableClock();
-
-  /** Lets a test move time on, as the status's time-dependent findings see it. */
-  static final class MutableClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-11-25T10:00:00Z");
-
-    void advance(Duration duration) {
-      now = now.plus(duration);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
 
   MockCluster(String kubernetesVersion) {
     api = new MockApiServer(kubernetesVersion);

@@ -4,16 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.operated.testing.MockApiServer;
+import dev.operated.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,28 +20,9 @@ import org.junit.jupiter.api.Test;
 class LeadershipGuardTest {
 
   private MockApiServer api;
-  private final MovingClock clock = new MovingClock();
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T10:00:00Z"));
   private LeadershipGuard guard;
   private KubernetesClient guarded;
-
-  private static final class MovingClock extends Clock {
-    private volatile Instant now = Instant.parse("2026-11-30T10:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-  }
 
   @BeforeEach
   void start() {
@@ -87,13 +66,13 @@ class LeadershipGuardTest {
   @Test
   void anElectorSilentForTwiceTheLeaseDurationIsDead() {
     Duration limit = OperatorSettings.LeaseTimings.STANDARD.leaseDuration().multipliedBy(2);
-    clock.now = clock.now.plus(limit);
+    clock.advance(limit);
     assertThat(guard.electorAlive()).isTrue();
     guarded.resources(Lease.class).inNamespace("operators").withName("lease").get();
-    clock.now = clock.now.plus(limit);
+    clock.advance(limit);
     assertThat(guard.electorAlive()).as("a Lease request restarts the count").isTrue();
 
-    clock.now = clock.now.plusSeconds(1);
+    clock.advance(Duration.ofSeconds(1));
     assertThat(guard.electorAlive()).isFalse();
   }
 }
