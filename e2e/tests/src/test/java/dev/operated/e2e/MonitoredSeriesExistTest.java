@@ -95,6 +95,11 @@ class MonitoredSeriesExistTest {
         .contains("operated_service_ready{")
         .contains("reason=\"AllReplicasReady\"")
         .contains("operator_sdk_controllers_execution_reconcile_success_total"));
+    // Micrometer registers jvm_gc_pause_seconds at the first collection it is notified of; a
+    // short run may have had none yet, which a running operator always has.
+    System.gc();
+    await().atMost(TIMEOUT).until(() -> get(operator.httpPort(), "/metrics").body()
+        .contains("jvm_gc_pause_seconds_sum"));
     ScrapedSeries fromOperator = ScrapedSeries.parse(get(operator.httpPort(), "/metrics").body());
 
     int port = freePort();
