@@ -4,29 +4,28 @@ import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceStatus;
 import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
-import dev.operated.status.ServiceSignals;
 import dev.operated.status.StatusAggregator;
 import dev.operated.validation.OperatedServiceValidator;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
-import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
-import java.util.concurrent.TimeUnit;
-import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.MaxReconciliationInterval;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.retry.GradualRetry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,12 +67,12 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   private static final Logger LOG = LoggerFactory.getLogger(OperatedServiceReconciler.class);
 
   private final ObservedCluster cluster;
-  private final ServiceEvents events;
+  private final StatusReport report;
   private final Clock clock;
 
   public OperatedServiceReconciler(ObservedCluster cluster, ServiceEvents events, Clock clock) {
     this.cluster = cluster;
-    this.events = events;
+    this.report = new StatusReport(events);
     this.clock = clock;
   }
 
@@ -109,11 +108,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     Instant now = clock.instant();
     OperatedServiceStatus status = StatusAggregator.aggregate(resource,
         context.getSecondaryResource(Deployment.class), pods, problems, now);
-    ServiceSignals.observe(context, resource, status);
-    if (!status.equals(resource.getStatus())) {
-      events.onTransition(resource, status);
-    }
-    return statusUpdate(resource, status,
+    return report.afterReconcile(resource, context, status,
         StatusAggregator.reevaluateAfter(status, pods, now));
   }
 
@@ -125,39 +120,8 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   public ErrorStatusUpdateControl<OperatedService> updateErrorStatus(OperatedService resource,
       Context<OperatedService> context, Exception failure) {
     String service = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-    OperatedServiceStatus status = StatusAggregator.applyFailed(resource,
+    return report.afterFailure(resource, context, StatusAggregator.applyFailed(resource,
         context.getSecondaryResource(Deployment.class), ApplyFailure.describe(failure, service),
-        clock.instant());
-    ServiceSignals.observe(context, resource, status);
-    if (status.equals(resource.getStatus())) {
-      return ErrorStatusUpdateControl.noStatusUpdate();
-    }
-    events.onTransition(resource, status);
-    return ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
-  }
-
-  /** Patch the status only when it changed; come back when time alone can change it. */
-  static UpdateControl<OperatedService> statusUpdate(OperatedService resource,
-      OperatedServiceStatus status, Optional<Duration> reevaluateAfter) {
-    UpdateControl<OperatedService> control;
-    if (status.equals(resource.getStatus())) {
-      control = UpdateControl.noUpdate();
-    } else {
-      control = UpdateControl.patchStatus(statusOnly(resource, status));
-    }
-    return reevaluateAfter.map(control::rescheduleAfter).orElse(control);
-  }
-
-  /**
-   * A fresh object with only the status: patching the cached resource would carry a stale
-   * resourceVersion and spec fields this patch must not own.
-   */
-  private static OperatedService statusOnly(OperatedService resource,
-      OperatedServiceStatus status) {
-    OperatedService statusOnly = new OperatedService();
-    statusOnly.getMetadata().setName(resource.getMetadata().getName());
-    statusOnly.getMetadata().setNamespace(resource.getMetadata().getNamespace());
-    statusOnly.setStatus(status);
-    return statusOnly;
+        clock.instant()));
   }
 }

@@ -464,18 +464,18 @@ class OperatedServiceReconcilerTest {
         OperatedServiceSpec.ofImage("orders:1"));
     OperatedServiceStatus status = new OperatedServiceStatus(1L, 1, 0, 1, 0, "0/1", List.of());
 
-    UpdateControl<OperatedService> changed = OperatedServiceReconciler.statusUpdate(resource,
+    UpdateControl<OperatedService> changed = StatusReport.update(resource,
         status, Optional.of(Duration.ofSeconds(7)));
     assertThat(changed.isPatchStatus()).isTrue();
     assertThat(changed.getScheduleDelay()).contains(7_000L);
 
     resource.setStatus(status);
-    UpdateControl<OperatedService> unchanged = OperatedServiceReconciler.statusUpdate(resource,
+    UpdateControl<OperatedService> unchanged = StatusReport.update(resource,
         status, Optional.of(Duration.ofSeconds(3)));
     assertThat(unchanged.isNoUpdate()).isTrue();
     assertThat(unchanged.getScheduleDelay()).contains(3_000L);
 
-    assertThat(OperatedServiceReconciler.statusUpdate(resource, status, Optional.empty())
+    assertThat(StatusReport.update(resource, status, Optional.empty())
         .getScheduleDelay()).isEmpty();
   }
 
