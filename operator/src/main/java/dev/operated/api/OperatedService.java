@@ -1,5 +1,11 @@
 package dev.operated.api;
 
+import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
@@ -30,7 +36,27 @@ public class OperatedService extends CustomResource<OperatedServiceSpec, Operate
   public static final String GROUP = "operated.dev";
   public static final String VERSION = "v1alpha1";
 
+  /** Decodes a stored spec; lenient about unknown fields, as the API server has pruned them. */
+  private static final ObjectMapper SPEC_READER = new ObjectMapper()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+
   public OperatedService() {
+  }
+
+  /**
+   * A stored spec that does not decode into the model (a field of the wrong type, stored under an
+   * older CRD or one without a schema) leaves the spec empty instead of failing: one such object
+   * must not stop the informer that lists every OperatedService. The reconciler then reads the
+   * object as stored and the validator names each bad field.
+   */
+  @JsonSetter("spec")
+  void readSpec(JsonNode stored) {
+    try {
+      setSpec(stored == null || stored.isNull() ? null
+          : SPEC_READER.treeToValue(stored, OperatedServiceSpec.class));
+    } catch (JsonProcessingException | IllegalArgumentException e) {
+      setSpec(null);
+    }
   }
 
   public OperatedService(String namespace, String name, OperatedServiceSpec spec) {

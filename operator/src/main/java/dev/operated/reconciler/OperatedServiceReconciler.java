@@ -96,7 +96,9 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     }
     ClusterFacts facts = observed.get();
     ObservedCluster.put(context, facts);
-    List<SpecProblem> problems = OperatedServiceValidator.validate(resource, facts);
+    List<SpecProblem> problems = resource.getSpec() == null
+        ? OperatedServiceValidator.validate(StoredObject.read(context.getClient(), resource), facts)
+        : OperatedServiceValidator.validate(resource, facts);
     if (problems.isEmpty()) {
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     } else {

@@ -12,7 +12,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.Map;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -444,6 +447,37 @@ class OperatedServiceReconcilerTest {
       assertThat(deployment("orders")).isNotNull();
       assertThat(readyReason("orders")).isNotEqualTo("ApplyFailed");
     });
+  }
+
+  /**
+   * A custom resource the operator cannot decode (replicas stored as a string, as a CRD without
+   * a schema or an older one allows) next to a good one: the good one keeps reconciling, the bad
+   * one is reported with its field, and fixing it recovers without a restart. Before, one such
+   * object failed the list of every OperatedService and stopped the informer.
+   */
+  @Test
+  void anUndecodableResourceIsReportedAndTheOthersKeepReconciling() {
+    GenericKubernetesResource broken = new GenericKubernetesResourceBuilder()
+        .withApiVersion("operated.dev/v1alpha1").withKind("OperatedService")
+        .withNewMetadata().withName("broken").withNamespace(NS).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("image", "broken:1", "replicas", "two"))
+        .build();
+    cluster.client.resource(broken).create();
+    apply("orders", OperatedServiceSpec.ofImage("orders:1"));
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(deployment("orders")).isNotNull();
+      assertThat(readyReason("broken")).isEqualTo("InvalidSpec");
+      assertThat(ready("broken").getMessage()).contains("spec.replicas");
+    });
+    assertThat(deployment("broken")).isNull();
+
+    cluster.client.genericKubernetesResources("operated.dev/v1alpha1", "OperatedService")
+        .inNamespace(NS).withName("broken").edit(stored -> {
+          stored.setAdditionalProperty("spec", Map.of("image", "broken:1", "replicas", 2));
+          return stored;
+        });
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("broken")).isNotNull());
   }
 
   /** Decided, not defaulted: never give up, back off to a minute, resync every ten minutes. */
