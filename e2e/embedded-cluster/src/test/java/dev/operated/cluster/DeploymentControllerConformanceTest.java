@@ -105,6 +105,7 @@ class DeploymentControllerConformanceTest {
 
     await().atMost(TIMEOUT).untilAsserted(() -> {
       Deployment deployment = get("web");
+      assertThat(deployment.getStatus()).as("written by the controller").isNotNull();
       assertThat(deployment.getStatus().getObservedGeneration()).isEqualTo(1L);
       assertThat(deployment.getStatus().getReplicas()).isEqualTo(3);
       assertThat(deployment.getStatus().getUpdatedReplicas()).isEqualTo(3);
@@ -150,6 +151,7 @@ class DeploymentControllerConformanceTest {
       List<Pod> live = livePods("api");
       maxLive.accumulateAndGet(live.size(), Math::max);
       Deployment deployment = get("api");
+      assertThat(deployment.getStatus()).as("written by the controller").isNotNull();
       assertThat(deployment.getStatus().getObservedGeneration()).isEqualTo(2L);
       assertThat(deployment.getStatus().getUpdatedReplicas()).isEqualTo(1);
       assertThat(deployment.getStatus().getAvailableReplicas()).isEqualTo(3);

@@ -32,6 +32,12 @@ import org.junit.jupiter.api.Test;
 class SizeTest {
 
   private static final int SERVICES = 1_000;
+  /**
+   * A bound, not a speed target (docs/benchmarks.md measures speed): what this test proves is
+   * that a thousand services and their dependents are held and then collected. On two shared
+   * cores the controllers have taken from about one minute to over two to settle.
+   */
+  private static final Duration SETTLE = Duration.ofMinutes(5);
   private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
   private static EmbeddedCluster cluster;
   private static KubernetesClient client;
@@ -74,7 +80,7 @@ class SizeTest {
       applyDependents(owner);
     }
 
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+    await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
         .untilAsserted(() -> assertThat(client.apps().deployments().list().getItems())
             .hasSize(SERVICES).allSatisfy(deployment -> assertThat(deployment.getStatus())
                 .isNotNull().satisfies(status -> assertThat(status.getAvailableReplicas())
@@ -85,7 +91,7 @@ class SizeTest {
 
     operatedServices().delete();
 
-    await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
+    await().atMost(SETTLE).pollInterval(Duration.ofSeconds(1))
         .untilAsserted(() -> {
           assertThat(client.apps().deployments().list().getItems()).isEmpty();
           assertThat(client.apps().replicaSets().list().getItems()).isEmpty();
