@@ -16,8 +16,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -55,12 +53,7 @@ class ApiFaultsTest {
     operatorClient = cluster.newClient();
     operator = OperatedOperator.create(operatorClient, Clock.systemUTC(), configuration -> { });
     operator.start();
-    try (InputStream in = Files.newInputStream(
-        REPO.resolve("sample-service/deploy/operatedservice.yaml"))) {
-      OperatedService sample = client.resources(OperatedService.class).load(in).item();
-      sample.getMetadata().setNamespace(NS);
-      client.resource(sample).fieldManager("kubectl").forceConflicts().serverSideApply();
-    }
+    Examples.apply(client, Examples.SAMPLE, NS);
     await().atMost(Duration.ofSeconds(30)).until(() -> "True".equals(ready().getStatus()));
   }
 

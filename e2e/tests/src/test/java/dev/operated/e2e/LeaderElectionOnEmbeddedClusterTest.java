@@ -12,8 +12,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -124,12 +122,7 @@ class LeaderElectionOnEmbeddedClusterTest {
         .isAfterOrEqualTo(renewed.plus(FAST.leaseDuration()));
 
     OperatorRuntime second = replica("replica-b");
-    try (InputStream in = Files.newInputStream(
-        REPO.resolve("sample-service/deploy/operatedservice.yaml"))) {
-      OperatedService sample = client.resources(OperatedService.class).load(in).item();
-      sample.getMetadata().setNamespace("shop");
-      client.resource(sample).fieldManager("kubectl").forceConflicts().serverSideApply();
-    }
+    Examples.apply(client, Examples.SAMPLE, "shop");
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       OperatedService current = client.resources(OperatedService.class).inNamespace("shop")
           .withName("sample-service").get();
@@ -161,7 +154,7 @@ class LeaderElectionOnEmbeddedClusterTest {
     OperatorRuntime oldA = replica("old-a");
     await().atMost(Duration.ofSeconds(30)).until(() -> oldA.health().leading());
     OperatorRuntime oldB = replica("old-b");
-    applySample();
+    Examples.apply(client, Examples.SAMPLE, "shop");
     await().atMost(Duration.ofSeconds(30)).until(() -> readyReplicas() == 2);
 
     AtomicBoolean changing = new AtomicBoolean(true);
@@ -227,15 +220,6 @@ class LeaderElectionOnEmbeddedClusterTest {
 
   private void awaitReady(OperatorRuntime runtime) {
     await().atMost(Duration.ofSeconds(30)).until(() -> runtime.health().ready().ok());
-  }
-
-  private void applySample() throws IOException {
-    try (InputStream in = Files.newInputStream(
-        REPO.resolve("sample-service/deploy/operatedservice.yaml"))) {
-      OperatedService sample = client.resources(OperatedService.class).load(in).item();
-      sample.getMetadata().setNamespace("shop");
-      client.resource(sample).fieldManager("kubectl").forceConflicts().serverSideApply();
-    }
   }
 
   private int readyReplicas() {

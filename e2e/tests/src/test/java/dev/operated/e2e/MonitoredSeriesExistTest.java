@@ -14,7 +14,6 @@ import dev.operated.runtime.WatchedNamespaces;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -84,12 +83,7 @@ class MonitoredSeriesExistTest {
         OperatorSettings.LeaseTimings.STANDARD);
     operator = OperatorRuntime.start(settings, operatorClient, Clock.systemUTC(), code -> { },
         overrides -> { });
-    try (InputStream in = Files.newInputStream(
-        REPO.resolve("sample-service/deploy/operatedservice.yaml"))) {
-      OperatedService resource = client.resources(OperatedService.class).load(in).item();
-      resource.getMetadata().setNamespace("shop");
-      client.resource(resource).fieldManager("kubectl").forceConflicts().serverSideApply();
-    }
+    Examples.apply(client, Examples.SAMPLE, "shop");
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
         get(operator.httpPort(), "/metrics").body())
         .contains("operated_service_ready{")

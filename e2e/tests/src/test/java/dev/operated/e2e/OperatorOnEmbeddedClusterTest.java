@@ -22,8 +22,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -81,17 +79,13 @@ class OperatorOnEmbeddedClusterTest {
   }
 
   /** sample-service/deploy/operatedservice.yaml, as `kubectl apply --server-side` sends it. */
-  private OperatedService applySample(OperatedServiceSpec spec) throws IOException {
-    OperatedService resource;
-    try (InputStream in = Files.newInputStream(
-        REPO.resolve("sample-service/deploy/operatedservice.yaml"))) {
-      resource = client.resources(OperatedService.class).load(in).item();
-    }
-    resource.getMetadata().setNamespace(NS);
-    if (spec != null) {
-      resource.setSpec(spec);
-    }
-    return client.resource(resource).fieldManager("kubectl").forceConflicts().serverSideApply();
+  private OperatedService applySample(OperatedServiceSpec spec) {
+    return Examples.apply(client, Examples.SAMPLE, NS, resource -> {
+      if (spec != null) {
+        resource.setSpec(spec);
+      }
+      return resource;
+    });
   }
 
   private static final String NAME = "sample-service";

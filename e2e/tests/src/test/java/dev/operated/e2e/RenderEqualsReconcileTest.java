@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
@@ -97,7 +96,7 @@ class RenderEqualsReconcileTest {
               flags.add("--prometheus-operator");
             }
             List<HasMetadata> rendered = render(flags);
-            OperatedService applied = apply(client, example, facts.namespace());
+            OperatedService applied = Examples.apply(client, example, facts.namespace());
             await().atMost(TIMEOUT).untilAsserted(() ->
                 assertAppliedAsRendered(client, applied, rendered));
           }
@@ -160,16 +159,5 @@ class RenderEqualsReconcileTest {
     }
     assertThat(objects).isNotEmpty();
     return objects;
-  }
-
-  /** The example as `kubectl apply --server-side -n NAMESPACE -f EXAMPLE` sends it. */
-  private static OperatedService apply(KubernetesClient client, Path example, String namespace)
-      throws IOException {
-    OperatedService resource;
-    try (InputStream in = Files.newInputStream(example)) {
-      resource = client.resources(OperatedService.class).load(in).item();
-    }
-    resource.getMetadata().setNamespace(namespace);
-    return client.resource(resource).fieldManager("kubectl").forceConflicts().serverSideApply();
   }
 }
