@@ -72,14 +72,23 @@ final class MockCluster implements AutoCloseable {
 
   /** Mutating requests since the log was last cleared, as "METHOD path". */
   List<String> mutatingRequests() throws InterruptedException {
-    List<String> requests = new ArrayList<>();
+    return writes().stream().map(write -> write.method() + " " + write.path()).toList();
+  }
+
+  /** A mutating request as the API server received it. */
+  record Write(String method, String path, String body) {
+  }
+
+  /** Mutating requests since the log was last cleared, with their bodies. */
+  List<Write> writes() throws InterruptedException {
+    List<Write> writes = new ArrayList<>();
     RecordedRequest request;
     while ((request = server.takeRequest(1, TimeUnit.MILLISECONDS)) != null) {
       if (MUTATING.contains(request.getMethod())) {
-        requests.add(request.getMethod() + " " + request.getPath());
+        writes.add(new Write(request.getMethod(), request.getPath(), api.bodyOf(request)));
       }
     }
-    return requests;
+    return writes;
   }
 
   /** Paths of every request since the log was last cleared. */

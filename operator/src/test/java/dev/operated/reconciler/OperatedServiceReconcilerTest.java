@@ -3,6 +3,7 @@ package dev.operated.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
 import dev.operated.status.ConditionTypes;
@@ -98,11 +99,16 @@ class OperatedServiceReconcilerTest {
 
   /** What the Deployment controller would write once every pod of the spec is ready. */
   private void rollOut(String name, int replicas) {
+    rollOut(name, replicas, replicas);
+  }
+
+  /** What the Deployment controller writes when {@code ready} of the pods pass readiness. */
+  private void rollOut(String name, int replicas, int ready) {
     Deployment deployment = deployment(name);
     deployment.setStatus(new DeploymentStatusBuilder()
         .withObservedGeneration(deployment.getMetadata().getGeneration())
-        .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(replicas)
-        .withAvailableReplicas(replicas)
+        .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(ready)
+        .withAvailableReplicas(ready)
         .withConditions(new DeploymentConditionBuilder().withType("Progressing")
             .withStatus("True").withReason("NewReplicaSetAvailable").build())
         .build());
@@ -543,6 +549,57 @@ class OperatedServiceReconcilerTest {
 
   private ConfigMap collectorConfig(String name) {
     return cluster.client.configMaps().inNamespace(NS).withName(name + "-otel-collector").get();
+  }
+
+  /**
+   * A pod whose readiness flaps for a minute: the status follows every real change with one
+   * patch, the Deployment is never written, and the Events stay within client-go's spam budget
+   * (25, then one per 5 minutes per object: EventSourceObjectSpamFilter), the repeated ones
+   * counted on the Event already written rather than written again beside it.
+   */
+  @Test
+  void readinessFlappingForAMinuteWritesTheStatusPerChangeAndEventsWithinTheirBudget()
+      throws InterruptedException {
+    apply("orders", new OperatedServiceSpec("orders:1", 1, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+    rollOut("orders", 1);
+    // The pod as the kubelet reports it whenever its sidecar fails readiness; the Deployment
+    // controller counts it ready or not as that flaps.
+    Pod pod = recordedPod("sidecar-not-ready.yaml");
+    pod.getMetadata().setNamespace(NS);
+    pod.getMetadata().setLabels(deployment("orders").getSpec().getTemplate().getMetadata()
+        .getLabels());
+    cluster.client.resource(pod).create();
+    await().atMost(TIMEOUT).until(() -> ready("orders") != null
+        && "True".equals(ready("orders").getStatus()));
+    cluster.clearRequestLog();
+
+    int flaps = 30;
+    for (int flap = 1; flap <= flaps; flap++) {
+      boolean nowReady = flap % 2 == 0;
+      rollOut("orders", 1, nowReady ? 1 : 0);
+      cluster.clock.advance(Duration.ofSeconds(2));
+      String expected = nowReady ? "True" : "False";
+      await().atMost(TIMEOUT).until(() -> ready("orders") != null
+          && expected.equals(ready("orders").getStatus()));
+    }
+
+    List<MockCluster.Write> writes = cluster.writes();
+    assertThat(writes).filteredOn(w -> w.path().contains("/deployments")
+        && !w.path().endsWith("/status")).isEmpty();
+    // Without server-side apply (see MockCluster) a status patch is a JSON Patch of what
+    // changed: an empty one would be a write with nothing to say.
+    List<JsonNode> statusPatches = writes.stream()
+        .filter(w -> w.path().endsWith("/operatedservices/orders/status"))
+        .map(w -> Serialization.unmarshal(w.body(), JsonNode.class)).toList();
+    assertThat(statusPatches).hasSizeGreaterThanOrEqualTo(flaps)
+        .allSatisfy(patch -> assertThat(patch).isNotEmpty());
+    assertThat(writes).filteredOn(w -> w.path().contains("/events"))
+        .hasSizeLessThanOrEqualTo(EventBudget.BURST);
+    assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems())
+        .filteredOn(e -> "SidecarNotReady".equals(e.getReason()))
+        .singleElement().satisfies(e -> assertThat(e.getCount()).isGreaterThan(1));
   }
 
   private static Pod recordedPod(String recording) {

@@ -8,6 +8,10 @@ import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -92,6 +96,14 @@ public final class MockApiServer implements AutoCloseable {
   }
 
   private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
+  private final Map<RecordedRequest, byte[]> bodies =
+      Collections.synchronizedMap(new WeakHashMap<>());
+
+  /** The body a recorded request carried, which the store's own reading has consumed. */
+  public String bodyOf(RecordedRequest request) {
+    byte[] body = bodies.get(request);
+    return body == null ? "" : new String(body, StandardCharsets.UTF_8);
+  }
 
   private final class Dispatcher extends KubernetesCrudDispatcher {
     private final String version;
@@ -102,6 +114,10 @@ public final class MockApiServer implements AutoCloseable {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+      // The store reads the body as a stream; keep a copy for tests that look at what was sent.
+      byte[] body = request.getBody().readByteArray();
+      request.getBody().write(body);
+      bodies.put(request, body);
       for (Refusal refusal : refusals) {
         if (refusal.method().equals(request.getMethod())
             && request.getPath().startsWith(refusal.pathPrefix())
