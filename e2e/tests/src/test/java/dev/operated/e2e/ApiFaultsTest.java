@@ -115,6 +115,79 @@ class ApiFaultsTest {
     });
   }
 
+  /**
+   * A cluster fact that cannot be read is unknown, not absent: an operator that starts while the
+   * API server refuses to list namespaces, CRDs and its version must not take the namespace for
+   * unlabelled (dropping the mesh wiring) or the Prometheus Operator for uninstalled (deleting
+   * the ServiceMonitor). It writes nothing until it knows, then finds nothing to change.
+   */
+  @Test
+  void aRestartWhileClusterFactsCannotBeReadNeverChangesWhatIsRunning() throws Exception {
+    PrometheusOperatorCrd.install(client);
+    client.namespaces().withName(NS).edit(namespace -> {
+      namespace.getMetadata().getLabels().put("istio-injection", "enabled");
+      return namespace;
+    });
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments()
+        .inNamespace(NS).withName(NAME).get().getSpec().getTemplate().getMetadata()
+        .getAnnotations().keySet().stream().anyMatch(key -> key.contains("istio"))
+        && client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
+            .inNamespace(NS).withName(NAME).get() != null);
+    Deployment before = client.apps().deployments().inNamespace(NS).withName(NAME).get();
+    operator.stop();
+
+    Duration factOutage = Duration.ofSeconds(20);
+    Instant restartedAt = Instant.now();
+    RequestFaults.Rule unreadable = cluster.faults().during(factOutage,
+        request -> "GET".equals(request.method()) && isClusterFact(request.path()),
+        Fault.unavailable());
+    operator = startLikeTheKubeletWould();
+
+    changeEnv("CHANGED_AFTER_THE_OUTAGE", "yes");
+    await().atMost(Duration.ofSeconds(90)).until(() -> appEnv().stream()
+        .anyMatch(env -> env.getName().equals("CHANGED_AFTER_THE_OUTAGE")));
+    assertThat(cluster.requests().all())
+        .filteredOn(request -> request.fault() != null)
+        .as("the facts really were unreadable while the operator started").isNotEmpty();
+    assertThat(cluster.requests().all())
+        .filteredOn(request -> request.at().isAfter(restartedAt) && request.mutating()
+            && "operated".equals(request.fieldManager())
+            && request.at().isBefore(restartedAt.plus(factOutage)))
+        .as("no write by the operator while it could not read the cluster's facts").isEmpty();
+    Deployment after = client.apps().deployments().inNamespace(NS).withName(NAME).get();
+    assertThat(after.getSpec().getTemplate().getMetadata().getAnnotations())
+        .isEqualTo(before.getSpec().getTemplate().getMetadata().getAnnotations());
+    assertThat(client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
+        .inNamespace(NS).withName(NAME).get()).isNotNull();
+    unreadable.lift();
+  }
+
+  /** Namespaces, CRDs and the version: the facts the pod template depends on. */
+  private static boolean isClusterFact(String path) {
+    return path.startsWith("/version")
+        || path.startsWith("/apis/apiextensions.k8s.io/")
+        || path.matches("/api/v1/namespaces(/[^/?]+)?([?].*)?");
+  }
+
+  /**
+   * A new operator process: JOSDK refuses to start while an informer cannot list, and the
+   * kubelet then starts the container again after a backoff; so does this, for a bounded time.
+   */
+  private Operator startLikeTheKubeletWould() {
+    return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
+        .ignoreExceptions().until(() -> {
+          Operator fresh = OperatedOperator.create(operatorClient, Clock.systemUTC(),
+              configuration -> configuration.withCacheSyncTimeout(Duration.ofSeconds(5)));
+          try {
+            fresh.start();
+            return fresh;
+          } catch (RuntimeException e) {
+            fresh.stop();
+            throw e;
+          }
+        }, started -> true);
+  }
+
   private void changeEnv(String name, String value) {
     client.resources(OperatedService.class).inNamespace(NS).withName(NAME).edit(current -> {
       current.setSpec(current.getSpec().withEnv(List.of(new EnvVarBuilder().withName(name)
