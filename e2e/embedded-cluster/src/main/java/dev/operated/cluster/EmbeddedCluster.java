@@ -130,6 +130,17 @@ public final class EmbeddedCluster implements AutoCloseable {
     ((GarbageCollector) controllers.get(2)).sweep();
   }
 
+  /**
+   * Holds garbage collection until the returned hold is released: the dependents of a deleted
+   * owner stay, as they do while kube-controller-manager is down or behind (Sieve's stale
+   * states). A test's direct {@link #collectGarbage()} still sweeps.
+   */
+  public AutoCloseable holdGarbageCollection() {
+    GarbageCollector garbageCollector = (GarbageCollector) controllers.get(2);
+    garbageCollector.hold();
+    return garbageCollector::release;
+  }
+
   private void loadCrds(Path folder) {
     try (KubernetesClient client = newClient();
         Stream<Path> files = Files.list(folder)) {

@@ -29,6 +29,8 @@ final class GarbageCollector implements AutoCloseable {
   private final Semaphore wakeUp = new Semaphore(0);
   private final Thread worker;
   private volatile boolean running = true;
+  /** Held, as when kube-controller-manager is down or behind: dependents of the deleted wait. */
+  private volatile boolean held;
 
   GarbageCollector(ClusterDispatcher api) {
     this.api = api;
@@ -49,7 +51,7 @@ final class GarbageCollector implements AutoCloseable {
         // Also sweeps now and then: dependents created after their owner was deleted.
         wakeUp.tryAcquire(2, TimeUnit.SECONDS);
         wakeUp.drainPermits();
-        if (running) {
+        if (running && !held) {
           sweep();
         }
       } catch (InterruptedException e) {
@@ -59,6 +61,15 @@ final class GarbageCollector implements AutoCloseable {
         LOG.warn("garbage collection sweep failed; retrying", e);
       }
     }
+  }
+
+  void hold() {
+    held = true;
+  }
+
+  void release() {
+    held = false;
+    wakeUp.release();
   }
 
   void sweep() {

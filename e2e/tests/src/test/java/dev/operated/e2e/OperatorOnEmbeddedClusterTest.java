@@ -109,6 +109,48 @@ class OperatorOnEmbeddedClusterTest {
   }
 
 
+  /**
+   * Sieve's stale state: an OperatedService deleted and created again under the same name while
+   * garbage collection is behind. The old Deployment and Service are still there, owned by the
+   * deleted object. The new one must take them over alone (an owner reference to the deleted
+   * object would let the collector delete them later), and once collection resumes nothing it
+   * needs may be gone.
+   */
+  @Test
+  void aServiceCreatedAgainWhileGarbageCollectionIsHeldEndsUpOwningItsObjectsAlone()
+      throws Exception {
+    applySample(null);
+    awaitReady();
+    try (AutoCloseable held = cluster.holdGarbageCollection()) {
+      client.resources(OperatedService.class).inNamespace(NS).withName(NAME).delete();
+      await().atMost(TIMEOUT).until(() -> client.resources(OperatedService.class)
+          .inNamespace(NS).withName(NAME).get() == null);
+      assertThat(deployment()).as("held: the old Deployment stays").isNotNull();
+
+      String newUid = applySample(null).getMetadata().getUid();
+
+      await().atMost(TIMEOUT).untilAsserted(() -> {
+        assertThat(ownerUids(deployment())).containsExactly(newUid);
+        assertThat(ownerUids(client.services().inNamespace(NS).withName(NAME).get()))
+            .containsExactly(newUid);
+      });
+    }
+    cluster.collectGarbage();
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(deployment()).isNotNull();
+      assertThat(client.services().inNamespace(NS).withName(NAME).get()).isNotNull();
+      assertThat(ready()).isNotNull();
+      assertThat(ready().getStatus()).isEqualTo("True");
+    });
+    assertThat(client.apps().deployments().inNamespace(NS).list().getItems()).hasSize(1);
+  }
+
+  private static List<String> ownerUids(HasMetadata object) {
+    return object == null ? List.of() : object.getMetadata().getOwnerReferences().stream()
+        .map(owner -> owner.getUid()).toList();
+  }
+
   /** A change the operator does not own (an annotation by another manager) still reconciles. */
   private void touchServiceAndAwaitReconcile() {
     int before = reconciles.get();
