@@ -69,6 +69,8 @@ final class ClusterDispatcher extends Dispatcher {
   }
 
   final RequestFaults faults;
+  /** route: the GETs beyond the store's; EmbeddedCluster sets it once the node is known. */
+  ResourceReads reads;
 
   ClusterDispatcher(String versionJson, Clock clock, RequestLog requestLog) {
     this.versionJson = versionJson;
@@ -80,6 +82,10 @@ final class ClusterDispatcher extends Dispatcher {
   /** Listeners run under the write lock: they must only take note and return. */
   void addListener(Consumer<Change> listener) {
     listeners.add(listener);
+  }
+
+  void removeListener(Consumer<Change> listener) {
+    listeners.remove(listener);
   }
 
   private void notifyListeners(ApiTarget target, ObjectNode object, ObjectNode previous) {
@@ -117,6 +123,10 @@ final class ClusterDispatcher extends Dispatcher {
       if ("authorization.k8s.io".equals(target.group()) && "POST".equals(request.getMethod())) {
         return json(201, AccessReviews.allowAll(body(request)).toString());
       }
+      // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
+      if ("GET".equals(request.getMethod()) && !"scale".equals(target.subresource())) {
+        return reads.answer(target, request);
+      }
       return switch (request.getMethod()) {
         case "GET" -> "scale".equals(target.subresource()) ? getScale(target) : read(request);
         case "POST" -> create(target, body(request), manager);
@@ -130,7 +140,7 @@ final class ClusterDispatcher extends Dispatcher {
     }
   }
 
-  private MockResponse read(RecordedRequest request) {
+  MockResponse read(RecordedRequest request) {
     lock.readLock().lock();
     try {
       return store.dispatch(request);
