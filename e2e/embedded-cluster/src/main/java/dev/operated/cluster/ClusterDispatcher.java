@@ -123,6 +123,11 @@ final class ClusterDispatcher extends Dispatcher {
       if ("authorization.k8s.io".equals(target.group()) && "POST".equals(request.getMethod())) {
         return json(201, AccessReviews.allowAll(body(request)).toString());
       }
+      // route: protobuf bodies are refused with 415, on which client-go falls back to JSON
+      Optional<BadRequest> protobuf = Protobuf.refusal(request);
+      if (protobuf.isPresent()) {
+        throw protobuf.get();
+      }
       // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
       if ("GET".equals(request.getMethod()) && !"scale".equals(target.subresource())) {
         return reads.answer(target, request);
@@ -300,7 +305,7 @@ final class ClusterDispatcher extends Dispatcher {
         case "scale" -> withReplicas(current, body);
         default -> withStatusOf(body, current);
       };
-      return json(200, write(target, current, updated, manager));
+      return json(200, scaleAnswer(target, write(target, current, updated, manager)));
     } finally {
       lock.writeLock().unlock();
     }
@@ -339,7 +344,7 @@ final class ClusterDispatcher extends Dispatcher {
         case "scale" -> withReplicas(current, (ObjectNode) patched);
         default -> withStatusOf((ObjectNode) patched, current);
       };
-      return json(200, write(target, current, updated, manager));
+      return json(200, scaleAnswer(target, write(target, current, updated, manager)));
     } catch (io.fabric8.zjsonpatch.JsonPatchException e) {
       throw new BadRequest(422, "Invalid", e.getMessage());
     } finally {
@@ -529,6 +534,12 @@ final class ClusterDispatcher extends Dispatcher {
       return status(404, "NotFound", target.plural() + " \"" + target.name() + "\" not found");
     }
     return json(200, FieldPaths.write(scaleOf(current)));
+  }
+
+  /** A write to /scale answers with the Scale, as client-go's scale client decodes it. */
+  private static String scaleAnswer(ApiTarget target, String written) {
+    return "scale".equals(target.subresource())
+        ? FieldPaths.write(scaleOf((ObjectNode) parse(written))) : written;
   }
 
   private static ObjectNode scaleOf(ObjectNode object) {
