@@ -20,6 +20,8 @@ import java.util.function.Function;
  */
 final class ResourceReads {
 
+  private static final String STORE_LIST_PREFIX = "{\"apiVersion\":\"v1\",\"kind\":\"List\",";
+
   private final ClusterDispatcher api;
   private final Function<RecordedRequest, MockResponse> store;
   private final TablePrinters tables;
@@ -58,12 +60,11 @@ final class ResourceReads {
     if (response.code() != 200 || (!isList && tableVersion.isEmpty())) {
       return response;
     }
-    JsonNode body = ClusterDispatcher.parse(response.getBody().readUtf8());
-    if (isList) {
-      // The store calls every list "List"; client-go's typed clients (kubectl describe's
-      // Events) decode only "<Kind>List".
-      kindOf(target).ifPresent(kind -> ((ObjectNode) body).put("kind", kind + "List"));
+    String stored = response.getBody().readUtf8();
+    if (fields.isEmpty() && tableVersion.isEmpty()) {
+      return response.setBody(namedList(target, stored));
     }
+    JsonNode body = ClusterDispatcher.parse(namedList(target, stored));
     List<JsonNode> objects = new ArrayList<>();
     if (isList) {
       body.path("items").forEach(item -> {
@@ -83,6 +84,20 @@ final class ResourceReads {
         body.path("metadata").path("resourceVersion").asText(null),
         version, includeObject, crdOf(target))).orElse(body);
     return response.setBody(FieldPaths.write(answer));
+  }
+
+  /**
+   * The store calls every list {@code {"apiVersion":"v1","kind":"List", ...}}; client-go's typed
+   * clients (kubectl describe's Events) decode only {@code <group/version> <Kind>List}. Renamed
+   * in the text, since lists of thousands of objects are polled by tests.
+   */
+  private String namedList(ApiTarget target, String list) {
+    Optional<String> kind = kindOf(target);
+    if (kind.isEmpty() || !list.startsWith(STORE_LIST_PREFIX)) {
+      return list;
+    }
+    return "{\"apiVersion\":\"" + target.apiVersion() + "\",\"kind\":\"" + kind.get() + "List\","
+        + list.substring(STORE_LIST_PREFIX.length());
   }
 
   private Optional<String> kindOf(ApiTarget target) {
