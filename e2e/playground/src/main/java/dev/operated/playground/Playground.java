@@ -269,8 +269,8 @@ public final class Playground implements Callable<Integer> {
     out.printf("  curl %s/fault/slow?ms=3000%n", base);
     if (kubeconfig != null) {
       out.printf("  export KUBECONFIG=%s%n", kubeconfig.toAbsolutePath());
-      out.println("  kubectl get osvc,deploy,pods              # READY, STATUS, REASON as on a cluster");
-      out.printf("  kubectl describe osvc %s          # its conditions and Events%n", name);
+      out.println("  kubectl get osvc,deploy,pods            # READY, REASON, STATUS as on a cluster");
+      out.printf("  kubectl describe osvc %s     # its conditions and Events%n", name);
       out.printf("  kubectl logs -f deploy/%s%n", name);
       out.printf("  kubectl rollout restart deploy/%s && kubectl rollout status deploy/%s%n",
           name, name);
