@@ -69,6 +69,8 @@ final class ClusterDispatcher extends Dispatcher {
   }
 
   final RequestFaults faults;
+  /** route: the GETs beyond the store's; EmbeddedCluster sets it once the node is known. */
+  ResourceReads reads;
 
   ClusterDispatcher(String versionJson, Clock clock, RequestLog requestLog) {
     this.versionJson = versionJson;
@@ -80,6 +82,10 @@ final class ClusterDispatcher extends Dispatcher {
   /** Listeners run under the write lock: they must only take note and return. */
   void addListener(Consumer<Change> listener) {
     listeners.add(listener);
+  }
+
+  void removeListener(Consumer<Change> listener) {
+    listeners.remove(listener);
   }
 
   private void notifyListeners(ApiTarget target, ObjectNode object, ObjectNode previous) {
@@ -117,6 +123,15 @@ final class ClusterDispatcher extends Dispatcher {
       if ("authorization.k8s.io".equals(target.group()) && "POST".equals(request.getMethod())) {
         return json(201, AccessReviews.allowAll(body(request)).toString());
       }
+      // route: protobuf bodies are refused with 415, on which client-go falls back to JSON
+      Optional<BadRequest> protobuf = Protobuf.refusal(request);
+      if (protobuf.isPresent()) {
+        throw protobuf.get();
+      }
+      // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
+      if ("GET".equals(request.getMethod()) && !"scale".equals(target.subresource())) {
+        return reads.answer(target, request);
+      }
       return switch (request.getMethod()) {
         case "GET" -> "scale".equals(target.subresource()) ? getScale(target) : read(request);
         case "POST" -> create(target, body(request), manager);
@@ -130,7 +145,7 @@ final class ClusterDispatcher extends Dispatcher {
     }
   }
 
-  private MockResponse read(RecordedRequest request) {
+  MockResponse read(RecordedRequest request) {
     lock.readLock().lock();
     try {
       return store.dispatch(request);
@@ -290,7 +305,7 @@ final class ClusterDispatcher extends Dispatcher {
         case "scale" -> withReplicas(current, body);
         default -> withStatusOf(body, current);
       };
-      return json(200, write(target, current, updated, manager));
+      return json(200, scaleAnswer(target, write(target, current, updated, manager)));
     } finally {
       lock.writeLock().unlock();
     }
@@ -329,7 +344,7 @@ final class ClusterDispatcher extends Dispatcher {
         case "scale" -> withReplicas(current, (ObjectNode) patched);
         default -> withStatusOf((ObjectNode) patched, current);
       };
-      return json(200, write(target, current, updated, manager));
+      return json(200, scaleAnswer(target, write(target, current, updated, manager)));
     } catch (io.fabric8.zjsonpatch.JsonPatchException e) {
       throw new BadRequest(422, "Invalid", e.getMessage());
     } finally {
@@ -519,6 +534,12 @@ final class ClusterDispatcher extends Dispatcher {
       return status(404, "NotFound", target.plural() + " \"" + target.name() + "\" not found");
     }
     return json(200, FieldPaths.write(scaleOf(current)));
+  }
+
+  /** A write to /scale answers with the Scale, as client-go's scale client decodes it. */
+  private static String scaleAnswer(ApiTarget target, String written) {
+    return "scale".equals(target.subresource())
+        ? FieldPaths.write(scaleOf((ObjectNode) parse(written))) : written;
   }
 
   private static ObjectNode scaleOf(ObjectNode object) {

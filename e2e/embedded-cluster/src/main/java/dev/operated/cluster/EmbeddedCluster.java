@@ -7,10 +7,7 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.VersionInfo;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -18,7 +15,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -41,7 +37,7 @@ public final class EmbeddedCluster implements AutoCloseable {
   static final Set<String> CONTROLLER_MANAGERS = Set.of(GarbageCollector.MANAGER,
       DeploymentController.MANAGER, Kubelet.MANAGER, "kube-scheduler");
 
-  private final KubernetesMockServer server;
+  private final ApiHttpServer server;
   private final ClusterDispatcher api;
   private final RequestLog requestLog;
   private final String kubernetesVersion;
@@ -56,11 +52,12 @@ public final class EmbeddedCluster implements AutoCloseable {
         .withPlatform("linux/amd64").withGoVersion("go1.24").build();
     this.requestLog = new RequestLog();
     this.api = new ClusterDispatcher(Serialization.asJson(version), builder.clock, requestLog);
-    this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        api, false, version);
-    server.init(InetAddress.getLoopbackAddress(), 0);
+    api.reads = new ResourceReads(api, api::read, builder.node, builder.clock);
+    // Not fabric8's mock web server: it buffers every body, and kubectl's watches and
+    // `logs -f` stream theirs.
+    this.server = new ApiHttpServer(api, InetAddress.getLoopbackAddress());
     this.config = new ConfigBuilder(Config.empty())
-        .withMasterUrl("http://127.0.0.1:" + server.getPort())
+        .withMasterUrl("http://127.0.0.1:" + server.port())
         .withNamespace("default")
         .withTrustCerts(true)
         .withRequestRetryBackoffLimit(0)
@@ -167,7 +164,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         // closing the rest matters more than reporting one controller that would not stop
       }
     }
-    server.destroy();
+    server.close();
   }
 
   /** How to start one. */

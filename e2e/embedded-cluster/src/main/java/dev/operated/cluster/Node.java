@@ -1,6 +1,8 @@
 package dev.operated.cluster;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * Where the embedded cluster's pods run: the kubelet hands every pod bound to the node here and
@@ -31,6 +33,15 @@ public interface Node extends AutoCloseable {
    * {@link PodReporter#terminated()} so the pod object is removed.
    */
   void podDeleted(Pod pod, PodReporter reporter);
+
+  /**
+   * Where the node keeps a container's output, for {@code kubectl logs} ({@code pods/log}); one
+   * file per container, every run appended. A node that keeps no logs (the default) serves an
+   * empty log, as a kubelet does for a container that printed nothing.
+   */
+  default Optional<Path> containerLog(Pod pod, String container) {
+    return Optional.empty();
+  }
 
   @Override
   default void close() {

@@ -236,7 +236,8 @@ public final class Playground implements Callable<Integer> {
     }
   }
 
-  private static Path writeKubeconfig(LocalCluster cluster, Path run) throws IOException {
+  /** A kubeconfig for this cluster, as a user's: kubectl and Helm read it unchanged. */
+  static Path writeKubeconfig(LocalCluster cluster, Path run) throws IOException {
     Files.createDirectories(run);
     Path file = run.resolve("kubeconfig");
     Config config = cluster.apiServer().config();
@@ -267,7 +268,12 @@ public final class Playground implements Callable<Integer> {
         base);
     out.printf("  curl %s/fault/slow?ms=3000%n", base);
     if (kubeconfig != null) {
-      out.printf("  kubectl --kubeconfig %s get osvc,deploy,pods%n", kubeconfig);
+      out.printf("  export KUBECONFIG=%s%n", kubeconfig.toAbsolutePath());
+      out.println("  kubectl get osvc,deploy,pods            # READY, REASON, STATUS as on a cluster");
+      out.printf("  kubectl describe osvc %s     # its conditions and Events%n", name);
+      out.printf("  kubectl logs -f deploy/%s%n", name);
+      out.printf("  kubectl rollout restart deploy/%s && kubectl rollout status deploy/%s%n",
+          name, name);
     } else {
       out.println("  (kubectl needs API discovery, which the embedded API server does not serve"
           + " yet; the pods' state is in the logs below)");

@@ -88,6 +88,12 @@ public final class ProcessNode implements Node {
         + pod.getMetadata().getName() + "_" + container + ".log");
   }
 
+  /** What {@code kubectl logs} reads: the file {@link #logOf} names, once the container wrote. */
+  @Override
+  public Optional<Path> containerLog(Pod pod, String container) {
+    return Optional.of(logOf(pod, container));
+  }
+
   /** Processes started and still alive: for tests that prove nothing is left behind. */
   public long runningProcesses() {
     return ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();

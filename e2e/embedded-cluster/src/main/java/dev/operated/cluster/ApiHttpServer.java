@@ -1,0 +1,192 @@
+package dev.operated.cluster;
+
+import io.fabric8.mockwebserver.dsl.HttpMethod;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.Headers;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.fabric8.mockwebserver.vertx.ServerWebSocketHandler;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.net.InetAddress;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP front of the embedded API server, on Vert.x as fabric8's mock web server is, with one
+ * thing that server cannot do: a body written while the request stays open
+ * ({@link StreamingResponse}), which client-go's HTTP watches and {@code kubectl logs -f} need.
+ * WebSocket upgrades (fabric8's watches) are handed to the mock server's own WebSocket handler;
+ * every other answer is sent as the mock server sends it.
+ */
+final class ApiHttpServer implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ApiHttpServer.class);
+  /** The WebSocket subprotocols fabric8's mock server accepts (exec, attach, port-forward). */
+  private static final List<String> WEBSOCKET_SUBPROTOCOLS = List.of("v1.channel.k8s.io",
+      "v2.channel.k8s.io", "v3.channel.k8s.io", "v4.channel.k8s.io");
+
+  private final Vertx vertx = Vertx.vertx();
+  private final Dispatcher dispatcher;
+  private final ExecutorService streams = Executors.newCachedThreadPool(runnable -> {
+    Thread thread = new Thread(runnable, "embedded-cluster-stream");
+    thread.setDaemon(true);
+    return thread;
+  });
+  private final List<Runnable> openStreams = new CopyOnWriteArrayList<>();
+  private final HttpServer server;
+  private final int port;
+
+  ApiHttpServer(Dispatcher dispatcher, InetAddress address) {
+    this.dispatcher = dispatcher;
+    this.server = vertx.createHttpServer(new HttpServerOptions().setHost(address.getHostAddress())
+        .setPort(0).setWebSocketSubProtocols(WEBSOCKET_SUBPROTOCOLS)
+        .setHandle100ContinueAutomatically(true));
+    server.requestHandler(this::handle);
+    this.port = await(server.listen()).actualPort();
+  }
+
+  int port() {
+    return port;
+  }
+
+  private void handle(HttpServerRequest event) {
+    String upgrade = event.getHeader("Upgrade");
+    if (upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
+      // An upgrade is decided before the request is read, as Vert.x requires.
+      RecordedRequest request = recorded(event, null);
+      MockResponse response = dispatcher.dispatch(request);
+      if (response.getWebSocketListener() != null) {
+        event.toWebSocket().onSuccess(new ServerWebSocketHandler(request, response))
+            .onFailure(error -> failed(event, error));
+      } else {
+        send(event, response);
+      }
+      return;
+    }
+    event.body().onFailure(error -> failed(event, error)).onSuccess(body -> {
+      RecordedRequest request = recorded(event, body);
+      // Writes wait for the store's lock: never on the event loop.
+      vertx.executeBlocking(() -> dispatcher.dispatch(request), false)
+          .onSuccess(response -> send(event, response))
+          .onFailure(error -> failed(event, error));
+    });
+  }
+
+  private static RecordedRequest recorded(HttpServerRequest event, Buffer body) {
+    return new RecordedRequest(event.version().alpnName().toUpperCase(Locale.ROOT),
+        HttpMethod.fromVertx(event.method()), event.uri(),
+        Headers.builder().addAll(event.headers()).build(),
+        new io.fabric8.mockwebserver.http.Buffer(body == null ? null : body.getBytes()));
+  }
+
+  private void send(HttpServerRequest event, MockResponse response) {
+    HttpServerResponse out = event.response();
+    out.setStatusCode(response.code());
+    response.getHeaders().toMultimap().forEach((name, values) -> out.headers().add(name, values));
+    if (response instanceof StreamingResponse streaming) {
+      stream(out, streaming);
+      return;
+    }
+    byte[] body = response.getBody() == null ? new byte[0] : response.getBody().getBytes();
+    if (body.length == 0) {
+      out.end();
+      return;
+    }
+    if (!out.headers().contains("Transfer-Encoding")) {
+      out.headers().set("Content-Length", String.valueOf(body.length));
+    }
+    out.end(Buffer.buffer(body));
+  }
+
+  private void stream(HttpServerResponse out, StreamingResponse response) {
+    out.setChunked(true);
+    AtomicBoolean open = new AtomicBoolean(true);
+    List<Runnable> onClose = new CopyOnWriteArrayList<>();
+    Runnable close = () -> {
+      if (open.compareAndSet(true, false)) {
+        onClose.forEach(Runnable::run);
+      }
+    };
+    out.closeHandler(ignored -> close.run());
+    openStreams.add(close);
+    // Headers go out at once: client-go waits for them before it reports the watch as started.
+    out.writeHead();
+    StreamingResponse.Sink sink = new StreamingResponse.Sink() {
+      @Override
+      public boolean write(String chunk) {
+        if (!open.get()) {
+          return false;
+        }
+        out.write(chunk);
+        return true;
+      }
+
+      @Override
+      public boolean open() {
+        return open.get();
+      }
+
+      @Override
+      public void onClose(Runnable action) {
+        onClose.add(action);
+        if (!open.get()) {
+          action.run();
+        }
+      }
+    };
+    streams.execute(() -> {
+      try {
+        response.body().writeTo(sink);
+      } catch (Exception e) {
+        LOG.debug("a streaming response ended with an error", e);
+      } finally {
+        openStreams.remove(close);
+        if (open.get()) {
+          out.end();
+        }
+        close.run();
+      }
+    });
+  }
+
+  private static void failed(HttpServerRequest event, Throwable error) {
+    LOG.warn("request {} {} failed", event.method(), event.uri(), error);
+    if (!event.response().headWritten()) {
+      event.response().setStatusCode(500).end(String.valueOf(error.getMessage()));
+    }
+  }
+
+  @Override
+  public void close() {
+    openStreams.forEach(Runnable::run);
+    streams.shutdownNow();
+    try {
+      await(server.close());
+    } finally {
+      await(vertx.close());
+    }
+  }
+
+  private static <T> T await(io.vertx.core.Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    } catch (Exception e) {
+      throw new IllegalStateException("the embedded API server's HTTP front failed", e);
+    }
+  }
+}
