@@ -38,13 +38,13 @@ final class DeploymentController implements AutoCloseable {
       .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   private static final String SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
-  private final ClusterDispatcher api;
+  private final Storage api;
   private final Clock clock;
   private final Set<String> queue = new LinkedHashSet<>();
   private final Thread worker;
   private volatile boolean running = true;
 
-  DeploymentController(ClusterDispatcher api, Clock clock) {
+  DeploymentController(Storage api, Clock clock) {
     this.api = api;
     this.clock = clock;
     api.addListener(change -> {

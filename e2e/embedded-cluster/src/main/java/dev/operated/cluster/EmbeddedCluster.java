@@ -42,7 +42,8 @@ public final class EmbeddedCluster implements AutoCloseable {
       DeploymentController.MANAGER, Kubelet.MANAGER, "kube-scheduler");
 
   private final KubernetesMockServer server;
-  private final ClusterDispatcher api;
+  private final Storage api;
+  private final RequestPipeline pipeline;
   private final RequestLog requestLog;
   private final String kubernetesVersion;
   private final Config config;
@@ -55,9 +56,11 @@ public final class EmbeddedCluster implements AutoCloseable {
         .withGitVersion("v" + kubernetesVersion + (parts.length > 2 ? "" : ".0"))
         .withPlatform("linux/amd64").withGoVersion("go1.24").build();
     this.requestLog = new RequestLog();
-    this.api = new ClusterDispatcher(Serialization.asJson(version), builder.clock, requestLog);
+    this.api = new Storage(builder.clock);
+    this.pipeline = new RequestPipeline(api, Serialization.asJson(version), builder.clock,
+        requestLog);
     this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        api, false, version);
+        pipeline, false, version);
     server.init(InetAddress.getLoopbackAddress(), 0);
     this.config = new ConfigBuilder(Config.empty())
         .withMasterUrl("http://127.0.0.1:" + server.getPort())
@@ -122,7 +125,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   /** Fault injection in front of every request; nothing is injected until a test adds a rule. */
   public RequestFaults faults() {
-    return api.faults;
+    return pipeline.faults;
   }
 
   /** Runs the garbage collector once now, for tests that must not wait for its next sweep. */
