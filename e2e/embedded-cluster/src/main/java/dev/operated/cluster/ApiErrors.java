@@ -89,9 +89,14 @@ final class ApiErrors {
 
   /** errors.NewConflict with the storage layer's optimistic-concurrency text. */
   static ApiException conflict(ApiTarget target) {
+    return conflict(target, "the object has been modified; please apply your changes to the "
+        + "latest version and try again");
+  }
+
+  /** errors.NewConflict: {@code Operation cannot be fulfilled on <resource> "<name>": why}. */
+  static ApiException conflict(ApiTarget target, String why) {
     return new ApiException(409, "Conflict", "Operation cannot be fulfilled on "
-        + groupResource(target) + " \"" + target.name() + "\": the object has been modified; "
-        + "please apply your changes to the latest version and try again",
+        + groupResource(target) + " \"" + target.name() + "\": " + why,
         details(target.name(), target.group(), target.plural()));
   }
 

@@ -116,7 +116,7 @@ final class RequestPipeline extends Dispatcher {
         target.query().getOrDefault("fieldValidation", MutatingAdmission.WARN), new ArrayList<>());
     MockResponse response = switch (request.getMethod()) {
       case "GET" -> "scale".equals(target.subresource()) ? storage.getScale(target)
-          : storage.read(request);
+          : found(storage.read(request), target);
       case "POST" -> storage.create(target, body(request), context);
       case "PUT" -> storage.replace(target, body(request), context);
       case "PATCH" -> storage.patch(target, String.valueOf(request.getHeader("Content-Type")),
@@ -127,6 +127,14 @@ final class RequestPipeline extends Dispatcher {
     for (String warning : context.warnings()) {
       response.addHeader("Warning", "299 - \"" + warning.replace("\\", "\\\\")
           .replace("\"", "\\\"") + "\"");
+    }
+    return response;
+  }
+
+  /** The CRUD store answers a missing object with an empty 404; a real server with a Status. */
+  private static MockResponse found(MockResponse response, ApiTarget target) {
+    if (response.code() == 404 && target.name() != null) {
+      throw ApiErrors.notFound(target);
     }
     return response;
   }

@@ -300,9 +300,20 @@ final class Storage {
   private MockResponse apply(ApiTarget target, ObjectNode current, ObjectNode config,
       WriteContext context) {
     if (!target.query().containsKey("fieldManager")) {
-      // handlers/patch.go: an apply without a manager is refused before anything else.
-      throw ApiErrors.badRequest("PATCH /" + target.plural() + ": fieldManager is required "
-          + "for apply requests");
+      // handlers/patch.go, validation.ValidatePatchOptions: refused before anything else.
+      throw ApiErrors.invalid("PatchOptions", "meta.k8s.io", "", List.of(new FieldError(
+          "fieldManager", FieldError.Type.REQUIRED, null, "is required for apply patch")));
+    }
+    String patchVersion = config.path("apiVersion").asText("");
+    if (!patchVersion.equals(target.apiVersion())) {
+      // fieldmanager's Apply: the applied object must be in the version of the request.
+      throw ApiErrors.badRequest("Incorrect version specified in apply patch. Specified patch "
+          + "version: " + patchVersion + ", expected: " + target.apiVersion());
+    }
+    if (current == null && config.path("metadata").hasNonNull("uid")) {
+      // handlers/patch.go: an apply naming a uid only ever updates that object.
+      throw ApiErrors.conflict(target, "uid mismatch: the provided object specified uid "
+          + config.path("metadata").path("uid").asText() + ", and no existing object was found");
     }
     boolean force = "true".equals(target.query().get("force"));
     String subresource = target.subresource();
