@@ -152,8 +152,18 @@ final class RequestPipeline extends Dispatcher {
     return slash < 0 ? userAgent : userAgent.substring(0, slash);
   }
 
+  /**
+   * A create or update body: JSON or YAML. Protobuf, which kubectl sends for built-in kinds when
+   * it may, is answered as a server that cannot decode it does (415, negotiation's
+   * NewUnsupportedMediaTypeError), which tells client-go to send JSON instead.
+   */
   private static ObjectNode body(RecordedRequest request) {
-    JsonNode body = Storage.parse(request.getUtf8Body());
+    String contentType = String.valueOf(request.getHeader("Content-Type"));
+    if (contentType.startsWith("application/vnd.kubernetes.protobuf")) {
+      throw ApiErrors.unsupportedBodyMediaType();
+    }
+    JsonNode body = contentType.startsWith("application/yaml")
+        ? Storage.parseYaml(request.getUtf8Body()) : Storage.parse(request.getUtf8Body());
     if (!body.isObject()) {
       throw ApiErrors.badRequest("the request body is not an object");
     }

@@ -599,7 +599,7 @@ final class Storage {
     }
   }
 
-  private static JsonNode parseYaml(String yaml) {
+  static JsonNode parseYaml(String yaml) {
     try {
       JsonNode node = YAML.readTree(yaml);
       if (node == null || !node.isObject()) {
