@@ -2,7 +2,6 @@ package dev.operated.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -615,10 +614,6 @@ final class Storage {
   static MockResponse json(int code, String body) {
     return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
         .setBody(body);
-  }
-
-  static ArrayNode array() {
-    return JsonNodeFactory.instance.arrayNode();
   }
 
   Optional<CustomResourceTypes.Type> customResourceType(ApiTarget target) {
