@@ -27,7 +27,11 @@ import java.util.Optional;
  * Compiles and evaluates a CRD's x-kubernetes-validations with CEL-Java the way the API server
  * does: {@code self} is typed from the schema (so a misspelt field is a compile error, as it is
  * when the CRD is created), and the value is the object after defaulting. The validator runs it
- * in production (layer 1); the build's tests use it to check the rules themselves.
+ * in production (layer 1); the build's tests use it to check the rules themselves; the embedded
+ * API server's validating admission runs it for every stored CRD's schema, whole objects included
+ * (give the version's {@code openAPIV3Schema} and the object). Transition rules (those that read
+ * {@code oldSelf}) are not evaluated: the API server skips them on create, and nothing here
+ * compares with an old object.
  */
 public final class CrdCel {
 
@@ -40,8 +44,12 @@ public final class CrdCel {
    *
    * @param path      the node the rule sits on, dotted, relative to the schema given
    * @param fieldPath the rule's own fieldPath (".endpoint"), or null: where the API server points
+   * @param schemaType the type of the node the rule sits on ("object", "string"...): the value
+   *                   the API server prints for a broken rule
+   * @param reason     the rule's {@code reason} (FieldValueForbidden...), or null for Invalid
    */
-  public record Violation(String path, String rule, String fieldPath, String message) {
+  public record Violation(String path, String rule, String fieldPath, String message,
+      String schemaType, String reason) {
 
     /** The field the API server names: the node, then the rule's fieldPath under it. */
     public String field() {
@@ -86,10 +94,16 @@ public final class CrdCel {
     return violationsOfDefaulted(specSchema, SchemaDefaults.apply(specSchema, spec));
   }
 
-  /** Every rule a value that already carries the schema's defaults breaks. */
-  static List<Violation> violationsOfDefaulted(JSONSchemaProps specSchema, Object defaulted) {
+  /**
+   * Every rule a value that already carries the schema's defaults breaks; paths are relative to
+   * {@code schema}, which may be a spec's schema or a whole object's.
+   */
+  public static List<Violation> violationsOfDefaulted(JSONSchemaProps schema, Object defaulted) {
     List<Violation> violations = new ArrayList<>();
-    for (LocatedRule located : rules(specSchema)) {
+    for (LocatedRule located : rules(schema)) {
+      if (located.rule().getRule().contains("oldSelf")) {
+        continue;
+      }
       Optional<Object> self = at(defaulted, located.path());
       if (self.isEmpty()) {
         continue;
@@ -99,7 +113,9 @@ public final class CrdCel {
             .eval(Map.of("self", toCel(self.get())));
         if (!Boolean.TRUE.equals(verdict)) {
           violations.add(new Violation(located.path(), located.rule().getRule(),
-              located.rule().getFieldPath(), message(located, self.get())));
+              located.rule().getFieldPath(), message(located, self.get()),
+              located.node().getType() == null ? "object" : located.node().getType(),
+              located.rule().getReason()));
         }
       } catch (CelValidationException | CelEvaluationException e) {
         // The CRD is generated and compiled in the build: a rule that cannot run is our bug.

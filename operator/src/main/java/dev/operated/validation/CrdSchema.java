@@ -23,10 +23,18 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Layer 1: the CRD's structural schema, as the API server applies it at {@code kubectl apply}
+ * Layer 1: a CRD's structural schema, as the API server applies it at {@code kubectl apply}
  * (types, enums, ranges, lengths, patterns, required fields, unknown fields refused as
- * {@code kubectl}'s strict field validation does). It reads the CRD the build generated from the
- * model, so it can never disagree with the CRD that is shipped.
+ * {@code kubectl}'s strict field validation does). For OperatedServices it reads the CRD the build
+ * generated from the model, so it can never disagree with the CRD that is shipped; any other
+ * CRD's schema can be given ({@link #check(JSONSchemaProps, String, ObjectNode)}), which is how
+ * the embedded API server's validating admission runs this very code for every stored CRD.
+ *
+ * <p>Each refusal is reported twice over, from one decision: as a {@link SpecProblem} that says
+ * what to do (render, the operator's status), and as a {@link FieldError} in the terms of
+ * k8s.io/apimachinery's {@code field.Error} with kube-openapi's detail text
+ * (apiextensions-apiserver's {@code validation.kubeOpenAPIResultToFieldErrors}), which an API
+ * server puts in its 422.
  *
  * <p>Checking also sanitises: a value the schema refuses is left out of the copy it returns, so
  * the later layers can still decode and check the rest; every problem is reported at once.
@@ -76,15 +84,45 @@ public final class CrdSchema {
     return rootSchema().getProperties().get("spec");
   }
 
-  /** The problems the schema finds in an object, and the object without the refused values. */
-  public record Checked(List<SpecProblem> problems, ObjectNode sanitised) {
+  /**
+   * The problems the schema finds in an object, the object without the refused values, and the
+   * same problems as an API server reports them.
+   */
+  public record Checked(List<SpecProblem> problems, ObjectNode sanitised, List<FieldError> errors) {
+  }
+
+  /** What kind of refusal, as k8s.io/apimachinery/pkg/util/validation/field names its types. */
+  public enum ErrorType {
+    REQUIRED, INVALID, TYPE_INVALID, NOT_SUPPORTED, TOO_LONG, TOO_MANY, UNKNOWN_FIELD
+  }
+
+  /**
+   * One refusal in an API server's terms.
+   *
+   * @param field  the path as field.Path prints it ({@code spec.ports[0].name})
+   * @param value  the refused value (null for a required or unknown field)
+   * @param detail kube-openapi's text, e.g. {@code spec.replicas in body should be greater than
+   *               or equal to 0}; for NOT_SUPPORTED the allowed values, quoted and joined; for
+   *               TOO_LONG and TOO_MANY the limit
+   * @param hint   what the user should do, as {@link SpecProblem} says it
+   */
+  public record FieldError(String field, ErrorType type, JsonNode value, String detail,
+      String hint) {
   }
 
   /** Checks a whole OperatedService object (apiVersion, kind, metadata, spec...). */
   public static Checked check(ObjectNode object) {
-    List<SpecProblem> problems = new ArrayList<>();
+    return check(rootSchema(), "OperatedService", object);
+  }
+
+  /**
+   * Checks a whole custom resource against its CRD version's {@code openAPIV3Schema}; the
+   * top-level fields every object has (apiVersion, kind, metadata, status) are left to the
+   * caller, as the API server validates them apart from the schema.
+   */
+  public static Checked check(JSONSchemaProps schema, String kind, ObjectNode object) {
+    List<FieldError> errors = new ArrayList<>();
     ObjectNode sanitised = object.deepCopy();
-    JSONSchemaProps schema = rootSchema();
     Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
     while (fields.hasNext()) {
       Map.Entry<String, JsonNode> field = fields.next();
@@ -92,25 +130,47 @@ public final class CrdSchema {
       if (OBJECT_FIELDS.contains(name)) {
         continue;
       }
-      JSONSchemaProps property = schema.getProperties().get(name);
+      JSONSchemaProps property = schema.getProperties() == null ? null
+          : schema.getProperties().get(name);
       if (property == null) {
-        problems.add(new SpecProblem(name, "is not a field of OperatedService: remove it "
-            + "(kubectl apply refuses unknown fields)"));
-        sanitised.remove(name);
+        if (!Boolean.TRUE.equals(schema.getXKubernetesPreserveUnknownFields())) {
+          errors.add(new FieldError(name, ErrorType.UNKNOWN_FIELD, null, "unknown field \""
+              + name + "\"", "is not a field of " + kind + ": remove it "
+              + "(kubectl apply refuses unknown fields)"));
+          sanitised.remove(name);
+        }
         continue;
       }
-      JsonNode checked = new Walk(problems).value(name, property, field.getValue());
+      JsonNode checked = new Walk(errors).value(name, property, field.getValue());
       if (checked == null) {
         sanitised.remove(name);
       } else {
         sanitised.set(name, checked);
       }
     }
-    return new Checked(problems, sanitised);
+    List<SpecProblem> problems = errors.stream()
+        .map(error -> new SpecProblem(error.field(), error.hint())).toList();
+    return new Checked(problems, sanitised, List.copyOf(errors));
+  }
+
+  /**
+   * Checks one value against its schema node: {@code path} is where the value sits
+   * ({@code status}, {@code spec.ports}), which every problem's field starts with.
+   */
+  public static Checked checkValue(String path, JSONSchemaProps schema, JsonNode value) {
+    List<FieldError> errors = new ArrayList<>();
+    JsonNode checked = new Walk(errors).value(path, schema, value);
+    ObjectNode sanitised = JsonNodeFactory.instance.objectNode();
+    if (checked != null) {
+      sanitised.set(path, checked);
+    }
+    List<SpecProblem> problems = errors.stream()
+        .map(error -> new SpecProblem(error.field(), error.hint())).toList();
+    return new Checked(problems, sanitised, List.copyOf(errors));
   }
 
   /** One pass over a value; returns it without refused parts, or null when it is refused. */
-  private record Walk(List<SpecProblem> problems) {
+  private record Walk(List<FieldError> errors) {
 
     JsonNode value(String path, JSONSchemaProps schema, JsonNode value) {
       if (value == null || value.isNull()) {
@@ -121,8 +181,10 @@ public final class CrdSchema {
         if (value.isIntegralNumber() || value.isTextual()) {
           return value;
         }
-        return refuse(path, "must be an integer or a string (e.g. 500m or 1Gi), not "
-            + describe(value) + (value.isNumber() ? ": quote it ('" + value.asText() + "')" : ""));
+        return refuse(path, ErrorType.TYPE_INVALID, value, path + " in body must be of type "
+            + "integer,string: " + quotedType(value), "must be an integer or a string (e.g. "
+            + "500m or 1Gi), not " + describe(value)
+            + (value.isNumber() ? ": quote it ('" + value.asText() + "')" : ""));
       }
       String type = schema.getType();
       if (type == null) {
@@ -135,7 +197,8 @@ public final class CrdSchema {
         case "integer" -> number(path, schema, value, true);
         case "number" -> number(path, schema, value, false);
         case "boolean" -> value.isBoolean() ? value
-            : refuse(path, "must be true or false, not " + describe(value)
+            : refuse(path, ErrorType.TYPE_INVALID, value, typeDetail(path, "boolean", value),
+                "must be true or false, not " + describe(value)
                 + (value.isTextual() ? ": write it without quotes" : ""));
         default -> value;
       };
@@ -143,7 +206,8 @@ public final class CrdSchema {
 
     private JsonNode object(String path, JSONSchemaProps schema, JsonNode value) {
       if (!value.isObject()) {
-        return refuse(path, "must be an object (a mapping of fields), not " + describe(value));
+        return refuse(path, ErrorType.TYPE_INVALID, value, typeDetail(path, "object", value),
+            "must be an object (a mapping of fields), not " + describe(value));
       }
       ObjectNode copy = JsonNodeFactory.instance.objectNode();
       Map<String, JSONSchemaProps> properties = schema.getProperties();
@@ -164,7 +228,8 @@ public final class CrdSchema {
           copy.set(name, field.getValue());
           continue;
         } else {
-          problems.add(new SpecProblem(path + "." + name, "is not a field of " + path
+          errors.add(new FieldError(path + "." + name, ErrorType.UNKNOWN_FIELD, null,
+              "unknown field \"" + path + "." + name + "\"", "is not a field of " + path
               + (properties == null || properties.isEmpty() ? ""
                   : " (it has " + String.join(", ", properties.keySet()) + ")")
               + ": remove it or correct its spelling (kubectl apply refuses unknown fields)"));
@@ -178,27 +243,33 @@ public final class CrdSchema {
       if (schema.getRequired() != null) {
         for (String required : schema.getRequired()) {
           if (!value.has(required) || value.get(required).isNull()) {
-            problems.add(new SpecProblem(path + "." + required, "is required"));
+            errors.add(new FieldError(path + "." + required, ErrorType.REQUIRED, null, "",
+                "is required"));
           }
         }
       }
       if (schema.getMaxProperties() != null && copy.size() > schema.getMaxProperties()) {
-        return refuse(path, "has " + copy.size() + " entries, more than the "
-            + schema.getMaxProperties() + " allowed");
+        return refuse(path, ErrorType.TOO_MANY, JsonNodeFactory.instance.numberNode(copy.size()),
+            String.valueOf(schema.getMaxProperties()), "has " + copy.size() + " entries, more "
+            + "than the " + schema.getMaxProperties() + " allowed");
       }
       return copy;
     }
 
     private JsonNode array(String path, JSONSchemaProps schema, JsonNode value) {
       if (!value.isArray()) {
-        return refuse(path, "must be a list, not " + describe(value));
+        return refuse(path, ErrorType.TYPE_INVALID, value, typeDetail(path, "array", value),
+            "must be a list, not " + describe(value));
       }
       if (schema.getMaxItems() != null && value.size() > schema.getMaxItems()) {
-        return refuse(path, "has " + value.size() + " items, more than the "
+        return refuse(path, ErrorType.TOO_MANY, JsonNodeFactory.instance.numberNode(value.size()),
+            String.valueOf(schema.getMaxItems()), "has " + value.size() + " items, more than the "
             + schema.getMaxItems() + " allowed: remove some");
       }
       if (schema.getMinItems() != null && value.size() < schema.getMinItems()) {
-        return refuse(path, "needs at least " + schema.getMinItems() + " items");
+        return refuse(path, ErrorType.INVALID, value, path + " in body should have at least "
+            + schema.getMinItems() + " items", "needs at least " + schema.getMinItems()
+            + " items");
       }
       JSONSchemaProps items = schema.getItems() == null ? null : schema.getItems().getSchema();
       ArrayNode copy = JsonNodeFactory.instance.arrayNode();
@@ -214,7 +285,8 @@ public final class CrdSchema {
 
     private JsonNode string(String path, JSONSchemaProps schema, JsonNode value) {
       if (!value.isTextual()) {
-        return refuse(path, "must be a string, not " + describe(value)
+        return refuse(path, ErrorType.TYPE_INVALID, value, typeDetail(path, "string", value),
+            "must be a string, not " + describe(value)
             + (value.isNumber() || value.isBoolean() ? ": quote it ('" + value.asText() + "')"
                 : ""));
       }
@@ -223,23 +295,28 @@ public final class CrdSchema {
       if (schema.getEnum() != null && !schema.getEnum().isEmpty()) {
         List<String> allowed = schema.getEnum().stream().map(JsonNode::asText).toList();
         if (!allowed.contains(text)) {
-          return refuse(path, "'" + text + "' is not one of " + String.join(", ", allowed)
+          return refuse(path, ErrorType.NOT_SUPPORTED, value, allowed.stream()
+              .map(CrdSchema::quoted).collect(Collectors.joining(", ")), "'" + text
+              + "' is not one of " + String.join(", ", allowed)
               + ": use one of them (the names are case-sensitive)");
         }
       }
       if (schema.getMinLength() != null && length < schema.getMinLength()) {
-        return refuse(path, schema.getMinLength() == 1 ? "must not be empty"
-            : "is shorter than " + schema.getMinLength() + " characters");
+        return refuse(path, ErrorType.INVALID, value, path + " in body should be at least "
+            + schema.getMinLength() + " chars long", schema.getMinLength() == 1
+            ? "must not be empty" : "is shorter than " + schema.getMinLength() + " characters");
       }
       if (schema.getMaxLength() != null && length > schema.getMaxLength()) {
-        return refuse(path, "is " + length + " characters long, more than the "
-            + schema.getMaxLength() + " allowed: shorten it");
+        return refuse(path, ErrorType.TOO_LONG, value, String.valueOf(schema.getMaxLength()),
+            "is " + length + " characters long, more than the " + schema.getMaxLength()
+            + " allowed: shorten it");
       }
       if (schema.getPattern() != null) {
         Pattern pattern = PATTERNS.computeIfAbsent(schema.getPattern(), Pattern::compile);
         if (!pattern.matcher(text).find()) {
           String meaning = PATTERN_MEANINGS.get(schema.getPattern());
-          return refuse(path, "'" + text + "' is not " + (meaning != null ? meaning
+          return refuse(path, ErrorType.INVALID, value, path + " in body should match '"
+              + schema.getPattern() + "'", "'" + text + "' is not " + (meaning != null ? meaning
               : "of the form " + schema.getPattern()));
         }
       }
@@ -249,14 +326,17 @@ public final class CrdSchema {
     private JsonNode number(String path, JSONSchemaProps schema, JsonNode value,
         boolean integer) {
       if (!value.isNumber()) {
-        return refuse(path, "must be " + (integer ? "an integer" : "a number") + ", not "
+        return refuse(path, ErrorType.TYPE_INVALID, value,
+            typeDetail(path, integer ? "integer" : "number", value),
+            "must be " + (integer ? "an integer" : "a number") + ", not "
             + describe(value) + (value.isTextual() && value.asText().matches("-?[0-9.]+")
                 ? ": write it without quotes" : ""));
       }
       BigDecimal number = value.decimalValue();
       if (integer && !value.isIntegralNumber()
           && number.stripTrailingZeros().scale() > 0) {
-        return refuse(path, "must be a whole number, not " + number.toPlainString());
+        return refuse(path, ErrorType.TYPE_INVALID, value, typeDetail(path, "integer", value),
+            "must be a whole number, not " + number.toPlainString());
       }
       BigDecimal minimum = schema.getMinimum() == null ? null
           : BigDecimal.valueOf(schema.getMinimum());
@@ -265,7 +345,10 @@ public final class CrdSchema {
       boolean below = minimum != null && number.compareTo(minimum) < 0;
       boolean above = maximum != null && number.compareTo(maximum) > 0;
       if (below || above) {
-        return refuse(path, number.toPlainString() + " is " + (below ? "below the minimum "
+        return refuse(path, ErrorType.INVALID, value, path + " in body should be "
+            + (below ? "greater than or equal to " + plain(minimum)
+                : "less than or equal to " + plain(maximum)),
+            number.toPlainString() + " is " + (below ? "below the minimum "
             + plain(minimum) : "above the maximum " + plain(maximum)) + ": use a value "
             + range(minimum, maximum));
       }
@@ -283,10 +366,28 @@ public final class CrdSchema {
       return number.stripTrailingZeros().toPlainString();
     }
 
-    private JsonNode refuse(String path, String message) {
-      problems.add(new SpecProblem(path, message));
+    private JsonNode refuse(String path, ErrorType type, JsonNode value, String detail,
+        String hint) {
+      errors.add(new FieldError(path, type, value, detail, hint));
       return null;
     }
+
+    /** kube-openapi's errors.InvalidType: {@code <path> in body must be of type <t>: "<got>"}. */
+    private static String typeDetail(String path, String expected, JsonNode value) {
+      return path + " in body must be of type " + expected + ": " + quotedType(value);
+    }
+  }
+
+  /** The JSON type of a value as kube-openapi names it, quoted. */
+  private static String quotedType(JsonNode value) {
+    String type = value.isTextual() ? "string" : value.isIntegralNumber() ? "integer"
+        : value.isNumber() ? "number" : value.isBoolean() ? "boolean"
+        : value.isArray() ? "array" : value.isObject() ? "object" : "null";
+    return "\"" + type + "\"";
+  }
+
+  private static String quoted(String text) {
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
   private static String describe(JsonNode value) {

@@ -10,6 +10,9 @@ import java.util.Map;
 record ApiTarget(String group, String version, String namespace, String plural, String name,
     String subresource, Map<String, String> query) {
 
+  private static final java.util.Set<String> NAMESPACE_SUBRESOURCES =
+      java.util.Set.of("status", "finalize");
+
   /** @return null for paths that do not name resources (/version, discovery, ...) */
   static ApiTarget parse(String rawPath) {
     int question = rawPath.indexOf('?');
@@ -40,7 +43,10 @@ record ApiTarget(String group, String version, String namespace, String plural, 
     }
     List<String> tail = segments.subList(rest, segments.size());
     String namespace = null;
-    if (tail.size() >= 3 && "namespaces".equals(tail.get(0))) {
+    // apiserver's RequestInfoFactory: /namespaces/{name}/status and /finalize are a namespace's
+    // own subresources, anything else after a namespace's name is a resource in it.
+    if (tail.size() >= 3 && "namespaces".equals(tail.get(0))
+        && !NAMESPACE_SUBRESOURCES.contains(tail.get(2))) {
       namespace = tail.get(1);
       tail = tail.subList(2, tail.size());
     }

@@ -1,5 +1,10 @@
 package dev.operated.cluster;
 
+import static dev.operated.cluster.ReplicaSetController.find;
+import static dev.operated.cluster.ReplicaSetController.live;
+import static dev.operated.cluster.ReplicaSetController.name;
+import static dev.operated.cluster.ReplicaSetController.ownerReference;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -13,21 +18,20 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Deployment and ReplicaSet controllers
+ * The Deployment controller
  * (https://kubernetes.io/docs/concepts/workloads/controllers/deployment/): a ReplicaSet per pod
  * template (named and labelled with its {@code pod-template-hash}), rolling updates within
  * maxSurge/maxUnavailable (or Recreate), ReplicaSets that keep their pod count, and the
  * Deployment status with the Available and Progressing conditions, ProgressDeadlineExceeded
  * included. Not emulated: pause, rollback, revision history cleanup, the revision annotation.
+ * The {@link ReplicaSetController}'s part runs in the same pass, for the ReplicaSets a Deployment
+ * owns, and the keys wait in a {@link WorkQueue}.
  */
 final class DeploymentController implements AutoCloseable {
 
@@ -38,30 +42,40 @@ final class DeploymentController implements AutoCloseable {
       .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
   private static final String SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
-  private final ClusterDispatcher api;
+  private final Storage api;
   private final Clock clock;
-  private final Set<String> queue = new LinkedHashSet<>();
-  private final Thread worker;
-  private volatile boolean running = true;
+  private final WorkQueue queue;
+  private final ReplicaSetController replicaSetController;
 
-  DeploymentController(ClusterDispatcher api, Clock clock) {
+  DeploymentController(Storage api, Clock clock) {
     this.api = api;
     this.clock = clock;
+    this.replicaSetController = new ReplicaSetController(api, clock);
+    this.queue = new WorkQueue("embedded-cluster-deployment-controller", this::reconcile,
+        this::resync, LOG);
     api.addListener(change -> {
       ObjectNode object = change.object() != null ? change.object() : change.previous();
       String namespace = change.target().namespace();
       switch (change.target().plural()) {
-        case "deployments" -> enqueue(namespace, change.target().name());
+        case "deployments" -> queue.enqueue(namespace, change.target().name());
         case "replicasets" -> owner(object, "Deployment")
-            .ifPresent(owner -> enqueue(namespace, owner));
-        case "pods" -> owner(object, "ReplicaSet").ifPresent(replicaSet -> enqueue(namespace,
-            deploymentOfReplicaSet(replicaSet, object)));
+            .ifPresent(owner -> queue.enqueue(namespace, owner));
+        case "pods" -> owner(object, "ReplicaSet").ifPresent(replicaSet -> queue.enqueue(
+            namespace, deploymentOfReplicaSet(replicaSet, object)));
         default -> { }
       }
     });
-    worker = new Thread(this::run, "embedded-cluster-deployment-controller");
-    worker.setDaemon(true);
-    worker.start();
+    queue.start();
+  }
+
+  /** Deadlines pass without any event: unfinished rollouts are looked at now and then. */
+  private void resync() {
+    for (ObjectNode deployment : api.list("/apis/apps/v1/deployments")) {
+      if (!complete(deployment)) {
+        queue.enqueue(deployment.path("metadata").path("namespace").asText(),
+            deployment.path("metadata").path("name").asText());
+      }
+    }
   }
 
   /** A ReplicaSet's name is its Deployment's name, a dash and the template hash. */
@@ -78,59 +92,6 @@ final class DeploymentController implements AutoCloseable {
       }
     }
     return java.util.Optional.empty();
-  }
-
-  private void enqueue(String namespace, String name) {
-    synchronized (queue) {
-      queue.add(namespace + "/" + name);
-      queue.notifyAll();
-    }
-  }
-
-  private void run() {
-    Instant nextResync = Instant.now();
-    while (running) {
-      String key;
-      synchronized (queue) {
-        if (queue.isEmpty()) {
-          try {
-            queue.wait(500);
-          } catch (InterruptedException e) {
-            return;
-          }
-        }
-        if (queue.isEmpty()) {
-          key = null;
-        } else {
-          key = queue.iterator().next();
-          queue.remove(key);
-        }
-      }
-      try {
-        if (key != null) {
-          int slash = key.indexOf('/');
-          reconcile(key.substring(0, slash), key.substring(slash + 1));
-        }
-        if (Instant.now().isAfter(nextResync)) {
-          // Deadlines pass without any event: look at unfinished rollouts now and then.
-          nextResync = Instant.now().plusSeconds(1);
-          for (ObjectNode deployment : api.list("/apis/apps/v1/deployments")) {
-            if (!complete(deployment)) {
-              enqueue(deployment.path("metadata").path("namespace").asText(),
-                  deployment.path("metadata").path("name").asText());
-            }
-          }
-        }
-      } catch (RuntimeException e) {
-        if (running) {
-          LOG.warn("deployment controller: {} failed; retrying", key, e);
-          if (key != null) {
-            int slash = key.indexOf('/');
-            enqueue(key.substring(0, slash), key.substring(slash + 1));
-          }
-        }
-      }
-    }
   }
 
   private static boolean complete(ObjectNode deployment) {
@@ -245,44 +206,11 @@ final class DeploymentController implements AutoCloseable {
           return rs;
         }, MANAGER);
       }
-      syncPods(namespace, replicaSet, want, podsByReplicaSet.get(name(replicaSet)),
-          minReadySeconds);
+      replicaSetController.sync(namespace, replicaSet, want,
+          podsByReplicaSet.get(name(replicaSet)), minReadySeconds);
     }
     writeStatus(target, deployment, newName, created, owned, podsByReplicaSet, replicas,
         maxUnavailable, minReadySeconds);
-  }
-
-  /** The ReplicaSet controller's part: as many live pods as the ReplicaSet wants. */
-  private void syncPods(String namespace, ObjectNode replicaSet, int want, List<ObjectNode> pods,
-      int minReadySeconds) {
-    List<ObjectNode> live = live(pods);
-    ApiTarget podCollection = new ApiTarget("", "v1", namespace, "pods", null, null, Map.of());
-    for (int i = live.size(); i < want; i++) {
-      api.createInternal(podCollection, newPod(replicaSet), MANAGER);
-    }
-    if (live.size() > want) {
-      // Not-ready pods go first, then the youngest, as the ReplicaSet controller ranks them.
-      List<ObjectNode> ranked = new ArrayList<>(live);
-      ranked.sort(Comparator.comparing((ObjectNode pod) -> ready(pod))
-          .thenComparing(pod -> pod.path("metadata").path("creationTimestamp").asText(),
-              Comparator.reverseOrder()));
-      for (ObjectNode pod : ranked.subList(0, live.size() - want)) {
-        api.deleteInternal(podCollection.withName(name(pod)),
-            JsonNodeFactory.instance.objectNode());
-      }
-    }
-    ApiTarget target = new ApiTarget("apps", "v1", namespace, "replicasets", name(replicaSet),
-        "status", Map.of());
-    long generation = replicaSet.path("metadata").path("generation").asLong(1);
-    api.updateInternal(target, rs -> {
-      ObjectNode status = rs.putObject("status");
-      status.put("replicas", live.size());
-      status.put("fullyLabeledReplicas", live.size());
-      status.put("readyReplicas", (int) live.stream().filter(DeploymentController::ready).count());
-      status.put("availableReplicas", available(pods, minReadySeconds));
-      status.put("observedGeneration", generation);
-      return rs;
-    }, MANAGER);
   }
 
   private void writeStatus(ApiTarget target, ObjectNode deployment, String newName,
@@ -294,7 +222,7 @@ final class DeploymentController implements AutoCloseable {
     for (ObjectNode replicaSet : owned) {
       List<ObjectNode> pods = podsByReplicaSet.get(name(replicaSet));
       total += live(pods).size();
-      ready += (int) live(pods).stream().filter(DeploymentController::ready).count();
+      ready += (int) live(pods).stream().filter(ReplicaSetController::ready).count();
       available += available(pods, minReadySeconds);
     }
     List<ObjectNode> newPods = live(podsByReplicaSet.get(newName));
@@ -367,15 +295,6 @@ final class DeploymentController implements AutoCloseable {
     return condition;
   }
 
-  private static JsonNode find(JsonNode status, String type) {
-    for (JsonNode condition : status.path("conditions")) {
-      if (type.equals(condition.path("type").asText())) {
-        return condition;
-      }
-    }
-    return null;
-  }
-
   private ObjectNode newReplicaSet(ObjectNode deployment, ObjectNode template, String hash,
       int replicas) {
     ObjectNode replicaSet = JsonNodeFactory.instance.objectNode();
@@ -405,34 +324,6 @@ final class DeploymentController implements AutoCloseable {
     templateMetadata.set("labels", labels.deepCopy());
     spec.set("template", podTemplate);
     return replicaSet;
-  }
-
-  private static ObjectNode newPod(ObjectNode replicaSet) {
-    JsonNode template = replicaSet.path("spec").path("template");
-    ObjectNode pod = JsonNodeFactory.instance.objectNode();
-    pod.put("apiVersion", "v1");
-    pod.put("kind", "Pod");
-    ObjectNode metadata = template.path("metadata").isObject()
-        ? ((ObjectNode) template.get("metadata")).deepCopy()
-        : JsonNodeFactory.instance.objectNode();
-    metadata.put("generateName", name(replicaSet) + "-");
-    metadata.put("namespace", replicaSet.path("metadata").path("namespace").asText());
-    metadata.putArray("ownerReferences").add(ownerReference(replicaSet, "apps/v1",
-        "ReplicaSet"));
-    pod.set("metadata", metadata);
-    pod.set("spec", template.path("spec").deepCopy());
-    return pod;
-  }
-
-  private static ObjectNode ownerReference(ObjectNode owner, String apiVersion, String kind) {
-    ObjectNode reference = JsonNodeFactory.instance.objectNode();
-    reference.put("apiVersion", apiVersion);
-    reference.put("kind", kind);
-    reference.put("name", name(owner));
-    reference.put("uid", owner.path("metadata").path("uid").asText());
-    reference.put("controller", true);
-    reference.put("blockOwnerDeletion", true);
-    return reference;
   }
 
   /** Like the controller's: a hash of the template, spelled in its consonant-digit alphabet. */
@@ -475,32 +366,8 @@ final class DeploymentController implements AutoCloseable {
     return false;
   }
 
-  private static List<ObjectNode> live(List<ObjectNode> pods) {
-    return pods == null ? List.of() : pods.stream()
-        .filter(pod -> !pod.path("metadata").hasNonNull("deletionTimestamp")).toList();
-  }
-
-  private static boolean ready(ObjectNode pod) {
-    JsonNode condition = find(pod.path("status"), "Ready");
-    return condition != null && "True".equals(condition.path("status").asText());
-  }
-
   private int available(List<ObjectNode> pods, int minReadySeconds) {
-    int count = 0;
-    for (ObjectNode pod : live(pods)) {
-      JsonNode condition = find(pod.path("status"), "Ready");
-      if (condition != null && "True".equals(condition.path("status").asText())
-          && (minReadySeconds == 0 || Duration.between(Instant.parse(condition
-              .path("lastTransitionTime").asText()), Instant.now(clock)).getSeconds()
-              >= minReadySeconds)) {
-        count++;
-      }
-    }
-    return count;
-  }
-
-  private static String name(ObjectNode object) {
-    return object.path("metadata").path("name").asText();
+    return replicaSetController.available(pods, minReadySeconds);
   }
 
   private String now() {
@@ -509,8 +376,6 @@ final class DeploymentController implements AutoCloseable {
 
   @Override
   public void close() throws InterruptedException {
-    running = false;
-    worker.interrupt();
-    worker.join(TimeUnit.SECONDS.toMillis(5));
+    queue.close();
   }
 }

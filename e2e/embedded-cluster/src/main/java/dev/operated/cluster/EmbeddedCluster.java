@@ -38,7 +38,8 @@ public final class EmbeddedCluster implements AutoCloseable {
       DeploymentController.MANAGER, Kubelet.MANAGER, "kube-scheduler");
 
   private final ApiHttpServer server;
-  private final ClusterDispatcher api;
+  private final Storage api;
+  private final RequestPipeline pipeline;
   private final RequestLog requestLog;
   private final String kubernetesVersion;
   private final Config config;
@@ -51,11 +52,13 @@ public final class EmbeddedCluster implements AutoCloseable {
         .withGitVersion("v" + kubernetesVersion + (parts.length > 2 ? "" : ".0"))
         .withPlatform("linux/amd64").withGoVersion("go1.24").build();
     this.requestLog = new RequestLog();
-    this.api = new ClusterDispatcher(Serialization.asJson(version), builder.clock, requestLog);
-    api.reads = new ResourceReads(api, api::read, builder.node, builder.clock);
+    this.api = new Storage(builder.clock);
+    this.pipeline = new RequestPipeline(api, Serialization.asJson(version), builder.clock,
+        requestLog);
+    pipeline.reads = new ResourceReads(api, api::read, builder.node, builder.clock);
     // Not fabric8's mock web server: it buffers every body, and kubectl's watches and
     // `logs -f` stream theirs.
-    this.server = new ApiHttpServer(api, InetAddress.getLoopbackAddress());
+    this.server = new ApiHttpServer(pipeline, InetAddress.getLoopbackAddress());
     this.config = new ConfigBuilder(Config.empty())
         .withMasterUrl("http://127.0.0.1:" + server.port())
         .withNamespace("default")
@@ -119,7 +122,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   /** Fault injection in front of every request; nothing is injected until a test adds a rule. */
   public RequestFaults faults() {
-    return api.faults;
+    return pipeline.faults;
   }
 
   /** Runs the garbage collector once now, for tests that must not wait for its next sweep. */

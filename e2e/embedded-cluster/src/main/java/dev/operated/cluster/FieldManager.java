@@ -123,8 +123,26 @@ final class FieldManager {
     // Outermost first: a list item goes whole, before its key fields could be removed from it.
     dropped.sort(Comparator.comparingInt(List::size));
     for (List<String> path : dropped) {
-      if (!ownedByOthers.contains(path) && !hasOwnedDescendant(path, stillOwned)) {
+      // A list item the applier drops goes whole, fields others set inside it included, unless
+      // another manager owns the item itself (structured-merge-diff's prune; upstream
+      // TestApplyCanRemoveMapItemsContributedToByControllers). A field goes unless it is shared.
+      boolean item = !path.get(path.size() - 1).startsWith("f:");
+      if (!ownedByOthers.contains(path) && (item || !hasOwnedDescendant(path, stillOwned))) {
         FieldPaths.remove(merged, path, stillOwned);
+      }
+    }
+    // What the prune took is no longer anyone's (the updater's second pass upstream).
+    for (int i = 0; i < entries.size(); i++) {
+      if (i != mine) {
+        Set<List<String>> gone = new LinkedHashSet<>();
+        for (List<String> path : entries.get(i).fields().paths()) {
+          if (FieldPaths.at(merged, path) == null) {
+            gone.add(path);
+          }
+        }
+        if (!gone.isEmpty()) {
+          entries.set(i, entries.get(i).withFields(entries.get(i).fields().minus(gone), now));
+        }
       }
     }
 

@@ -93,7 +93,7 @@ final class FieldSelectors {
     for (Requirement requirement : requirements) {
       if (!META.contains(requirement.field())
           && !BY_PLURAL.getOrDefault(target.plural(), Map.of()).containsKey(requirement.field())) {
-        throw new ClusterDispatcher.BadRequest(400, "BadRequest", "field label not supported: "
+        throw new ApiErrors.ApiException(400, "BadRequest", "field label not supported: "
             + requirement.field() + " (" + target.plural() + " can be selected by "
             + supported(target.plural()) + ")");
       }
@@ -116,7 +116,7 @@ final class FieldSelectors {
             unescape(term.substring(at + operator.length())));
       }
     }
-    throw new ClusterDispatcher.BadRequest(400, "BadRequest", "invalid field selector: \"" + term
+    throw new ApiErrors.ApiException(400, "BadRequest", "invalid field selector: \"" + term
         + "\": a term is field=value, field==value or field!=value");
   }
 

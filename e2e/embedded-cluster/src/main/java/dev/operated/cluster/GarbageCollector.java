@@ -25,14 +25,14 @@ final class GarbageCollector implements AutoCloseable {
   static final String MANAGER = "generic-garbage-collector";
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
 
-  private final ClusterDispatcher api;
+  private final Storage api;
   private final Semaphore wakeUp = new Semaphore(0);
   private final Thread worker;
   private volatile boolean running = true;
   /** Held, as when kube-controller-manager is down or behind: dependents of the deleted wait. */
   private volatile boolean held;
 
-  GarbageCollector(ClusterDispatcher api) {
+  GarbageCollector(Storage api) {
     this.api = api;
     api.addListener(change -> {
       if (change.object() == null
@@ -73,13 +73,13 @@ final class GarbageCollector implements AutoCloseable {
   }
 
   void sweep() {
-    List<ClusterDispatcher.Stored> objects = api.allObjects();
-    Map<String, ClusterDispatcher.Stored> byUid = new HashMap<>();
-    for (ClusterDispatcher.Stored stored : objects) {
+    List<Storage.Stored> objects = api.allObjects();
+    Map<String, Storage.Stored> byUid = new HashMap<>();
+    for (Storage.Stored stored : objects) {
       byUid.put(stored.object().path("metadata").path("uid").asText(), stored);
     }
     Set<String> ownersWithDependents = new HashSet<>();
-    for (ClusterDispatcher.Stored stored : objects) {
+    for (Storage.Stored stored : objects) {
       JsonNode owners = stored.object().path("metadata").path("ownerReferences");
       if (owners.isEmpty()) {
         continue;
@@ -87,13 +87,13 @@ final class GarbageCollector implements AutoCloseable {
       boolean anyOwnerLives = false;
       boolean ownerDeletesInForeground = false;
       for (JsonNode owner : owners) {
-        ClusterDispatcher.Stored found = byUid.get(owner.path("uid").asText());
+        Storage.Stored found = byUid.get(owner.path("uid").asText());
         if (found == null) {
           continue;
         }
         ownersWithDependents.add(owner.path("uid").asText());
         if (found.object().path("metadata").hasNonNull("deletionTimestamp")
-            && ClusterDispatcher.finalizersOf(found.object()).contains(FOREGROUND)) {
+            && Storage.finalizersOf(found.object()).contains(FOREGROUND)) {
           ownerDeletesInForeground = true;
         } else {
           anyOwnerLives = true;
@@ -105,10 +105,10 @@ final class GarbageCollector implements AutoCloseable {
         api.deleteInternal(stored.target(), options);
       }
     }
-    for (ClusterDispatcher.Stored stored : objects) {
+    for (Storage.Stored stored : objects) {
       JsonNode metadata = stored.object().path("metadata");
       if (metadata.hasNonNull("deletionTimestamp")
-          && ClusterDispatcher.finalizersOf(stored.object()).contains(FOREGROUND)
+          && Storage.finalizersOf(stored.object()).contains(FOREGROUND)
           && !ownersWithDependents.contains(metadata.path("uid").asText())) {
         api.updateInternal(stored.target(), object -> {
           var finalizers = ((ObjectNode) object.get("metadata")).withArray("finalizers");

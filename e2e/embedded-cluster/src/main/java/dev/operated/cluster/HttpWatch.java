@@ -35,10 +35,10 @@ final class HttpWatch {
 
   private static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
-  private final ClusterDispatcher api;
+  private final Storage api;
   private final Clock clock;
 
-  HttpWatch(ClusterDispatcher api, Clock clock) {
+  HttpWatch(Storage api, Clock clock) {
     this.api = api;
     this.clock = clock;
   }
@@ -68,8 +68,8 @@ final class HttpWatch {
     String onlyName = target.name();
     return new StreamingResponse("application/json", sink -> {
       Instant deadline = clock.instant().plus(timeout);
-      BlockingQueue<ClusterDispatcher.Change> changes = new LinkedBlockingQueue<>();
-      Consumer<ClusterDispatcher.Change> listener = change -> {
+      BlockingQueue<Storage.Change> changes = new LinkedBlockingQueue<>();
+      Consumer<Storage.Change> listener = change -> {
         if (sameCollection(change.target(), collection)) {
           changes.add(change);
         }
@@ -101,7 +101,7 @@ final class HttpWatch {
           if (left <= 0) {
             return;
           }
-          ClusterDispatcher.Change change = changes.poll(Math.min(left, 500),
+          Storage.Change change = changes.poll(Math.min(left, 500),
               TimeUnit.MILLISECONDS);
           if (change == null) {
             continue;
@@ -162,7 +162,7 @@ final class HttpWatch {
     try {
       return Long.parseLong(resourceVersion);
     } catch (NumberFormatException e) {
-      throw new ClusterDispatcher.BadRequest(400, "BadRequest", "resourceVersion: Invalid value: "
+      throw new ApiErrors.ApiException(400, "BadRequest", "resourceVersion: Invalid value: "
           + "\"" + resourceVersion + "\": a resourceVersion is a number on this server");
     }
   }

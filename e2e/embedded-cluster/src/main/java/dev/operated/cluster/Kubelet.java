@@ -30,7 +30,7 @@ final class Kubelet implements AutoCloseable {
   static final String NODE_NAME = "embedded-node";
   private static final Logger LOG = LoggerFactory.getLogger(Kubelet.class);
 
-  private final ClusterDispatcher api;
+  private final Storage api;
   private final Node node;
   private final Clock clock;
   private final ExecutorService worker = Executors.newSingleThreadExecutor(runnable -> {
@@ -42,7 +42,7 @@ final class Kubelet implements AutoCloseable {
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
 
-  Kubelet(ClusterDispatcher api, Node node, Clock clock) {
+  Kubelet(Storage api, Node node, Clock clock) {
     this.api = api;
     this.node = node;
     this.clock = clock;

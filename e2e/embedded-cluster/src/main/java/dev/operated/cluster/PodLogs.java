@@ -31,10 +31,10 @@ final class PodLogs {
 
   private static final Duration FOLLOW_POLL = Duration.ofMillis(200);
 
-  private final ClusterDispatcher api;
+  private final Storage api;
   private final Node node;
 
-  PodLogs(ClusterDispatcher api, Node node) {
+  PodLogs(Storage api, Node node) {
     this.api = api;
     this.node = node;
   }
@@ -43,12 +43,12 @@ final class PodLogs {
     ApiTarget podTarget = target.object();
     JsonNode pod = api.get(podTarget);
     if (pod == null) {
-      throw new ClusterDispatcher.BadRequest(404, "NotFound", "pods \"" + target.name()
+      throw new ApiErrors.ApiException(404, "NotFound", "pods \"" + target.name()
           + "\" not found");
     }
     String container = containerOf(pod, target.query().get("container"));
     if ("true".equals(target.query().get("previous"))) {
-      throw new ClusterDispatcher.BadRequest(400, "BadRequest", "previous terminated container \""
+      throw new ApiErrors.ApiException(400, "BadRequest", "previous terminated container \""
           + container + "\" in pod \"" + target.name() + "\" not found: the embedded cluster's "
           + "node keeps one log per container with every run appended; drop --previous");
     }
@@ -104,11 +104,11 @@ final class PodLogs {
       }
       List<String> app = new ArrayList<>();
       containers.forEach(c -> app.add(c.path("name").asText()));
-      throw new ClusterDispatcher.BadRequest(400, "BadRequest", "a container name must be "
+      throw new ApiErrors.ApiException(400, "BadRequest", "a container name must be "
           + "specified for pod " + name + ", choose one of: " + app);
     }
     if (!names.contains(requested)) {
-      throw new ClusterDispatcher.BadRequest(400, "BadRequest", "container " + requested
+      throw new ApiErrors.ApiException(400, "BadRequest", "container " + requested
           + " is not valid for pod " + name);
     }
     return requested;
@@ -122,7 +122,7 @@ final class PodLogs {
     try {
       return Long.parseLong(value);
     } catch (NumberFormatException e) {
-      throw new ClusterDispatcher.BadRequest(400, "BadRequest", parameter + ": Invalid value: \""
+      throw new ApiErrors.ApiException(400, "BadRequest", parameter + ": Invalid value: \""
           + value + "\": must be a whole number");
     }
   }
@@ -150,7 +150,7 @@ final class PodLogs {
       }
       return text;
     } catch (IOException e) {
-      throw new ClusterDispatcher.BadRequest(500, "InternalError", "cannot read the log of the "
+      throw new ApiErrors.ApiException(500, "InternalError", "cannot read the log of the "
           + "container: " + e.getMessage());
     }
   }

@@ -17,12 +17,12 @@ final class Protobuf {
   }
 
   /** The refusal of a protobuf body, when the request has one. */
-  static Optional<ClusterDispatcher.BadRequest> refusal(RecordedRequest request) {
+  static Optional<ApiErrors.ApiException> refusal(RecordedRequest request) {
     String contentType = request.getHeader("Content-Type");
     if (contentType == null || !contentType.startsWith(MEDIA_TYPE)) {
       return Optional.empty();
     }
-    return Optional.of(new ClusterDispatcher.BadRequest(415, "UnsupportedMediaType",
+    return Optional.of(new ApiErrors.ApiException(415, "UnsupportedMediaType",
         "the embedded API server reads no protobuf (Content-Type " + contentType + "); "
             + "accepted media types: application/json, application/yaml, "
             + "application/apply-patch+yaml, application/json-patch+json, "

@@ -22,13 +22,13 @@ final class ResourceReads {
 
   private static final String STORE_LIST_PREFIX = "{\"apiVersion\":\"v1\",\"kind\":\"List\",";
 
-  private final ClusterDispatcher api;
+  private final Storage api;
   private final Function<RecordedRequest, MockResponse> store;
   private final TablePrinters tables;
   private final HttpWatch watches;
   private final PodLogs logs;
 
-  ResourceReads(ClusterDispatcher api, Function<RecordedRequest, MockResponse> store,
+  ResourceReads(Storage api, Function<RecordedRequest, MockResponse> store,
       Node node, Clock clock) {
     this.api = api;
     this.store = store;
@@ -64,7 +64,7 @@ final class ResourceReads {
     if (fields.isEmpty() && tableVersion.isEmpty()) {
       return response.setBody(namedList(target, stored));
     }
-    JsonNode body = ClusterDispatcher.parse(namedList(target, stored));
+    JsonNode body = Storage.parse(namedList(target, stored));
     List<JsonNode> objects = new ArrayList<>();
     if (isList) {
       body.path("items").forEach(item -> {
@@ -75,7 +75,7 @@ final class ResourceReads {
       ((ObjectNode) body).putArray("items").addAll(objects);
     } else {
       if (!fields.matches(body)) {
-        throw new ClusterDispatcher.BadRequest(404, "NotFound", target.plural() + " \""
+        throw new ApiErrors.ApiException(404, "NotFound", target.plural() + " \""
             + target.name() + "\" not found");
       }
       objects.add(body);

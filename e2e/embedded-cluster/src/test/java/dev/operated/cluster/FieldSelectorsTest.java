@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
  */
 class FieldSelectorsTest {
 
-  private static final JsonNode EVENT = ClusterDispatcher.parse(("{'metadata':{'name':'e',"
+  private static final JsonNode EVENT = Storage.parse(("{'metadata':{'name':'e',"
       + "'namespace':'shop'},'type':'Warning','reason':'AppNotReady','involvedObject':{'kind':"
       + "'OperatedService','name':'sample-service','namespace':'shop','uid':'u-1'},'source':"
       + "{'component':'operated'}}").replace('\'', '"'));
@@ -45,7 +45,7 @@ class FieldSelectorsTest {
 
   @Test
   void anEmptyValueMatchesAMissingField() {
-    JsonNode pending = ClusterDispatcher.parse("{\"spec\":{}}");
+    JsonNode pending = Storage.parse("{\"spec\":{}}");
     assertThat(selector("pods", "spec.nodeName=").matches(pending)).isTrue();
     assertThat(selector("pods", "spec.nodeName!=").matches(pending)).isFalse();
   }
@@ -53,7 +53,7 @@ class FieldSelectorsTest {
   @Test
   void aFieldTheKindDoesNotSupportIsRefusedNamingTheSupportedOnes() {
     assertThatThrownBy(() -> selector("pods", "spec.containers=x"))
-        .isInstanceOf(ClusterDispatcher.BadRequest.class)
+        .isInstanceOf(ApiErrors.ApiException.class)
         .hasMessageStartingWith("field label not supported: spec.containers")
         .hasMessageContaining("status.phase");
     assertThatThrownBy(() -> selector("pods", "status.phase"))

@@ -65,7 +65,7 @@ class HttpWatchConformanceTest {
       try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
           StandardCharsets.UTF_8))) {
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-          events.add(ClusterDispatcher.parse(line));
+          events.add(Storage.parse(line));
         }
         ended.add("ended");
       } catch (Exception e) {
@@ -142,7 +142,7 @@ class HttpWatchConformanceTest {
             + "/api/v1/namespaces?watch=true&timeoutSeconds=1"))
         .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io,application/json")
         .build(), HttpResponse.BodyHandlers.ofString());
-    JsonNode first = ClusterDispatcher.parse(response.body().lines().findFirst().orElseThrow());
+    JsonNode first = Storage.parse(response.body().lines().findFirst().orElseThrow());
     assertThat(first.path("type").asText()).isEqualTo("ADDED");
     assertThat(first.path("object").path("kind").asText()).isEqualTo("Table");
     assertThat(first.path("object").path("columnDefinitions").findValuesAsText("name"))

@@ -24,7 +24,7 @@ class TablePrintersTest {
   private final TablePrinters printers = new TablePrinters(Clock.fixed(NOW, ZoneOffset.UTC));
 
   private static ObjectNode json(String text) {
-    return (ObjectNode) ClusterDispatcher.parse(text.replace('\'', '"'));
+    return (ObjectNode) Storage.parse(text.replace('\'', '"'));
   }
 
   private static ObjectNode pod(String status) {

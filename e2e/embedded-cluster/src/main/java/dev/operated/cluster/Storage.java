@@ -2,18 +2,14 @@ package dev.operated.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.operated.cluster.ApiErrors.ApiException;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.Status;
-import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.api.model.StatusCauseBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
-import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.zjsonpatch.JsonPatch;
@@ -24,41 +20,40 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
- * The API server: fabric8's CRUD dispatcher keeps the objects, answers reads and serves watches;
- * every write is computed here first (server-side apply, managedFields, defaults, generation,
- * deletion with finalizers and grace periods) and then stored through the dispatcher's own event
- * path, so watchers see exactly one event per write, as from a real server.
+ * The storage stage (what kube-apiserver's registry and etcd are together): fabric8's CRUD
+ * dispatcher keeps the objects, answers reads and serves watches; every write is computed here
+ * (server-side apply and managedFields through {@link FieldManager}, generation, resourceVersion,
+ * deletion with finalizers and grace periods), passes {@link MutatingAdmission} and
+ * {@link ValidatingAdmission}, and is stored through the dispatcher's own event path, so watchers
+ * see exactly one event per write, as from a real server.
  */
-final class ClusterDispatcher extends Dispatcher {
+final class Storage {
 
   private static final ObjectMapper JSON = FieldPaths.JSON;
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final Set<String> BUILT_IN_GROUPS = Set.of("", "apps", "policy", "batch",
-      "autoscaling", "networking.k8s.io", "rbac.authorization.k8s.io", "coordination.k8s.io",
-      "events.k8s.io", "discovery.k8s.io", "apiextensions.k8s.io", "storage.k8s.io",
-      "admissionregistration.k8s.io", "scheduling.k8s.io", "node.k8s.io");
-  private static final String APPLY_PATCH = "application/apply-patch+yaml";
+  static final String APPLY_PATCH = "application/apply-patch+yaml";
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
   /** The store's map is not thread-safe: reads share this lock, writes take it alone. */
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
-  private final String versionJson;
   private final Clock clock;
-  private final RequestLog requestLog;
-  private final List<Consumer<Change>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final List<Consumer<Change>> listeners = new CopyOnWriteArrayList<>();
+  private final CustomResourceTypes customResources = new CustomResourceTypes(this);
+  private final MutatingAdmission mutating = new MutatingAdmission(customResources);
+  private final ValidatingAdmission validating = new ValidatingAdmission(customResources);
 
   /** A stored object and where it lives. */
   record Stored(ApiTarget target, ObjectNode object) {
@@ -68,15 +63,20 @@ final class ClusterDispatcher extends Dispatcher {
   record Change(ApiTarget target, ObjectNode object, ObjectNode previous) {
   }
 
-  final RequestFaults faults;
-  /** route: the GETs beyond the store's; EmbeddedCluster sets it once the node is known. */
-  ResourceReads reads;
+  /**
+   * Who writes and how strictly the body is decoded: the field manager, the
+   * {@code fieldValidation} directive (Strict, Warn or Ignore) and the warnings the answer carries.
+   */
+  record WriteContext(String manager, String fieldValidation, List<String> warnings) {
 
-  ClusterDispatcher(String versionJson, Clock clock, RequestLog requestLog) {
-    this.versionJson = versionJson;
+    /** A write by the server's own controllers: unknown fields dropped silently. */
+    static WriteContext internal(String manager) {
+      return new WriteContext(manager, MutatingAdmission.IGNORE, new ArrayList<>());
+    }
+  }
+
+  Storage(Clock clock) {
     this.clock = clock;
-    this.faults = new RequestFaults(clock);
-    this.requestLog = requestLog;
   }
 
   /** Listeners run under the write lock: they must only take note and return. */
@@ -93,58 +93,7 @@ final class ClusterDispatcher extends Dispatcher {
     listeners.forEach(listener -> listener.accept(change));
   }
 
-  @Override
-  public MockResponse dispatch(RecordedRequest request) {
-    String path = request.getPath();
-    ApiTarget target = ApiTarget.parse(path);
-    String manager = fieldManager(request, target);
-    ApiRequest received = new ApiRequest(request.getMethod(), path, manager,
-        request.getHeader("User-Agent"), clock.instant(), null);
-    Optional<RequestFaults.Fault> injected = faults.answer(received);
-    if (injected.isPresent()) {
-      requestLog.record(received.injected(injected.get()));
-      return injected.get().response();
-    }
-    requestLog.record(received);
-    if ("/version".equals(path) || path.startsWith("/version?")) {
-      return json(200, versionJson);
-    }
-    if (target == null) {
-      if ("GET".equals(request.getMethod())) {
-        Optional<String> discovery = Discovery.answer(path,
-            list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"));
-        if (discovery.isPresent()) {
-          return json(200, discovery.get());
-        }
-      }
-      return read(request);
-    }
-    try {
-      if ("authorization.k8s.io".equals(target.group()) && "POST".equals(request.getMethod())) {
-        return json(201, AccessReviews.allowAll(body(request)).toString());
-      }
-      // route: protobuf bodies are refused with 415, on which client-go falls back to JSON
-      Optional<BadRequest> protobuf = Protobuf.refusal(request);
-      if (protobuf.isPresent()) {
-        throw protobuf.get();
-      }
-      // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
-      if ("GET".equals(request.getMethod()) && !"scale".equals(target.subresource())) {
-        return reads.answer(target, request);
-      }
-      return switch (request.getMethod()) {
-        case "GET" -> "scale".equals(target.subresource()) ? getScale(target) : read(request);
-        case "POST" -> create(target, body(request), manager);
-        case "PUT" -> replace(target, body(request), manager);
-        case "PATCH" -> patch(target, request, manager);
-        case "DELETE" -> delete(target, request.getUtf8Body());
-        default -> status(405, "MethodNotAllowed", request.getMethod() + " is not supported");
-      };
-    } catch (BadRequest e) {
-      return status(e.code, e.reason, e.getMessage());
-    }
-  }
-
+  /** A read, list or watch, answered by the CRUD dispatcher. */
   MockResponse read(RecordedRequest request) {
     lock.readLock().lock();
     try {
@@ -154,20 +103,7 @@ final class ClusterDispatcher extends Dispatcher {
     }
   }
 
-  private static String fieldManager(RecordedRequest request, ApiTarget target) {
-    if (target != null && target.query().containsKey("fieldManager")) {
-      return target.query().get("fieldManager");
-    }
-    // The API server names an update's manager after the user agent's product name.
-    String userAgent = request.getHeader("User-Agent");
-    if (userAgent == null || userAgent.isBlank()) {
-      return "unknown";
-    }
-    int slash = userAgent.indexOf('/');
-    return slash < 0 ? userAgent : userAgent.substring(0, slash);
-  }
-
-  // ---- reads used by the server's own controllers, in-process ----
+  // ---- reads used by the server's own stages and controllers, in-process ----
 
   /** A snapshot of every stored object, for the garbage collector. */
   List<Stored> allObjects() {
@@ -209,15 +145,36 @@ final class ClusterDispatcher extends Dispatcher {
     }
   }
 
+  ObjectNode get(ApiTarget target) {
+    lock.readLock().lock();
+    try {
+      Map.Entry<AttributeSet, String> entry =
+          store.findResource(store.getKey(target.objectPath()));
+      return entry == null ? null : (ObjectNode) parse(entry.getValue());
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /** The stored text of an object, for lookups that only compare it (the CRD cache). */
+  String rawObject(String objectPath) {
+    lock.readLock().lock();
+    try {
+      Map.Entry<AttributeSet, String> entry = store.findResource(store.getKey(objectPath));
+      return entry == null ? null : entry.getValue();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
   // ---- writes by the server's own controllers, in-process and not logged as client requests ----
 
   ObjectNode createInternal(ApiTarget collection, ObjectNode body, String manager) {
-    return expect(create(collection, body, manager), collection);
+    return expect(create(collection, body, WriteContext.internal(manager)), collection);
   }
 
   /** Changes an object (or its status subresource) read fresh under the write lock. */
-  ObjectNode updateInternal(ApiTarget target, java.util.function.UnaryOperator<ObjectNode> change,
-      String manager) {
+  ObjectNode updateInternal(ApiTarget target, UnaryOperator<ObjectNode> change, String manager) {
     lock.writeLock().lock();
     try {
       ObjectNode current = get(target);
@@ -227,7 +184,8 @@ final class ClusterDispatcher extends Dispatcher {
       ObjectNode changed = change.apply(current.deepCopy());
       ObjectNode updated = "status".equals(target.subresource()) ? withStatusOf(current, changed)
           : withStatusOf(changed, current);
-      return (ObjectNode) parse(write(target, current, updated, manager));
+      return (ObjectNode) parse(write(target, current, updated,
+          WriteContext.internal(manager)));
     } finally {
       lock.writeLock().unlock();
     }
@@ -236,7 +194,7 @@ final class ClusterDispatcher extends Dispatcher {
   void deleteInternal(ApiTarget target, ObjectNode options) {
     try {
       delete(target, FieldPaths.write(options));
-    } catch (BadRequest e) {
+    } catch (ApiException e) {
       if (e.code != 404) {
         throw e;
       }
@@ -251,20 +209,9 @@ final class ClusterDispatcher extends Dispatcher {
     return (ObjectNode) parse(body);
   }
 
-  ObjectNode get(ApiTarget target) {
-    lock.readLock().lock();
-    try {
-      Map.Entry<AttributeSet, String> entry =
-          store.findResource(store.getKey(target.objectPath()));
-      return entry == null ? null : (ObjectNode) parse(entry.getValue());
-    } finally {
-      lock.readLock().unlock();
-    }
-  }
-
   // ---- writes ----
 
-  MockResponse create(ApiTarget target, ObjectNode body, String manager) {
+  MockResponse create(ApiTarget target, ObjectNode body, WriteContext context) {
     lock.writeLock().lock();
     try {
       ObjectNode metadata = metadataOf(body);
@@ -272,56 +219,57 @@ final class ClusterDispatcher extends Dispatcher {
         metadata.put("name", metadata.get("generateName").asText() + randomSuffix());
       }
       if (!metadata.hasNonNull("name")) {
-        throw new BadRequest(422, "Invalid", "metadata.name: Required value: name or "
-            + "generateName is required");
+        throw ApiErrors.invalid(kindOf(body, target), target.group(), "",
+            List.of(new FieldError("metadata.name", FieldError.Type.REQUIRED, null,
+                "name or generateName is required")));
       }
       if (target.namespace() != null) {
         metadata.put("namespace", target.namespace());
       }
       ApiTarget object = target.withName(metadata.get("name").asText());
       if (get(object) != null) {
-        throw new BadRequest(409, "AlreadyExists", kindOf(body, target) + " \""
-            + object.name() + "\" already exists");
+        throw ApiErrors.alreadyExists(target, object.name());
       }
       body.remove("status");
-      ObjectNode stored = fieldManager(target).update(null, normalized(body), manager, null,
-          now());
+      mutating.decode(object, body, context);
+      ObjectNode stored = fieldManager(target).update(null, normalized(body), context.manager(),
+          null, now());
       return json(201, store(object, null, stored));
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  private MockResponse replace(ApiTarget target, ObjectNode body, String manager) {
+  MockResponse replace(ApiTarget target, ObjectNode body, WriteContext context) {
     lock.writeLock().lock();
     try {
       ObjectNode current = get(target);
       if (current == null) {
-        throw notFound(target);
+        throw ApiErrors.notFound(target);
       }
       checkResourceVersion(body, current, target);
+      mutating.decode(target, body, context);
       ObjectNode updated = switch (String.valueOf(target.subresource())) {
         case "status" -> withStatusOf(current, body);
         case "scale" -> withReplicas(current, body);
         default -> withStatusOf(body, current);
       };
-      return json(200, scaleAnswer(target, write(target, current, updated, manager)));
+      return json(200, scaleAnswer(target, write(target, current, updated, context)));
     } finally {
       lock.writeLock().unlock();
     }
   }
 
-  private MockResponse patch(ApiTarget target, RecordedRequest request, String manager) {
-    String contentType = String.valueOf(request.getHeader("Content-Type"));
-    String patchBody = request.getUtf8Body();
+  MockResponse patch(ApiTarget target, String contentType, String patchBody,
+      WriteContext context) {
     lock.writeLock().lock();
     try {
       ObjectNode current = get(target);
       if (contentType.startsWith(APPLY_PATCH)) {
-        return apply(target, current, (ObjectNode) parseYaml(patchBody), manager);
+        return apply(target, current, (ObjectNode) parseYaml(patchBody), context);
       }
       if (current == null) {
-        throw notFound(target);
+        throw ApiErrors.notFound(target);
       }
       JsonNode patch = parse(patchBody);
       ObjectNode view = "scale".equals(target.subresource()) ? scaleOf(current) : current;
@@ -329,59 +277,67 @@ final class ClusterDispatcher extends Dispatcher {
       if (contentType.startsWith("application/json-patch+json")) {
         patched = JsonPatch.apply(patch, view);
       } else if (contentType.startsWith("application/merge-patch+json")) {
-        patched = mergePatch(view, patch, null);
+        patched = MergePatch.apply(view, patch, null);
       } else if (contentType.startsWith("application/strategic-merge-patch+json")) {
-        patched = mergePatch(view, patch, new FieldPaths(schemaOf(target)));
+        patched = MergePatch.apply(view, patch, new FieldPaths(schemaOf(target)));
       } else {
-        throw new BadRequest(415, "UnsupportedMediaType", "the body of the request was in an "
-            + "unknown format - accepted media types include: application/json-patch+json, "
-            + "application/merge-patch+json, application/apply-patch+yaml, "
-            + "application/strategic-merge-patch+json");
+        throw ApiErrors.unsupportedMediaType(contentType);
       }
       checkResourceVersion((ObjectNode) patched, view, target);
+      if (!"scale".equals(target.subresource())) {
+        mutating.decode(target, (ObjectNode) patched, context);
+      }
       ObjectNode updated = switch (String.valueOf(target.subresource())) {
         case "status" -> withStatusOf(current, (ObjectNode) patched);
         case "scale" -> withReplicas(current, (ObjectNode) patched);
         default -> withStatusOf((ObjectNode) patched, current);
       };
-      return json(200, scaleAnswer(target, write(target, current, updated, manager)));
+      return json(200, scaleAnswer(target, write(target, current, updated, context)));
     } catch (io.fabric8.zjsonpatch.JsonPatchException e) {
-      throw new BadRequest(422, "Invalid", e.getMessage());
+      throw ApiErrors.unprocessable(e.getMessage());
     } finally {
       lock.writeLock().unlock();
     }
   }
 
   private MockResponse apply(ApiTarget target, ObjectNode current, ObjectNode config,
-      String manager) {
+      WriteContext context) {
     if (!target.query().containsKey("fieldManager")) {
-      throw new BadRequest(422, "Invalid", "PATCH /" + target.plural() + ": fieldManager is "
-          + "required for apply requests");
+      // handlers/patch.go, validation.ValidatePatchOptions: refused before anything else.
+      throw ApiErrors.invalid("PatchOptions", "meta.k8s.io", "", List.of(new FieldError(
+          "fieldManager", FieldError.Type.REQUIRED, null, "is required for apply patch")));
+    }
+    String patchVersion = config.path("apiVersion").asText("");
+    if (!patchVersion.equals(target.apiVersion())) {
+      // fieldmanager's Apply: the applied object must be in the version of the request.
+      throw ApiErrors.badRequest("Incorrect version specified in apply patch. Specified patch "
+          + "version: " + patchVersion + ", expected: " + target.apiVersion());
+    }
+    if (current == null && config.path("metadata").hasNonNull("uid")) {
+      // handlers/patch.go: an apply naming a uid only ever updates that object.
+      throw ApiErrors.conflict(target, "uid mismatch: the provided object specified uid "
+          + config.path("metadata").path("uid").asText() + ", and no existing object was found");
     }
     boolean force = "true".equals(target.query().get("force"));
     String subresource = target.subresource();
     if (current == null && subresource != null) {
-      throw notFound(target);
+      throw ApiErrors.notFound(target);
     }
     if (current != null) {
       checkResourceVersion(config, current, target);
     }
+    // typed as the client sent it, before the server fills in the name and namespace
+    mutating.decodeApply(target, config);
     if (target.namespace() != null) {
       metadataOf(config).put("namespace", target.namespace());
     }
     metadataOf(config).put("name", target.name());
     ObjectNode applied;
     try {
-      applied = fieldManager(target).apply(current, config, manager, force, subresource, now());
+      applied = fieldManager(target).apply(current, config, context.manager(), force,
+          subresource, now());
     } catch (ApplyConflictException e) {
-      Status status = new StatusBuilder().withStatus("Failure").withCode(409)
-          .withReason("Conflict").withMessage(e.getMessage())
-          .withNewDetails().withName(target.name()).withKind(target.plural())
-          .withCauses(e.conflicts().stream().<io.fabric8.kubernetes.api.model.StatusCause>map(conflict -> new StatusCauseBuilder()
-              .withReason("FieldManagerConflict").withField(conflict.field())
-              .withMessage("conflict with \"" + conflict.manager() + "\"").build()).toList())
-          .endDetails().build();
-      return json(409, Serialization.asJson(status));
+      throw ApiErrors.applyConflict(target, e);
     }
     if (current == null) {
       return json(201, store(target, null, applied));
@@ -390,17 +346,19 @@ final class ClusterDispatcher extends Dispatcher {
   }
 
   /** A non-apply write: managedFields follow what changed; then stored unless nothing did. */
-  private String write(ApiTarget target, ObjectNode current, ObjectNode given, String manager) {
+  private String write(ApiTarget target, ObjectNode current, ObjectNode given,
+      WriteContext context) {
     ObjectNode updated = normalized(given);
     metadataOf(updated).set("managedFields", current.path("metadata").path("managedFields"));
-    ObjectNode tracked = fieldManager(target).update(current, updated, manager,
+    ObjectNode tracked = fieldManager(target).update(current, updated, context.manager(),
         target.subresource(), now());
     return store(target, current, tracked);
   }
 
   /**
-   * Stores a computed object: server-owned metadata, defaults, generation; a write that changes
-   * nothing is not stored and sends no event, as on a real server.
+   * Stores a computed object: server-owned metadata, admission (defaults, canonical quantities,
+   * schema and CEL), generation; a write that changes nothing is not stored and sends no event,
+   * as on a real server.
    */
   private String store(ApiTarget target, ObjectNode current, ObjectNode given) {
     ObjectNode next = normalized(given);
@@ -408,7 +366,6 @@ final class ClusterDispatcher extends Dispatcher {
     if (next.path("apiVersion").isMissingNode()) {
       next.put("apiVersion", target.apiVersion());
     }
-    Defaults.apply(next, schemaOf(target) == FieldSchema.BUILT_IN);
     if (current == null) {
       metadata.put("uid", UUID.randomUUID().toString());
       metadata.put("creationTimestamp", now());
@@ -427,11 +384,18 @@ final class ClusterDispatcher extends Dispatcher {
         }
       }
       metadata.set("resourceVersion", currentMetadata.get("resourceVersion"));
-      if (normalized(next).equals(current)) {
+    }
+    // stage: mutating admission, then validating admission (kube-apiserver's order)
+    mutating.admit(target, next);
+    validating.admit(target, next, current);
+    next = normalized(next);
+    metadata = metadataOf(next);
+    if (current != null) {
+      if (next.equals(current)) {
         return FieldPaths.write(current);
       }
       if (!Objects.equals(withoutMetadataAndStatus(current), withoutMetadataAndStatus(next))) {
-        metadata.put("generation", currentMetadata.path("generation").asLong(1) + 1);
+        metadata.put("generation", current.path("metadata").path("generation").asLong(1) + 1);
       }
       if (metadata.has("deletionTimestamp") && finalizersOf(next).isEmpty()
           && !awaitsKubelet(next)) {
@@ -470,12 +434,11 @@ final class ClusterDispatcher extends Dispatcher {
     lock.writeLock().lock();
     try {
       if (target.name() == null) {
-        throw new BadRequest(405, "MethodNotAllowed", "deleting collections is not supported "
-            + "by the embedded cluster");
+        throw ApiErrors.methodNotSupported(target, "deletecollection");
       }
       ObjectNode current = get(target);
       if (current == null) {
-        throw notFound(target);
+        throw ApiErrors.notFound(target);
       }
       ObjectNode next = current.deepCopy();
       ObjectNode metadata = metadataOf(next);
@@ -528,10 +491,10 @@ final class ClusterDispatcher extends Dispatcher {
 
   // ---- the scale subresource (what an HPA writes) ----
 
-  private MockResponse getScale(ApiTarget target) {
+  MockResponse getScale(ApiTarget target) {
     ObjectNode current = get(target);
     if (current == null) {
-      return status(404, "NotFound", target.plural() + " \"" + target.name() + "\" not found");
+      throw ApiErrors.notFound(target);
     }
     return json(200, FieldPaths.write(scaleOf(current)));
   }
@@ -580,44 +543,8 @@ final class ClusterDispatcher extends Dispatcher {
     String wanted = body.path("metadata").path("resourceVersion").asText("");
     if (!wanted.isEmpty() && !wanted.equals(current.path("metadata").path("resourceVersion")
         .asText())) {
-      throw new BadRequest(409, "Conflict", "Operation cannot be fulfilled on " + target.plural()
-          + " \"" + target.name() + "\": the object has been modified; please apply your "
-          + "changes to the latest version and try again");
+      throw ApiErrors.conflict(target);
     }
-  }
-
-  /**
-   * RFC 7386 merge patch; with a schema, the strategic variant: associative lists merge item by
-   * item on their keys instead of being replaced.
-   */
-  private static JsonNode mergePatch(JsonNode target, JsonNode patch, FieldPaths strategic) {
-    return mergePatch(target, patch, strategic, new ArrayList<>());
-  }
-
-  private static JsonNode mergePatch(JsonNode target, JsonNode patch, FieldPaths strategic,
-      List<String> names) {
-    if (!patch.isObject()) {
-      if (strategic != null && patch.isArray() && target != null && target.isArray()
-          && !names.isEmpty()) {
-        return strategic.merge(target, patch, names);
-      }
-      return patch.deepCopy();
-    }
-    ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
-        : JsonNodeFactory.instance.objectNode();
-    Iterator<Map.Entry<String, JsonNode>> fields = patch.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      if (field.getValue().isNull()) {
-        result.remove(field.getKey());
-      } else {
-        List<String> child = new ArrayList<>(names);
-        child.add(field.getKey());
-        result.set(field.getKey(), mergePatch(result.get(field.getKey()), field.getValue(),
-            strategic, child));
-      }
-    }
-    return result;
   }
 
   private FieldManager fieldManager(ApiTarget target) {
@@ -626,21 +553,9 @@ final class ClusterDispatcher extends Dispatcher {
 
   /** Built-in kinds by their Go markers; custom resources by their CRD's schema. */
   FieldSchema schemaOf(ApiTarget target) {
-    if (BUILT_IN_GROUPS.contains(target.group())) {
-      return FieldSchema.BUILT_IN;
-    }
-    Map.Entry<AttributeSet, String> crd = store.findResource(store.getKey(
-        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/" + target.plural() + "."
-            + target.group()));
-    if (crd == null) {
-      return FieldSchema.BUILT_IN;
-    }
-    for (JsonNode version : parse(crd.getValue()).path("spec").path("versions")) {
-      if (target.version().equals(version.path("name").asText())) {
-        return FieldSchema.custom(version.path("schema").path("openAPIV3Schema"));
-      }
-    }
-    return FieldSchema.BUILT_IN;
+    return customResources.find(target)
+        .map(type -> FieldSchema.custom(type.openApiV3Schema()))
+        .orElse(FieldSchema.BUILT_IN);
   }
 
   /**
@@ -663,7 +578,7 @@ final class ClusterDispatcher extends Dispatcher {
     return finalizers;
   }
 
-  private static ObjectNode metadataOf(ObjectNode object) {
+  static ObjectNode metadataOf(ObjectNode object) {
     JsonNode metadata = object.get("metadata");
     return metadata instanceof ObjectNode node ? node : object.putObject("metadata");
   }
@@ -685,64 +600,33 @@ final class ClusterDispatcher extends Dispatcher {
     return suffix.toString();
   }
 
-  private static ObjectNode body(RecordedRequest request) {
-    JsonNode body = parse(request.getUtf8Body());
-    if (!body.isObject()) {
-      throw new BadRequest(400, "BadRequest", "the request body is not an object");
-    }
-    return (ObjectNode) body;
-  }
-
   static JsonNode parse(String json) {
     try {
       return JSON.readTree(json);
     } catch (IOException e) {
-      throw new BadRequest(400, "BadRequest", "cannot parse the body: " + e.getMessage());
+      throw ApiErrors.badRequest("cannot parse the body: " + e.getMessage());
     }
   }
 
-  private static JsonNode parseYaml(String yaml) {
+  static JsonNode parseYaml(String yaml) {
     try {
       JsonNode node = YAML.readTree(yaml);
       if (node == null || !node.isObject()) {
-        throw new BadRequest(400, "BadRequest", "an apply body must be an object");
+        throw ApiErrors.badRequest("error decoding YAML: an apply body must be an object");
       }
       // YAML and JSON number nodes must compare equal to what is stored.
       return JSON.readTree(JSON.writeValueAsString(node));
     } catch (IOException e) {
-      throw new BadRequest(400, "BadRequest", "cannot parse the apply body: " + e.getMessage());
+      throw ApiErrors.badRequest("error decoding YAML: " + e.getMessage());
     }
   }
 
-  private static BadRequest notFound(ApiTarget target) {
-    return new BadRequest(404, "NotFound", target.plural() + " \"" + target.name()
-        + "\" not found");
-  }
-
-  private static MockResponse json(int code, String body) {
+  static MockResponse json(int code, String body) {
     return new MockResponse().setResponseCode(code).setHeader("Content-Type", "application/json")
         .setBody(body);
   }
 
-  private static MockResponse status(int code, String reason, String message) {
-    Status status = new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
-        .withMessage(message).build();
-    return json(code, Serialization.asJson(status));
-  }
-
-  /** A request the API server refuses, with its HTTP code and Status reason. */
-  static final class BadRequest extends RuntimeException {
-    final int code;
-    final String reason;
-
-    BadRequest(int code, String reason, String message) {
-      super(message);
-      this.code = code;
-      this.reason = reason;
-    }
-  }
-
-  static ArrayNode array() {
-    return JsonNodeFactory.instance.arrayNode();
+  Optional<CustomResourceTypes.Type> customResourceType(ApiTarget target) {
+    return customResources.find(target);
   }
 }

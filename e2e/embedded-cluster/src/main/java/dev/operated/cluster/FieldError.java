@@ -1,0 +1,75 @@
+package dev.operated.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * One invalid field, as k8s.io/apimachinery/pkg/util/validation/field's {@code Error}: a path,
+ * a type, the bad value and a detail, printed as {@code Error()} prints them:
+ * {@code spec.replicas: Invalid value: -1: spec.replicas in body should be greater than or equal
+ * to 0}.
+ */
+record FieldError(String field, Type type, JsonNode value, String detail) {
+
+  /** field.ErrorType: what {@code String()} prints and the cause's reason. */
+  enum Type {
+    REQUIRED("Required value", "FieldValueRequired", false),
+    INVALID("Invalid value", "FieldValueInvalid", true),
+    TYPE_INVALID("Invalid value", "FieldValueTypeInvalid", true),
+    NOT_SUPPORTED("Unsupported value", "FieldValueNotSupported", true),
+    FORBIDDEN("Forbidden", "FieldValueForbidden", false),
+    DUPLICATE("Duplicate value", "FieldValueDuplicate", true),
+    TOO_LONG("Too long", "FieldValueTooLong", false),
+    TOO_MANY("Too many", "FieldValueTooMany", true);
+
+    private final String text;
+    private final String reason;
+    private final boolean showsValue;
+
+    Type(String text, String reason, boolean showsValue) {
+      this.text = text;
+      this.reason = reason;
+      this.showsValue = showsValue;
+    }
+
+    String reason() {
+      return reason;
+    }
+
+    static Type ofReason(String reason) {
+      for (Type type : values()) {
+        if (type.reason.equals(reason)) {
+          return type;
+        }
+      }
+      return INVALID;
+    }
+  }
+
+  /** field.Error's {@code ErrorBody()}: the cause's message. */
+  String body() {
+    StringBuilder body = new StringBuilder(type.text);
+    if (type.showsValue && value != null) {
+      body.append(": ").append(printed(value));
+    }
+    if (detail != null && !detail.isEmpty()) {
+      body.append(": ").append(detail);
+    }
+    return body.toString();
+  }
+
+  @Override
+  public String toString() {
+    return field + ": " + body();
+  }
+
+  /** Go's %v of the value as field.Error prints it: strings quoted, numbers and booleans bare. */
+  private static String printed(JsonNode value) {
+    if (value.isTextual()) {
+      return "\"" + value.textValue().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+    if (value.isValueNode()) {
+      return value.asText();
+    }
+    return FieldPaths.write(value);
+  }
+}

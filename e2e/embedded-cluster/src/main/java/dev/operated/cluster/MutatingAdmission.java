@@ -1,0 +1,184 @@
+package dev.operated.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.operated.validation.SchemaDefaults;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Mutating admission, with the decoding that comes before it: what a real API server changes in
+ * an object before it validates it.
+ *
+ * <ul>
+ *   <li>Decoding a custom resource prunes the fields its CRD's structural schema does not declare
+ *       (unless {@code x-kubernetes-preserve-unknown-fields}); the request's
+ *       {@code fieldValidation} says what the client hears of them, as
+ *       staging/src/k8s.io/apiserver/pkg/endpoints/handlers/create.go, update.go and patch.go do:
+ *       {@code Strict} refuses the request (400, {@code transformDecodeError}'s
+ *       {@code <Kind> in version "<v>" cannot be handled as a <Kind>: strict decoding error:
+ *       unknown field "spec.x"}), {@code Warn} (the default when the parameter is absent) answers
+ *       with one {@code Warning} header per field ({@code unknown field "spec.x"}) and stores the
+ *       pruned object, {@code Ignore} prunes silently. An apply body is typed against the schema
+ *       by structured-merge-diff instead, whatever the directive: an unknown field there fails the
+ *       request ({@code failed to create typed patch object (...): .spec.x: field not declared in
+ *       schema}, a 500 without a reason, as the field manager's plain error reaches the client).</li>
+ *   <li>Defaults: a CRD's structural {@code default}s, applied with the operator's own
+ *       {@link SchemaDefaults} (the same code whose result the CEL rules see in {@code render} and
+ *       the operator); for built-in kinds a port's protocol (part of the ports lists' keys).</li>
+ *   <li>Quantities of the built-in kinds we write ({@code resources.requests} and
+ *       {@code resources.limits}) stored in canonical form ({@link Quantities}).</li>
+ * </ul>
+ */
+final class MutatingAdmission {
+
+  static final String STRICT = "Strict";
+  static final String WARN = "Warn";
+  static final String IGNORE = "Ignore";
+
+  /** Set by the server for every object; the schema does not describe them. */
+  private static final Set<String> OBJECT_FIELDS = Set.of("apiVersion", "kind", "metadata");
+
+  private final CustomResourceTypes customResources;
+
+  MutatingAdmission(CustomResourceTypes customResources) {
+    this.customResources = customResources;
+  }
+
+  /** Prunes a create, update or patched body per the CRD, as the request's directive says. */
+  void decode(ApiTarget target, ObjectNode body, Storage.WriteContext context) {
+    Optional<CustomResourceTypes.Type> type = customResources.find(target);
+    if (type.isEmpty()) {
+      return;
+    }
+    List<String> unknown = new ArrayList<>();
+    ObjectNode pruned = body.deepCopy();
+    prune(pruned, type.get().openApiV3Schema(), "", unknown);
+    if (unknown.isEmpty()) {
+      return;
+    }
+    String directive = context.fieldValidation();
+    if (STRICT.equals(directive)) {
+      List<String> errors = unknown.stream().map(path -> "unknown field \"" + path + "\"")
+          .toList();
+      String kind = body.path("kind").asText(type.get().kind());
+      throw ApiErrors.badRequest(kind + " in version \"" + type.get().version()
+          + "\" cannot be handled as a " + type.get().kind() + ": strict decoding error: "
+          + String.join(", ", errors));
+    }
+    if (!IGNORE.equals(directive)) {
+      unknown.forEach(path -> context.warnings().add("unknown field \"" + path + "\""));
+    }
+    body.removeAll();
+    body.setAll(pruned);
+  }
+
+  /** An apply body: an undeclared field fails the typed conversion. */
+  void decodeApply(ApiTarget target, ObjectNode config) {
+    Optional<CustomResourceTypes.Type> type = customResources.find(target);
+    if (type.isEmpty()) {
+      return;
+    }
+    List<String> unknown = new ArrayList<>();
+    prune(config.deepCopy(), type.get().openApiV3Schema(), "", unknown);
+    if (!unknown.isEmpty()) {
+      JsonNode metadata = config.path("metadata");
+      String namespaced = metadata.path("namespace").asText("") + "/"
+          + metadata.path("name").asText("");
+      throw ApiErrors.unknown("failed to create typed patch object (" + namespaced + "; "
+          + config.path("apiVersion").asText(target.apiVersion()) + ", Kind="
+          + config.path("kind").asText(type.get().kind()) + "): ." + unknown.get(0)
+          + ": field not declared in schema");
+    }
+  }
+
+  /** Defaults and canonical quantities, on the object about to be validated and stored. */
+  void admit(ApiTarget target, ObjectNode object) {
+    Optional<CustomResourceTypes.Type> type = customResources.find(target);
+    if (type.isPresent()) {
+      Object defaulted = SchemaDefaults.apply(type.get().schema(),
+          FieldPaths.JSON.convertValue(object, Object.class));
+      ObjectNode result = FieldPaths.JSON.valueToTree(defaulted);
+      object.removeAll();
+      object.setAll(result);
+      return;
+    }
+    if (CustomResourceTypes.BUILT_IN_GROUPS.contains(target.group())) {
+      Defaults.apply(object, true);
+      canonicalQuantities(object);
+    }
+  }
+
+  /**
+   * Removes what the schema does not declare and notes each path as the API server prints it
+   * ({@code spec.ports[0].unknownNested}), after apiextensions-apiserver's structural pruning.
+   */
+  private static void prune(JsonNode value, JsonNode schema, String path, List<String> unknown) {
+    if (schema == null || value == null) {
+      return;
+    }
+    boolean preserve = schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false);
+    if (value.isObject()) {
+      JsonNode properties = schema.path("properties");
+      JsonNode additional = schema.get("additionalProperties");
+      Iterator<Map.Entry<String, JsonNode>> fields = value.fields();
+      while (fields.hasNext()) {
+        Map.Entry<String, JsonNode> field = fields.next();
+        String name = field.getKey();
+        if (path.isEmpty() && OBJECT_FIELDS.contains(name)) {
+          continue;
+        }
+        String child = path.isEmpty() ? name : path + "." + name;
+        if (properties.has(name)) {
+          prune(field.getValue(), properties.get(name), child, unknown);
+        } else if (additional != null && additional.isObject()) {
+          prune(field.getValue(), additional, child, unknown);
+        } else if (!preserve && !(additional != null && additional.asBoolean(false))) {
+          unknown.add(child);
+          fields.remove();
+        }
+      }
+    } else if (value.isArray() && schema.has("items")) {
+      ArrayNode items = (ArrayNode) value;
+      for (int i = 0; i < items.size(); i++) {
+        prune(items.get(i), schema.get("items"), path + "[" + i + "]", unknown);
+      }
+    }
+  }
+
+  /** Every {@code resources.requests}/{@code limits} value, wherever a pod spec is. */
+  private static void canonicalQuantities(JsonNode node) {
+    if (node.isArray()) {
+      node.forEach(MutatingAdmission::canonicalQuantities);
+      return;
+    }
+    if (!node.isObject()) {
+      return;
+    }
+    Iterator<Map.Entry<String, JsonNode>> fields = node.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      if ("resources".equals(field.getKey()) && field.getValue().isObject()) {
+        for (String list : List.of("requests", "limits")) {
+          JsonNode quantities = field.getValue().get(list);
+          if (quantities instanceof ObjectNode map) {
+            map.fields().forEachRemaining(entry -> {
+              if (entry.getValue().isValueNode()) {
+                Quantities.canonical(entry.getValue().asText())
+                    .ifPresent(canonical -> entry.setValue(TextNode.valueOf(canonical)));
+              }
+            });
+          }
+        }
+      } else if (!"metadata".equals(field.getKey())) {
+        canonicalQuantities(field.getValue());
+      }
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package dev.operated.cluster;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.math.RoundingMode;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A quantity's canonical form, as the API server stores it: k8s.io/apimachinery/pkg/api/resource
+ * {@code ParseQuantity} then {@code Quantity.CanonicalizeBytes} (quantity.go). The suffix family
+ * the user wrote is kept (binary Ki..Ei, decimal n..E, or an exponent); the mantissa is a whole
+ * number and the suffix as large as it can be without losing precision: {@code 0.5 -> 500m},
+ * {@code 1024Mi -> 1Gi}, {@code 2000 -> 2k}, {@code 1.5Gi -> 1536Mi}. A binary value between -1024
+ * and 1024, or one that is not a whole number, is written with decimal suffixes instead. Values
+ * finer than a nano-unit are rounded up, as ParseQuantity does.
+ */
+final class Quantities {
+
+  private static final Pattern QUANTITY = Pattern.compile(
+      "^([+-]?[0-9]*\\.?[0-9]*)(?:([eE])([+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$");
+  private static final String[] BINARY = {"", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei"};
+  private static final BigInteger THOUSAND_TWENTY_FOUR = BigInteger.valueOf(1024);
+
+  private enum Format { BINARY_SI, DECIMAL_SI, DECIMAL_EXPONENT }
+
+  private Quantities() {
+  }
+
+  /** The canonical form, or empty when the text is no quantity (validation refuses it). */
+  static Optional<String> canonical(String text) {
+    Matcher m = QUANTITY.matcher(text.trim());
+    if (!m.matches() || m.group(1).isEmpty() || m.group(1).matches("[+-]?\\.?")) {
+      return Optional.empty();
+    }
+    BigDecimal number = new BigDecimal(m.group(1).startsWith("+") ? m.group(1).substring(1)
+        : m.group(1).endsWith(".") ? m.group(1) + "0" : m.group(1));
+    Format format;
+    BigDecimal value;
+    if (m.group(2) != null) {
+      format = Format.DECIMAL_EXPONENT;
+      value = number.scaleByPowerOfTen(Integer.parseInt(m.group(3)));
+    } else if (m.group(4) != null && m.group(4).endsWith("i")) {
+      format = Format.BINARY_SI;
+      int power = java.util.Arrays.asList(BINARY).indexOf(m.group(4));
+      value = number.multiply(new BigDecimal(THOUSAND_TWENTY_FOUR.pow(power)));
+    } else {
+      format = Format.DECIMAL_SI;
+      value = number.scaleByPowerOfTen(decimalExponent(m.group(4) == null ? "" : m.group(4)));
+    }
+    // ParseQuantity: "if the amount is too precise, round up to nano" (inf.RoundUp: away from 0).
+    if (value.scale() > 9) {
+      value = value.setScale(9, RoundingMode.UP);
+    }
+    if (value.signum() == 0) {
+      return Optional.of("0");
+    }
+    if (format == Format.BINARY_SI) {
+      boolean small = value.abs().compareTo(BigDecimal.valueOf(1024)) < 0;
+      boolean whole = value.stripTrailingZeros().scale() <= 0;
+      if (small || !whole) {
+        format = Format.DECIMAL_SI;
+      } else {
+        BigInteger amount = value.toBigIntegerExact();
+        int exponent = 0;
+        while (exponent < BINARY.length - 1
+            && amount.mod(THOUSAND_TWENTY_FOUR).signum() == 0) {
+          amount = amount.divide(THOUSAND_TWENTY_FOUR);
+          exponent++;
+        }
+        return Optional.of(amount + BINARY[exponent]);
+      }
+    }
+    // AsCanonicalBytes: every factor of ten into the exponent, then down to a multiple of 3.
+    BigDecimal stripped = value.stripTrailingZeros();
+    BigInteger amount = stripped.unscaledValue();
+    int exponent = -stripped.scale();
+    while (exponent % 3 != 0) {
+      amount = amount.multiply(BigInteger.TEN);
+      exponent--;
+    }
+    return Optional.of(amount + suffix(exponent, format));
+  }
+
+  private static int decimalExponent(String suffix) {
+    return switch (suffix) {
+      case "n" -> -9;
+      case "u" -> -6;
+      case "m" -> -3;
+      case "k" -> 3;
+      case "M" -> 6;
+      case "G" -> 9;
+      case "T" -> 12;
+      case "P" -> 15;
+      case "E" -> 18;
+      default -> 0;
+    };
+  }
+
+  /** quantitySuffixer.constructBytes for base 10. */
+  private static String suffix(int exponent, Format format) {
+    if (format == Format.DECIMAL_EXPONENT) {
+      return exponent == 0 ? "" : "e" + exponent;
+    }
+    return switch (exponent) {
+      case -9 -> "n";
+      case -6 -> "u";
+      case -3 -> "m";
+      case 0 -> "";
+      case 3 -> "k";
+      case 6 -> "M";
+      case 9 -> "G";
+      case 12 -> "T";
+      case 15 -> "P";
+      case 18 -> "E";
+      default -> "e" + exponent;
+    };
+  }
+}

@@ -1,0 +1,179 @@
+package dev.operated.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.operated.cluster.ApiErrors.ApiException;
+import io.fabric8.mockwebserver.http.Dispatcher;
+import io.fabric8.mockwebserver.http.MockResponse;
+import io.fabric8.mockwebserver.http.RecordedRequest;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * kube-apiserver's request pipeline, in its order: fault injection (ours, off until a test turns
+ * it on) → authentication → authorization → the handler (decoding, then {@link Storage}, which
+ * runs {@link MutatingAdmission} and {@link ValidatingAdmission} on the computed object before it
+ * stores it) → the answer, with the {@code Warning} headers the request earned. Reads, lists and
+ * watches go straight to storage once authorized. Every refusal is a {@code Status}
+ * ({@link ApiErrors}).
+ */
+final class RequestPipeline extends Dispatcher {
+
+  /** Who sent a request: the authentication stage's answer. */
+  record RequestUser(String name, List<String> groups) {
+
+    /** What every request is without authentication: an administrator. */
+    static final RequestUser ADMIN = new RequestUser("system:admin",
+        List.of("system:masters", "system:authenticated"));
+  }
+
+  /** The authentication stage: refuses (401) or names the user. */
+  @FunctionalInterface
+  interface AuthenticationStage {
+    AuthenticationStage EVERYONE_IS_ADMIN = request -> RequestUser.ADMIN;
+
+    RequestUser authenticate(RecordedRequest request) throws ApiException;
+  }
+
+  /** The authorization stage: refuses (403) or lets the request through. */
+  @FunctionalInterface
+  interface AuthorizationStage {
+    /** kube-apiserver's {@code --authorization-mode=AlwaysAllow}. */
+    AuthorizationStage ALWAYS_ALLOW = (user, request, target) -> { };
+
+    /** @param target null for non-resource paths ({@code /version}, discovery) */
+    void authorize(RequestUser user, RecordedRequest request, ApiTarget target)
+        throws ApiException;
+  }
+
+  private final Storage storage;
+  private final String versionJson;
+  private final Clock clock;
+  private final RequestLog requestLog;
+  final RequestFaults faults;
+  /** route: the GETs beyond the store's; EmbeddedCluster sets it once the node is known. */
+  ResourceReads reads;
+  // stage: authentication (one line to plug another in: pipeline.authentication = ...)
+  volatile AuthenticationStage authentication = AuthenticationStage.EVERYONE_IS_ADMIN;
+  // stage: authorization (one line to plug another in: pipeline.authorization = ...)
+  volatile AuthorizationStage authorization = AuthorizationStage.ALWAYS_ALLOW;
+
+  RequestPipeline(Storage storage, String versionJson, Clock clock, RequestLog requestLog) {
+    this.storage = storage;
+    this.versionJson = versionJson;
+    this.clock = clock;
+    this.faults = new RequestFaults(clock);
+    this.requestLog = requestLog;
+  }
+
+  @Override
+  public MockResponse dispatch(RecordedRequest request) {
+    String path = request.getPath();
+    ApiTarget target = ApiTarget.parse(path);
+    String manager = fieldManager(request, target);
+    ApiRequest received = new ApiRequest(request.getMethod(), path, manager,
+        request.getHeader("User-Agent"), clock.instant(), null);
+    // stage: faults
+    Optional<RequestFaults.Fault> injected = faults.answer(received);
+    if (injected.isPresent()) {
+      requestLog.record(received.injected(injected.get()));
+      return injected.get().response();
+    }
+    requestLog.record(received);
+    try {
+      // stage: authentication
+      RequestUser user = authentication.authenticate(request);
+      // stage: authorization
+      authorization.authorize(user, request, target);
+      return handle(request, target, manager);
+    } catch (ApiException e) {
+      return e.response();
+    }
+  }
+
+  /** The handlers: non-resource paths, then reads, then writes through storage and admission. */
+  private MockResponse handle(RecordedRequest request, ApiTarget target, String manager) {
+    String path = request.getPath();
+    if ("/version".equals(path) || path.startsWith("/version?")) {
+      return Storage.json(200, versionJson);
+    }
+    if (target == null) {
+      // route: non-resource paths (discovery)
+      if ("GET".equals(request.getMethod())) {
+        Optional<String> discovery = Discovery.answer(path,
+            storage.list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"));
+        if (discovery.isPresent()) {
+          return Storage.json(200, discovery.get());
+        }
+      }
+      return storage.read(request);
+    }
+    if ("authorization.k8s.io".equals(target.group()) && "POST".equals(request.getMethod())) {
+      // route: access reviews, answered and never stored
+      return Storage.json(201, AccessReviews.allowAll(body(request)).toString());
+    }
+    // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
+    if ("GET".equals(request.getMethod()) && !"scale".equals(target.subresource())) {
+      return reads.answer(target, request);
+    }
+    Storage.WriteContext context = new Storage.WriteContext(manager,
+        target.query().getOrDefault("fieldValidation", MutatingAdmission.WARN), new ArrayList<>());
+    MockResponse response = switch (request.getMethod()) {
+      case "GET" -> "scale".equals(target.subresource()) ? storage.getScale(target)
+          : found(storage.read(request), target);
+      case "POST" -> storage.create(target, body(request), context);
+      case "PUT" -> storage.replace(target, body(request), context);
+      case "PATCH" -> storage.patch(target, String.valueOf(request.getHeader("Content-Type")),
+          request.getUtf8Body(), context);
+      case "DELETE" -> storage.delete(target, request.getUtf8Body());
+      default -> throw ApiErrors.methodNotSupported(target, request.getMethod());
+    };
+    for (String warning : context.warnings()) {
+      response.addHeader("Warning", "299 - \"" + warning.replace("\\", "\\\\")
+          .replace("\"", "\\\"") + "\"");
+    }
+    return response;
+  }
+
+  /** The CRUD store answers a missing object with an empty 404; a real server with a Status. */
+  private static MockResponse found(MockResponse response, ApiTarget target) {
+    if (response.code() == 404 && target.name() != null) {
+      throw ApiErrors.notFound(target);
+    }
+    return response;
+  }
+
+  private static String fieldManager(RecordedRequest request, ApiTarget target) {
+    if (target != null && target.query().containsKey("fieldManager")) {
+      return target.query().get("fieldManager");
+    }
+    // The API server names an update's manager after the user agent's product name.
+    String userAgent = request.getHeader("User-Agent");
+    if (userAgent == null || userAgent.isBlank()) {
+      return "unknown";
+    }
+    int slash = userAgent.indexOf('/');
+    return slash < 0 ? userAgent : userAgent.substring(0, slash);
+  }
+
+  /**
+   * A create or update body: JSON or YAML. Protobuf, which kubectl sends for built-in kinds when
+   * it may, is answered as a server that cannot decode it does (415, negotiation's
+   * NewUnsupportedMediaTypeError), which tells client-go to send JSON instead.
+   */
+  private static ObjectNode body(RecordedRequest request) {
+    String contentType = String.valueOf(request.getHeader("Content-Type"));
+    Optional<ApiException> protobuf = Protobuf.refusal(request);
+    if (protobuf.isPresent()) {
+      throw protobuf.get();
+    }
+    JsonNode body = contentType.startsWith("application/yaml")
+        ? Storage.parseYaml(request.getUtf8Body()) : Storage.parse(request.getUtf8Body());
+    if (!body.isObject()) {
+      throw ApiErrors.badRequest("the request body is not an object");
+    }
+    return (ObjectNode) body;
+  }
+}

@@ -1,0 +1,173 @@
+package dev.operated.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Unknown fields of a custom resource and the {@code fieldValidation} parameter, as
+ * kubernetes/kubernetes test/integration/apiserver/field_validation_test.go expects them
+ * ({@code testFieldValidationPostCRD}, {@code testFieldValidationPutCRD}): absent means Warn,
+ * which prunes the field and says so in a {@code Warning} header; Strict refuses with 400; Ignore
+ * prunes silently. An apply body with an undeclared field fails its typed conversion.
+ */
+class FieldValidationConformanceTest {
+
+  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String COLLECTION =
+      "/apis/operated.dev/v1alpha1/namespaces/default/operatedservices";
+  private static EmbeddedCluster cluster;
+  private static KubernetesClient client;
+  private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+  @BeforeAll
+  static void start() {
+    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    client = cluster.newClient();
+  }
+
+  @AfterAll
+  static void stop() {
+    client.close();
+    cluster.close();
+  }
+
+  /** An OperatedService with two fields its schema does not declare. */
+  private static ObjectNode withUnknownFields(String name) {
+    ObjectNode object = JSON.createObjectNode();
+    object.put("apiVersion", "operated.dev/v1alpha1");
+    object.put("kind", "OperatedService");
+    object.putObject("metadata").put("name", name);
+    ObjectNode spec = object.putObject("spec");
+    spec.put("image", "ghcr.io/acme/orders:1.0");
+    spec.put("colour", "blue");
+    spec.putObject("health").put("livenessPath", "/live").put("typo", true);
+    return object;
+  }
+
+  private static HttpResponse<String> send(String method, String path, String contentType,
+      String body) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.config().getMasterUrl()
+            .replaceFirst("/$", "") + path))
+        .header("Content-Type", contentType)
+        .method(method, HttpRequest.BodyPublishers.ofString(body)).build();
+    return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static GenericKubernetesResource stored(String name) {
+    return client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
+        .withGroup("operated.dev").withVersion("v1alpha1").withKind("OperatedService")
+        .withPlural("operatedservices").withNamespaced(true).build()).withName(name).get();
+  }
+
+  @Test
+  void withoutTheParameterUnknownFieldsArePrunedWithAWarning() throws Exception {
+    HttpResponse<String> response = send("POST", COLLECTION, "application/json",
+        JSON.writeValueAsString(withUnknownFields("warned")));
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(response.headers().allValues("Warning")).containsExactly(
+        "299 - \"unknown field \\\"spec.colour\\\"\"",
+        "299 - \"unknown field \\\"spec.health.typo\\\"\"");
+    @SuppressWarnings("unchecked")
+    Map<String, Object> spec = (Map<String, Object>) stored("warned").getAdditionalProperties()
+        .get("spec");
+    assertThat(spec).doesNotContainKey("colour");
+    assertThat(spec.get("health")).asInstanceOf(
+        org.assertj.core.api.InstanceOfAssertFactories.MAP).doesNotContainKey("typo")
+        .containsEntry("livenessPath", "/live");
+  }
+
+  @Test
+  void strictRefusesNamingEveryUnknownField() throws Exception {
+    HttpResponse<String> response = send("POST", COLLECTION + "?fieldValidation=Strict",
+        "application/json", JSON.writeValueAsString(withUnknownFields("strict")));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    JsonNode status = JSON.readTree(response.body());
+    assertThat(status.path("kind").asText()).isEqualTo("Status");
+    assertThat(status.path("reason").asText()).isEqualTo("BadRequest");
+    assertThat(status.path("message").asText()).isEqualTo("OperatedService in version "
+        + "\"v1alpha1\" cannot be handled as a OperatedService: strict decoding error: unknown "
+        + "field \"spec.colour\", unknown field \"spec.health.typo\"");
+    assertThat(stored("strict")).isNull();
+  }
+
+  @Test
+  void strictAppliesToUpdatesToo() throws Exception {
+    ObjectNode object = withUnknownFields("strict-update");
+    ((ObjectNode) object.get("spec")).remove("colour");
+    ((ObjectNode) object.path("spec").path("health")).remove("typo");
+    assertThat(send("POST", COLLECTION, "application/json", JSON.writeValueAsString(object))
+        .statusCode()).isEqualTo(201);
+
+    HttpResponse<String> response = send("PUT", COLLECTION + "/strict-update?fieldValidation="
+        + "Strict", "application/json", JSON.writeValueAsString(withUnknownFields(
+            "strict-update")));
+
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(JSON.readTree(response.body()).path("message").asText())
+        .endsWith("unknown field \"spec.colour\", unknown field \"spec.health.typo\"");
+  }
+
+  @Test
+  void ignorePrunesSilently() throws Exception {
+    HttpResponse<String> response = send("POST", COLLECTION + "?fieldValidation=Ignore",
+        "application/json", JSON.writeValueAsString(withUnknownFields("ignored")));
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(response.headers().allValues("Warning")).isEmpty();
+    assertThat(stored("ignored").getAdditionalProperties().get("spec"))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .doesNotContainKey("colour");
+  }
+
+  @Test
+  void aMergePatchIsPrunedLikeACreate() throws Exception {
+    ObjectNode object = withUnknownFields("patched");
+    ((ObjectNode) object.get("spec")).remove("colour");
+    ((ObjectNode) object.path("spec").path("health")).remove("typo");
+    send("POST", COLLECTION, "application/json", JSON.writeValueAsString(object));
+    ObjectNode patch = JSON.createObjectNode();
+    patch.putObject("spec").put("colour", "red").put("replicas", 3);
+
+    HttpResponse<String> response = send("PATCH", COLLECTION + "/patched",
+        "application/merge-patch+json", JSON.writeValueAsString(patch));
+
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.headers().allValues("Warning"))
+        .containsExactly("299 - \"unknown field \\\"spec.colour\\\"\"");
+    assertThat(stored("patched").getAdditionalProperties().get("spec"))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .doesNotContainKey("colour").containsEntry("replicas", 3);
+  }
+
+  /** structured-merge-diff types an apply body against the schema, whatever the directive. */
+  @Test
+  void anApplyWithAnUndeclaredFieldFails() throws Exception {
+    HttpResponse<String> response = send("PATCH", COLLECTION + "/applied?fieldManager=kubectl",
+        "application/apply-patch+yaml", JSON.writeValueAsString(withUnknownFields("applied")));
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+        "failed to create typed patch object (/applied; operated.dev/v1alpha1, "
+            + "Kind=OperatedService): .spec.colour: field not declared in schema");
+    assertThat(stored("applied")).isNull();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.operated.validation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.IntNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import dev.operated.validation.CrdSchema.ErrorType;
+import dev.operated.validation.CrdSchema.FieldError;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaPropsBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.ValidationRuleBuilder;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The schema and CEL layers take any CRD's schema (the embedded API server's admission runs them
+ * for every stored CRD), and report each refusal both as a {@link dev.operated.api.SpecProblem}
+ * and in apimachinery's terms: field.Error's type and kube-openapi's detail text.
+ */
+class AnyCrdSchemaTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static final JSONSchemaProps ROOT = new JSONSchemaPropsBuilder().withType("object")
+      .addToProperties("spec", new JSONSchemaPropsBuilder().withType("object")
+          .withRequired("size")
+          .addToProperties("size", new JSONSchemaPropsBuilder().withType("integer")
+              .withMinimum(1.0).withDefault(new IntNode(3)).build())
+          .addToProperties("colour", new JSONSchemaPropsBuilder().withType("string")
+              .withEnum(List.of(new TextNode("red"), new TextNode("blue"))).build())
+          .withXKubernetesValidations(new ValidationRuleBuilder().withRule("self.size <= 10")
+              .withReason("FieldValueForbidden").withFieldPath(".size").build())
+          .build())
+      .build();
+
+  private static ObjectNode widget(Map<String, Object> spec) {
+    ObjectNode object = JSON.createObjectNode();
+    object.put("apiVersion", "example.dev/v1").put("kind", "Widget");
+    object.set("spec", JSON.valueToTree(spec));
+    return object;
+  }
+
+  @Test
+  void aForeignSchemaIsCheckedWithTheApiServersWords() {
+    CrdSchema.Checked checked = CrdSchema.check(ROOT, "Widget",
+        widget(Map.of("size", 0, "colour", "green", "shape", "round")));
+
+    assertThat(checked.errors()).extracting(FieldError::field, FieldError::type,
+        FieldError::detail).containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("spec.size", ErrorType.INVALID,
+                "spec.size in body should be greater than or equal to 1"),
+            org.assertj.core.groups.Tuple.tuple("spec.colour", ErrorType.NOT_SUPPORTED,
+                "\"red\", \"blue\""),
+            org.assertj.core.groups.Tuple.tuple("spec.shape", ErrorType.UNKNOWN_FIELD,
+                "unknown field \"spec.shape\""));
+    assertThat(checked.problems()).extracting(p -> p.field())
+        .containsExactlyInAnyOrder("spec.size", "spec.colour", "spec.shape");
+  }
+
+  @Test
+  void aMissingRequiredFieldAndAWrongTypeAreNamed() {
+    CrdSchema.Checked checked = CrdSchema.check(ROOT, "Widget", widget(Map.of("colour", 7)));
+
+    assertThat(checked.errors()).extracting(FieldError::field, FieldError::type)
+        .containsExactlyInAnyOrder(
+            org.assertj.core.groups.Tuple.tuple("spec.size", ErrorType.REQUIRED),
+            org.assertj.core.groups.Tuple.tuple("spec.colour", ErrorType.TYPE_INVALID));
+    assertThat(checked.errors()).filteredOn(e -> e.type() == ErrorType.TYPE_INVALID)
+        .extracting(FieldError::detail)
+        .containsExactly("spec.colour in body must be of type string: \"integer\"");
+  }
+
+  @Test
+  void rulesOfAWholeObjectSchemaRunOnTheDefaultedObject() {
+    Object defaulted = SchemaDefaults.apply(ROOT, JSON.convertValue(widget(Map.of("size", 11)),
+        Object.class));
+
+    List<CrdCel.Violation> violations = CrdCel.violationsOfDefaulted(ROOT, defaulted);
+
+    assertThat(violations).singleElement().satisfies(violation -> {
+      assertThat(violation.field()).isEqualTo("spec.size");
+      assertThat(violation.schemaType()).isEqualTo("object");
+      assertThat(violation.reason()).isEqualTo("FieldValueForbidden");
+      assertThat(violation.message()).isNull();
+    });
+    assertThat(CrdCel.violationsOfDefaulted(ROOT, SchemaDefaults.apply(ROOT,
+        JSON.convertValue(widget(Map.of()), Object.class)))).isEmpty();
+  }
+}
