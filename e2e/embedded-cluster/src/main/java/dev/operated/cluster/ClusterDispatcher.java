@@ -69,9 +69,12 @@ final class ClusterDispatcher extends Dispatcher {
   }
 
   final RequestFaults faults;
+  private final OpenApiDocuments openApi;
 
   ClusterDispatcher(String versionJson, Clock clock, RequestLog requestLog) {
     this.versionJson = versionJson;
+    this.openApi = new OpenApiDocuments(parse(versionJson).path("gitVersion").asText()
+        .replaceFirst("^v", ""));
     this.clock = clock;
     this.faults = new RequestFaults(clock);
     this.requestLog = requestLog;
@@ -105,6 +108,11 @@ final class ClusterDispatcher extends Dispatcher {
     }
     if (target == null) {
       if ("GET".equals(request.getMethod())) {
+        if (path.startsWith("/openapi/")) { // route: OpenAPI v3; v2 is not served (OpenApiDocuments)
+          return openApi.answer(path, list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"))
+              .map(document -> json(200, document)).orElseGet(() -> status(404, "NotFound",
+                  "the server could not find the requested resource"));
+        }
         Optional<String> discovery = Discovery.answer(path,
             list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"));
         if (discovery.isPresent()) {
@@ -114,17 +122,20 @@ final class ClusterDispatcher extends Dispatcher {
       return read(request);
     }
     try {
-      if ("authorization.k8s.io".equals(target.group()) && "POST".equals(request.getMethod())) {
-        return json(201, AccessReviews.allowAll(body(request)).toString());
+      // route: protobuf bodies of typed clients, read as JSON (ProtobufBodies)
+      RecordedRequest decoded = ProtobufBodies.asJson(request);
+      if ("authorization.k8s.io".equals(target.group()) && "POST".equals(decoded.getMethod())) {
+        return json(201, AccessReviews.allowAll(body(decoded)).toString());
       }
-      return switch (request.getMethod()) {
-        case "GET" -> "scale".equals(target.subresource()) ? getScale(target) : read(request);
-        case "POST" -> create(target, body(request), manager);
-        case "PUT" -> replace(target, body(request), manager);
-        case "PATCH" -> patch(target, request, manager);
-        case "DELETE" -> delete(target, request.getUtf8Body());
-        default -> status(405, "MethodNotAllowed", request.getMethod() + " is not supported");
-      };
+      // route: dryRun=All answers a write without storing it (DryRun)
+      return DryRun.around(target, () -> switch (decoded.getMethod()) {
+        case "GET" -> "scale".equals(target.subresource()) ? getScale(target) : read(decoded);
+        case "POST" -> create(target, body(decoded), manager);
+        case "PUT" -> replace(target, body(decoded), manager);
+        case "PATCH" -> patch(target, decoded, manager);
+        case "DELETE" -> delete(target, decoded.getUtf8Body());
+        default -> status(405, "MethodNotAllowed", decoded.getMethod() + " is not supported");
+      });
     } catch (BadRequest e) {
       return status(e.code, e.reason, e.getMessage());
     }
@@ -133,7 +144,9 @@ final class ClusterDispatcher extends Dispatcher {
   private MockResponse read(RecordedRequest request) {
     lock.readLock().lock();
     try {
-      return store.dispatch(request);
+      // route: typed lists and a Content-Type on every read (TypedReads)
+      return TypedReads.typed(store.dispatch(request), ApiTarget.parse(request.getPath()),
+          () -> list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"));
     } finally {
       lock.readLock().unlock();
     }
@@ -424,6 +437,9 @@ final class ClusterDispatcher extends Dispatcher {
         return FieldPaths.write(next);
       }
     }
+    if (DryRun.active()) { // stage: a dry run stops before storage
+      return FieldPaths.write(next);
+    }
     metadata.put("resourceVersion", String.valueOf(store.requestResourceVersion()));
     String json = FieldPaths.write(next);
     AttributeSet key = store.getKey(target.objectPath());
@@ -437,7 +453,7 @@ final class ClusterDispatcher extends Dispatcher {
   private void remove(ApiTarget target, ObjectNode current) {
     AttributeSet key = store.getKey(target.objectPath());
     Map.Entry<AttributeSet, String> existing = store.findResource(key);
-    if (existing != null) {
+    if (existing != null && !DryRun.active()) { // stage: a dry run stops before storage
       store.processEvent(target.objectPath(), key, existing.getKey(), null, null);
       notifyListeners(target, null, current);
     }
@@ -492,6 +508,9 @@ final class ClusterDispatcher extends Dispatcher {
         long seconds = graceful ? (grace == null ? current.path("spec")
             .path("terminationGracePeriodSeconds").asLong(30) : grace) : 0;
         metadata.put("deletionGracePeriodSeconds", seconds);
+      }
+      if (DryRun.active()) { // stage: a dry run stops before storage
+        return json(200, FieldPaths.write(next));
       }
       metadata.put("resourceVersion", String.valueOf(store.requestResourceVersion()));
       String json = FieldPaths.write(next);
