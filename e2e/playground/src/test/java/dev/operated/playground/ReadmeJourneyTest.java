@@ -48,7 +48,7 @@ class ReadmeJourneyTest {
   @Test
   void onARealCluster(@TempDir Path temp) throws Exception {
     String kubectl = kubectlOrSkip();
-    try (Journey journey = new Journey(kubectl, temp)) {
+    try (Journey journey = new Journey(kubectl, temp, "on-a-real-cluster")) {
       for (Command command : ReadmeCommands.of(README, "On a real cluster")) {
         String output = journey.run(command);
         if (command.startsWith("kubectl", "get", "osvc")) {
@@ -72,7 +72,7 @@ class ReadmeJourneyTest {
   @Test
   void installingTheOperatorWithHelm(@TempDir Path temp) throws Exception {
     String kubectl = kubectlOrSkip();
-    try (Journey journey = new Journey(kubectl, temp)) {
+    try (Journey journey = new Journey(kubectl, temp, "helm")) {
       // What uninstall must leave: an OperatedService a team applied before.
       journey.cluster.apply(LocalEndToEnd.EXAMPLE, "default");
       int revision = 0;
@@ -126,9 +126,13 @@ class ReadmeJourneyTest {
     private final Path kubeconfig;
     private final Path cache;
     private final HelmCli helm;
+    /** What a user would have seen, kept in target/ for the record. */
+    private final StringBuilder transcript = new StringBuilder();
+    private final Path transcriptFile;
 
-    Journey(String kubectl, Path temp) throws IOException {
+    Journey(String kubectl, Path temp, String name) throws IOException {
       this.kubectl = kubectl;
+      this.transcriptFile = REPO.resolve("e2e/playground/target/readme-journey-" + name + ".txt");
       this.cluster = LocalCluster.start(REPO, LocalNodeSettings.forSampleService(
           LocalEndToEnd.SAMPLE_JAR, temp.resolve("logs")), "1.33");
       this.kubeconfig = temp.resolve("kubeconfig");
@@ -155,7 +159,7 @@ class ReadmeJourneyTest {
         default -> throw new IllegalArgumentException("the README command `" + command.line()
             + "` is neither kubectl nor helm; the journey runs only those");
       };
-      System.out.printf("$ %s%n%s%n", command.line(), output.stripTrailing());
+      record(command.line(), output);
       return output;
     }
 
@@ -204,8 +208,7 @@ class ReadmeJourneyTest {
      */
     void getOsvcShowsReadyAndReason(Command command, String output) throws Exception {
       if (!servesTables()) {
-        System.out.println("(the API server does not answer Tables yet: READY and REASON "
-            + "are not checked)");
+        note("the API server does not answer Tables yet: READY and REASON are not checked");
         assertThat(output).contains("NAME", "sample-service");
         return;
       }
@@ -241,8 +244,8 @@ class ReadmeJourneyTest {
       Files.writeString(bad, example.replace("name: sample-service", "name: bad-replicas")
           .replace("replicas: 2", "replicas: two"));
       if (!validatesCustomResources()) {
-        System.out.println("(the API server does not validate custom resources yet: the bad "
-            + "OperatedService is not checked)");
+        note("the API server does not validate custom resources yet: the bad "
+            + "OperatedService is not checked");
         return;
       }
       ProcessBuilder builder = new ProcessBuilder(kubectl, "apply", "-f", bad.toString())
@@ -253,7 +256,7 @@ class ReadmeJourneyTest {
       String output = new String(process.getInputStream().readAllBytes(),
           StandardCharsets.UTF_8);
       assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
-      System.out.printf("$ kubectl apply -f bad-operatedservice.yaml%n%s%n", output.strip());
+      record("kubectl apply -f bad-operatedservice.yaml", output);
       assertThat(process.exitValue()).as(output).isNotZero();
       assertThat(output).contains("spec.replicas");
       assertThat(client().resources(OperatedService.class).inNamespace("default")
@@ -274,9 +277,22 @@ class ReadmeJourneyTest {
       return response.statusCode() >= 400 && response.statusCode() < 500;
     }
 
+    private void record(String line, String output) {
+      String entry = "$ " + line + "\n" + output.stripTrailing() + "\n";
+      System.out.print(entry);
+      transcript.append(entry);
+    }
+
+    private void note(String text) {
+      System.out.println("(" + text + ")");
+      transcript.append("(").append(text).append(")\n");
+    }
+
     @Override
-    public void close() {
+    public void close() throws IOException {
       cluster.close();
+      Files.createDirectories(transcriptFile.getParent());
+      Files.writeString(transcriptFile, transcript);
     }
   }
 }
