@@ -217,7 +217,8 @@ class ReadmeJourneyTest {
             String again = kubectl(command);
             assertThat(again.lines().findFirst().orElse("")).contains("NAME", "READY", "REASON",
                 "AGE");
-            assertThat(again).containsPattern("sample-service\\s+True");
+            // READY is .status.ready (the example asks for 2 replicas), REASON the Ready reason
+            assertThat(again).containsPattern("sample-service\\s+2/2\\s+\\S+\\s+\\S+");
           });
     }
 
