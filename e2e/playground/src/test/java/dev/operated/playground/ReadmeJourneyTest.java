@@ -196,7 +196,9 @@ class ReadmeJourneyTest {
             OperatedService service = client().resources(OperatedService.class)
                 .inNamespace("default").withName("sample-service").get();
             assertThat(service.getStatus()).isNotNull();
-            assertThat(service.getStatus().condition("Ready").map(c -> c.getStatus()))
+            var ready = service.getStatus().condition("Ready");
+            assertThat(ready.map(c -> c.getStatus())).as("Ready: %s",
+                ready.map(c -> c.getReason() + ": " + c.getMessage()).orElse("no condition yet"))
                 .hasValue("True");
           });
     }
