@@ -35,7 +35,7 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   /** Field managers of the server's own controllers; {@link RequestLog#clientWrites()} skips them. */
   static final Set<String> CONTROLLER_MANAGERS = Set.of(GarbageCollector.MANAGER,
-      DeploymentController.MANAGER, Kubelet.MANAGER, "kube-scheduler");
+      DeploymentController.MANAGER, Kubelet.MANAGER, "kube-scheduler", CrdEstablisher.MANAGER);
 
   private final ApiHttpServer server;
   private final Storage api;
@@ -68,7 +68,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     GarbageCollector garbageCollector = new GarbageCollector(api);
     Kubelet kubelet = new Kubelet(api, builder.node, builder.clock);
     DeploymentController deployments = new DeploymentController(api, builder.clock);
-    this.controllers = List.of(deployments, kubelet, garbageCollector);
+    CrdEstablisher crdEstablisher = new CrdEstablisher(api, builder.clock);
+    this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher);
     createSystemNamespaces();
     if (builder.crdFolder != null) {
       loadCrds(builder.crdFolder);

@@ -60,9 +60,13 @@ final class RequestPipeline extends Dispatcher {
   // stage: authorization (one line to plug another in: pipeline.authorization = ...)
   volatile AuthorizationStage authorization = AuthorizationStage.ALWAYS_ALLOW;
 
+  private final OpenApiDocuments openApi;
+
   RequestPipeline(Storage storage, String versionJson, Clock clock, RequestLog requestLog) {
     this.storage = storage;
     this.versionJson = versionJson;
+    this.openApi = new OpenApiDocuments(Storage.parse(versionJson).path("gitVersion").asText()
+        .replaceFirst("^v", ""));
     this.clock = clock;
     this.faults = new RequestFaults(clock);
     this.requestLog = requestLog;
@@ -102,6 +106,13 @@ final class RequestPipeline extends Dispatcher {
     if (target == null) {
       // route: non-resource paths (discovery)
       if ("GET".equals(request.getMethod())) {
+        if (path.startsWith("/openapi/")) { // route: OpenAPI v3; v2 is not served (OpenApiDocuments)
+          return openApi.answer(path,
+              storage.list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"))
+              .map(document -> Storage.json(200, document))
+              .orElseThrow(() -> new ApiException(404, "NotFound",
+                  "the server could not find the requested resource"));
+        }
         Optional<String> discovery = Discovery.answer(path,
             storage.list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"));
         if (discovery.isPresent()) {
@@ -110,26 +121,29 @@ final class RequestPipeline extends Dispatcher {
       }
       return storage.read(request);
     }
-    if ("authorization.k8s.io".equals(target.group()) && "POST".equals(request.getMethod())) {
+    // route: protobuf bodies of typed clients (Helm's Secrets, DeleteOptions), read as JSON
+    RecordedRequest decoded = ProtobufBodies.asJson(request);
+    if ("authorization.k8s.io".equals(target.group()) && "POST".equals(decoded.getMethod())) {
       // route: access reviews, answered and never stored
-      return Storage.json(201, AccessReviews.allowAll(body(request)).toString());
+      return Storage.json(201, AccessReviews.allowAll(body(decoded)).toString());
     }
     // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
-    if ("GET".equals(request.getMethod()) && !"scale".equals(target.subresource())) {
-      return reads.answer(target, request);
+    if ("GET".equals(decoded.getMethod()) && !"scale".equals(target.subresource())) {
+      return reads.answer(target, decoded);
     }
     Storage.WriteContext context = new Storage.WriteContext(manager,
         target.query().getOrDefault("fieldValidation", MutatingAdmission.WARN), new ArrayList<>());
-    MockResponse response = switch (request.getMethod()) {
+    // stage: dryRun=All goes through every stage and stops before storage (DryRun)
+    MockResponse response = DryRun.around(target, () -> switch (decoded.getMethod()) {
       case "GET" -> "scale".equals(target.subresource()) ? storage.getScale(target)
-          : found(storage.read(request), target);
-      case "POST" -> storage.create(target, body(request), context);
-      case "PUT" -> storage.replace(target, body(request), context);
-      case "PATCH" -> storage.patch(target, String.valueOf(request.getHeader("Content-Type")),
-          request.getUtf8Body(), context);
-      case "DELETE" -> storage.delete(target, request.getUtf8Body());
-      default -> throw ApiErrors.methodNotSupported(target, request.getMethod());
-    };
+          : found(storage.read(decoded), target);
+      case "POST" -> storage.create(target, body(decoded), context);
+      case "PUT" -> storage.replace(target, body(decoded), context);
+      case "PATCH" -> storage.patch(target, String.valueOf(decoded.getHeader("Content-Type")),
+          decoded.getUtf8Body(), context);
+      case "DELETE" -> storage.delete(target, decoded.getUtf8Body());
+      default -> throw ApiErrors.methodNotSupported(target, decoded.getMethod());
+    });
     for (String warning : context.warnings()) {
       response.addHeader("Warning", "299 - \"" + warning.replace("\\", "\\\\")
           .replace("\"", "\\\"") + "\"");

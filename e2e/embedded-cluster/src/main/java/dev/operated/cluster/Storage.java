@@ -97,7 +97,9 @@ final class Storage {
   MockResponse read(RecordedRequest request) {
     lock.readLock().lock();
     try {
-      return store.dispatch(request);
+      // route: typed lists and a Content-Type on every read (TypedReads)
+      return TypedReads.typed(store.dispatch(request), ApiTarget.parse(request.getPath()),
+          () -> list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"));
     } finally {
       lock.readLock().unlock();
     }
@@ -403,6 +405,9 @@ final class Storage {
         return FieldPaths.write(next);
       }
     }
+    if (DryRun.active()) { // stage: a dry run stops before storage
+      return FieldPaths.write(next);
+    }
     metadata.put("resourceVersion", String.valueOf(store.requestResourceVersion()));
     String json = FieldPaths.write(next);
     AttributeSet key = store.getKey(target.objectPath());
@@ -416,7 +421,7 @@ final class Storage {
   private void remove(ApiTarget target, ObjectNode current) {
     AttributeSet key = store.getKey(target.objectPath());
     Map.Entry<AttributeSet, String> existing = store.findResource(key);
-    if (existing != null) {
+    if (existing != null && !DryRun.active()) { // stage: a dry run stops before storage
       store.processEvent(target.objectPath(), key, existing.getKey(), null, null);
       notifyListeners(target, null, current);
     }
@@ -470,6 +475,9 @@ final class Storage {
         long seconds = graceful ? (grace == null ? current.path("spec")
             .path("terminationGracePeriodSeconds").asLong(30) : grace) : 0;
         metadata.put("deletionGracePeriodSeconds", seconds);
+      }
+      if (DryRun.active()) { // stage: a dry run stops before storage
+        return json(200, FieldPaths.write(next));
       }
       metadata.put("resourceVersion", String.valueOf(store.requestResourceVersion()));
       String json = FieldPaths.write(next);
