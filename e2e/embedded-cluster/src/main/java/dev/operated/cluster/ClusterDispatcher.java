@@ -69,6 +69,7 @@ final class ClusterDispatcher extends Dispatcher {
   }
 
   final RequestFaults faults;
+  final AccessControl accessControl = new AccessControl(this);
 
   ClusterDispatcher(String versionJson, Clock clock, RequestLog requestLog) {
     this.versionJson = versionJson;
@@ -100,6 +101,11 @@ final class ClusterDispatcher extends Dispatcher {
       return injected.get().response();
     }
     requestLog.record(received);
+    // stage: authentication, authorization (AccessControl)
+    AccessControl.Verdict verdict = accessControl.check(request);
+    if (verdict.refusal().isPresent()) {
+      return verdict.refusal().get();
+    }
     if ("/version".equals(path) || path.startsWith("/version?")) {
       return json(200, versionJson);
     }
@@ -115,7 +121,7 @@ final class ClusterDispatcher extends Dispatcher {
     }
     try {
       if ("authorization.k8s.io".equals(target.group()) && "POST".equals(request.getMethod())) {
-        return json(201, AccessReviews.allowAll(body(request)).toString());
+        return json(201, accessControl.review(body(request), target, verdict.user()).toString());
       }
       return switch (request.getMethod()) {
         case "GET" -> "scale".equals(target.subresource()) ? getScale(target) : read(request);

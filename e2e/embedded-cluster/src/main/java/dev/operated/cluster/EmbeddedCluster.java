@@ -59,8 +59,10 @@ public final class EmbeddedCluster implements AutoCloseable {
     this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
         api, false, version);
     server.init(InetAddress.getLoopbackAddress(), 0);
+    api.accessControl.mode(builder.authorization);
     this.config = new ConfigBuilder(Config.empty())
         .withMasterUrl("http://127.0.0.1:" + server.getPort())
+        .withOauthToken(api.accessControl.authentication.adminToken())
         .withNamespace("default")
         .withTrustCerts(true)
         .withRequestRetryBackoffLimit(0)
@@ -68,8 +70,14 @@ public final class EmbeddedCluster implements AutoCloseable {
     GarbageCollector garbageCollector = new GarbageCollector(api);
     Kubelet kubelet = new Kubelet(api, builder.node, builder.clock);
     DeploymentController deployments = new DeploymentController(api, builder.clock);
-    this.controllers = List.of(deployments, kubelet, garbageCollector);
+    ClusterRoleAggregation aggregation = new ClusterRoleAggregation(api);
+    this.controllers = List.of(deployments, kubelet, garbageCollector, aggregation);
     createSystemNamespaces();
+    if (builder.authorization == Authorizer.Mode.RBAC) {
+      try (KubernetesClient admin = newClient()) {
+        BootstrapPolicy.create(admin);
+      }
+    }
     if (builder.crdFolder != null) {
       loadCrds(builder.crdFolder);
     }
@@ -101,7 +109,10 @@ public final class EmbeddedCluster implements AutoCloseable {
     return builder().start();
   }
 
-  /** The configuration of a client of this server (namespace {@code default}). */
+  /**
+   * The configuration of a client of this server (namespace {@code default}), authenticated as
+   * the admin user ({@link Authentication#ADMIN}, group {@code system:masters}).
+   */
   public Config config() {
     return new ConfigBuilder(config).build();
   }
@@ -109,6 +120,35 @@ public final class EmbeddedCluster implements AutoCloseable {
   /** A new client of this server; the caller closes it. */
   public KubernetesClient newClient() {
     return new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  /**
+   * A client configuration authenticated as the ServiceAccount (user
+   * {@code system:serviceaccount:NAMESPACE:NAME}), which must exist; the token stops working
+   * when the ServiceAccount is deleted.
+   */
+  public Config serviceAccountConfig(String namespace, String name) {
+    return new ConfigBuilder(config).withOauthToken(serviceAccountToken(namespace, name))
+        .withNamespace(namespace).build();
+  }
+
+  /** A bearer token for the ServiceAccount, as the TokenRequest API issues one. */
+  public String serviceAccountToken(String namespace, String name) {
+    return api.accessControl.authentication.issueServiceAccountToken(namespace, name);
+  }
+
+  /** The admin user's bearer token, for a kubeconfig. */
+  public String adminToken() {
+    return api.accessControl.authentication.adminToken();
+  }
+
+  /** The requests authentication or authorization refused, with the answers clients got. */
+  public List<AccessRefusal> accessRefusals() {
+    return api.accessControl.refusals();
+  }
+
+  public Authorizer.Mode authorizationMode() {
+    return api.accessControl.mode();
   }
 
   public String kubernetesVersion() {
@@ -165,6 +205,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     private Path crdFolder;
     private Node node = new ReadyNode();
     private Clock clock = Clock.systemUTC();
+    private Authorizer.Mode authorization = Authorizer.Mode.ALWAYS_ALLOW;
 
     private Builder() {
     }
@@ -184,6 +225,16 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** Where pods run; by default a node whose containers start and become ready at once. */
     public Builder node(Node runner) {
       this.node = runner;
+      return this;
+    }
+
+    /**
+     * How requests are authorized: {@link Authorizer.Mode#ALWAYS_ALLOW} unless set;
+     * {@link Authorizer.Mode#RBAC} decides from the stored Roles, ClusterRoles and bindings
+     * (with the bootstrap roles every cluster has) and answers 403 as kube-apiserver does.
+     */
+    public Builder authorization(Authorizer.Mode mode) {
+      this.authorization = mode;
       return this;
     }
 
