@@ -12,6 +12,10 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import dev.operated.runtime.OperatorRuntime;
+import dev.operated.runtime.OperatorSettings;
+import dev.operated.runtime.WatchedNamespaces;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
@@ -22,6 +26,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -40,6 +45,8 @@ class OperatorUnderChartRbacTest {
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
   /** The operator's retry backs off to a minute. */
   private static final Duration LONGEST_BACKOFF = Duration.ofSeconds(60);
+  /** The chart's default leaderElection.leaseName. */
+  private static final String LEASE = "operated-operator-lease";
   private static final Path FULL = Examples.REPO.resolve(
       "sample-service/deploy/operatedservice-full.yaml");
 
@@ -47,10 +54,14 @@ class OperatorUnderChartRbacTest {
   private KubernetesClient admin;
   private KubernetesClient operatorClient;
   private Operator operator;
+  private OperatorRuntime runtime;
   private final List<String> namespaces = new ArrayList<>();
 
   @AfterEach
   void stop() {
+    if (runtime != null) {
+      runtime.shutdown();
+    }
     if (operator != null) {
       operator.stop();
     }
@@ -90,6 +101,30 @@ class OperatorUnderChartRbacTest {
 
     awaitReady("shop", "sample-service");
     awaitReady("billing", "sample-service-full");
+    assertOperatorWasNeverRefused();
+  }
+
+  /**
+   * Two replicas turn leader election on: the operator's runtime asks for a rules review of the
+   * Lease, then creates, reads and renews it, all under the chart's Lease Role, and reconciles.
+   */
+  @Test
+  void theRuntimeElectsItselfThroughTheChartsLeaseRoleAndReconciles() {
+    ChartRbac rbac = install(Map.of("replicaCount", 2), "shop");
+    operatorClient = new KubernetesClientBuilder().withConfig(cluster.serviceAccountConfig(
+        RELEASE_NAMESPACE, rbac.serviceAccountName())).build();
+    OperatorSettings settings = new OperatorSettings(new WatchedNamespaces.All(),
+        Optional.of(RELEASE_NAMESPACE), "127.0.0.1", 0, "INFO", true, LEASE, "replica-a", false,
+        Duration.ofSeconds(10), Optional.empty(), Optional.empty(),
+        OperatorSettings.LeaseTimings.STANDARD);
+    runtime = OperatorRuntime.start(settings, operatorClient, Clock.systemUTC(), exit -> { },
+        overrides -> { });
+
+    await().atMost(TIMEOUT).until(() -> runtime.health().leading());
+    Examples.apply(admin, Examples.SAMPLE, "shop");
+    awaitReady("shop", "sample-service");
+    assertThat(admin.resources(Lease.class).inNamespace(RELEASE_NAMESPACE).withName(LEASE).get()
+        .getSpec().getHolderIdentity()).isEqualTo("replica-a");
     assertOperatorWasNeverRefused();
   }
 
