@@ -65,6 +65,8 @@ final class AccessControl {
           .withCode(401).withReason("Unauthorized").withMessage("Unauthorized").build());
     }
     if (mode == Authorizer.Mode.ALWAYS_ALLOW) {
+      // kube-apiserver would have turned anonymous auth off here (options/authentication.go
+      // ApplyAuthorization); it stays on so clients configured without a token keep working
       return new Verdict(user.get(), Optional.empty());
     }
     RequestAttributes attributes = RequestAttributes.of(user.get(), request.getMethod(),
