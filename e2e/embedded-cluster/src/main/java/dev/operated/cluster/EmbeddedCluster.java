@@ -57,11 +57,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     this.requestLog = new RequestLog();
     this.api = new ClusterDispatcher(Serialization.asJson(version), builder.clock, requestLog);
     this.server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-        api, false, version);
+        api, builder.https, version);
     server.init(InetAddress.getLoopbackAddress(), 0);
     api.accessControl.mode(builder.authorization);
     this.config = new ConfigBuilder(Config.empty())
-        .withMasterUrl("http://127.0.0.1:" + server.getPort())
+        .withMasterUrl((builder.https ? "https" : "http") + "://127.0.0.1:" + server.getPort())
         .withOauthToken(api.accessControl.authentication.adminToken())
         .withNamespace("default")
         .withTrustCerts(true)
@@ -206,6 +206,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     private Node node = new ReadyNode();
     private Clock clock = Clock.systemUTC();
     private Authorizer.Mode authorization = Authorizer.Mode.ALWAYS_ALLOW;
+    private boolean https;
 
     private Builder() {
     }
@@ -235,6 +236,19 @@ public final class EmbeddedCluster implements AutoCloseable {
      */
     public Builder authorization(Authorizer.Mode mode) {
       this.authorization = mode;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS (fabric8's self-signed mock certificate; {@link #config()} trusts it) instead
+     * of plain HTTP. Needed for kubectl to authenticate: client-go uses a kubeconfig's
+     * credentials only over TLS (tools/clientcmd/client_config.go,
+     * {@code DirectClientConfig.ClientConfig}: "only try to read the auth information if we are
+     * secure"), so a kubeconfig for an {@code http://} server always acts as
+     * {@code system:anonymous}.
+     */
+    public Builder https(boolean serveHttps) {
+      this.https = serveHttps;
       return this;
     }
 

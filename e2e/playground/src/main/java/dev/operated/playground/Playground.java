@@ -236,7 +236,7 @@ public final class Playground implements Callable<Integer> {
     }
   }
 
-  private static Path writeKubeconfig(LocalCluster cluster, Path run) throws IOException {
+  static Path writeKubeconfig(LocalCluster cluster, Path run) throws IOException {
     Files.createDirectories(run);
     Path file = run.resolve("kubeconfig");
     Config config = cluster.apiServer().config();
@@ -245,7 +245,9 @@ public final class Playground implements Callable<Integer> {
         .addNewCluster().withName("playground").withNewCluster()
           .withServer(config.getMasterUrl()).withInsecureSkipTlsVerify(true).endCluster()
         .endCluster()
-        .addNewUser().withName("playground").withNewUser().endUser().endUser()
+        // the admin user (system:masters): the API server authorizes with RBAC
+        .addNewUser().withName("playground").withNewUser()
+          .withToken(cluster.apiServer().adminToken()).endUser().endUser()
         .addNewContext().withName("playground").withNewContext().withCluster("playground")
           .withUser("playground").withNamespace(NAMESPACE).endContext().endContext()
         .withCurrentContext("playground")
