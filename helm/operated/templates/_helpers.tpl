@@ -125,5 +125,5 @@ ChartTest renders this chart and fails when the two differ, so change both toget
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
   resourceNames: [{{ .Values.leaderElection.leaseName | quote }}]
-  verbs: ["get", "update"]
+  verbs: ["get", "patch", "update"]
 {{- end }}

@@ -105,15 +105,16 @@ public final class OperatorPermissions {
   }
 
   /**
-   * The Lease of leader election (fabric8's LeaseLock: get, create the first time, update to
-   * renew and to release on shutdown), in the operator's own namespace. A create cannot be limited
-   * to a name; get and update are.
+   * The Lease of leader election, in the operator's own namespace: fabric8's LeaseLock gets it,
+   * creates it the first time and renews it with a JSON merge patch (ResourceLock.update);
+   * LeaseRelease updates it to release it on shutdown. A create cannot be limited to a name; the
+   * rest are. OperatorUnderChartRbacTest runs leader election under these rules with RBAC on.
    */
   public static List<PolicyRule> leaderElection(String leaseName) {
     return List.of(
         rule("coordination.k8s.io", List.of("leases"), List.of("create")),
         new PolicyRuleBuilder().withApiGroups("coordination.k8s.io").withResources("leases")
-            .withResourceNames(leaseName).withVerbs("get", "update").build());
+            .withResourceNames(leaseName).withVerbs("get", "patch", "update").build());
   }
 
   /**

@@ -48,11 +48,21 @@ final class ApiHttpServer implements AutoCloseable {
   private final HttpServer server;
   private final int port;
 
-  ApiHttpServer(Dispatcher dispatcher, InetAddress address) {
+  /**
+   * @param https serve TLS with a self-signed certificate (clients skip its verification, as
+   *              fabric8's mock server's clients do): kubectl sends a kubeconfig's token only
+   *              over TLS
+   */
+  ApiHttpServer(Dispatcher dispatcher, InetAddress address, boolean https) {
     this.dispatcher = dispatcher;
-    this.server = vertx.createHttpServer(new HttpServerOptions().setHost(address.getHostAddress())
+    HttpServerOptions options = new HttpServerOptions().setHost(address.getHostAddress())
         .setPort(0).setWebSocketSubProtocols(WEBSOCKET_SUBPROTOCOLS)
-        .setHandle100ContinueAutomatically(true));
+        .setHandle100ContinueAutomatically(true);
+    if (https) {
+      options.setSsl(true).setKeyCertOptions(
+          io.vertx.core.net.SelfSignedCertificate.create(address.getHostAddress()).keyCertOptions());
+    }
+    this.server = vertx.createHttpServer(options);
     server.requestHandler(this::handle);
     this.port = await(server.listen()).actualPort();
   }

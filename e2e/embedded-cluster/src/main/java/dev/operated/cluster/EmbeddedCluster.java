@@ -56,11 +56,13 @@ public final class EmbeddedCluster implements AutoCloseable {
     this.pipeline = new RequestPipeline(api, Serialization.asJson(version), builder.clock,
         requestLog);
     pipeline.reads = new ResourceReads(api, api::read, builder.node, builder.clock);
+    pipeline.accessControl.mode(builder.authorization);
     // Not fabric8's mock web server: it buffers every body, and kubectl's watches and
     // `logs -f` stream theirs.
-    this.server = new ApiHttpServer(pipeline, InetAddress.getLoopbackAddress());
+    this.server = new ApiHttpServer(pipeline, InetAddress.getLoopbackAddress(), builder.https);
     this.config = new ConfigBuilder(Config.empty())
-        .withMasterUrl("http://127.0.0.1:" + server.port())
+        .withMasterUrl((builder.https ? "https" : "http") + "://127.0.0.1:" + server.port())
+        .withOauthToken(pipeline.accessControl.authentication.adminToken())
         .withNamespace("default")
         .withTrustCerts(true)
         .withRequestRetryBackoffLimit(0)
@@ -69,8 +71,15 @@ public final class EmbeddedCluster implements AutoCloseable {
     Kubelet kubelet = new Kubelet(api, builder.node, builder.clock);
     DeploymentController deployments = new DeploymentController(api, builder.clock);
     CrdEstablisher crdEstablisher = new CrdEstablisher(api, builder.clock);
-    this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher);
+    ClusterRoleAggregation aggregation = new ClusterRoleAggregation(api);
+    this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
+        aggregation);
     createSystemNamespaces();
+    if (builder.authorization == Authorizer.Mode.RBAC) {
+      try (KubernetesClient admin = newClient()) {
+        BootstrapPolicy.create(admin);
+      }
+    }
     if (builder.crdFolder != null) {
       loadCrds(builder.crdFolder);
     }
@@ -102,7 +111,10 @@ public final class EmbeddedCluster implements AutoCloseable {
     return builder().start();
   }
 
-  /** The configuration of a client of this server (namespace {@code default}). */
+  /**
+   * The configuration of a client of this server (namespace {@code default}), authenticated as
+   * the admin user ({@link Authentication#ADMIN}, group {@code system:masters}).
+   */
   public Config config() {
     return new ConfigBuilder(config).build();
   }
@@ -110,6 +122,35 @@ public final class EmbeddedCluster implements AutoCloseable {
   /** A new client of this server; the caller closes it. */
   public KubernetesClient newClient() {
     return new KubernetesClientBuilder().withConfig(config()).build();
+  }
+
+  /**
+   * A client configuration authenticated as the ServiceAccount (user
+   * {@code system:serviceaccount:NAMESPACE:NAME}), which must exist; the token stops working
+   * when the ServiceAccount is deleted.
+   */
+  public Config serviceAccountConfig(String namespace, String name) {
+    return new ConfigBuilder(config).withOauthToken(serviceAccountToken(namespace, name))
+        .withNamespace(namespace).build();
+  }
+
+  /** A bearer token for the ServiceAccount, as the TokenRequest API issues one. */
+  public String serviceAccountToken(String namespace, String name) {
+    return pipeline.accessControl.authentication.issueServiceAccountToken(namespace, name);
+  }
+
+  /** The admin user's bearer token, for a kubeconfig. */
+  public String adminToken() {
+    return pipeline.accessControl.authentication.adminToken();
+  }
+
+  /** The requests authentication or authorization refused, with the answers clients got. */
+  public List<AccessRefusal> accessRefusals() {
+    return pipeline.accessControl.refusals();
+  }
+
+  public Authorizer.Mode authorizationMode() {
+    return pipeline.accessControl.mode();
   }
 
   public String kubernetesVersion() {
@@ -177,6 +218,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     private Path crdFolder;
     private Node node = new ReadyNode();
     private Clock clock = Clock.systemUTC();
+    private Authorizer.Mode authorization = Authorizer.Mode.ALWAYS_ALLOW;
+    private boolean https;
 
     private Builder() {
     }
@@ -196,6 +239,29 @@ public final class EmbeddedCluster implements AutoCloseable {
     /** Where pods run; by default a node whose containers start and become ready at once. */
     public Builder node(Node runner) {
       this.node = runner;
+      return this;
+    }
+
+    /**
+     * How requests are authorized: {@link Authorizer.Mode#ALWAYS_ALLOW} unless set;
+     * {@link Authorizer.Mode#RBAC} decides from the stored Roles, ClusterRoles and bindings
+     * (with the bootstrap roles every cluster has) and answers 403 as kube-apiserver does.
+     */
+    public Builder authorization(Authorizer.Mode mode) {
+      this.authorization = mode;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS (fabric8's self-signed mock certificate; {@link #config()} trusts it) instead
+     * of plain HTTP. Needed for kubectl to authenticate: client-go uses a kubeconfig's
+     * credentials only over TLS (tools/clientcmd/client_config.go,
+     * {@code DirectClientConfig.ClientConfig}: "only try to read the auth information if we are
+     * secure"), so a kubeconfig for an {@code http://} server always acts as
+     * {@code system:anonymous}.
+     */
+    public Builder https(boolean serveHttps) {
+      this.https = serveHttps;
       return this;
     }
 

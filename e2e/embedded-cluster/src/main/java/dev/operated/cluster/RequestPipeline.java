@@ -21,33 +21,6 @@ import java.util.Optional;
  */
 final class RequestPipeline extends Dispatcher {
 
-  /** Who sent a request: the authentication stage's answer. */
-  record RequestUser(String name, List<String> groups) {
-
-    /** What every request is without authentication: an administrator. */
-    static final RequestUser ADMIN = new RequestUser("system:admin",
-        List.of("system:masters", "system:authenticated"));
-  }
-
-  /** The authentication stage: refuses (401) or names the user. */
-  @FunctionalInterface
-  interface AuthenticationStage {
-    AuthenticationStage EVERYONE_IS_ADMIN = request -> RequestUser.ADMIN;
-
-    RequestUser authenticate(RecordedRequest request) throws ApiException;
-  }
-
-  /** The authorization stage: refuses (403) or lets the request through. */
-  @FunctionalInterface
-  interface AuthorizationStage {
-    /** kube-apiserver's {@code --authorization-mode=AlwaysAllow}. */
-    AuthorizationStage ALWAYS_ALLOW = (user, request, target) -> { };
-
-    /** @param target null for non-resource paths ({@code /version}, discovery) */
-    void authorize(RequestUser user, RecordedRequest request, ApiTarget target)
-        throws ApiException;
-  }
-
   private final Storage storage;
   private final String versionJson;
   private final Clock clock;
@@ -55,15 +28,14 @@ final class RequestPipeline extends Dispatcher {
   final RequestFaults faults;
   /** route: the GETs beyond the store's; EmbeddedCluster sets it once the node is known. */
   ResourceReads reads;
-  // stage: authentication (one line to plug another in: pipeline.authentication = ...)
-  volatile AuthenticationStage authentication = AuthenticationStage.EVERYONE_IS_ADMIN;
-  // stage: authorization (one line to plug another in: pipeline.authorization = ...)
-  volatile AuthorizationStage authorization = AuthorizationStage.ALWAYS_ALLOW;
+  /** Authentication and authorization: bearer tokens, then RBAC or AlwaysAllow. */
+  final AccessControl accessControl;
 
   private final OpenApiDocuments openApi;
 
   RequestPipeline(Storage storage, String versionJson, Clock clock, RequestLog requestLog) {
     this.storage = storage;
+    this.accessControl = new AccessControl(storage);
     this.versionJson = versionJson;
     this.openApi = new OpenApiDocuments(Storage.parse(versionJson).path("gitVersion").asText()
         .replaceFirst("^v", ""));
@@ -87,18 +59,20 @@ final class RequestPipeline extends Dispatcher {
     }
     requestLog.record(received);
     try {
-      // stage: authentication
-      RequestUser user = authentication.authenticate(request);
-      // stage: authorization
-      authorization.authorize(user, request, target);
-      return handle(request, target, manager);
+      // stage: authentication, authorization
+      AccessControl.Verdict verdict = accessControl.check(request);
+      if (verdict.refusal().isPresent()) {
+        return verdict.refusal().get();
+      }
+      return handle(request, target, manager, verdict.user());
     } catch (ApiException e) {
       return e.response();
     }
   }
 
   /** The handlers: non-resource paths, then reads, then writes through storage and admission. */
-  private MockResponse handle(RecordedRequest request, ApiTarget target, String manager) {
+  private MockResponse handle(RecordedRequest request, ApiTarget target, String manager,
+      User user) {
     String path = request.getPath();
     if ("/version".equals(path) || path.startsWith("/version?")) {
       return Storage.json(200, versionJson);
@@ -125,7 +99,7 @@ final class RequestPipeline extends Dispatcher {
     RecordedRequest decoded = ProtobufBodies.asJson(request);
     if ("authorization.k8s.io".equals(target.group()) && "POST".equals(decoded.getMethod())) {
       // route: access reviews, answered and never stored
-      return Storage.json(201, AccessReviews.allowAll(body(decoded)).toString());
+      return Storage.json(201, accessControl.review(body(decoded), target, user).toString());
     }
     // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
     if ("GET".equals(decoded.getMethod()) && !"scale".equals(target.subresource())) {

@@ -608,6 +608,10 @@ final class Storage {
     return suffix.toString();
   }
 
+  static com.fasterxml.jackson.databind.node.ArrayNode array() {
+    return JsonNodeFactory.instance.arrayNode();
+  }
+
   static JsonNode parse(String json) {
     try {
       return JSON.readTree(json);

@@ -1,12 +1,14 @@
 package dev.operated.playground;
 
 import dev.operated.api.OperatedService;
+import dev.operated.cluster.Authorizer;
 import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.reconciler.OperatedOperator;
 import dev.operated.runtime.OperatorMetrics;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The embedded API server with the local node, the CRD installed and the operator running in its
  * production configuration: a cluster on this machine, for the end-to-end tests and the
- * playground.
+ * playground. Requests are authorized by RBAC: the operator's client is the chart's
+ * ServiceAccount ({@link OperatorServiceAccount}), {@link #client()} the admin user.
  */
 public final class LocalCluster implements AutoCloseable {
 
@@ -41,7 +44,10 @@ public final class LocalCluster implements AutoCloseable {
     this.cluster = cluster;
     this.node = node;
     this.client = cluster.newClient();
-    this.operatorClient = cluster.newClient();
+    // the operator runs as the chart's ServiceAccount, under its rules, with RBAC on
+    OperatorServiceAccount.install(client);
+    this.operatorClient = new KubernetesClientBuilder().withConfig(cluster.serviceAccountConfig(
+        OperatorServiceAccount.NAMESPACE, OperatorServiceAccount.NAME)).build();
     this.operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),
         overrides -> overrides.withMetrics(metrics.josdkMetrics()));
   }
@@ -55,7 +61,9 @@ public final class LocalCluster implements AutoCloseable {
       String kubernetesVersion) {
     ProcessNode node = new ProcessNode(settings);
     EmbeddedCluster cluster = EmbeddedCluster.builder().kubernetesVersion(kubernetesVersion)
-        .crds(repoRoot.resolve("crds")).node(node).start();
+        .crds(repoRoot.resolve("crds")).node(node).authorization(Authorizer.Mode.RBAC)
+        // HTTPS, or kubectl would not send the kubeconfig's token (client-go only does over TLS)
+        .https(true).start();
     LocalCluster local = new LocalCluster(cluster, node);
     local.operator.start();
     return local;

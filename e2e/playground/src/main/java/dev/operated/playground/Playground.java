@@ -246,7 +246,9 @@ public final class Playground implements Callable<Integer> {
         .addNewCluster().withName("playground").withNewCluster()
           .withServer(config.getMasterUrl()).withInsecureSkipTlsVerify(true).endCluster()
         .endCluster()
-        .addNewUser().withName("playground").withNewUser().endUser().endUser()
+        // the admin user (system:masters): the API server authorizes with RBAC
+        .addNewUser().withName("playground").withNewUser()
+          .withToken(cluster.apiServer().adminToken()).endUser().endUser()
         .addNewContext().withName("playground").withNewContext().withCluster("playground")
           .withUser("playground").withNamespace(NAMESPACE).endContext().endContext()
         .withCurrentContext("playground")
