@@ -90,6 +90,11 @@ public record OperatedServiceSpec(
         telemetry, shutdown, mesh, podLabels, podAnnotations);
   }
 
+  public OperatedServiceSpec withReplicas(Integer newReplicas) {
+    return new OperatedServiceSpec(image, newReplicas, port, env, resources, health, metrics,
+        telemetry, shutdown, mesh, podLabels, podAnnotations);
+  }
+
   public OperatedServiceSpec withImage(String newImage) {
     return new OperatedServiceSpec(newImage, replicas, port, env, resources, health, metrics,
         telemetry, shutdown, mesh, podLabels, podAnnotations);

@@ -106,6 +106,34 @@ public final class RequestFaults {
     return add(new Rule(matches, fault, Integer.MAX_VALUE, clock.instant().plus(window)));
   }
 
+  /**
+   * A crash point (Sieve's intermediate states): the client's first {@code writes} writes are
+   * served, then it is cut off, every later request of it answered 503, as if its process died
+   * right after its last write landed. A test then stops it and starts a fresh instance.
+   *
+   * @param client which requests are the crashing process's (tell clients apart by user agent)
+   */
+  public Rule cutOffAfter(int writes, Predicate<ApiRequest> client) {
+    AtomicInteger served = new AtomicInteger();
+    return add(new Rule(request -> {
+      if (!client.test(request)) {
+        return false;
+      }
+      if (served.get() >= writes) {
+        return true;
+      }
+      if (request.mutating()) {
+        served.incrementAndGet();
+      }
+      return false;
+    }, Fault.unavailable(), Integer.MAX_VALUE, Instant.MAX));
+  }
+
+  /** Requests of the client with this user agent. */
+  public static Predicate<ApiRequest> from(String userAgent) {
+    return request -> userAgent.equals(request.userAgent());
+  }
+
   private Rule add(Rule rule) {
     rules.add(rule);
     return rule;
