@@ -11,16 +11,21 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The identity the chart gives the operator with its defaults (release {@code operated} in
- * namespace {@code operated}, watching every namespace): a ServiceAccount bound to a ClusterRole
- * with exactly {@link OperatorPermissions}' rules. ChartTest holds the chart's rendered RBAC
+ * The identity the chart gives the operator with its defaults (watching every namespace), under
+ * names of the playground's own: a ServiceAccount bound to a ClusterRole with exactly
+ * {@link OperatorPermissions}' rules. ChartTest holds the chart's rendered RBAC
  * equal to those rules, and e2e's OperatorUnderChartRbacTest runs the operator under the rendered
  * chart itself; here they are built from the same source without a Helm at run time.
  */
 final class OperatorServiceAccount {
 
-  static final String NAMESPACE = "operated";
-  static final String NAME = "operated";
+  /**
+   * Not the chart's names ({@code operated} in {@code operated}): the README's
+   * {@code helm install operated} must find them free, as on a new cluster, and Helm refuses
+   * to adopt objects it did not create.
+   */
+  static final String NAMESPACE = "playground-system";
+  static final String NAME = "operated-playground";
 
   private OperatorServiceAccount() {
   }

@@ -6,17 +6,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.operated.api.OperatedService;
 import dev.operated.playground.ReadmeCommands.Command;
-import io.fabric8.kubernetes.api.model.ConfigBuilder;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.File;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -120,7 +111,6 @@ class ReadmeJourneyTest {
 
   /** One playground and the user's tools pointed at it. */
   private static final class Journey implements AutoCloseable {
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     final LocalCluster cluster;
     private final String kubectl;
     private final Path kubeconfig;
@@ -135,15 +125,9 @@ class ReadmeJourneyTest {
       this.transcriptFile = REPO.resolve("e2e/playground/target/readme-journey-" + name + ".txt");
       this.cluster = LocalCluster.start(REPO, LocalNodeSettings.forSampleService(
           LocalEndToEnd.SAMPLE_JAR, temp.resolve("logs")), "1.33");
-      this.kubeconfig = temp.resolve("kubeconfig");
+      // the kubeconfig the playground prints for its user: the admin's token, over HTTPS
+      this.kubeconfig = Playground.writeKubeconfig(cluster, temp);
       this.cache = temp.resolve("kube-cache");
-      Files.writeString(kubeconfig, Serialization.asYaml(new ConfigBuilder()
-          .addNewCluster().withName("playground").withNewCluster()
-            .withServer(cluster.apiServer().config().getMasterUrl()).endCluster().endCluster()
-          .addNewUser().withName("playground").withNewUser().endUser().endUser()
-          .addNewContext().withName("playground").withNewContext().withCluster("playground")
-            .withUser("playground").withNamespace("default").endContext().endContext()
-          .withCurrentContext("playground").build()));
       this.helm = new HelmCli(kubeconfig, REPO);
     }
 
@@ -205,15 +189,9 @@ class ReadmeJourneyTest {
 
     /**
      * The README promises {@code NAME READY REASON AGE}: the server's Table of the CRD's printer
-     * columns. Checked whenever the API server answers Tables; the embedded cluster learns
-     * Tables in another change of issue 14, and until then kubectl prints NAME and AGE.
+     * columns.
      */
     void getOsvcShowsReadyAndReason(Command command, String output) throws Exception {
-      if (!servesTables()) {
-        note("the API server does not answer Tables yet: READY and REASON are not checked");
-        assertThat(output).contains("NAME", "sample-service");
-        return;
-      }
       await("`" + command.line() + "` shows READY and REASON").atMost(READY)
           .untilAsserted(() -> {
             String again = kubectl(command);
@@ -224,21 +202,10 @@ class ReadmeJourneyTest {
           });
     }
 
-    private boolean servesTables() throws IOException, InterruptedException {
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
-          cluster.apiServer().config().getMasterUrl()
-              + "apis/operated.dev/v1alpha1/namespaces/default/operatedservices"))
-          .header("Accept", "application/json;as=Table;v=v1;g=meta.k8s.io").build(),
-          HttpResponse.BodyHandlers.ofString());
-      return response.body().contains("\"kind\":\"Table\"");
-    }
-
     /**
      * A copy of the example with {@code spec.replicas} a string is refused at
-     * {@code kubectl apply}, naming the field. kubectl leaves validation to the server when the
-     * OpenAPI says it validates ({@code fieldValidation}); checked whenever the server does refuse
-     * an unknown field with {@code fieldValidation=Strict} (admission, another change of issue
-     * 14), else only reported.
+     * {@code kubectl apply}, naming the field: kubectl leaves validation to the server, since its
+     * OpenAPI says it validates ({@code fieldValidation}), and the server's admission refuses it.
      */
     void aBadOperatedServiceIsRefusedNamingTheField(Path temp) throws Exception {
       Path bad = temp.resolve("bad-operatedservice.yaml");
@@ -246,11 +213,6 @@ class ReadmeJourneyTest {
       assertThat(example).contains("replicas: 2");
       Files.writeString(bad, example.replace("name: sample-service", "name: bad-replicas")
           .replace("replicas: 2", "replicas: two"));
-      if (!validatesCustomResources()) {
-        note("the API server does not validate custom resources yet: the bad "
-            + "OperatedService is not checked");
-        return;
-      }
       ProcessBuilder builder = new ProcessBuilder(kubectl, "apply", "-f", bad.toString())
           .directory(REPO.toFile()).redirectErrorStream(true);
       builder.environment().put("KUBECONFIG", kubeconfig.toString());
@@ -264,20 +226,6 @@ class ReadmeJourneyTest {
       assertThat(output).contains("spec.replicas");
       assertThat(client().resources(OperatedService.class).inNamespace("default")
           .withName("bad-replicas").get()).isNull();
-    }
-
-    private boolean validatesCustomResources() throws IOException, InterruptedException {
-      GenericKubernetesResource probe = new GenericKubernetesResourceBuilder()
-          .withApiVersion("operated.dev/v1alpha1").withKind("OperatedService")
-          .withNewMetadata().withName("validation-probe").endMetadata()
-          .addToAdditionalProperties("spec", Map.of("image", "x:1", "notAField", 1)).build();
-      HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(
-          cluster.apiServer().config().getMasterUrl() + "apis/operated.dev/v1alpha1/namespaces/"
-              + "default/operatedservices?dryRun=All&fieldValidation=Strict"))
-          .header("Content-Type", "application/json")
-          .POST(HttpRequest.BodyPublishers.ofString(Serialization.asJson(probe))).build(),
-          HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() >= 400 && response.statusCode() < 500;
     }
 
     private void record(String line, String output) {
