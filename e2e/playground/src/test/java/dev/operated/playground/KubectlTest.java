@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.File;
+import io.fabric8.kubernetes.api.model.ContainerStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -79,7 +80,12 @@ class KubectlTest {
     assertThat(table).hasSize(3);
     for (List<String> row : table.subList(1, 3)) {
       assertThat(row.get(0)).startsWith(NAME + "-");
-      assertThat(row.subList(1, 4)).containsExactly("1/1", "Running", "0");
+      // printPod's RESTARTS is the sum of the containers' restart counts (a loaded machine may
+      // have had the kubelet restart one), then "(age ago)" of the last restart
+      int restarts = e2e.cluster.client().pods().inNamespace(NS)
+          .withName(row.get(0)).get().getStatus().getContainerStatuses().stream()
+          .mapToInt(ContainerStatus::getRestartCount).sum();
+      assertThat(row.subList(1, 4)).containsExactly("1/1", "Running", String.valueOf(restarts));
     }
     String wide = ok("get", "pods", "-o", "wide");
     assertThat(wide.lines().findFirst().orElseThrow())
