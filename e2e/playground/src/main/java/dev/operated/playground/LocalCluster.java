@@ -113,7 +113,7 @@ public final class LocalCluster implements AutoCloseable {
   public ServiceFront front(String namespace, String serviceName, Duration propagation) {
     Service service = client.services().inNamespace(namespace).withName(serviceName)
         .waitUntilCondition(Objects::nonNull, 60, TimeUnit.SECONDS);
-    ServiceFront front = new ServiceFront(client, service, propagation);
+    ServiceFront front = new ServiceFront(client, service, propagation, node::endpoint);
     fronts.add(front);
     return front;
   }

@@ -16,10 +16,11 @@ import java.util.Optional;
  * @param maxBackOff     and doubles up to this (5 min on a real node)
  * @param restartGrace   SIGTERM to SIGKILL when a failed probe restarts a container
  * @param jvmOptions     options for every container JVM (small heaps: many pods share a machine)
+ * @param addressing     an address per pod, or one address and a port per pod
  */
 public record LocalNodeSettings(Map<String, Path> runnableImages, Path logDirectory,
     Duration initialBackOff, Duration maxBackOff, Duration restartGrace,
-    List<String> jvmOptions) {
+    List<String> jvmOptions, PodAddressing addressing) {
 
   public static final String SAMPLE_SERVICE_IMAGE = "ghcr.io/operated-dev/sample-service";
 
@@ -33,7 +34,12 @@ public record LocalNodeSettings(Map<String, Path> runnableImages, Path logDirect
     return new LocalNodeSettings(Map.of(SAMPLE_SERVICE_IMAGE, sampleServiceJar), logDirectory,
         Duration.ofSeconds(2), Duration.ofSeconds(20), Duration.ofSeconds(5),
         List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss512k",
-            "-Xmx96m"));
+            "-Xmx96m"), PodAddressing.chosen());
+  }
+
+  public LocalNodeSettings withAddressing(PodAddressing mode) {
+    return new LocalNodeSettings(runnableImages, logDirectory, initialBackOff, maxBackOff,
+        restartGrace, jvmOptions, mode);
   }
 
   /** The jar that stands for this image, when it can run here. */

@@ -99,11 +99,12 @@ public final class Playground implements Callable<Integer> {
       return 2;
     }
     long start = System.nanoTime();
-    out.printf("Starting an embedded Kubernetes %s API server with a local node ...%n",
-        kubernetesVersion);
+    LocalNodeSettings settings = LocalNodeSettings.forSampleService(jar, run.resolve("logs"));
+    out.printf("Starting an embedded Kubernetes %s API server with a local node (%s) ...%n",
+        kubernetesVersion, settings.addressing() == PodAddressing.PORT_PER_POD
+            ? "pods on 127.0.0.1, a host port each" : "pods on addresses of their own, 127.0.10.x");
     out.flush();
-    LocalCluster cluster = LocalCluster.start(repo,
-        LocalNodeSettings.forSampleService(jar, run.resolve("logs")), kubernetesVersion);
+    LocalCluster cluster = LocalCluster.start(repo, settings, kubernetesVersion);
     Thread cleanup = new Thread(cluster::close, "playground-stop");
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {

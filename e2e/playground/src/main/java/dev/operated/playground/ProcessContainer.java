@@ -26,6 +26,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +50,8 @@ final class ProcessContainer implements LocalContainer {
   private final List<String> command;
   private final Map<String, String> env;
   private final String podIp;
+  /** Container port to the port it listens on here (itself, unless the node maps ports). */
+  private final IntUnaryOperator hostPort;
   private final Path log;
   private final LocalNodeSettings settings;
   private final ScheduledExecutorService scheduler;
@@ -70,13 +73,14 @@ final class ProcessContainer implements LocalContainer {
   private int readinessSuccesses;
 
   ProcessContainer(Container spec, boolean init, List<String> command, Map<String, String> env,
-      String podIp, Path log, LocalNodeSettings settings, ScheduledExecutorService scheduler,
+      String podIp, IntUnaryOperator hostPort, Path log, LocalNodeSettings settings, ScheduledExecutorService scheduler,
       Runnable onChange) {
     this.spec = spec;
     this.init = init;
     this.command = List.copyOf(command);
     this.env = Map.copyOf(env);
     this.podIp = podIp;
+    this.hostPort = hostPort;
     this.log = log;
     this.settings = settings;
     this.scheduler = scheduler;
@@ -358,7 +362,7 @@ final class ProcessContainer implements LocalContainer {
   private boolean get(HTTPGetAction action, Duration timeout) {
     try {
       String path = action.getPath() == null ? "/" : action.getPath();
-      URI uri = URI.create("http://" + podIp + ":" + port(action.getPort()) + path);
+      URI uri = URI.create("http://" + podIp + ":" + hostPort.applyAsInt(port(action.getPort())) + path);
       HttpResponse<Void> response = PROBES.send(HttpRequest.newBuilder(uri)
           .timeout(timeout.isNegative() || timeout.isZero() ? Duration.ofMillis(1) : timeout)
           .header("User-Agent", "kube-probe/local-node").GET().build(),

@@ -4,9 +4,13 @@ import dev.operated.cluster.ContainerReport;
 import dev.operated.cluster.Node;
 import dev.operated.cluster.PodReporter;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.Pod;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +34,10 @@ import org.slf4j.LoggerFactory;
  * its own in 127.0.0.0/8 (Linux routes the whole block to the loopback interface, so no set-up
  * and no privileges are needed, and every pod can listen on its container port as it would in its
  * own network namespace); the app learns it from {@code BIND_ADDRESS}, the one variable the node
- * adds, standing in for the namespace a real pod has.
+ * adds, standing in for the namespace a real pod has. Where only 127.0.0.1 exists (macOS), every
+ * pod is on 127.0.0.1 instead and the node maps each container port to a free host port
+ * ({@link PodAddressing#PORT_PER_POD}): the app learns its port from {@code PORT}, and probes,
+ * preStop hooks and {@link ServiceFront} reach the pod through {@link #endpoint}.
  *
  * <p>Init containers run first, in order; a native sidecar (restartPolicy Always) must have
  * started before the next one starts. On deletion the app containers run their preStop hooks and
@@ -43,6 +50,7 @@ public final class ProcessNode implements Node {
   private static final Duration POLL = Duration.ofMillis(100);
   /** 127.0.10.1 to 127.0.13.254. */
   static final int ADDRESSES = 4 * 254;
+  private static final String LOOPBACK = "127.0.0.1";
   /** A native sidecar gets at least this much after the app containers, as the kubelet gives. */
   private static final Duration MIN_SIDECAR_GRACE = Duration.ofSeconds(2);
 
@@ -56,6 +64,8 @@ public final class ProcessNode implements Node {
   private final Map<String, PodRun> pods = new ConcurrentHashMap<>();
   private final Deque<String> freeAddresses = new ArrayDeque<>();
   private final Map<String, String> addresses = new ConcurrentHashMap<>();
+  /** Per pod uid, container port to host port; only in port-per-pod mode. */
+  private final Map<String, Map<Integer, Integer>> hostPorts = new ConcurrentHashMap<>();
 
   public ProcessNode(LocalNodeSettings settings) {
     this.settings = settings;
@@ -99,9 +109,33 @@ public final class ProcessNode implements Node {
     return ProcessHandle.current().children().filter(ProcessHandle::isAlive).count();
   }
 
-  /** Each pod's own address, taken from the pool when the kubelet asks and kept until it ends. */
+  public PodAddressing addressing() {
+    return settings.addressing();
+  }
+
+  /**
+   * Where a pod's container port is reached on this machine: its own address and that port, or
+   * 127.0.0.1 and the host port the node mapped it to.
+   */
+  public InetSocketAddress endpoint(Pod pod, int containerPort) {
+    String uid = pod.getMetadata().getUid();
+    if (settings.addressing() == PodAddressing.PORT_PER_POD) {
+      Integer hostPort = hostPorts.getOrDefault(uid, Map.of()).get(containerPort);
+      return new InetSocketAddress(LOOPBACK, hostPort == null ? containerPort : hostPort);
+    }
+    String ip = addresses.get(uid);
+    return new InetSocketAddress(ip != null ? ip : pod.getStatus().getPodIP(), containerPort);
+  }
+
+  /**
+   * Each pod's own address, taken from the pool when the kubelet asks and kept until it ends; in
+   * port-per-pod mode, 127.0.0.1 for every pod.
+   */
   @Override
   public String addressOf(Pod pod) {
+    if (settings.addressing() == PodAddressing.PORT_PER_POD) {
+      return LOOPBACK;
+    }
     return addresses.computeIfAbsent(pod.getMetadata().getUid(), uid -> {
       synchronized (freeAddresses) {
         String ip = freeAddresses.poll();
@@ -118,6 +152,9 @@ public final class ProcessNode implements Node {
   @Override
   public void podAdded(Pod pod, PodReporter reporter) {
     String ip = addressOf(pod);
+    if (settings.addressing() == PodAddressing.PORT_PER_POD) {
+      hostPorts.put(pod.getMetadata().getUid(), mapPorts(pod));
+    }
     PodRun run = new PodRun(pod, ip, reporter);
     pods.put(pod.getMetadata().getUid(), run);
     Thread thread = new Thread(run::start, "pod-" + pod.getMetadata().getName());
@@ -140,14 +177,42 @@ public final class ProcessNode implements Node {
     Thread thread = new Thread(() -> {
       run.terminate(deadline);
       pods.remove(pod.getMetadata().getUid());
-      addresses.remove(pod.getMetadata().getUid());
-      synchronized (freeAddresses) {
-        freeAddresses.addLast(run.ip);
+      hostPorts.remove(pod.getMetadata().getUid());
+      if (addresses.remove(pod.getMetadata().getUid()) != null) {
+        synchronized (freeAddresses) {
+          freeAddresses.addLast(run.ip);
+        }
       }
       reporter.terminated();
     }, "terminate-" + pod.getMetadata().getName());
     thread.setDaemon(true);
     thread.start();
+  }
+
+  /**
+   * A free host port for every port the pod's containers declare. The containers of a pod share
+   * one network namespace, so one map serves them all.
+   */
+  private static Map<Integer, Integer> mapPorts(Pod pod) {
+    Map<Integer, Integer> mapped = new LinkedHashMap<>();
+    List<Container> all = new ArrayList<>(pod.getSpec().getInitContainers());
+    all.addAll(pod.getSpec().getContainers());
+    for (Container container : all) {
+      for (ContainerPort port : container.getPorts()) {
+        mapped.computeIfAbsent(port.getContainerPort(), p -> freeHostPort());
+      }
+    }
+    return Map.copyOf(mapped);
+  }
+
+  /** A port the kernel reports free now; the process binds it moments later. */
+  private static int freeHostPort() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getByName(LOOPBACK))) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free port on " + LOOPBACK + " to map a container port to",
+          e);
+    }
   }
 
   @Override
@@ -211,13 +276,23 @@ public final class ProcessNode implements Node {
       Map<String, String> env = new LinkedHashMap<>(
           ContainerEnvironment.of(pod, spec, ip, "127.0.0.1"));
       env.put("BIND_ADDRESS", ip);
+      if (settings.addressing() == PodAddressing.PORT_PER_POD && !spec.getPorts().isEmpty()) {
+        // the one port an app can be told about: its first, as the sample-service reads PORT
+        env.put("PORT", String.valueOf(hostPort(spec.getPorts().get(0).getContainerPort())));
+      }
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       command.addAll(settings.jvmOptions());
       command.add("-jar");
       command.add(jar.get().toString());
-      return new ProcessContainer(spec, init, command, env, ip, logOf(pod, spec.getName()),
+      return new ProcessContainer(spec, init, command, env, ip, this::hostPort,
+          logOf(pod, spec.getName()),
           settings, scheduler, this::report);
+    }
+
+    /** Where this pod's container port listens on the host. */
+    int hostPort(int containerPort) {
+      return endpoint(pod, containerPort).getPort();
     }
 
     synchronized List<LocalContainer> all() {

@@ -50,7 +50,25 @@ public final class ServiceFront implements AutoCloseable {
   private volatile List<InetSocketAddress> endpoints = List.of();
   private volatile boolean closed;
 
+  /** Where a pod's port is reached from this machine. */
+  @FunctionalInterface
+  public interface PodEndpoints {
+    /** A real cluster's: the pod's IP and the container port. */
+    PodEndpoints POD_IP = (pod, port) -> new InetSocketAddress(pod.getStatus().getPodIP(), port);
+
+    InetSocketAddress endpoint(Pod pod, int containerPort);
+  }
+
+  private final PodEndpoints podEndpoints;
+
   public ServiceFront(KubernetesClient client, Service service, Duration propagation) {
+    this(client, service, propagation, PodEndpoints.POD_IP);
+  }
+
+  /** With the node's port mapping, for a node that maps container ports to host ports. */
+  public ServiceFront(KubernetesClient client, Service service, Duration propagation,
+      PodEndpoints podEndpoints) {
+    this.podEndpoints = podEndpoints;
     this.service = service;
     this.propagation = propagation;
     try {
@@ -97,7 +115,7 @@ public final class ServiceFront implements AutoCloseable {
   private void changed() {
     List<InetSocketAddress> current = pods.getStore().list().stream()
         .filter(ServiceFront::serving)
-        .map(pod -> new InetSocketAddress(pod.getStatus().getPodIP(), targetPort(pod)))
+        .map(pod -> podEndpoints.endpoint(pod, targetPort(pod)))
         .sorted(Comparator.comparing(InetSocketAddress::toString))
         .toList();
     delays.schedule(() -> {

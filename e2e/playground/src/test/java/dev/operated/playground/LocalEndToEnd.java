@@ -37,13 +37,17 @@ final class LocalEndToEnd implements AutoCloseable {
   final Path logs;
 
   LocalEndToEnd(Path logs, String kubernetesVersion) {
+    this(logs, kubernetesVersion, PodAddressing.chosen());
+  }
+
+  LocalEndToEnd(Path logs, String kubernetesVersion, PodAddressing addressing) {
     if (!Files.isRegularFile(SAMPLE_JAR)) {
       throw new IllegalStateException(SAMPLE_JAR + " is missing: build with ./mvnw -B verify "
           + "(the reactor packages sample-service before the e2e modules)");
     }
     this.logs = logs;
-    this.cluster = LocalCluster.start(REPO, LocalNodeSettings.forSampleService(SAMPLE_JAR, logs),
-        kubernetesVersion);
+    this.cluster = LocalCluster.start(REPO, LocalNodeSettings.forSampleService(SAMPLE_JAR, logs)
+        .withAddressing(addressing), kubernetesVersion);
     cluster.createNamespace(NS);
   }
 
