@@ -56,6 +56,8 @@ public final class ProcessNode implements Node {
   private final Map<String, PodRun> pods = new ConcurrentHashMap<>();
   private final Deque<String> freeAddresses = new ArrayDeque<>();
   private final Map<String, String> addresses = new ConcurrentHashMap<>();
+  /** Set once the API server runs: it starts after its node. */
+  private volatile PodApiAccess apiAccess;
 
   public ProcessNode(LocalNodeSettings settings) {
     this.settings = settings;
@@ -70,6 +72,11 @@ public final class ProcessNode implements Node {
         freeAddresses.add("127.0." + block + "." + host);
       }
     }
+  }
+
+  /** Lets pods with a ServiceAccount reach the API server as it ({@link PodApiAccess}). */
+  public void connect(PodApiAccess access) {
+    this.apiAccess = access;
   }
 
   /** The process running a container now, e.g. to freeze it the way a hung process freezes. */
@@ -211,11 +218,18 @@ public final class ProcessNode implements Node {
       Map<String, String> env = new LinkedHashMap<>(
           ContainerEnvironment.of(pod, spec, ip, "127.0.0.1"));
       env.put("BIND_ADDRESS", ip);
+      // the operator's name for the same thing (dev.operated.runtime.Setting.BIND_ADDRESS)
+      env.put("OPERATED_BIND_ADDRESS", ip);
+      PodApiAccess access = apiAccess;
+      if (access != null) {
+        env.putAll(access.environment(pod));
+      }
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(settings.jvmOptions());
+      command.addAll(settings.jvmOptionsFor(spec.getImage()));
       command.add("-jar");
       command.add(jar.get().toString());
+      command.addAll(LocalNodeSettings.argsFor(spec.getImage(), spec.getArgs()));
       return new ProcessContainer(spec, init, command, env, ip, logOf(pod, spec.getName()),
           settings, scheduler, this::report);
     }
