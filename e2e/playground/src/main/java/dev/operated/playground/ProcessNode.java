@@ -72,6 +72,12 @@ public final class ProcessNode implements Node {
         freeAddresses.add("127.0." + block + "." + host);
       }
     }
+    // start at a random place in the block, so two local nodes on one machine (test JVMs side
+    // by side) rarely hand out the same address at the same moment
+    for (int skip = java.util.concurrent.ThreadLocalRandom.current().nextInt(ADDRESSES);
+        skip > 0; skip--) {
+      freeAddresses.addLast(freeAddresses.poll());
+    }
   }
 
   /** Lets pods with a ServiceAccount reach the API server as it ({@link PodApiAccess}). */
@@ -111,15 +117,36 @@ public final class ProcessNode implements Node {
   public String addressOf(Pod pod) {
     return addresses.computeIfAbsent(pod.getMetadata().getUid(), uid -> {
       synchronized (freeAddresses) {
-        String ip = freeAddresses.poll();
-        if (ip == null) {
-          throw new IllegalStateException("no address left for pod "
-              + pod.getMetadata().getName() + ": the local node runs at most "
-              + ADDRESSES + " pods at once");
+        // another local node on this machine (a test JVM next to this one) draws from the same
+        // block: an address whose ports are taken there goes to the back of the queue
+        for (int tried = 0; tried < freeAddresses.size(); tried++) {
+          String ip = freeAddresses.poll();
+          if (portsFree(ip, pod)) {
+            return ip;
+          }
+          freeAddresses.addLast(ip);
         }
-        return ip;
+        throw new IllegalStateException("no address left for pod "
+            + pod.getMetadata().getName() + ": the local node runs at most "
+            + ADDRESSES + " pods at once, and the free ones have its ports taken");
       }
     });
+  }
+
+  private static boolean portsFree(String ip, Pod pod) {
+    List<Integer> ports = new ArrayList<>();
+    pod.getSpec().getContainers().forEach(c -> c.getPorts().forEach(p -> ports.add(
+        p.getContainerPort())));
+    pod.getSpec().getInitContainers().forEach(c -> c.getPorts().forEach(p -> ports.add(
+        p.getContainerPort())));
+    for (int port : ports) {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+        socket.bind(new java.net.InetSocketAddress(ip, port));
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
