@@ -31,25 +31,43 @@ public final class LocalCluster implements AutoCloseable {
 
   public static final String FIELD_MANAGER = "kubectl";
 
+  /** Whether the playground runs an operator of its own in this JVM. */
+  public enum InProcessOperator {
+    /** The end-to-end tests' operator, as the playground's ServiceAccount. */
+    START,
+    /**
+     * None: the operator is whatever the user installs, e.g. the chart's Deployment, whose pod
+     * the local node runs as a process ({@link LocalNodeSettings#withOperator}).
+     */
+    NONE
+  }
+
   private final EmbeddedCluster cluster;
   private final ProcessNode node;
   private final KubernetesClient client;
   private final KubernetesClient operatorClient;
+  /** Null with {@link InProcessOperator#NONE}. */
   private final Operator operator;
   /** The operator's metrics, as its runtime exposes them on /metrics. */
   private final OperatorMetrics metrics = new OperatorMetrics(false);
   private final List<AutoCloseable> fronts = new ArrayList<>();
 
-  private LocalCluster(EmbeddedCluster cluster, ProcessNode node) {
+  private LocalCluster(EmbeddedCluster cluster, ProcessNode node, InProcessOperator mode) {
     this.cluster = cluster;
     this.node = node;
     this.client = cluster.newClient();
-    // the operator runs as the chart's ServiceAccount, under its rules, with RBAC on
-    OperatorServiceAccount.install(client);
-    this.operatorClient = new KubernetesClientBuilder().withConfig(cluster.serviceAccountConfig(
-        OperatorServiceAccount.NAMESPACE, OperatorServiceAccount.NAME)).build();
-    this.operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),
-        overrides -> overrides.withMetrics(metrics.josdkMetrics()));
+    if (mode == InProcessOperator.START) {
+      // the operator runs as the chart's ServiceAccount, under its rules, with RBAC on
+      OperatorServiceAccount.install(client);
+      this.operatorClient = new KubernetesClientBuilder().withConfig(
+          cluster.serviceAccountConfig(OperatorServiceAccount.NAMESPACE,
+              OperatorServiceAccount.NAME)).build();
+      this.operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),
+          overrides -> overrides.withMetrics(metrics.josdkMetrics()));
+    } else {
+      this.operatorClient = null;
+      this.operator = null;
+    }
   }
 
   /**
@@ -59,13 +77,24 @@ public final class LocalCluster implements AutoCloseable {
    */
   public static LocalCluster start(Path repoRoot, LocalNodeSettings settings,
       String kubernetesVersion) {
+    return start(repoRoot, settings, kubernetesVersion, InProcessOperator.START);
+  }
+
+  /** As {@link #start(Path, LocalNodeSettings, String)}, with or without an operator here. */
+  public static LocalCluster start(Path repoRoot, LocalNodeSettings settings,
+      String kubernetesVersion, InProcessOperator mode) {
     ProcessNode node = new ProcessNode(settings);
     EmbeddedCluster cluster = EmbeddedCluster.builder().kubernetesVersion(kubernetesVersion)
         .crds(repoRoot.resolve("crds")).node(node).authorization(Authorizer.Mode.RBAC)
         // HTTPS, or kubectl would not send the kubeconfig's token (client-go only does over TLS)
         .https(true).start();
-    LocalCluster local = new LocalCluster(cluster, node);
-    local.operator.start();
+    // pods with a ServiceAccount (the chart's operator) reach the API server as it
+    node.connect(new PodApiAccess(cluster.config().getMasterUrl(),
+        cluster::serviceAccountToken));
+    LocalCluster local = new LocalCluster(cluster, node, mode);
+    if (local.operator != null) {
+      local.operator.start();
+    }
     return local;
   }
 
@@ -127,9 +156,11 @@ public final class LocalCluster implements AutoCloseable {
         // closing a local proxy
       }
     }
-    operator.stop();
+    if (operator != null) {
+      operator.stop();
+      operatorClient.close();
+    }
     metrics.close();
-    operatorClient.close();
     client.close();
     cluster.close(); // closes the node: every process it started is stopped
   }

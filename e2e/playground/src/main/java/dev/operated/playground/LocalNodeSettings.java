@@ -2,6 +2,8 @@ package dev.operated.playground;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,6 +25,18 @@ public record LocalNodeSettings(Map<String, Path> runnableImages, Path logDirect
     List<String> jvmOptions, PodAddressing addressing) {
 
   public static final String SAMPLE_SERVICE_IMAGE = "ghcr.io/operated-dev/sample-service";
+  /** The chart's image (helm/operated/values.yaml image.repository). */
+  public static final String OPERATOR_IMAGE = "ghcr.io/operated-dev/operator";
+  /** An image's CMD (its Jib {@code <args>}), used when the container gives no args. */
+  private static final Map<String, List<String>> DEFAULT_ARGS = Map.of(OPERATOR_IMAGE,
+      List.of("run"));
+  /**
+   * Options after {@link #jvmOptions} for one image: a process has no memory limit for the
+   * chart's {@code -XX:MaxRAMPercentage} to take a share of, so the heap is capped here
+   * ({@code -Xmx} wins over the percentage).
+   */
+  private static final Map<String, List<String>> IMAGE_JVM_OPTIONS = Map.of(OPERATOR_IMAGE,
+      List.of("-Xmx192m"));
 
   public LocalNodeSettings {
     runnableImages = Map.copyOf(runnableImages);
@@ -40,6 +54,26 @@ public record LocalNodeSettings(Map<String, Path> runnableImages, Path logDirect
   public LocalNodeSettings withAddressing(PodAddressing mode) {
     return new LocalNodeSettings(runnableImages, logDirectory, initialBackOff, maxBackOff,
         restartGrace, jvmOptions, mode);
+  }
+
+  /** These settings, with the chart's operator image run as the packaged operator jar. */
+  public LocalNodeSettings withOperator(Path operatorJar) {
+    Map<String, Path> images = new HashMap<>(runnableImages);
+    images.put(OPERATOR_IMAGE, operatorJar);
+    return new LocalNodeSettings(images, logDirectory, initialBackOff, maxBackOff, restartGrace,
+        jvmOptions, addressing);
+  }
+
+  /** What follows the jar: the container's args, or the image's CMD when it gives none. */
+  static List<String> argsFor(String image, List<String> containerArgs) {
+    return containerArgs == null || containerArgs.isEmpty()
+        ? DEFAULT_ARGS.getOrDefault(repository(image), List.of()) : containerArgs;
+  }
+
+  List<String> jvmOptionsFor(String image) {
+    List<String> options = new ArrayList<>(jvmOptions);
+    options.addAll(IMAGE_JVM_OPTIONS.getOrDefault(repository(image), List.of()));
+    return options;
   }
 
   /** The jar that stands for this image, when it can run here. */

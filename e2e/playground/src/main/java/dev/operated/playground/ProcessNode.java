@@ -66,6 +66,8 @@ public final class ProcessNode implements Node {
   private final Map<String, String> addresses = new ConcurrentHashMap<>();
   /** Per pod uid, container port to host port; only in port-per-pod mode. */
   private final Map<String, Map<Integer, Integer>> hostPorts = new ConcurrentHashMap<>();
+  /** Set once the API server runs: it starts after its node. */
+  private volatile PodApiAccess apiAccess;
 
   public ProcessNode(LocalNodeSettings settings) {
     this.settings = settings;
@@ -80,6 +82,17 @@ public final class ProcessNode implements Node {
         freeAddresses.add("127.0." + block + "." + host);
       }
     }
+    // start at a random place in the block, so two local nodes on one machine (test JVMs side
+    // by side) rarely hand out the same address at the same moment
+    for (int skip = java.util.concurrent.ThreadLocalRandom.current().nextInt(ADDRESSES);
+        skip > 0; skip--) {
+      freeAddresses.addLast(freeAddresses.poll());
+    }
+  }
+
+  /** Lets pods with a ServiceAccount reach the API server as it ({@link PodApiAccess}). */
+  public void connect(PodApiAccess access) {
+    this.apiAccess = access;
   }
 
   /** The process running a container now, e.g. to freeze it the way a hung process freezes. */
@@ -138,15 +151,36 @@ public final class ProcessNode implements Node {
     }
     return addresses.computeIfAbsent(pod.getMetadata().getUid(), uid -> {
       synchronized (freeAddresses) {
-        String ip = freeAddresses.poll();
-        if (ip == null) {
-          throw new IllegalStateException("no address left for pod "
-              + pod.getMetadata().getName() + ": the local node runs at most "
-              + ADDRESSES + " pods at once");
+        // another local node on this machine (a test JVM next to this one) draws from the same
+        // block: an address whose ports are taken there goes to the back of the queue
+        for (int tried = 0; tried < freeAddresses.size(); tried++) {
+          String ip = freeAddresses.poll();
+          if (portsFree(ip, pod)) {
+            return ip;
+          }
+          freeAddresses.addLast(ip);
         }
-        return ip;
+        throw new IllegalStateException("no address left for pod "
+            + pod.getMetadata().getName() + ": the local node runs at most "
+            + ADDRESSES + " pods at once, and the free ones have its ports taken");
       }
     });
+  }
+
+  private static boolean portsFree(String ip, Pod pod) {
+    List<Integer> ports = new ArrayList<>();
+    pod.getSpec().getContainers().forEach(c -> c.getPorts().forEach(p -> ports.add(
+        p.getContainerPort())));
+    pod.getSpec().getInitContainers().forEach(c -> c.getPorts().forEach(p -> ports.add(
+        p.getContainerPort())));
+    for (int port : ports) {
+      try (java.net.ServerSocket socket = new java.net.ServerSocket()) {
+        socket.bind(new java.net.InetSocketAddress(ip, port));
+      } catch (IOException e) {
+        return false;
+      }
+    }
+    return true;
   }
 
   @Override
@@ -280,11 +314,18 @@ public final class ProcessNode implements Node {
         // the one port an app can be told about: its first, as the sample-service reads PORT
         env.put("PORT", String.valueOf(hostPort(spec.getPorts().get(0).getContainerPort())));
       }
+      // the operator's name for the same thing (dev.operated.runtime.Setting.BIND_ADDRESS)
+      env.put("OPERATED_BIND_ADDRESS", ip);
+      PodApiAccess access = apiAccess;
+      if (access != null) {
+        env.putAll(access.environment(pod));
+      }
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.addAll(settings.jvmOptions());
+      command.addAll(settings.jvmOptionsFor(spec.getImage()));
       command.add("-jar");
       command.add(jar.get().toString());
+      command.addAll(LocalNodeSettings.argsFor(spec.getImage(), spec.getArgs()));
       return new ProcessContainer(spec, init, command, env, ip, this::hostPort,
           logOf(pod, spec.getName()),
           settings, scheduler, this::report);

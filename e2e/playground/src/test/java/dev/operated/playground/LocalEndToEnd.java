@@ -26,6 +26,8 @@ final class LocalEndToEnd implements AutoCloseable {
   static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../..")).toAbsolutePath()
       .normalize();
   static final Path SAMPLE_JAR = REPO.resolve("sample-service/target/sample-service.jar");
+  /** The operator image's stand-in on the local node (its dependencies in target/lib). */
+  static final Path OPERATOR_JAR = REPO.resolve("operator/target/operated.jar");
   static final Path EXAMPLE = REPO.resolve("sample-service/deploy/operatedservice.yaml");
   static final String NS = "shop";
   static final String NAME = "sample-service";

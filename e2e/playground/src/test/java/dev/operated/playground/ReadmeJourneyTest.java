@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.operated.api.OperatedService;
 import dev.operated.playground.ReadmeCommands.Command;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.File;
 import java.io.IOException;
@@ -35,6 +36,8 @@ class ReadmeJourneyTest {
   private static final Path README = REPO.resolve("README.md");
   private static final String CRD = "operatedservices.operated.dev";
   private static final Duration READY = Duration.ofSeconds(120);
+  /** The chart's ServiceAccount for the release {@code operated} in {@code operated}. */
+  private static final String OPERATOR_USER = "system:serviceaccount:operated:operated";
 
   @Test
   void onARealCluster(@TempDir Path temp) throws Exception {
@@ -57,6 +60,7 @@ class ReadmeJourneyTest {
         }
       }
       journey.aBadOperatedServiceIsRefusedNamingTheField(temp);
+      journey.theReconcilingOperatorIsTheChartsProcess();
     }
   }
 
@@ -106,6 +110,8 @@ class ReadmeJourneyTest {
         + "machine's kubectl (CI installs one; see .ci/run)");
     assumeTrue(Files.isRegularFile(LocalEndToEnd.SAMPLE_JAR), LocalEndToEnd.SAMPLE_JAR
         + " is missing: build with ./mvnw -B verify");
+    assumeTrue(Files.isRegularFile(LocalEndToEnd.OPERATOR_JAR), LocalEndToEnd.OPERATOR_JAR
+        + " is missing: build with ./mvnw -B verify");
     return kubectl.get();
   }
 
@@ -123,8 +129,11 @@ class ReadmeJourneyTest {
     Journey(String kubectl, Path temp, String name) throws IOException {
       this.kubectl = kubectl;
       this.transcriptFile = REPO.resolve("e2e/playground/target/readme-journey-" + name + ".txt");
+      // no operator in this JVM: the one reconciling is the one helm install deploys, run by
+      // the local node as a process of the operator jar, as the chart's ServiceAccount
       this.cluster = LocalCluster.start(REPO, LocalNodeSettings.forSampleService(
-          LocalEndToEnd.SAMPLE_JAR, temp.resolve("logs")), "1.33");
+          LocalEndToEnd.SAMPLE_JAR, temp.resolve("logs")).withOperator(LocalEndToEnd.OPERATOR_JAR),
+          "1.33", LocalCluster.InProcessOperator.NONE);
       // the kubeconfig the playground prints for its user: the admin's token, over HTTPS
       this.kubeconfig = Playground.writeKubeconfig(cluster, temp);
       this.cache = temp.resolve("kube-cache");
@@ -226,6 +235,35 @@ class ReadmeJourneyTest {
       assertThat(output).contains("spec.replicas");
       assertThat(client().resources(OperatedService.class).inNamespace("default")
           .withName("bad-replicas").get()).isNull();
+    }
+
+    /**
+     * The OperatedService was reconciled by the chart's Deployment: there is no operator in
+     * this JVM ({@link LocalCluster.InProcessOperator#NONE}), the operator pod is a live process
+     * on the local node that started as the release's operator, the status was written by the
+     * operator's field manager, and nothing the chart's ServiceAccount asked for was refused
+     * under the chart's RBAC.
+     */
+    void theReconcilingOperatorIsTheChartsProcess() throws IOException {
+      List<Pod> pods = client().pods().inNamespace("operated")
+          .withLabel("app.kubernetes.io/component", "operator").list().getItems();
+      assertThat(pods).as("the chart's operator pod").hasSize(1);
+      Pod pod = pods.get(0);
+      assertThat(cluster.node().process("operated", pod.getMetadata().getName(), "operator"))
+          .as("the operator container runs as a process").isPresent();
+      String log = Files.readString(cluster.node().logOf(pod, "operator"));
+      note("the operator pod's log ends:\n" + String.join("\n", log.lines()
+          .skip(Math.max(0, log.lines().count() - 3)).toList()));
+      assertThat(log).as("the operator process started in the release's namespace")
+          .contains("\"event\":\"started\"", "\"namespace\":\"operated\"");
+      OperatedService service = client().resources(OperatedService.class)
+          .inNamespace("default").withName("sample-service").get();
+      assertThat(service.getMetadata().getManagedFields())
+          .as("the status is the operator's (field manager operated)")
+          .anyMatch(entry -> "operated".equals(entry.getManager())
+              && "status".equals(entry.getSubresource()));
+      assertThat(cluster.apiServer().accessRefusals()).as("requests refused")
+          .noneMatch(refusal -> refusal.user().equals(OPERATOR_USER));
     }
 
     private void record(String line, String output) {
