@@ -13,7 +13,9 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,6 +44,8 @@ class ApiFaultsTest {
   private EmbeddedCluster cluster;
   private KubernetesClient client;
   private KubernetesClient operatorClient;
+  private KubernetesClient restartedClient;
+  private static final String RESTARTED = "operated-restarted";
   private Operator operator;
 
   @BeforeEach
@@ -61,6 +65,9 @@ class ApiFaultsTest {
   void stop() {
     operator.stop();
     operatorClient.close();
+    if (restartedClient != null) {
+      restartedClient.close();
+    }
     client.close();
     cluster.close();
   }
@@ -141,7 +148,11 @@ class ApiFaultsTest {
     RequestFaults.Rule unreadable = cluster.faults().during(factOutage,
         request -> "GET".equals(request.method()) && isClusterFact(request.path()),
         Fault.unavailable());
-    operator = startLikeTheKubeletWould();
+    // the old process may still finish the reconcile it was in; the new one is told apart by
+    // its user agent
+    restartedClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
+        .withUserAgent(RESTARTED).build()).build();
+    operator = startLikeTheKubeletWould(restartedClient);
 
     changeEnv("CHANGED_AFTER_THE_OUTAGE", "yes");
     await().atMost(Duration.ofSeconds(90)).until(() -> appEnv().stream()
@@ -151,7 +162,7 @@ class ApiFaultsTest {
         .as("the facts really were unreadable while the operator started").isNotEmpty();
     assertThat(cluster.requests().all())
         .filteredOn(request -> request.at().isAfter(restartedAt) && request.mutating()
-            && "operated".equals(request.fieldManager())
+            && RESTARTED.equals(request.userAgent())
             && request.at().isBefore(restartedAt.plus(factOutage)))
         .as("no write by the operator while it could not read the cluster's facts").isEmpty();
     Deployment after = client.apps().deployments().inNamespace(NS).withName(NAME).get();
@@ -173,10 +184,10 @@ class ApiFaultsTest {
    * A new operator process: JOSDK refuses to start while an informer cannot list, and the
    * kubelet then starts the container again after a backoff; so does this, for a bounded time.
    */
-  private Operator startLikeTheKubeletWould() {
+  private Operator startLikeTheKubeletWould(KubernetesClient client) {
     return await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(2))
         .ignoreExceptions().until(() -> {
-          Operator fresh = OperatedOperator.create(operatorClient, Clock.systemUTC(),
+          Operator fresh = OperatedOperator.create(client, Clock.systemUTC(),
               configuration -> configuration.withCacheSyncTimeout(Duration.ofSeconds(5)));
           try {
             fresh.start();
