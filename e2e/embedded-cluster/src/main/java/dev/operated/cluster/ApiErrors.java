@@ -168,13 +168,6 @@ final class ApiErrors {
     return new ApiException(422, "Invalid", message, null);
   }
 
-  /** negotiation.NewUnsupportedMediaTypeError for a create or update body. */
-  static ApiException unsupportedBodyMediaType() {
-    return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an "
-        + "unknown format - accepted media types include: application/json, application/yaml",
-        null);
-  }
-
   /**
    * An error that is no Status (responsewriters' {@code ErrorToAPIStatus} of a plain Go error):
    * 500 and no reason, so kubectl prints {@code Error from server: <message>}.
