@@ -47,6 +47,8 @@ final class ApiHttpServer implements AutoCloseable {
   private final List<Runnable> openStreams = new CopyOnWriteArrayList<>();
   private final HttpServer server;
   private final int port;
+  /** hook: watch control; EmbeddedCluster sets it once the store is known. */
+  WatchControl watches;
 
   /**
    * @param https serve TLS with a self-signed certificate (clients skip its verification, as
@@ -76,7 +78,7 @@ final class ApiHttpServer implements AutoCloseable {
     if (upgrade != null && upgrade.toLowerCase(Locale.ROOT).contains("websocket")) {
       // An upgrade is decided before the request is read, as Vert.x requires.
       RecordedRequest request = recorded(event, null);
-      MockResponse response = dispatcher.dispatch(request);
+      MockResponse response = watches.webSocket(request, dispatcher.dispatch(request)); // hook
       if (response.getWebSocketListener() != null) {
         event.toWebSocket().onSuccess(new ServerWebSocketHandler(request, response))
             .onFailure(error -> failed(event, error));
@@ -88,7 +90,7 @@ final class ApiHttpServer implements AutoCloseable {
     event.body().onFailure(error -> failed(event, error)).onSuccess(body -> {
       RecordedRequest request = recorded(event, body);
       // Writes wait for the store's lock: never on the event loop.
-      vertx.executeBlocking(() -> dispatcher.dispatch(request), false)
+      vertx.executeBlocking(() -> watches.http(request, dispatcher.dispatch(request)), false) // hook
           .onSuccess(response -> send(event, response))
           .onFailure(error -> failed(event, error));
     });

@@ -41,6 +41,7 @@ public final class EmbeddedCluster implements AutoCloseable {
   private final Storage api;
   private final RequestPipeline pipeline;
   private final RequestLog requestLog;
+  private final WatchControl watchControl;
   private final String kubernetesVersion;
   private final Config config;
   private final List<AutoCloseable> controllers;
@@ -60,6 +61,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     // Not fabric8's mock web server: it buffers every body, and kubectl's watches and
     // `logs -f` stream theirs.
     this.server = new ApiHttpServer(pipeline, InetAddress.getLoopbackAddress(), builder.https);
+    this.watchControl = new WatchControl(api, builder.clock); // stage: watch control
+    server.watches = watchControl;
     this.config = new ConfigBuilder(Config.empty())
         .withMasterUrl((builder.https ? "https" : "http") + "://127.0.0.1:" + server.port())
         .withOauthToken(pipeline.accessControl.authentication.adminToken())
@@ -167,6 +170,30 @@ public final class EmbeddedCluster implements AutoCloseable {
     return pipeline.faults;
   }
 
+  /**
+   * Watch control: pause, delay or drop the watches of a kind or a client; nothing is done
+   * until a test asks. See {@link WatchControl}.
+   */
+  public WatchControl watches() {
+    return watchControl;
+  }
+
+  /**
+   * The API server restarting, the store kept (etcd outlives it): every open watch is closed,
+   * every request is answered 503 for {@code unavailable} (each marked as an injected fault in
+   * the request log), and the watch cache starts again at the current resourceVersion, so a
+   * client that reconnects from an older one is told {@code 410 Gone} and relists. The
+   * in-process controllers keep running.
+   *
+   * @return the outage, which {@link RequestFaults.Rule#lift()} ends early
+   */
+  public RequestFaults.Rule restart(java.time.Duration unavailable) {
+    RequestFaults.Rule outage = faults().during(unavailable, request -> true,
+        RequestFaults.Fault.unavailable());
+    watchControl.restart();
+    return outage;
+  }
+
   /** Runs the garbage collector once now, for tests that must not wait for its next sweep. */
   public void collectGarbage() {
     ((GarbageCollector) controllers.get(2)).sweep();
@@ -209,6 +236,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         // closing the rest matters more than reporting one controller that would not stop
       }
     }
+    watchControl.close();
     server.close();
   }
 

@@ -422,7 +422,11 @@ final class Storage {
     Map.Entry<AttributeSet, String> existing = store.findResource(key);
     if (existing != null && !DryRun.active()) { // stage: a dry run stops before storage
       store.processEvent(target.objectPath(), key, existing.getKey(), null, null);
-      notifyListeners(target, null, current);
+      // hook: a delete has a resourceVersion of its own, as in etcd, so a watch can tell
+      // whether it started before or after it (WatchControl)
+      ObjectNode deleted = current.deepCopy();
+      metadataOf(deleted).put("resourceVersion", String.valueOf(store.requestResourceVersion()));
+      notifyListeners(target, null, deleted);
     }
   }
 
