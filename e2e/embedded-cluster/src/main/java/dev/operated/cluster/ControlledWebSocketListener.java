@@ -11,7 +11,7 @@ import java.util.Optional;
  * The CRUD dispatcher's WebSocket watch listener, handed a socket whose text frames (the watch
  * events) pass {@link WatchControl}: every callback is forwarded, with that socket in place of
  * the real one. A watch from a version the server cannot replay from gets the 410 ERROR event
- * and is closed before the dispatcher's listener is opened, so it sends nothing.
+ * and is closed; the dispatcher's listener, opened all the same, sends nothing on it.
  */
 final class ControlledWebSocketListener extends WebSocketListener {
 
@@ -86,10 +86,13 @@ final class ControlledWebSocketListener extends WebSocketListener {
     WebSocket socket = socket(webSocket);
     Optional<String> expired = control.expiry(watch);
     if (expired.isPresent()) {
+      // the dispatcher's listener is opened all the same (it must know its socket to close),
+      // but the watch has ended, so its replay of the current objects goes nowhere
+      controlled.ended();
+      delegate.onOpen(socket, response);
       webSocket.send(WatchControl.goneEvent(expired.get()));
       webSocket.close(1000, "");
       control.record(WatchAction.Type.EXPIRED, watch, 0);
-      controlled.ended();
       return;
     }
     control.opened(controlled);
