@@ -25,8 +25,8 @@ import java.util.function.Function;
  * <p>Where it starts: with no {@code resourceVersion} (or "0"), or with
  * {@code sendInitialEvents=true}, an ADDED event per current object first (then a BOOKMARK marked
  * {@code k8s.io/initial-events-end} when asked), then every change. With a resourceVersion the
- * store keeps no history, so the objects changed since that version are sent as MODIFIED (an
- * object deleted in between is missed), then every change. An object that starts or stops
+ * store keeps no history, so the objects changed since that version are sent as MODIFIED, then
+ * every change; a version with a delete since is answered 410 by {@link WatchControl} instead. An object that starts or stops
  * matching the selectors arrives as ADDED or DELETED, as from the real watch cache. The watch
  * ends after {@code timeoutSeconds} (30 minutes without it, the server's default range) or when
  * the client goes away.
