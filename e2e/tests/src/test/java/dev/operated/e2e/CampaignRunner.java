@@ -238,8 +238,10 @@ final class CampaignRunner implements AutoCloseable {
    */
   private List<String> quiet(String namespace) {
     Duration window = settings.quietWindow();
+    // A thousand replicas (the schema's maximum) take the controllers a while to start.
+    Duration bound = settings.quietBound().plusMillis(100L * main.wantedReplicas(namespace));
     try {
-      await().atMost(settings.quietBound()).pollInterval(Duration.ofMillis(100))
+      await().atMost(bound).pollInterval(Duration.ofMillis(100))
           .until(() -> main.rolledOut(namespace)
               && lastWrite().map(at -> at.plus(window).isBefore(Instant.now())).orElse(true));
       return List.of();
@@ -247,7 +249,7 @@ final class CampaignRunner implements AutoCloseable {
       List<ApiRequest> writes = main.cluster.requests().writes(request ->
           !USER_AGENT.equals(request.userAgent()));
       return List.of("no quiet window of " + window.toMillis() + " ms within "
-          + settings.quietBound().toSeconds() + " s: " + writes.size() + " writes, the last "
+          + bound.toSeconds() + " s (or the rollout never completed): " + writes.size() + " writes, the last "
           + writes.subList(Math.max(0, writes.size() - 5), writes.size()));
     }
   }
@@ -360,6 +362,13 @@ final class CampaignRunner implements AutoCloseable {
           : resource.getStatus().observedGeneration();
       return observed != null && observed >= generation ? List.of()
           : List.of("status.observedGeneration is " + observed + ", generation " + generation);
+    }
+
+    int wantedReplicas(String namespace) {
+      io.fabric8.kubernetes.api.model.apps.Deployment deployment = user.apps().deployments()
+          .inNamespace(namespace).withName(NAME).get();
+      return deployment == null || deployment.getSpec().getReplicas() == null ? 1
+          : deployment.getSpec().getReplicas();
     }
 
     /** The Deployment's controller is done with it: every replica updated and available. */
