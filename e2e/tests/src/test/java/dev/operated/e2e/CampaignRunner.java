@@ -239,7 +239,7 @@ final class CampaignRunner implements AutoCloseable {
   private List<String> quiet(String namespace) {
     Duration window = settings.quietWindow();
     // A thousand replicas (the schema's maximum) take the controllers a while to start.
-    Duration bound = settings.quietBound().plusMillis(100L * main.wantedReplicas(namespace));
+    Duration bound = settings.quietBound().plusMillis(150L * main.wantedReplicas(namespace));
     try {
       await().atMost(bound).pollInterval(Duration.ofMillis(100))
           .until(() -> main.rolledOut(namespace)

@@ -37,7 +37,8 @@ final class SchemaCampaign {
   private static final Logger LOG = LoggerFactory.getLogger(SchemaCampaign.class);
 
   /** What a run did and found. */
-  record Summary(long seed, int changesGenerated, int cases, int steps, int notApplicable,
+  record Summary(long seed, int changesGenerated, int cases, int casesRun, int steps,
+      int notApplicable,
       Map<CampaignRunner.Outcome, Integer> outcomes, int freshClusterChecks, int rollbacks,
       int injectedFaults, long seconds, long slowestStepMillis,
       Map<CampaignRunner.Outcome, Long> meanStepMillis, List<String> failures,
@@ -98,6 +99,7 @@ final class SchemaCampaign {
     List<String> violations = new ArrayList<>();
     int steps = 0;
     int notApplicable = 0;
+    int casesRun = 0;
     try (CampaignRunner runner = new CampaignRunner(CampaignRunner.Settings.standard(
         KUBERNETES_VERSION, true))) {
       for (int start = 0, trial = 1; start < chosen.size(); start += STEPS_PER_TRIAL, trial++) {
@@ -140,6 +142,7 @@ final class SchemaCampaign {
               notApplicable++;
               continue;
             }
+            casesRun++;
             step = new CampaignRecord.Step(change.name(), change.field(), spec.get(),
                 stepFacts.labels(), stepFacts.annotations(),
                 random.nextInt(FAULT_ONE_IN) == 0 ? 1 : 0, null, false);
@@ -184,7 +187,8 @@ final class SchemaCampaign {
         }
       }
     }
-    Summary summary = new Summary(seed, all.size(), chosen.size(), steps, notApplicable,
+    Summary summary = new Summary(seed, all.size(), chosen.size(), casesRun, steps,
+        notApplicable,
         outcomes, fresh, rollbacks, faults, (System.nanoTime() - started) / 1_000_000_000,
         slowest, mean(totalMillis, outcomes), failed, violations);
     summary.write(failures.resolve("summary-seed-" + seed + "-cases-" + chosen.size() + ".yaml"));
