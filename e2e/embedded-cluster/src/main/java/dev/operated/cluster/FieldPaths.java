@@ -188,26 +188,14 @@ final class FieldPaths {
     }
     if (config.isArray() && live != null && live.isArray() && !names.isEmpty()) {
       ListType type = schema.listType(names);
+      // hook: structured-merge-diff's item order (AssociativeListMerge), not new items last
       if (type.kind() == ListType.Kind.MAP) {
-        ArrayNode result = ((ArrayNode) live).deepCopy();
-        for (JsonNode item : config) {
-          int index = indexOf(result, "k:" + keyOf(item, type.keys()));
-          if (index >= 0) {
-            result.set(index, merge(result.get(index), item, names));
-          } else {
-            result.add(item.deepCopy());
-          }
-        }
-        return result;
+        return AssociativeListMerge.merge(live, config, item -> keyOf(item, type.keys()),
+            (liveItem, item) -> liveItem == null ? item.deepCopy() : merge(liveItem, item, names));
       }
       if (type.kind() == ListType.Kind.SET) {
-        ArrayNode result = ((ArrayNode) live).deepCopy();
-        for (JsonNode item : config) {
-          if (indexOf(result, "v:" + write(item)) < 0) {
-            result.add(item.deepCopy());
-          }
-        }
-        return result;
+        return AssociativeListMerge.merge(live, config, FieldPaths::write,
+            (liveItem, item) -> item.deepCopy());
       }
     }
     return config.deepCopy();
