@@ -1,28 +1,41 @@
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.GZIPInputStream;
 
 /**
  * The benchmark's OTLP/HTTP trace receiver: answers every POST /v1/traces with 200 like a healthy
- * collector, after counting the spans in it. GET /count answers "spans exports bytes" since the
- * last GET /reset. A single-file program (java SpanSink.java PORT) with no dependencies, so that
- * the sink costs little CPU next to the service it measures: the request is walked at the
- * protobuf wire level (ExportTraceServiceRequest.resource_spans = 1, ResourceSpans.scope_spans =
- * 2, ScopeSpans.spans = 2) without building any message object.
+ * collector, after counting the spans in it. Spans are counted per request path, so that services
+ * exporting at once to /v1/traces/a and /v1/traces/b are told apart: GET /count/a answers
+ * "spans exports bytes" received on /v1/traces/a since the last GET /reset (GET /count: on
+ * /v1/traces). A single-file program (java SpanSink.java PORT) with no dependencies, so that the
+ * sink costs little CPU next to the service it measures: the request is walked at the protobuf
+ * wire level (ExportTraceServiceRequest.resource_spans = 1, ResourceSpans.scope_spans = 2,
+ * ScopeSpans.spans = 2) without building any message object.
  */
 public final class SpanSink {
 
   private static final int LENGTH_DELIMITED = 2;
-  private static final AtomicLong spans = new AtomicLong();
-  private static final AtomicLong exports = new AtomicLong();
-  private static final AtomicLong bytes = new AtomicLong();
+  private static final String TRACES = "/v1/traces";
+  private static final String COUNT = "/count";
+
+  /** spans, exports and bytes received on one path */
+  record Counts(AtomicLong spans, AtomicLong exports, AtomicLong bytes) {
+    Counts() {
+      this(new AtomicLong(), new AtomicLong(), new AtomicLong());
+    }
+  }
+
+  private static final Map<String, Counts> counts = new ConcurrentHashMap<>();
 
   public static void main(String[] args) throws IOException {
     // the response is small: without TCP_NODELAY it could wait for the exporter's delayed ACK
@@ -30,13 +43,15 @@ public final class SpanSink {
     HttpServer server = HttpServer.create(
         new InetSocketAddress("127.0.0.1", Integer.parseInt(args[0])), 64);
     server.setExecutor(Executors.newFixedThreadPool(2));
-    server.createContext("/v1/traces", SpanSink::export);
-    server.createContext("/count", exchange -> answer(exchange,
-        spans.get() + " " + exports.get() + " " + bytes.get() + "\n"));
+    server.createContext(TRACES, SpanSink::export);
+    server.createContext(COUNT, exchange -> {
+      String name = exchange.getRequestURI().getPath().substring(COUNT.length());
+      Counts received = counts.getOrDefault(TRACES + name, new Counts());
+      answer(exchange, received.spans().get() + " " + received.exports().get() + " "
+          + received.bytes().get() + "\n");
+    });
     server.createContext("/reset", exchange -> {
-      spans.set(0);
-      exports.set(0);
-      bytes.set(0);
+      counts.clear();
       answer(exchange, "0 0 0\n");
     });
     server.start();
@@ -47,20 +62,22 @@ public final class SpanSink {
     try (InputStream in = exchange.getRequestBody()) {
       body = in.readAllBytes();
     }
-    bytes.addAndGet(body.length);
+    Counts received = counts.computeIfAbsent(exchange.getRequestURI().getPath(),
+        path -> new Counts());
+    received.bytes().addAndGet(body.length);
     if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
-      try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(body))) {
+      try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(body))) {
         body = in.readAllBytes();
       }
     }
-    long counted = 0;
+    long spans = 0;
     for (Field resourceSpans : fields(body, 0, body.length, 1)) {
       for (Field scopeSpans : fields(body, resourceSpans.start, resourceSpans.end, 2)) {
-        counted += count(body, scopeSpans.start, scopeSpans.end, 2);
+        spans += count(body, scopeSpans.start, scopeSpans.end, 2);
       }
     }
-    spans.addAndGet(counted);
-    exports.incrementAndGet();
+    received.spans().addAndGet(spans);
+    received.exports().incrementAndGet();
     exchange.getResponseHeaders().set("Content-Type", "application/x-protobuf");
     exchange.sendResponseHeaders(200, -1); // an empty ExportTraceServiceResponse: all accepted
     exchange.close();

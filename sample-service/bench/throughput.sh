@@ -9,15 +9,18 @@
 # expected (requests the service counted in http.server.requests x SPANS_PER_REQUEST x the
 # sampling ratio), received and missing. CPU is the user+system time of the process's threads
 # (/proc/PID/task/*/stat, JIT compiler threads left out) over the measured wrk run, divided by the
-# requests wrk got answered in it; the sink's CPU is measured the same way, apart.
+# requests wrk got answered in it; the sink's CPU is measured the same way, apart (with TOGETHER=1,
+# over the requests of all the variants of the round).
 #
 #   sample-service/bench/throughput.sh            (needs wrk: apt-get install wrk)
 #   DURATION=30s CONNECTIONS=64 ROUNDS=3 SAMPLING=0.25 sample-service/bench/throughput.sh
+#   TOGETHER=1 sample-service/bench/throughput.sh     (the variants of a round run at the same time)
 #
 # Arguments name the variants run in each round, in order (default: off on). "off" is the
 # uninstrumented baseline; any other name is the whole contract on, plus the environment
 # assignments after a colon, to measure one setting against another in the same run
-# (JAR=path runs another build of the service, e.g. a copy of the jar and lib/ from before a change):
+# (JAR=path runs another build of the service, e.g. a copy of the jar and lib/ from before a change,
+# and SPANS_PER_REQUEST=n says how many spans that build makes per request):
 #   sample-service/bench/throughput.sh off on 'batch2048:OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2048'
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -27,7 +30,7 @@ warmup=${WARMUP:-10s}
 connections=${CONNECTIONS:-32}
 rounds=${ROUNDS:-2}
 sampling=${SAMPLING:-1.0}   # the share of traces kept, as spec.telemetry.samplingRatio sets it
-spans_per_request=${SPANS_PER_REQUEST:-2}   # GET /items/{id}: SERVER + the inventory CLIENT span
+spans_per_request=${SPANS_PER_REQUEST:-1}   # GET /items/{id}: its SERVER span
 port=${PORT:-18080}
 sink_port=${SINK_PORT:-14318}
 jar=sample-service/target/sample-service.jar
@@ -38,7 +41,10 @@ command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; ex
 [ -f "$jar" ] || ./mvnw -B -q -pl sample-service package -DskipTests
 work=$(mktemp -d)
 pids=()
-cleanup() { for pid in "${pids[@]:-}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  for pid in "${pids[@]:-}" $(cat "$work"/pid-* 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
 ticks=$(getconf CLK_TCK)
 
@@ -62,74 +68,129 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 
-# run VARIANT: starts the service, waits until ready, warms up, measures; prints
-# "rps p99 startup_ms cpu_us_per_request sink_cpu_us_per_request spans_expected spans_received"
-run() {
-  local variant=$1 name=${1%%:*} log="$work/service.log" service_jar=$jar
-  local env=(PORT="$port" BIND_ADDRESS=127.0.0.1 OPERATED_DRAIN_SECONDS=0 LOG_LEVEL=INFO)
+# Each variant of a round is run in three steps: start (the service, until ready), load (wrk:
+# warm-up, then the measured run with CPU read around it), stop (SIGTERM: the service flushes
+# its spans before it exits, then the sink's count for it is final). With TOGETHER=1 the
+# variants of a round go through each step at the same time, each on its own port with its own
+# wrk and its own sink path: they share whatever else loads the machine in that minute, which
+# is what makes their ratio comparable on shared cores.
+
+# start I VARIANT
+start() {
+  local i=$1 variant=$2 name=${2%%:*} service_jar=$jar per_request=$spans_per_request
+  local env=(PORT=$((port + i)) BIND_ADDRESS=127.0.0.1 OPERATED_DRAIN_SECONDS=0 LOG_LEVEL=INFO)
   if [ "$name" = off ]; then
     env+=(SAMPLE_REQUEST_INSTRUMENTATION=false OTEL_SDK_DISABLED=true)
   else
-    env+=(OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port"
-          OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+    env+=(OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$sink_port/v1/traces/$i"
           OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG="$sampling")
     if [ "$variant" != "$name" ]; then
       read -r -a extra <<<"${variant#*:}"
       for assignment in "${extra[@]}"; do
         case $assignment in
           JAR=*) service_jar=${assignment#JAR=} ;; # another build, e.g. the one before a change
+          SPANS_PER_REQUEST=*) per_request=${assignment#SPANS_PER_REQUEST=} ;; # that build's
           *) env+=("$assignment") ;;
         esac
       done
     fi
   fi
-  curl -fs -o /dev/null "http://127.0.0.1:$sink_port/reset"
-  env "${env[@]}" java -XX:MaxRAMPercentage=75 -jar "$service_jar" >"$log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break
-    sleep 0.1
-  done
-  local startup
-  startup=$(grep -o '"startup.ms":[0-9]*' "$log" | head -1 | cut -d: -f2)
-  wrk -t1 -c"$connections" -d"$warmup" "http://127.0.0.1:$port/items/42" >/dev/null
-  local cpu0 sink0 cpu1 sink1
-  cpu0=$(cpu_ticks "$pid"); sink0=$(cpu_ticks "$sink_pid")
-  wrk -t1 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port/items/42" \
-    >"$work/wrk.txt"
-  cpu1=$(cpu_ticks "$pid"); sink1=$(cpu_ticks "$sink_pid")
-  local served=0
-  if [ "$name" != off ]; then
-    served=$(curl -fs "http://127.0.0.1:$port/metrics" | awk -F' ' \
-      '/^http_server_requests_seconds_count\{/ && /uri="\/items\/\{id\}"/ {n += $NF} END {printf "%d", n}')
-  fi
-  kill -TERM "$pid"
-  wait "$pid" 2>/dev/null || true # the service flushes its spans before it exits
-  if grep -q "Non-2xx" "$work/wrk.txt"; then
-    echo "non-2xx answers in variant $variant:" >&2; cat "$work/wrk.txt" >&2; exit 1
-  fi
-  local rps p99 requests received expected
-  rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk.txt")
-  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk.txt")
-  requests=$(awk '/requests in/ {print $1}' "$work/wrk.txt")
-  read -r received _ < <(curl -fs "http://127.0.0.1:$sink_port/count")
-  expected=$(awk -v n="$served" -v s="$spans_per_request" -v r="$sampling" \
-    'BEGIN {printf "%d", n * s * r}')
-  echo "$rps $p99 $startup" \
-    "$(awk -v t=$((cpu1 - cpu0)) -v k="$ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / k * 1e6 / n}')" \
-    "$(awk -v t=$((sink1 - sink0)) -v k="$ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / k * 1e6 / n}')" \
-    "$expected $received"
+  echo "$per_request" >"$work/spans-per-request-$i"
+  env "${env[@]}" java -XX:MaxRAMPercentage=75 -jar "$service_jar" >"$work/service-$i.log" 2>&1 &
+  echo $! >"$work/pid-$i"
 }
 
-echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up."
+await_ready() {
+  for _ in $(seq 1 600); do
+    curl -fs -o /dev/null "http://127.0.0.1:$((port + $1))/readyz" && return
+    sleep 0.1
+  done
+  echo "variant $1 did not get ready:" >&2; cat "$work/service-$1.log" >&2; exit 1
+}
+
+# load I: warm-up, then the measured run; CPU ticks of the service and the sink around it
+load() {
+  local i=$1 pid url="http://127.0.0.1:$((port + $1))/items/42"
+  pid=$(cat "$work/pid-$i")
+  wrk -t1 -c"$connections" -d"$warmup" "$url" >/dev/null
+  echo "$(cpu_ticks "$pid") $(cpu_ticks "$sink_pid")" >"$work/cpu0-$i"
+  wrk -t1 -c"$connections" -d"$duration" --latency "$url" >"$work/wrk-$i.txt"
+  echo "$(cpu_ticks "$pid") $(cpu_ticks "$sink_pid")" >"$work/cpu1-$i"
+  local served=0
+  if [ "${variants[$i]%%:*}" != off ]; then
+    served=$(curl -fs "http://127.0.0.1:$((port + i))/metrics" | awk \
+      '/^http_server_requests_seconds_count\{/ && /uri="\/items\/\{id\}"/ {n += $NF} END {printf "%d", n}')
+  fi
+  echo "$served" >"$work/served-$i"
+}
+
+stop() {
+  local pid
+  pid=$(cat "$work/pid-$1")
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+}
+
+# report I: "rps p99 startup_ms cpu_us_per_request sink_cpu_us_per_request expected received"
+report() {
+  local i=$1 wrk_out="$work/wrk-$1.txt"
+  if grep -q "Non-2xx" "$wrk_out"; then
+    echo "non-2xx answers in variant ${variants[$i]}:" >&2; cat "$wrk_out" >&2; exit 1
+  fi
+  local rps p99 requests startup received expected cpu0 sink0 cpu1 sink1
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$wrk_out")
+  p99=$(awk '$1 == "99%" {print $2}' "$wrk_out")
+  requests=$(awk '/requests in/ {print $1}' "$wrk_out")
+  startup=$(grep -o '"startup.ms":[0-9]*' "$work/service-$i.log" | head -1 | cut -d: -f2)
+  read -r received _ < <(curl -fs "http://127.0.0.1:$sink_port/count/$i")
+  expected=$(awk -v n="$(cat "$work/served-$i")" -v s="$(cat "$work/spans-per-request-$i")" -v r="$sampling" \
+    'BEGIN {printf "%d", n * s * r}')
+  read -r cpu0 sink0 <"$work/cpu0-$i"
+  read -r cpu1 sink1 <"$work/cpu1-$i"
+  local sink_requests=$requests
+  if [ "${TOGETHER:-0}" = 1 ]; then # the sink served every variant of the round at once
+    sink_requests=$(cat "$work"/wrk-*.txt | awk '/requests in/ {n += $1} END {print n}')
+  fi
+  echo "$rps $p99 $startup" \
+    "$(awk -v t=$((cpu1 - cpu0)) -v k="$ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / k * 1e6 / n}')" \
+    "$(awk -v t=$((sink1 - sink0)) -v k="$ticks" -v n="$sink_requests" 'BEGIN {printf "%.1f", t / k * 1e6 / n}')" \
+    "$expected $received" "$(sdk_says "$work/service-$i.log")"
+}
+
+# What the service's log says about spans it lost: the BatchSpanProcessor's "dropped N span(s)"
+# warnings (rate-limited to two a minute, so a lower bound) and a flush cut short at shutdown.
+sdk_says() {
+  local dropped incomplete
+  dropped=$(grep -o 'BatchSpanProcessor dropped [0-9]*' "$1" | awk '{n += $3} END {print n + 0}')
+  incomplete=$(grep -c '"event":"telemetry_flush_incomplete"' "$1" || true)
+  if [ "$dropped" -gt 0 ] || [ "$incomplete" -gt 0 ]; then
+    echo "queue full: ≥$dropped dropped$([ "$incomplete" -gt 0 ] && echo ", flush at exit cut short")"
+  else
+    echo "-"
+  fi
+}
+
+echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up" \
+  "$([ "${TOGETHER:-0}" = 1 ] && echo "(the variants of a round at the same time)" || echo "(one at a time)")."
 echo
-echo "| round | variant | requests/s | p99 | CPU µs/request | sink CPU µs/request | spans expected | spans received | start to ready |"
-echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
+echo "| round | variant | requests/s | p99 | CPU µs/request | sink CPU µs/request | spans expected | spans received | start to ready | service log |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for round in $(seq 1 "$rounds"); do
+  curl -fs -o /dev/null "http://127.0.0.1:$sink_port/reset"
+  if [ "${TOGETHER:-0}" = 1 ]; then
+    for i in "${!variants[@]}"; do start "$i" "${variants[$i]}"; done
+    for i in "${!variants[@]}"; do await_ready "$i"; done
+    loads=()
+    for i in "${!variants[@]}"; do load "$i" & loads+=($!); done
+    wait "${loads[@]}"
+    for i in "${!variants[@]}"; do stop "$i"; done
+  else
+    for i in "${!variants[@]}"; do start "$i" "${variants[$i]}"; await_ready "$i"; load "$i"; stop "$i"; done
+  fi
   for i in "${!variants[@]}"; do
-    read -r rps p99 startup cpu sink_cpu expected received < <(run "${variants[$i]}")
-    echo "| $round | ${variants[$i]} | $rps | $p99 | $cpu | $sink_cpu | $expected | $received | ${startup} ms |"
+    read -r rps p99 startup cpu sink_cpu expected received says < <(report "$i")
+    echo "| $round | ${variants[$i]} | $rps | $p99 | $cpu | $sink_cpu | $expected | $received | ${startup} ms | $says |"
     echo "$rps" >>"$work/rps-$i"
     echo "$cpu" >>"$work/cpu-$i"
     echo "$expected $received" >>"$work/spans-$i"
