@@ -159,16 +159,18 @@ report() {
 }
 
 # What the service's log says about spans it lost: the BatchSpanProcessor's "dropped N span(s)"
-# warnings (rate-limited to two a minute, so a lower bound) and a flush cut short at shutdown.
+# warnings, the exporter's "Failed to export" (both rate-limited to two lines a minute, so lower
+# bounds) and a flush cut short at shutdown.
 sdk_says() {
-  local dropped incomplete
+  local dropped failed incomplete said=()
   dropped=$(grep -o 'BatchSpanProcessor dropped [0-9]*' "$1" | awk '{n += $3} END {print n + 0}')
+  failed=$(grep -c 'Failed to export' "$1" || true)
   incomplete=$(grep -c '"event":"telemetry_flush_incomplete"' "$1" || true)
-  if [ "$dropped" -gt 0 ] || [ "$incomplete" -gt 0 ]; then
-    echo "queue full: ≥$dropped dropped$([ "$incomplete" -gt 0 ] && echo ", flush at exit cut short")"
-  else
-    echo "-"
-  fi
+  [ "$dropped" -eq 0 ] || said+=("queue full: ≥$dropped dropped")
+  [ "$failed" -eq 0 ] || said+=("≥$failed exports failed")
+  [ "$incomplete" -eq 0 ] || said+=("flush at exit cut short")
+  [ ${#said[@]} -gt 0 ] || said=(-)
+  (IFS=";"; echo "${said[*]}")
 }
 
 echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up" \
