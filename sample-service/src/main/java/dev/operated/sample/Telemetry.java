@@ -32,8 +32,8 @@ final class Telemetry {
    * <p>The queue is four times the SDK's 2048: with every request traced, 2048 spans are a few
    * hundredths of a second of them, and the one export thread, starved of CPU on a busy node for
    * longer than that, dropped spans (measured in docs/benchmarks.md). A full queue is about 8 MiB
-   * of heap. The batch stays the SDK's 512: batches of 2048 took longer than the export timeout
-   * on a starved node, and a batch that times out is lost whole.
+   * of heap. The batch stays the SDK's 512: batches of 2048 were not measurably cheaper and lost
+   * more spans on a starved node, where a failed export loses its whole batch.
    */
   static final Map<String, String> DEFAULTS = Map.of(
       "otel.service.name", SERVICE_NAME,
