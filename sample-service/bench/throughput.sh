@@ -15,6 +15,7 @@
 #   sample-service/bench/throughput.sh            (needs wrk: apt-get install wrk)
 #   DURATION=30s CONNECTIONS=64 ROUNDS=3 SAMPLING=0.25 sample-service/bench/throughput.sh
 #   TOGETHER=1 sample-service/bench/throughput.sh     (the variants of a round run at the same time)
+#   LOGS=/tmp/logs sample-service/bench/throughput.sh (keeps each service's log)
 #
 # Arguments name the variants run in each round, in order (default: off on). "off" is the
 # uninstrumented baseline; any other name is the whole contract on, plus the environment
@@ -130,6 +131,9 @@ stop() {
   pid=$(cat "$work/pid-$1")
   kill -TERM "$pid"
   wait "$pid" 2>/dev/null || true
+  if [ -n "${LOGS:-}" ]; then # keep the service's log: LOGS=dir
+    mkdir -p "$LOGS" && cp "$work/service-$1.log" "$LOGS/round-$round-${variants[$1]%%:*}.log"
+  fi
 }
 
 # report I: "rps p99 startup_ms cpu_us_per_request sink_cpu_us_per_request expected received"
