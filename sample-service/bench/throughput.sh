@@ -1,12 +1,28 @@
 #!/usr/bin/env bash
-# Throughput and p99 of the sample-service with the whole contract on (request spans exported over
-# OTLP to a sink, request timers, JSON logs) against the same jar with request instrumentation off
-# (SAMPLE_REQUEST_INSTRUMENTATION=false, OTEL_SDK_DISABLED=true), plus the time from process start
-# to ready. Load comes from wrk, a separate process, over loopback; everything runs on this machine
-# and stops by itself. Prints a Markdown table for docs/benchmarks.md.
+# Throughput, p99 and CPU per request of the sample-service with the whole contract on (request
+# spans exported over OTLP to a sink, request timers, JSON logs) against the same jar with request
+# instrumentation off (SAMPLE_REQUEST_INSTRUMENTATION=false, OTEL_SDK_DISABLED=true), plus the time
+# from process start to ready. Load comes from wrk, a separate process, over loopback; everything
+# runs on this machine and stops by itself. Prints a Markdown table for docs/benchmarks.md.
+#
+# The sink (SpanSink.java) counts the spans it receives; every traced run reports the spans
+# expected (requests the service counted in http.server.requests x SPANS_PER_REQUEST x the
+# sampling ratio), received and missing. CPU is the user+system time of the process's threads
+# (/proc/PID/task/*/stat, JIT compiler threads left out) over the measured wrk run, divided by the
+# requests wrk got answered in it; the sink's CPU is measured the same way, apart (with TOGETHER=1,
+# over the requests of all the variants of the round).
 #
 #   sample-service/bench/throughput.sh            (needs wrk: apt-get install wrk)
 #   DURATION=30s CONNECTIONS=64 ROUNDS=3 SAMPLING=0.25 sample-service/bench/throughput.sh
+#   TOGETHER=1 sample-service/bench/throughput.sh     (the variants of a round run at the same time)
+#   LOGS=/tmp/logs sample-service/bench/throughput.sh (keeps each service's log)
+#
+# Arguments name the variants run in each round, in order (default: off on). "off" is the
+# uninstrumented baseline; any other name is the whole contract on, plus the environment
+# assignments after a colon, to measure one setting against another in the same run
+# (JAR=path runs another build of the service, e.g. a copy of the jar and lib/ from before a change,
+# and SPANS_PER_REQUEST=n says how many spans that build makes per request):
+#   sample-service/bench/throughput.sh off on 'batch2048:OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2048'
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -15,81 +31,185 @@ warmup=${WARMUP:-10s}
 connections=${CONNECTIONS:-32}
 rounds=${ROUNDS:-2}
 sampling=${SAMPLING:-1.0}   # the share of traces kept, as spec.telemetry.samplingRatio sets it
+spans_per_request=${SPANS_PER_REQUEST:-1}   # GET /items/{id}: its SERVER span
 port=${PORT:-18080}
 sink_port=${SINK_PORT:-14318}
 jar=sample-service/target/sample-service.jar
+variants=("$@")
+[ ${#variants[@]} -gt 0 ] || variants=(off on)
 
 command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 2; }
 [ -f "$jar" ] || ./mvnw -B -q -pl sample-service package -DskipTests
 work=$(mktemp -d)
 pids=()
-cleanup() { for pid in "${pids[@]:-}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() {
+  for pid in "${pids[@]:-}" $(cat "$work"/pid-* 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
+  rm -rf "$work"
+}
 trap cleanup EXIT
+ticks=$(getconf CLK_TCK)
 
-# An OTLP/HTTP sink that answers every export with 200, as a healthy collector does.
-python3 - "$sink_port" >/dev/null 2>&1 <<'PY' &
-import sys
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-class Sink(BaseHTTPRequestHandler):
-    def do_POST(self):
-        self.rfile.read(int(self.headers.get("Content-Length", 0)))
-        self.send_response(200)
-        self.send_header("Content-Type", "application/x-protobuf")
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-    def log_message(self, *args):
-        pass
-ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Sink).serve_forever()
-PY
-pids+=($!)
-
-# run MODE: starts the service, waits until ready, warms up, measures; prints "rps p99 startup_ms"
-run() {
-  local mode=$1 log="$work/service-$1.log"
-  local env=(PORT="$port" BIND_ADDRESS=127.0.0.1 OPERATED_DRAIN_SECONDS=0 LOG_LEVEL=INFO)
-  if [ "$mode" = on ]; then
-    env+=(OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_ENDPOINT="http://127.0.0.1:$sink_port"
-          OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
-          OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG="$sampling")
-  else
-    env+=(SAMPLE_REQUEST_INSTRUMENTATION=false OTEL_SDK_DISABLED=true)
-  fi
-  env "${env[@]}" java -XX:MaxRAMPercentage=75 -jar "$jar" >"$log" 2>&1 &
-  local pid=$!
-  pids+=("$pid")
-  for _ in $(seq 1 300); do
-    curl -fs -o /dev/null "http://127.0.0.1:$port/readyz" && break
-    sleep 0.1
-  done
-  local startup
-  startup=$(grep -o '"startup.ms":[0-9]*' "$log" | head -1 | cut -d: -f2)
-  wrk -t1 -c"$connections" -d"$warmup" "http://127.0.0.1:$port/items/42" >/dev/null
-  wrk -t1 -c"$connections" -d"$duration" --latency "http://127.0.0.1:$port/items/42" \
-    >"$work/wrk-$mode.txt"
-  kill -TERM "$pid"
-  wait "$pid" 2>/dev/null || true
-  local rps p99
-  rps=$(awk '/^Requests\/sec/ {print $2}' "$work/wrk-$mode.txt")
-  p99=$(awk '$1 == "99%" {print $2}' "$work/wrk-$mode.txt")
-  if grep -q "Non-2xx" "$work/wrk-$mode.txt"; then
-    echo "non-2xx answers in mode $mode:" >&2; cat "$work/wrk-$mode.txt" >&2; exit 1
-  fi
-  echo "$rps $p99 $startup"
+# user + system CPU of a process's live threads so far, in clock ticks, leaving out the JIT
+# compiler threads: compiling is a warm-up cost, and on a loaded machine it is still going on long
+# after the warm-up run. The thread name is field 2, in parentheses, and may contain spaces.
+cpu_ticks() {
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
+    name = substr($0, index($0, "(") + 1, index($0, ")") - index($0, "(") - 1)
+    split(substr($0, index($0, ")") + 2), f, " ")
+    if (name !~ /^C[12] CompilerThre/) ticks += f[12] + f[13]
+  } END {print ticks + 0}'
 }
 
-echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up."
+java sample-service/bench/SpanSink.java "$sink_port" \
+  >"$work/sink.log" 2>&1 &
+sink_pid=$!
+pids+=("$sink_pid")
+for _ in $(seq 1 300); do
+  curl -fs -o /dev/null "http://127.0.0.1:$sink_port/count" && break
+  sleep 0.1
+done
+
+# Each variant of a round is run in three steps: start (the service, until ready), load (wrk:
+# warm-up, then the measured run with CPU read around it), stop (SIGTERM: the service flushes
+# its spans before it exits, then the sink's count for it is final). With TOGETHER=1 the
+# variants of a round go through each step at the same time, each on its own port with its own
+# wrk and its own sink path: they share whatever else loads the machine in that minute, which
+# is what makes their ratio comparable on shared cores.
+
+# start I VARIANT
+start() {
+  local i=$1 variant=$2 name=${2%%:*} service_jar=$jar per_request=$spans_per_request
+  local env=(PORT=$((port + i)) BIND_ADDRESS=127.0.0.1 OPERATED_DRAIN_SECONDS=0 LOG_LEVEL=INFO)
+  if [ "$name" = off ]; then
+    env+=(SAMPLE_REQUEST_INSTRUMENTATION=false OTEL_SDK_DISABLED=true)
+  else
+    env+=(OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
+          OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$sink_port/v1/traces/$i"
+          OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG="$sampling")
+    if [ "$variant" != "$name" ]; then
+      read -r -a extra <<<"${variant#*:}"
+      for assignment in "${extra[@]}"; do
+        case $assignment in
+          JAR=*) service_jar=${assignment#JAR=} ;; # another build, e.g. the one before a change
+          SPANS_PER_REQUEST=*) per_request=${assignment#SPANS_PER_REQUEST=} ;; # that build's
+          *) env+=("$assignment") ;;
+        esac
+      done
+    fi
+  fi
+  echo "$per_request" >"$work/spans-per-request-$i"
+  env "${env[@]}" java -XX:MaxRAMPercentage=75 -jar "$service_jar" >"$work/service-$i.log" 2>&1 &
+  echo $! >"$work/pid-$i"
+}
+
+await_ready() {
+  for _ in $(seq 1 600); do
+    curl -fs -o /dev/null "http://127.0.0.1:$((port + $1))/readyz" && return
+    sleep 0.1
+  done
+  echo "variant $1 did not get ready:" >&2; cat "$work/service-$1.log" >&2; exit 1
+}
+
+# load I: warm-up, then the measured run; CPU ticks of the service and the sink around it
+load() {
+  local i=$1 pid url="http://127.0.0.1:$((port + $1))/items/42"
+  pid=$(cat "$work/pid-$i")
+  wrk -t1 -c"$connections" -d"$warmup" "$url" >/dev/null
+  echo "$(cpu_ticks "$pid") $(cpu_ticks "$sink_pid")" >"$work/cpu0-$i"
+  wrk -t1 -c"$connections" -d"$duration" --latency "$url" >"$work/wrk-$i.txt"
+  echo "$(cpu_ticks "$pid") $(cpu_ticks "$sink_pid")" >"$work/cpu1-$i"
+  local served=0
+  if [ "${variants[$i]%%:*}" != off ]; then
+    served=$(curl -fs "http://127.0.0.1:$((port + i))/metrics" | awk \
+      '/^http_server_requests_seconds_count\{/ && /uri="\/items\/\{id\}"/ {n += $NF} END {printf "%d", n}')
+  fi
+  echo "$served" >"$work/served-$i"
+}
+
+stop() {
+  local pid
+  pid=$(cat "$work/pid-$1")
+  kill -TERM "$pid"
+  wait "$pid" 2>/dev/null || true
+  if [ -n "${LOGS:-}" ]; then # keep the service's log: LOGS=dir
+    mkdir -p "$LOGS" && cp "$work/service-$1.log" "$LOGS/round-$round-${variants[$1]%%:*}.log"
+  fi
+}
+
+# report I: "rps p99 startup_ms cpu_us_per_request sink_cpu_us_per_request expected received"
+report() {
+  local i=$1 wrk_out="$work/wrk-$1.txt"
+  if grep -q "Non-2xx" "$wrk_out"; then
+    echo "non-2xx answers in variant ${variants[$i]}:" >&2; cat "$wrk_out" >&2; exit 1
+  fi
+  local rps p99 requests startup received expected cpu0 sink0 cpu1 sink1
+  rps=$(awk '/^Requests\/sec/ {print $2}' "$wrk_out")
+  p99=$(awk '$1 == "99%" {print $2}' "$wrk_out")
+  requests=$(awk '/requests in/ {print $1}' "$wrk_out")
+  startup=$(grep -o '"startup.ms":[0-9]*' "$work/service-$i.log" | head -1 | cut -d: -f2)
+  read -r received _ < <(curl -fs "http://127.0.0.1:$sink_port/count/$i")
+  expected=$(awk -v n="$(cat "$work/served-$i")" -v s="$(cat "$work/spans-per-request-$i")" -v r="$sampling" \
+    'BEGIN {printf "%d", n * s * r}')
+  read -r cpu0 sink0 <"$work/cpu0-$i"
+  read -r cpu1 sink1 <"$work/cpu1-$i"
+  local sink_requests=$requests
+  if [ "${TOGETHER:-0}" = 1 ]; then # the sink served every variant of the round at once
+    sink_requests=$(cat "$work"/wrk-*.txt | awk '/requests in/ {n += $1} END {print n}')
+  fi
+  echo "$rps $p99 $startup" \
+    "$(awk -v t=$((cpu1 - cpu0)) -v k="$ticks" -v n="$requests" 'BEGIN {printf "%.1f", t / k * 1e6 / n}')" \
+    "$(awk -v t=$((sink1 - sink0)) -v k="$ticks" -v n="$sink_requests" 'BEGIN {printf "%.1f", t / k * 1e6 / n}')" \
+    "$expected $received" "$(sdk_says "$work/service-$i.log")"
+}
+
+# What the service's log says about spans it lost: the BatchSpanProcessor's "dropped N span(s)"
+# warnings, the exporter's "Failed to export" (both rate-limited to two lines a minute, so lower
+# bounds) and a flush cut short at shutdown.
+sdk_says() {
+  local dropped failed incomplete said=()
+  dropped=$(grep -o 'BatchSpanProcessor dropped [0-9]*' "$1" | awk '{n += $3} END {print n + 0}')
+  failed=$(grep -c 'Failed to export' "$1" || true)
+  incomplete=$(grep -c '"event":"telemetry_flush_incomplete"' "$1" || true)
+  [ "$dropped" -eq 0 ] || said+=("queue full: ≥$dropped dropped")
+  [ "$failed" -eq 0 ] || said+=("≥$failed exports failed")
+  [ "$incomplete" -eq 0 ] || said+=("flush at exit cut short")
+  [ ${#said[@]} -gt 0 ] || said=(-)
+  (IFS=";"; echo "${said[*]}")
+}
+
+echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up" \
+  "$([ "${TOGETHER:-0}" = 1 ] && echo "(the variants of a round at the same time)" || echo "(one at a time)")."
 echo
-echo "| round | instrumentation | requests/s | p99 | start to ready |"
-echo "| --- | --- | --- | --- | --- |"
+echo "| round | variant | requests/s | p99 | CPU µs/request | sink CPU µs/request | spans expected | spans received | start to ready | service log |"
+echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
 for round in $(seq 1 "$rounds"); do
-  for mode in off on; do
-    read -r rps p99 startup < <(run "$mode")
-    echo "| $round | $mode | $rps | $p99 | ${startup} ms |"
-    echo "$rps" >>"$work/rps-$mode"
+  curl -fs -o /dev/null "http://127.0.0.1:$sink_port/reset"
+  if [ "${TOGETHER:-0}" = 1 ]; then
+    for i in "${!variants[@]}"; do start "$i" "${variants[$i]}"; done
+    for i in "${!variants[@]}"; do await_ready "$i"; done
+    loads=()
+    for i in "${!variants[@]}"; do load "$i" & loads+=($!); done
+    wait "${loads[@]}"
+    for i in "${!variants[@]}"; do stop "$i"; done
+  else
+    for i in "${!variants[@]}"; do start "$i" "${variants[$i]}"; await_ready "$i"; load "$i"; stop "$i"; done
+  fi
+  for i in "${!variants[@]}"; do
+    read -r rps p99 startup cpu sink_cpu expected received says < <(report "$i")
+    echo "| $round | ${variants[$i]} | $rps | $p99 | $cpu | $sink_cpu | $expected | $received | ${startup} ms | $says |"
+    echo "$rps" >>"$work/rps-$i"
+    echo "$cpu" >>"$work/cpu-$i"
+    echo "$expected $received" >>"$work/spans-$i"
   done
 done
 median() { sort -n "$1" | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
-off=$(median "$work/rps-off")
-on=$(median "$work/rps-on")
 echo
-echo "Median requests/s: off $off, on $on; on/off = $(awk -v a="$on" -v b="$off" 'BEGIN {printf "%.2f", a/b}')"
+echo "| variant | median requests/s | ratio to ${variants[0]} | median CPU µs/request | spans expected | spans received | missing |"
+echo "| --- | --- | --- | --- | --- | --- | --- |"
+base=$(median "$work/rps-0")
+for i in "${!variants[@]}"; do
+  rps=$(median "$work/rps-$i")
+  read -r expected received < <(awk '{e += $1; r += $2} END {printf "%d %d\n", e, r}' "$work/spans-$i")
+  echo "| ${variants[$i]} | $rps | $(awk -v a="$rps" -v b="$base" 'BEGIN {printf "%.2f", a / b}') |" \
+    "$(median "$work/cpu-$i") | $expected | $received | $((expected - received)) |"
+done

@@ -86,7 +86,7 @@ public final class SampleService {
     panics.attach(telemetry, lifecycle);
     Metrics metrics = new Metrics();
     Handlers handlers = new Handlers(lifecycle, metrics,
-        new Inventory(telemetry.tracer(), telemetry.propagator()));
+        new Inventory(telemetry.propagator()));
     HttpApp app = new HttpApp(handlers.router(config.faultsEnabled()), metrics, telemetry, panics,
         config.requestInstrumentation());
     try {

@@ -38,14 +38,13 @@ class TracingIT {
       assertThat(response.body()).isEqualTo("{\"id\":\"42\",\"name\":\"item-42\",\"stock\":94}");
 
       await().atMost(Duration.ofSeconds(10))
-          .until(() -> spansOf(collector, TRACE_ID).size() >= 2);
+          .until(() -> !spansOf(collector, TRACE_ID).isEmpty());
+      // one span per request: the in-process inventory lookup is recorded on it, not a span of
+      // its own (Inventory)
       List<ReceivedSpan> spans = spansOf(collector, TRACE_ID);
-      ReceivedSpan server = spans.stream()
-          .filter(span -> span.span().getKind() == SpanKind.SPAN_KIND_SERVER).findFirst()
-          .orElseThrow();
-      ReceivedSpan client = spans.stream()
-          .filter(span -> span.span().getKind() == SpanKind.SPAN_KIND_CLIENT).findFirst()
-          .orElseThrow();
+      assertThat(spans).hasSize(1);
+      ReceivedSpan server = spans.get(0);
+      assertThat(server.span().getKind()).isEqualTo(SpanKind.SPAN_KIND_SERVER);
 
       assertThat(server.name()).isEqualTo("GET /items/{id}");
       assertThat(server.parentSpanId()).isEqualTo(PARENT_SPAN_ID);
@@ -62,10 +61,8 @@ class TracingIT {
       assertThat(server.resourceAttribute("deployment.environment.name").orElseThrow()
           .getStringValue()).isEqualTo("test");
 
-      assertThat(client.name()).isEqualTo("inventory lookup");
-      assertThat(client.parentSpanId()).isEqualTo(server.spanId());
-      assertThat(client.attribute("peer.service").orElseThrow().getStringValue())
-          .isEqualTo("inventory");
+      assertThat(server.attribute("app.item.id").orElseThrow().getStringValue()).isEqualTo("42");
+      assertThat(server.attribute("app.item.found").orElseThrow().getBoolValue()).isTrue();
 
       JsonNode lookup = service.events("item_lookup").stream()
           .filter(event -> event.path("item.id").asText().equals("42")).findFirst().orElseThrow();
