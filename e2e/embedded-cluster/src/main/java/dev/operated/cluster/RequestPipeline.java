@@ -58,6 +58,14 @@ final class RequestPipeline extends Dispatcher {
       return injected.get().response();
     }
     requestLog.record(received);
+    // stage: the request log gets the answer (code, resourceVersion, whether it stored anything)
+    WriteOutcome.begin();
+    MockResponse response = serve(request, target, manager);
+    requestLog.answered(received, RequestOutcomes.answered(received, response, WriteOutcome.end()));
+    return response;
+  }
+
+  private MockResponse serve(RecordedRequest request, ApiTarget target, String manager) {
     try {
       // stage: authentication, authorization
       AccessControl.Verdict verdict = accessControl.check(request);
