@@ -183,6 +183,36 @@ public final class EmbeddedCluster implements AutoCloseable {
     return garbageCollector::release;
   }
 
+  /** A pause of a built-in controller; closing it resumes the controller. */
+  @FunctionalInterface
+  public interface Pause extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Pauses a built-in controller until the returned pause is closed: it writes nothing meanwhile
+   * (an action in flight is waited for), then catches up on what it missed, as a controller
+   * restarted after an outage does. A test's direct {@link #collectGarbage()} still sweeps.
+   */
+  public Pause pause(Controller controller) {
+    return switch (controller) {
+      case DEPLOYMENT -> ((DeploymentController) controllers.get(0)).deploymentGate.pause();
+      case REPLICA_SET -> ((DeploymentController) controllers.get(0)).replicaSetGate.pause();
+      case KUBELET -> ((Kubelet) controllers.get(1)).gate.pause();
+      case GARBAGE_COLLECTOR -> {
+        AutoCloseable hold = holdGarbageCollection();
+        yield () -> {
+          try {
+            hold.close();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+      }
+    };
+  }
+
   private void loadCrds(Path folder) {
     try (KubernetesClient client = newClient();
         Stream<Path> files = Files.list(folder)) {
