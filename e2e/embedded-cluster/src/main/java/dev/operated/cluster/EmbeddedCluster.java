@@ -167,6 +167,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     return pipeline.faults;
   }
 
+  /** Latency in front of the store: chosen requests served late or once a test releases them. */
+  public RequestDelays delays() {
+    return pipeline.delays;
+  }
+
   /** Runs the garbage collector once now, for tests that must not wait for its next sweep. */
   public void collectGarbage() {
     ((GarbageCollector) controllers.get(2)).sweep();
