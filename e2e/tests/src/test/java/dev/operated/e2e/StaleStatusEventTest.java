@@ -216,9 +216,17 @@ class StaleStatusEventTest {
   void aDelayedReadinessChangeGivesOneEventAndOneTransitionPerRealChange() {
     Examples.apply(client, Examples.SAMPLE, NS);
     awaitReady("True");
+    awaitQuiet();
+    Predicate<ApiRequest> deploymentWrites = BY_OPERATOR
+        .and(request -> request.path().contains("/deployments/" + NAME));
+    int deploymentChangesBefore = cluster.requests().changingWrites(deploymentWrites).size();
 
     delayedReadiness(false);
     delayedReadiness(true);
+
+    assertThat(cluster.requests().changingWrites(deploymentWrites))
+        .as("readiness is no reason to change the Deployment")
+        .hasSize(deploymentChangesBefore);
 
     List<ReadySeen> versions = distinctVersions();
     int transitions = 0;
@@ -245,11 +253,25 @@ class StaleStatusEventTest {
         .isEqualTo(transitions + eventsBeforeFirstVersion(versions));
     List<ApiRequest> statusWrites = cluster.requests().writes(BY_OPERATOR
         .and(request -> request.path().contains("/operatedservices/" + NAME + "/status")));
-    assertThat(statusWrites).as("every status write changed something")
-        .allSatisfy(write -> assertThat(write.changed()).as("%s", write).isTrue());
+    // a status write on a stale cache may repeat the last one (the API server stores nothing);
+    // one that stores something must be a real change, which the watch shows
+    List<ApiRequest> changingStatusWrites = statusWrites.stream().filter(ApiRequest::changed)
+        .toList();
+    assertThat(changingStatusWrites).as("status writes that stored something, against the "
+        + "stored versions they made").hasSizeLessThanOrEqualTo(seen.size());
+    for (int i = 1; i < versions.size(); i++) {
+      ReadySeen before = versions.get(i - 1);
+      ReadySeen after = versions.get(i);
+      assertThat(Objects.equals(before.status(), after.status())
+          && Objects.equals(before.reason(), after.reason())
+          && Objects.equals(before.ready(), after.ready())
+          && !Objects.equals(before.lastTransitionTime(), after.lastTransitionTime()))
+          .as("a version that only moved lastTransitionTime: %s → %s", before, after).isFalse();
+    }
     System.out.printf("stale status event: %d Ready versions, %d transitions, %d Events, "
-        + "%d status writes, %d operator writes in all%n", versions.size(), transitions,
-        eventCount, statusWrites.size(), operatorWrites().size());
+        + "%d status writes (%d stored nothing), %d operator writes in all%n", versions.size(),
+        transitions, eventCount, statusWrites.size(),
+        statusWrites.size() - changingStatusWrites.size(), operatorWrites().size());
   }
 
   /** The stored versions in order, each once (a watch may repeat none, but be safe). */
