@@ -72,7 +72,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
 
   public OperatedServiceReconciler(ObservedCluster cluster, ServiceEvents events, Clock clock) {
     this.cluster = cluster;
-    this.report = new StatusReport(events);
+    this.report = new StatusReport(events, clock);
     this.clock = clock;
   }
 

@@ -49,8 +49,13 @@ public final class ServiceEvents {
 
   /** One event per change of Ready's status or reason, so `kubectl describe` tells the story. */
   public void onTransition(OperatedService resource, OperatedServiceStatus next) {
-    Optional<Condition> before = Optional.ofNullable(resource.getStatus())
-        .flatMap(s -> s.condition(ConditionTypes.READY));
+    onTransition(resource, Optional.ofNullable(resource.getStatus()), next);
+  }
+
+  /** As above, against the status the object had before, which the caller knows best. */
+  public void onTransition(OperatedService resource, Optional<OperatedServiceStatus> previous,
+      OperatedServiceStatus next) {
+    Optional<Condition> before = previous.flatMap(s -> s.condition(ConditionTypes.READY));
     Condition after = next.condition(ConditionTypes.READY).orElseThrow();
     boolean changed = before.map(b -> !Objects.equals(b.getStatus(), after.getStatus())
         || !Objects.equals(b.getReason(), after.getReason())).orElse(true);

@@ -6,6 +6,7 @@ import dev.operated.status.ServiceSignals;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -16,31 +17,44 @@ import java.util.Optional;
 final class StatusReport {
 
   private final ServiceEvents events;
+  private final Clock clock;
+  private final ReportedStatuses reported = new ReportedStatuses();
 
-  StatusReport(ServiceEvents events) {
+  StatusReport(ServiceEvents events, Clock clock) {
     this.events = events;
+    this.clock = clock;
   }
 
   UpdateControl<OperatedService> afterReconcile(OperatedService resource,
-      Context<OperatedService> context, OperatedServiceStatus status,
+      Context<OperatedService> context, OperatedServiceStatus computed,
       Optional<Duration> reevaluateAfter) {
-    observe(resource, context, status);
+    OperatedServiceStatus status = observe(resource, context, computed);
     return update(resource, status, reevaluateAfter);
   }
 
   ErrorStatusUpdateControl<OperatedService> afterFailure(OperatedService resource,
-      Context<OperatedService> context, OperatedServiceStatus status) {
-    observe(resource, context, status);
+      Context<OperatedService> context, OperatedServiceStatus computed) {
+    OperatedServiceStatus status = observe(resource, context, computed);
     return status.equals(resource.getStatus()) ? ErrorStatusUpdateControl.noStatusUpdate()
         : ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
   }
 
-  private void observe(OperatedService resource, Context<OperatedService> context,
-      OperatedServiceStatus status) {
+  /**
+   * Compared with what this process last reported when the cache has not seen it yet
+   * ({@link ReportedStatuses}): one Event and one lastTransitionTime per real transition, however
+   * stale the cached object a reconcile starts from.
+   */
+  private OperatedServiceStatus observe(OperatedService resource,
+      Context<OperatedService> context, OperatedServiceStatus computed) {
+    Optional<OperatedServiceStatus> previous = reported.previous(resource);
+    OperatedServiceStatus status = ReportedStatuses.withTransitionTimes(computed, previous,
+        clock.instant());
     ServiceSignals.observe(context, resource, status);
-    if (!status.equals(resource.getStatus())) {
-      events.onTransition(resource, status);
+    if (!previous.map(status::equals).orElse(false)) {
+      events.onTransition(resource, previous, status);
     }
+    reported.remember(resource, status);
+    return status;
   }
 
   /** Patch the status only when it changed; come back when time alone can change it. */

@@ -34,6 +34,7 @@ final class LeadershipGuard implements Interceptor {
   private final Duration silenceLimit;
   private volatile boolean leading;
   private volatile Instant lastLeaseRequest;
+  private volatile Runnable beforeLeaseRead = () -> { };
 
   LeadershipGuard(String namespace, OperatorSettings.LeaseTimings timings, Clock clock) {
     this.leases = "/apis/coordination.k8s.io/v1/namespaces/" + namespace + "/leases";
@@ -49,6 +50,11 @@ final class LeadershipGuard implements Interceptor {
         .withHttpClientBuilderConsumer(builder ->
             builder.addOrReplaceInterceptor("operated-leadership", this))
         .build();
+  }
+
+  /** Runs before every read of the Lease, on the elector's thread (see MalformedLeaseRepair). */
+  void beforeLeaseRead(Runnable check) {
+    this.beforeLeaseRead = check;
   }
 
   void leadershipChanged(boolean nowLeading) {
@@ -68,6 +74,9 @@ final class LeadershipGuard implements Interceptor {
     String path = request.uri().getPath();
     if (path.startsWith(leases)) {
       lastLeaseRequest = clock.instant();
+      if ("GET".equals(request.method())) {
+        beforeLeaseRead.run(); // hook: a malformed Lease repaired before the elector reads it
+      }
       return;
     }
     if (!leading && !READS.contains(request.method()) && !path.startsWith(ACCESS_REVIEWS)) {

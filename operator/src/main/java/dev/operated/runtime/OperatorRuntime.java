@@ -54,6 +54,9 @@ public final class OperatorRuntime implements AutoCloseable {
     leadership = settings.leaderElection()
         ? Optional.of(new LeadershipGuard(namespace, settings.lease(), clock)) : Optional.empty();
     this.client = leadership.map(guard -> guard.guard(client)).orElse(client);
+    // the repair reads and writes through the caller's client: the guard calls it
+    leadership.ifPresent(guard -> guard.beforeLeaseRead(new MalformedLeaseRepair(client,
+        namespace, settings.leaseName(), clock)::repairIfMalformed));
     health = new OperatorHealth(settings.leaderElection(),
         () -> leadership.map(LeadershipGuard::electorAlive).orElse(true));
     metrics = new OperatorMetrics(settings.perResourceMetrics());

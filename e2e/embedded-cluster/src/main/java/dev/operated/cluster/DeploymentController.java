@@ -46,13 +46,16 @@ final class DeploymentController implements AutoCloseable {
   private final Clock clock;
   private final WorkQueue queue;
   private final ReplicaSetController replicaSetController;
+  /** hook: pausing this controller, and the ReplicaSet controller's part of its pass. */
+  final ControllerGate deploymentGate = new ControllerGate();
+  final ControllerGate replicaSetGate = new ControllerGate();
 
   DeploymentController(Storage api, Clock clock) {
     this.api = api;
     this.clock = clock;
     this.replicaSetController = new ReplicaSetController(api, clock);
-    this.queue = new WorkQueue("embedded-cluster-deployment-controller", this::reconcile,
-        this::resync, LOG);
+    this.queue = new WorkQueue("embedded-cluster-deployment-controller",
+        this::reconcileUnlessPaused, this::resync, LOG);
     api.addListener(change -> {
       ObjectNode object = change.object() != null ? change.object() : change.previous();
       String namespace = change.target().namespace();
@@ -104,6 +107,12 @@ final class DeploymentController implements AutoCloseable {
       }
     }
     return false;
+  }
+
+  // hook: pause and resume (EmbeddedCluster.pause); a key met while paused is queued on resume
+  private void reconcileUnlessPaused(String namespace, String name) {
+    deploymentGate.run(namespace + "/" + name, () -> reconcile(namespace, name),
+        () -> queue.enqueue(namespace, name));
   }
 
   private void reconcile(String namespace, String name) {
@@ -206,8 +215,10 @@ final class DeploymentController implements AutoCloseable {
           return rs;
         }, MANAGER);
       }
-      replicaSetController.sync(namespace, replicaSet, want,
-          podsByReplicaSet.get(name(replicaSet)), minReadySeconds);
+      replicaSetGate.run(namespace + "/" + name(replicaSet), // hook: pause and resume
+          () -> replicaSetController.sync(namespace, replicaSet, want,
+              podsByReplicaSet.get(name(replicaSet)), minReadySeconds),
+          () -> queue.enqueue(namespace, name));
     }
     writeStatus(target, deployment, newName, created, owned, podsByReplicaSet, replicas,
         maxUnavailable, minReadySeconds);

@@ -194,6 +194,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     return outage;
   }
 
+  /** Latency in front of the store: chosen requests served late or once a test releases them. */
+  public RequestDelays delays() {
+    return pipeline.delays;
+  }
+
   /** Runs the garbage collector once now, for tests that must not wait for its next sweep. */
   public void collectGarbage() {
     ((GarbageCollector) controllers.get(2)).sweep();
@@ -208,6 +213,36 @@ public final class EmbeddedCluster implements AutoCloseable {
     GarbageCollector garbageCollector = (GarbageCollector) controllers.get(2);
     garbageCollector.hold();
     return garbageCollector::release;
+  }
+
+  /** A pause of a built-in controller; closing it resumes the controller. */
+  @FunctionalInterface
+  public interface Pause extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /**
+   * Pauses a built-in controller until the returned pause is closed: it writes nothing meanwhile
+   * (an action in flight is waited for), then catches up on what it missed, as a controller
+   * restarted after an outage does. A test's direct {@link #collectGarbage()} still sweeps.
+   */
+  public Pause pause(Controller controller) {
+    return switch (controller) {
+      case DEPLOYMENT -> ((DeploymentController) controllers.get(0)).deploymentGate.pause();
+      case REPLICA_SET -> ((DeploymentController) controllers.get(0)).replicaSetGate.pause();
+      case KUBELET -> ((Kubelet) controllers.get(1)).gate.pause();
+      case GARBAGE_COLLECTOR -> {
+        AutoCloseable hold = holdGarbageCollection();
+        yield () -> {
+          try {
+            hold.close();
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+        };
+      }
+    };
   }
 
   private void loadCrds(Path folder) {

@@ -41,6 +41,8 @@ final class Kubelet implements AutoCloseable {
   /** Pods handed to the node, by uid, and those whose stop was requested. */
   private final Set<String> running = ConcurrentHashMap.newKeySet();
   private final Set<String> stopping = ConcurrentHashMap.newKeySet();
+  /** hook: pausing the kubelet. */
+  final ControllerGate gate = new ControllerGate();
 
   Kubelet(Storage api, Node node, Clock clock) {
     this.api = api;
@@ -53,9 +55,11 @@ final class Kubelet implements AutoCloseable {
         boolean deleting = pod.path("metadata").hasNonNull("deletionTimestamp");
         if (!deleting && !running.contains(uid)) {
           running.add(uid);
-          worker.execute(() -> guarded(() -> start(change.target(), uid)));
+          worker.execute(() -> guarded(() -> gated("start " + uid,
+              () -> start(change.target(), uid))));
         } else if (deleting && stopping.add(uid)) {
-          worker.execute(() -> guarded(() -> stop(change.target(), pod)));
+          worker.execute(() -> guarded(() -> gated("stop " + uid,
+              () -> stop(change.target(), pod))));
         }
       } else if ("pods".equals(change.target().plural())) {
         String uid = change.previous().path("metadata").path("uid").asText();
@@ -63,6 +67,12 @@ final class Kubelet implements AutoCloseable {
         stopping.remove(uid);
       }
     });
+  }
+
+  // hook: pause and resume (EmbeddedCluster.pause): a step met while paused runs, the latest per
+  // key, on the kubelet's thread once resumed
+  private void gated(String key, Runnable action) {
+    gate.run(key, action, () -> worker.execute(() -> guarded(() -> gated(key, action))));
   }
 
   private void guarded(Runnable action) {
@@ -122,12 +132,12 @@ final class Kubelet implements AutoCloseable {
     return new PodReporter() {
       @Override
       public void report(List<ContainerReport> containers) {
-        writeStatus(target, uid, containers);
+        gated("status " + uid, () -> writeStatus(target, uid, containers));
       }
 
       @Override
       public void terminated() {
-        finish(target, uid);
+        gated("finish " + uid, () -> finish(target, uid));
       }
     };
   }

@@ -26,6 +26,8 @@ final class RequestPipeline extends Dispatcher {
   private final Clock clock;
   private final RequestLog requestLog;
   final RequestFaults faults;
+  /** stage: latency, chosen requests served late or once released. */
+  final RequestDelays delays = new RequestDelays();
   /** route: the GETs beyond the store's; EmbeddedCluster sets it once the node is known. */
   ResourceReads reads;
   /** Authentication and authorization: bearer tokens, then RBAC or AlwaysAllow. */
@@ -58,6 +60,15 @@ final class RequestPipeline extends Dispatcher {
       return injected.get().response();
     }
     requestLog.record(received);
+    delays.await(received); // stage: latency (RequestDelays), after the request has arrived
+    // stage: the request log gets the answer (code, resourceVersion, whether it stored anything)
+    WriteOutcome.begin();
+    MockResponse response = serve(request, target, manager);
+    requestLog.answered(received, RequestOutcomes.answered(received, response, WriteOutcome.end()));
+    return response;
+  }
+
+  private MockResponse serve(RecordedRequest request, ApiTarget target, String manager) {
     try {
       // stage: authentication, authorization
       AccessControl.Verdict verdict = accessControl.check(request);

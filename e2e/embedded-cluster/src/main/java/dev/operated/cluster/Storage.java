@@ -89,6 +89,7 @@ final class Storage {
   }
 
   private void notifyListeners(ApiTarget target, ObjectNode object, ObjectNode previous) {
+    WriteOutcome.stored(); // hook: the request log's "changed" (every committed write passes here)
     Change change = new Change(target.object(), object, previous);
     listeners.forEach(listener -> listener.accept(change));
   }

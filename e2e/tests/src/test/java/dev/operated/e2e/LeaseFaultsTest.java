@@ -1,0 +1,316 @@
+package dev.operated.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operated.api.OperatedService;
+import dev.operated.cluster.ApiRequest;
+import dev.operated.cluster.EmbeddedCluster;
+import dev.operated.cluster.RequestFaults;
+import dev.operated.runtime.OperatorRuntime;
+import dev.operated.runtime.OperatorSettings;
+import dev.operated.runtime.WatchedNamespaces;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Leader election when the Lease misbehaves: renewals failing past the renew deadline, a Lease no
+ * elector would write, and the Lease taken over while a reconcile is in flight. Two oracles
+ * throughout, from the request log: some replica leads within the lease duration plus one retry
+ * (fabric8's acquire retry is jittered up to 2.2 retry periods, {@code LeaderElector.JITTER_FACTOR}),
+ * and no replica sends a write after another has made its first as leader.
+ *
+ * <p>Not here yet: the Lease taken over while the leader's write is held in flight (see
+ * docs/reliability.md, "Not done yet").
+ */
+class LeaseFaultsTest {
+
+  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
+  private static final String LEASE = "operated-e2e-lease";
+  private static final String OPERATORS = "operators";
+  private static final String NS = "shop";
+  private static final OperatorSettings.LeaseTimings FAST = new OperatorSettings.LeaseTimings(
+      Duration.ofSeconds(4), Duration.ofSeconds(3), Duration.ofMillis(250));
+  /** The lease duration and one jittered retry: the longest a standby may need to take over. */
+  private static final Duration TAKEOVER_BOUND = FAST.leaseDuration()
+      .plus(FAST.retryPeriod().multipliedBy(22).dividedBy(10));
+  /**
+   * What the bound leaves out: the requests themselves (the renewal stamped before it was sent,
+   * the standby's read and write), each up to a few hundred ms on a loaded two-core CI machine.
+   */
+  private static final Duration REQUEST_ALLOWANCE = Duration.ofSeconds(1);
+  /** metav1.MicroTime on the wire, as every elector writes it. */
+  private static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
+
+  private EmbeddedCluster cluster;
+  private KubernetesClient client;
+  private final List<OperatorRuntime> runtimes = new CopyOnWriteArrayList<>();
+  private final List<KubernetesClient> clients = new CopyOnWriteArrayList<>();
+  private final List<Integer> exits = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    client = cluster.newClient();
+    for (String namespace : List.of(OPERATORS, NS)) {
+      client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+          .withName(namespace).endMetadata().build()).create();
+    }
+  }
+
+  @AfterEach
+  void stop() {
+    runtimes.forEach(OperatorRuntime::shutdown);
+    clients.forEach(KubernetesClient::close);
+    client.close();
+    cluster.close();
+  }
+
+  private OperatorRuntime replica(String identity) {
+    KubernetesClient own = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
+        cluster.config()).withUserAgent(identity + "/e2e").build()).build();
+    clients.add(own);
+    OperatorSettings settings = new OperatorSettings(new WatchedNamespaces.All(),
+        Optional.of(OPERATORS), "127.0.0.1", 0, "INFO", true, LEASE, identity, false,
+        Duration.ofSeconds(10), Optional.empty(), Optional.empty(), FAST);
+    OperatorRuntime runtime = OperatorRuntime.start(settings, own, Clock.systemUTC(), exits::add,
+        overrides -> { });
+    runtimes.add(runtime);
+    return runtime;
+  }
+
+  private static boolean isLease(ApiRequest request) {
+    return request.path().contains("/leases");
+  }
+
+  /** The replica's writes to what it operates: not its Lease, not its access reviews. */
+  private List<ApiRequest> operatorWrites(String identity) {
+    return cluster.requests().writes(request -> identity.equals(request.client())
+        && !isLease(request) && !request.path().startsWith("/apis/authorization.k8s.io/"));
+  }
+
+  private List<ApiRequest> leaseWrites(String identity) {
+    return cluster.requests().writes(request -> identity.equals(request.client())
+        && isLease(request) && request.code() >= 200 && request.code() < 300);
+  }
+
+  private OperatedService sample() {
+    return client.resources(OperatedService.class).inNamespace(NS).withName("sample-service")
+        .get();
+  }
+
+  private void awaitSampleReady() {
+    await().atMost(Duration.ofSeconds(60)).until(() -> sample() != null
+        && sample().getStatus() != null && "2/2".equals(sample().getStatus().ready()));
+  }
+
+  private void touchSpec(int change) {
+    client.resources(OperatedService.class).inNamespace(NS).withName("sample-service")
+        .patch(new PatchContext.Builder().withPatchType(PatchType.JSON_MERGE).build(),
+            Serialization.asJson(Map.of("spec", Map.of("env", List.of(
+                Map.of("name", "EDIT", "value", Integer.toString(change)))))));
+  }
+
+  /** A user editing the spec every 200 ms until stopped, so a leader always has work. */
+  private Thread editing(AtomicBoolean changing) {
+    Thread user = new Thread(() -> {
+      for (int change = 0; changing.get() && change < 600; change++) {
+        touchSpec(change);
+        await().pollDelay(Duration.ofMillis(200)).atMost(Duration.ofSeconds(1)).until(() -> true);
+      }
+    }, "user-edits");
+    user.start();
+    return user;
+  }
+
+  /** Oracle: after {@code leader}'s first write, nobody else sent one. */
+  private void assertNoOtherWriterAfterFirstWriteOf(String leader) {
+    List<ApiRequest> leaderWrites = operatorWrites(leader);
+    assertThat(leaderWrites).as("%s wrote as leader", leader).isNotEmpty();
+    Instant first = leaderWrites.get(0).at();
+    List<ApiRequest> others = cluster.requests().writes(request -> request.userAgent() != null
+        && request.userAgent().endsWith("/e2e") && !leader.equals(request.client())
+        && !isLease(request) && !request.path().startsWith("/apis/authorization.k8s.io/")
+        && request.at().isAfter(first));
+    assertThat(others).as("writes sent by another replica after %s's first write at %s", leader,
+        first).isEmpty();
+  }
+
+  /**
+   * (a) The leader's Lease renewals fail (503 for that replica alone) past the renew deadline:
+   * it must stop writing before its lease runs out, and the standby lead within the lease
+   * duration and one retry of the leader's last renewal.
+   */
+  @Test
+  void renewalsFailingPastTheDeadlineHandOverWithinTheBoundAndNeverToTwoWriters()
+      throws Exception {
+    OperatorRuntime a = replica("renew-a");
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.health().leading());
+    OperatorRuntime b = replica("renew-b");
+    Examples.apply(client, Examples.SAMPLE, NS);
+    awaitSampleReady();
+
+    AtomicBoolean changing = new AtomicBoolean(true);
+    Thread user = editing(changing);
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> operatorWrites("renew-a").size() > 3);
+      cluster.faults().during(Duration.ofMinutes(2), RequestFaults.from("renew-a/e2e")
+          .and(LeaseFaultsTest::isLease), RequestFaults.Fault.unavailable());
+      await().atMost(Duration.ofSeconds(30)).until(() -> b.health().leading());
+      int before = operatorWrites("renew-b").size();
+      await().atMost(Duration.ofSeconds(15)).until(() -> operatorWrites("renew-b").size()
+          > before + 3);
+    } finally {
+      changing.set(false);
+      user.join();
+    }
+
+    Instant lastRenewal = leaseWrites("renew-a").get(leaseWrites("renew-a").size() - 1).at();
+    Instant takeover = leaseWrites("renew-b").get(0).at();
+    Instant lastWriteOfA = operatorWrites("renew-a").get(operatorWrites("renew-a").size() - 1)
+        .at();
+    System.out.printf("lease renewals failing: renew-a's last renewal %s, its last write %d ms "
+        + "later (renew deadline %d ms), renew-b took the lease %d ms after it (bound %d ms)%n",
+        lastRenewal, Duration.between(lastRenewal, lastWriteOfA).toMillis(),
+        FAST.renewDeadline().toMillis(), Duration.between(lastRenewal, takeover).toMillis(),
+        TAKEOVER_BOUND.toMillis());
+    assertThat(Duration.between(lastRenewal, takeover)).as("the standby took over in time")
+        .isLessThanOrEqualTo(TAKEOVER_BOUND.plus(REQUEST_ALLOWANCE));
+    assertThat(lastWriteOfA).as("the old leader stopped writing before its lease ran out")
+        .isBefore(lastRenewal.plus(FAST.leaseDuration()));
+    assertNoOtherWriterAfterFirstWriteOf("renew-b");
+    assertThat(a.health().leading()).isFalse();
+    assertThat(exits).as("the old leader exits to restart as a standby").containsExactly(1);
+  }
+
+  /** The Lease as something other than an elector wrote it, through the API. */
+  private void storeMalformedLease(String shape) {
+    String now = MICRO_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+    Map<String, Object> spec = new LinkedHashMap<>();
+    switch (shape) {
+      case "no-lease-duration" -> {
+        spec.put("holderIdentity", "gone-replica");
+        spec.put("acquireTime", now);
+        spec.put("renewTime", now);
+      }
+      case "no-times" -> {
+        spec.put("holderIdentity", "gone-replica");
+        spec.put("leaseDurationSeconds", (int) FAST.leaseDuration().toSeconds());
+      }
+      case "empty-spec" -> { }
+      default -> throw new IllegalArgumentException(shape);
+    }
+    var leases = client.genericKubernetesResources("coordination.k8s.io/v1", "Lease")
+        .inNamespace(OPERATORS);
+    if (leases.withName(LEASE).get() == null) {
+      GenericKubernetesResource lease = new GenericKubernetesResource();
+      lease.setApiVersion("coordination.k8s.io/v1");
+      lease.setKind("Lease");
+      lease.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder().withName(LEASE)
+          .withNamespace(OPERATORS).build());
+      lease.setAdditionalProperty("spec", spec);
+      leases.resource(lease).create();
+    } else {
+      // the whole spec replaced, with no resourceVersion: the elector renews meanwhile
+      leases.withName(LEASE).patch(PatchContext.of(PatchType.JSON), Serialization.asJson(
+          List.of(Map.of("op", "replace", "path", "/spec", "value", spec))));
+    }
+  }
+
+  /**
+   * (b) A Lease with fields missing (no elector writes one, but anyone with RBAC on Leases can):
+   * fabric8's elector cannot read it (a null unboxed, a required time missing), which ends its
+   * loop for good; some replica must lead anyway, within the bound, and none may exit or stop
+   * asking for the Lease (which /livez reports, so the kubelet would restart it in a loop).
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"no-lease-duration", "no-times", "empty-spec"})
+  void aMalformedLeaseAtStartIsTakenOverWithinTheBoundWithoutACrashLoop(String shape) {
+    storeMalformedLease(shape);
+    Instant started = Instant.now();
+    OperatorRuntime a = replica("malformed-a");
+    OperatorRuntime b = replica("malformed-b");
+
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.health().leading()
+        || b.health().leading());
+    Instant led = Instant.now();
+    // from the first time an elector read the Lease: starting a replica takes what it takes
+    Instant firstRead = cluster.requests().all().stream().filter(request -> isLease(request)
+        && "GET".equals(request.method()) && request.client().startsWith("malformed-"))
+        .findFirst().orElseThrow().at();
+    Duration toLead = Duration.between(firstRead, led);
+    System.out.printf("malformed lease (%s): a replica led %d ms after the first read of the "
+        + "Lease, %d ms after both started%n", shape, toLead.toMillis(),
+        Duration.between(started, led).toMillis());
+    assertThat(toLead).as("led within the bound")
+        .isLessThanOrEqualTo(TAKEOVER_BOUND.plus(REQUEST_ALLOWANCE));
+    Lease lease = client.resources(Lease.class).inNamespace(OPERATORS).withName(LEASE).get();
+    assertThat(lease.getSpec().getHolderIdentity()).isIn("malformed-a", "malformed-b");
+    // both electors still ask for the Lease, so both stay live: no restart, no crash loop
+    await().during(FAST.leaseDuration().multipliedBy(2).plusSeconds(1))
+        .atMost(FAST.leaseDuration().multipliedBy(3))
+        .until(() -> a.health().live().ok() && b.health().live().ok()
+            && a.health().leading() != b.health().leading());
+    assertThat(exits).isEmpty();
+  }
+
+  /** (b) The same while a replica leads: its next renewal reads the malformed Lease. */
+  @Test
+  void aLeaseMadeMalformedUnderTheLeaderIsLedAgainWithinTheBound() {
+    OperatorRuntime a = replica("under-a");
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.health().leading());
+    OperatorRuntime b = replica("under-b");
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.health().ready().ok());
+
+    storeMalformedLease("no-lease-duration");
+    Instant broken = Instant.now();
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      Lease lease = client.resources(Lease.class).inNamespace(OPERATORS).withName(LEASE).get();
+      return lease.getSpec() != null && lease.getSpec().getLeaseDurationSeconds() != null
+          && lease.getSpec().getHolderIdentity() != null
+          && (a.health().leading() || b.health().leading());
+    });
+    Duration toLead = Duration.between(broken, Instant.now());
+    System.out.printf("malformed lease under a leader: led again after %d ms%n",
+        toLead.toMillis());
+    assertThat(toLead).isLessThanOrEqualTo(TAKEOVER_BOUND.plus(REQUEST_ALLOWANCE));
+    // the Lease named another holder, so the leader lost it: it exits (its elector is done) and
+    // its pod restarts; the restarted replica must stay up as a standby, not die again
+    OperatorRuntime survivor = b.health().leading() ? b : a;
+    if (survivor == b) {
+      assertThat(exits).as("the old leader exits to restart").containsExactly(1);
+      a.shutdown();
+    }
+    OperatorRuntime restarted = replica("under-a-restarted");
+    await().during(FAST.leaseDuration().multipliedBy(2).plusSeconds(1))
+        .atMost(FAST.leaseDuration().multipliedBy(4))
+        .until(() -> survivor.health().live().ok() && restarted.health().live().ok()
+            && survivor.health().leading() && !restarted.health().leading());
+  }
+}
