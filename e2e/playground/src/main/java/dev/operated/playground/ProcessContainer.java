@@ -56,6 +56,7 @@ final class ProcessContainer implements LocalContainer {
   private final LocalNodeSettings settings;
   private final ScheduledExecutorService scheduler;
   private final Runnable onChange;
+  private final ContainerEvents.Sink events;
 
   private final Object lock = new Object();
   private Process process;
@@ -74,7 +75,7 @@ final class ProcessContainer implements LocalContainer {
 
   ProcessContainer(Container spec, boolean init, List<String> command, Map<String, String> env,
       String podIp, IntUnaryOperator hostPort, Path log, LocalNodeSettings settings, ScheduledExecutorService scheduler,
-      Runnable onChange) {
+      Runnable onChange, ContainerEvents.Sink events) {
     this.spec = spec;
     this.init = init;
     this.command = List.copyOf(command);
@@ -85,6 +86,7 @@ final class ProcessContainer implements LocalContainer {
     this.settings = settings;
     this.scheduler = scheduler;
     this.onChange = onChange;
+    this.events = events;
   }
 
   @Override
@@ -114,6 +116,7 @@ final class ProcessContainer implements LocalContainer {
         return;
       }
       Process current = process;
+      events.record(ContainerEvents.Kind.STARTED); // hook: the kubelet's record
       waitingReason = null;
       started = spec.getStartupProbe() == null;
       ready = false;
@@ -211,9 +214,11 @@ final class ProcessContainer implements LocalContainer {
     Process current = process;
     cancelProbes();
     Thread stopper = new Thread(() -> {
+      events.record(ContainerEvents.Kind.SIGTERM); // hook: the kubelet's record
       current.destroy();
       try {
         if (!current.waitFor(settings.restartGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+          events.record(ContainerEvents.Kind.SIGKILL); // hook: the kubelet's record
           current.destroyForcibly();
         }
       } catch (InterruptedException e) {
@@ -233,6 +238,7 @@ final class ProcessContainer implements LocalContainer {
       }
       cancelProbes();
       int exitCode = ended.exitValue();
+      events.record(ContainerEvents.Kind.EXITED, exitCode); // hook: the kubelet's record
       String message = exitCode != 0
           && "FallbackToLogsOnError".equals(spec.getTerminationMessagePolicy())
           ? lastLogLines(logStart) : null;
@@ -288,12 +294,19 @@ final class ProcessContainer implements LocalContainer {
       markStopped();
       return;
     }
-    runPreStop(spec.getLifecycle() == null ? null : spec.getLifecycle().getPreStop(), deadline);
+    LifecycleHandler preStop = spec.getLifecycle() == null ? null
+        : spec.getLifecycle().getPreStop();
+    if (preStop != null) {
+      events.record(ContainerEvents.Kind.PRE_STOP); // hook: the kubelet's record
+    }
+    runPreStop(preStop, deadline);
+    events.record(ContainerEvents.Kind.SIGTERM); // hook: the kubelet's record
     current.destroy(); // SIGTERM
     try {
       long left = Duration.between(Instant.now(), deadline).toMillis();
       if (left <= 0 || !current.waitFor(left, TimeUnit.MILLISECONDS)) {
         LOG.info("container {} still running at the end of the grace period: SIGKILL", name());
+        events.record(ContainerEvents.Kind.SIGKILL); // hook: the kubelet's record
         current.destroyForcibly();
         current.waitFor(5, TimeUnit.SECONDS);
       }
