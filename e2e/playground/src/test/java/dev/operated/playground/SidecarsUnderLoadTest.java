@@ -36,6 +36,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -82,70 +83,21 @@ class SidecarsUnderLoadTest {
   @ValueSource(strings = {"1.33", "1.28"})
   void aRolloutUnderLoadDrainsTheAppBeforeItsCollectorAndItsProxy(String version)
       throws Exception {
-    assumeThat(PodAddressing.detected()).as("the mesh stand-in moves the app to another port of "
-        + "the pod's own address, which needs an address per pod (Linux)")
-        .isEqualTo(PodAddressing.ADDRESS_PER_POD);
-    e2e = new LocalEndToEnd(logs, version, settings -> settings
-        .withAddressing(PodAddressing.ADDRESS_PER_POD)
-        .withSidecarStandIns(logs.resolve("stand-ins")));
-    e2e.cluster.node().admitPodsWith(new IstioSidecarInjection());
-    apply(SidecarsUnderLoadTest::withCollectorAndMesh);
-    e2e.awaitReady(2);
-    TerminationBudget budget = TerminationBudget.of(e2e.current().getSpec(),
-        new ClusterFacts(KubernetesVersion.parse(version), false, Map.of()));
-    ServiceFront front = e2e.cluster.front(NS, NAME, PROPAGATION);
-    await().atMost(Duration.ofSeconds(10)).until(() -> front.endpoints().size() == 2);
+    Rollout rollout = rollOutUnderLoad(version, version, new IstioSidecarInjection());
+    TerminationBudget budget = rollout.budget;
+    assertThat(rollout.failures).as("requests that failed during the rollout").isEmpty();
 
-    List<Pod> replaced = e2e.pods();
-    assertThat(replaced).as("pods with the proxy injected, running")
-        .allMatch(pod -> proxyRunning(pod, budget.proxyNativeSidecar()));
-    Set<String> before = replaced.stream().map(p -> p.getMetadata().getName())
-        .collect(Collectors.toSet());
-    List<String> report = new ArrayList<>();
-    List<String> failures;
-    try (Load load = Load.start(front.port(), CLIENTS, Duration.ofMinutes(4))) {
-      await().atMost(Duration.ofSeconds(20)).until(() -> load.succeeded() > 50);
-      apply(resource -> withEnv(withCollectorAndMesh(resource), "GREETING", "v2"));
-      // a pod is gone from the API once the node reported all its containers stopped
-      await("every pod replaced and stopped").atMost(ROLLOUT_TIMEOUT)
-          .pollInterval(Duration.ofMillis(250)).until(() -> {
-            List<Pod> pods = e2e.pods();
-            return !pods.isEmpty() && pods.stream()
-                .noneMatch(pod -> before.contains(pod.getMetadata().getName()));
-          });
-      e2e.awaitReady(2);
-      load.close();
-      report.add(String.format("Kubernetes %s: %d requests answered, %d failed; budget: %s, "
-              + "grace %ds, proxy drain %ds, proxy tail %ds", version, load.succeeded(),
-          load.failures().size(), budget.arithmetic(), budget.gracePeriodSeconds(),
-          budget.proxyDrainSeconds(), budget.proxyTailSeconds()));
-      failures = load.failures();
-    } finally {
-      keep(version, replaced);
-    }
-    assertThat(failures).as("requests that failed during the rollout").isEmpty();
-
-    ContainerEvents events = e2e.cluster.node().events();
-    for (Pod pod : replaced) {
-      Termination t = Termination.of(events, pod);
-      int spans = count(e2e.log(pod, COLLECTOR), OtlpReceiverStandIn.SPANS_NAMED, ITEM_SPAN);
-      int carried = count(e2e.log(pod, PROXY), MeshProxyStandIn.REQUESTS_TO, ITEM_PATH);
-      report.add(String.format("  %s: %d requests carried by the proxy, %d spans received by "
-              + "the collector; exits after termination began: app %.2fs, collector %.2fs, "
-              + "proxy %.2fs; proxy after app %.2fs (budget: %s); grace %ds",
-          pod.getMetadata().getName(), carried, spans, t.seconds(t.appExit),
-          t.seconds(t.collectorExit), t.seconds(t.proxyExit),
-          secondsBetween(t.appExit, t.proxyExit),
-          budget.proxyNativeSidecar() ? "at least the proxy tail " + budget.proxyTailSeconds()
-              + "s" : "until " + budget.proxyDrainSeconds() + "s after SIGTERM", t.grace));
-
+    for (Pod pod : rollout.replaced) {
+      Termination t = Termination.of(rollout.events, pod);
+      int spans = spans(pod);
+      int carried = carried(pod);
       assertThat(carried).as("requests %s's proxy carried", pod.getMetadata().getName())
           .isPositive();
       assertThat(spans).as("spans %s's collector received, against the requests its app served",
           pod.getMetadata().getName()).isEqualTo(carried);
       assertThat(e2e.log(pod, APP)).as("the app's telemetry flush at exit")
           .doesNotContain("telemetry_flush_incomplete");
-      assertThat(events.of(NS, pod.getMetadata().getName()))
+      assertThat(rollout.events.of(NS, pod.getMetadata().getName()))
           .as("no container of %s killed at the grace deadline", pod.getMetadata().getName())
           .noneMatch(e -> e.kind() == Kind.SIGKILL)
           .filteredOn(e -> e.kind() == Kind.EXITED && e.at().isAfter(t.start))
@@ -174,15 +126,113 @@ class SidecarsUnderLoadTest {
             .isGreaterThanOrEqualTo(budget.proxyDrainSeconds());
       }
     }
-    report.forEach(System.out::println);
+  }
+
+  /**
+   * The same rollout with the legacy collector's preStop hook taken out, as if the operator had
+   * not budgeted it: the collector gets SIGTERM with the app and stops while the app still
+   * serves its drain, so the spans of those requests never reach it. This is what the span oracle
+   * above would catch.
+   */
+  @Test
+  void withoutTheLegacyCollectorsPreStopTheAppsLastSpansAreLost() throws Exception {
+    IstioSidecarInjection istio = new IstioSidecarInjection();
+    Rollout rollout = rollOutUnderLoad("1.28", "1.28-without-collector-prestop",
+        pod -> withoutPreStop(istio.apply(pod), COLLECTOR));
+
+    assertThat(rollout.replaced).as("pods whose collector received fewer spans than their app "
+        + "served requests").anySatisfy(pod -> assertThat(spans(pod)).isLessThan(carried(pod)));
+  }
+
+  /** What a rollout left for the oracles. */
+  private record Rollout(TerminationBudget budget, List<Pod> replaced, List<String> failures,
+      ContainerEvents events) {
+  }
+
+  /**
+   * Two replicas with the collector sidecar and Istio's proxy, rolled to a new template under
+   * continuous load through the Service, until every old pod has stopped; prints the numbers.
+   */
+  private Rollout rollOutUnderLoad(String version, String run, UnaryOperator<Pod> webhook)
+      throws Exception {
+    assumeThat(PodAddressing.detected()).as("the mesh stand-in moves the app to another port of "
+        + "the pod's own address, which needs an address per pod (Linux)")
+        .isEqualTo(PodAddressing.ADDRESS_PER_POD);
+    e2e = new LocalEndToEnd(logs, version, settings -> settings
+        .withAddressing(PodAddressing.ADDRESS_PER_POD)
+        .withSidecarStandIns(logs.resolve("stand-ins")));
+    e2e.cluster.node().admitPodsWith(webhook);
+    apply(SidecarsUnderLoadTest::withCollectorAndMesh);
+    e2e.awaitReady(2);
+    TerminationBudget budget = TerminationBudget.of(e2e.current().getSpec(),
+        new ClusterFacts(KubernetesVersion.parse(version), false, Map.of()));
+    ServiceFront front = e2e.cluster.front(NS, NAME, PROPAGATION);
+    await().atMost(Duration.ofSeconds(10)).until(() -> front.endpoints().size() == 2);
+
+    List<Pod> replaced = e2e.pods();
+    assertThat(replaced).as("pods with the proxy injected, running")
+        .allMatch(pod -> proxyRunning(pod, budget.proxyNativeSidecar()));
+    Set<String> before = replaced.stream().map(p -> p.getMetadata().getName())
+        .collect(Collectors.toSet());
+    List<String> failures;
+    try (Load load = Load.start(front.port(), CLIENTS, Duration.ofMinutes(4))) {
+      await().atMost(Duration.ofSeconds(20)).until(() -> load.succeeded() > 50);
+      apply(resource -> withEnv(withCollectorAndMesh(resource), "GREETING", "v2"));
+      // a pod is gone from the API once the node reported all its containers stopped
+      await("every pod replaced and stopped").atMost(ROLLOUT_TIMEOUT)
+          .pollInterval(Duration.ofMillis(250)).until(() -> {
+            List<Pod> pods = e2e.pods();
+            return !pods.isEmpty() && pods.stream()
+                .noneMatch(pod -> before.contains(pod.getMetadata().getName()));
+          });
+      e2e.awaitReady(2);
+      load.close();
+      failures = load.failures();
+      // the numbers, for docs/reliability.md (surefire keeps stdout in the report folder)
+      System.out.printf("Kubernetes %s: %d requests answered, %d failed %s; budget: %s, "
+              + "grace %ds, proxy drain %ds, proxy tail %ds%n", version, load.succeeded(),
+          failures.size(), failures.subList(0, Math.min(3, failures.size())), budget.arithmetic(),
+          budget.gracePeriodSeconds(), budget.proxyDrainSeconds(), budget.proxyTailSeconds());
+    } finally {
+      keep(run, replaced);
+    }
+    ContainerEvents events = e2e.cluster.node().events();
+    for (Pod pod : replaced) {
+      Termination t = Termination.of(events, pod);
+      System.out.printf("  %s: %d requests carried by the proxy, %d spans received by the "
+              + "collector; exits after termination began: app %.2fs, collector %.2fs, proxy "
+              + "%.2fs; proxy after app %.2fs (budget: %s); grace %ds, SIGKILLs %d%n",
+          pod.getMetadata().getName(), carried(pod), spans(pod), t.seconds(t.appExit),
+          t.seconds(t.collectorExit), t.seconds(t.proxyExit),
+          secondsBetween(t.appExit, t.proxyExit),
+          budget.proxyNativeSidecar() ? "at least the proxy tail " + budget.proxyTailSeconds()
+              + "s" : "until " + budget.proxyDrainSeconds() + "s after SIGTERM", t.grace,
+          events.of(NS, pod.getMetadata().getName()).stream()
+              .filter(e -> e.kind() == Kind.SIGKILL).count());
+    }
+    return new Rollout(budget, replaced, failures, events);
+  }
+
+  private int spans(Pod pod) throws IOException {
+    return count(e2e.log(pod, COLLECTOR), OtlpReceiverStandIn.SPANS_NAMED, ITEM_SPAN);
+  }
+
+  private int carried(Pod pod) throws IOException {
+    return count(e2e.log(pod, PROXY), MeshProxyStandIn.REQUESTS_TO, ITEM_PATH);
+  }
+
+  private static Pod withoutPreStop(Pod pod, String container) {
+    pod.getSpec().getContainers().stream().filter(c -> c.getName().equals(container))
+        .forEach(c -> c.setLifecycle(null));
+    return pod;
   }
 
   /**
    * The pods' logs and the kubelet's record of the replaced pods, for a human to read after the
-   * run: target/sidecars-under-load/VERSION/.
+   * run: target/sidecars-under-load/RUN/.
    */
-  private void keep(String version, List<Pod> replaced) throws IOException {
-    Path folder = Path.of("target", "sidecars-under-load", version);
+  private void keep(String run, List<Pod> replaced) throws IOException {
+    Path folder = Path.of("target", "sidecars-under-load", run);
     Files.createDirectories(folder);
     try (var files = Files.list(logs)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".log")).toList()) {
