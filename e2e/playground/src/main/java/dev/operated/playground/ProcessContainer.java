@@ -22,9 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
@@ -65,6 +68,9 @@ final class ProcessContainer implements LocalContainer {
   private boolean ready;
   private int restartCount;
   private boolean terminating;
+  private boolean preStopRan;
+  /** Done once the last exit is handled and recorded: a stop waits for it before it returns. */
+  private CompletableFuture<Void> exitHandled = CompletableFuture.completedFuture(null);
   private boolean stopped;
   private String waitingReason = "ContainerCreating";
   private ContainerReport.Termination lastTermination;
@@ -124,7 +130,7 @@ final class ProcessContainer implements LocalContainer {
       livenessFailures = 0;
       readinessFailures = 0;
       readinessSuccesses = 0;
-      current.onExit().thenRun(() -> exited(current, logStart));
+      exitHandled = current.onExit().thenRun(() -> exited(current, logStart));
       schedule(spec.getStartupProbe(), this::startupResult);
       schedule(spec.getReadinessProbe(), this::readinessResult);
       schedule(spec.getLivenessProbe(), this::livenessResult);
@@ -294,12 +300,7 @@ final class ProcessContainer implements LocalContainer {
       markStopped();
       return;
     }
-    LifecycleHandler preStop = spec.getLifecycle() == null ? null
-        : spec.getLifecycle().getPreStop();
-    if (preStop != null) {
-      events.record(ContainerEvents.Kind.PRE_STOP); // hook: the kubelet's record
-    }
-    runPreStop(preStop, deadline);
+    preStop(deadline);
     events.record(ContainerEvents.Kind.SIGTERM); // hook: the kubelet's record
     current.destroy(); // SIGTERM
     try {
@@ -314,7 +315,37 @@ final class ProcessContainer implements LocalContainer {
       Thread.currentThread().interrupt();
       current.destroyForcibly();
     }
+    awaitExitHandled(); // hook: the exit is recorded before the node moves on
     markStopped();
+  }
+
+  /** The exit callback runs on another thread moments after the process is reaped. */
+  private void awaitExitHandled() {
+    CompletableFuture<Void> handled;
+    synchronized (lock) {
+      handled = exitHandled;
+    }
+    try {
+      handled.get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("container {}: exit not handled: {}", name(), e.toString());
+    }
+  }
+
+  @Override
+  public void preStop(Instant deadline) {
+    LifecycleHandler hook = spec.getLifecycle() == null ? null : spec.getLifecycle().getPreStop();
+    synchronized (lock) {
+      if (preStopRan || hook == null || process == null || !process.isAlive()) {
+        preStopRan = true;
+        return;
+      }
+      preStopRan = true;
+    }
+    events.record(ContainerEvents.Kind.PRE_STOP); // hook: the kubelet's record
+    runPreStop(hook, deadline);
   }
 
   private void markStopped() {

@@ -43,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Init containers run first, in order; a native sidecar (restartPolicy Always) must have
  * started before the next one starts. On deletion the app containers run their preStop hooks and
  * get SIGTERM together, SIGKILL at the end of the grace period, and the native sidecars are
- * stopped after them, last started first stopped.
+ * stopped after them, last started first stopped, each with at least 2 s; their own preStop
+ * hooks run as the termination begins (kubelet's {@code killContainer} and
+ * {@code newTerminationOrdering}, pkg/kubelet/kuberuntime).
+ * Every start, preStop hook, signal and exit is recorded ({@link #events()}).
  */
 public final class ProcessNode implements Node {
 
@@ -372,6 +375,17 @@ public final class ProcessNode implements Node {
         apps = List.copyOf(containers);
         sidecars = new ArrayList<>(initContainers);
       }
+      // hook: the kubelet's killContainer runs each container's preStop hook before the
+      // container waits for its turn (kuberuntime_container.go), so a native sidecar's hook runs
+      // as the termination begins, alongside the app's
+      Map<LocalContainer, Thread> sidecarHooks = new LinkedHashMap<>();
+      for (LocalContainer sidecar : sidecars) {
+        Thread hook = new Thread(() -> sidecar.preStop(deadline),
+            "prestop-" + pod.getMetadata().getName() + "-" + sidecar.name());
+        hook.setDaemon(true);
+        hook.start();
+        sidecarHooks.put(sidecar, hook);
+      }
       List<Thread> stopping = new ArrayList<>();
       for (LocalContainer container : apps) {
         Thread thread = new Thread(() -> container.terminate(deadline),
@@ -390,6 +404,12 @@ public final class ProcessNode implements Node {
       }
       Collections.reverse(sidecars);
       for (LocalContainer sidecar : sidecars) {
+        try {
+          sidecarHooks.get(sidecar).join(); // hook: its own preStop first, as above
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
         Instant floor = Instant.now().plus(MIN_SIDECAR_GRACE);
         sidecar.terminate(deadline.isAfter(floor) ? deadline : floor);
       }
