@@ -19,7 +19,15 @@ interface LocalContainer {
   boolean finished();
 
   /**
-   * Runs the preStop hook, then SIGTERM, then SIGKILL at the deadline; returns once stopped.
+   * Runs the preStop hook now and returns when it is done; a {@link #terminate} after it does
+   * not run it again. The kubelet runs a native sidecar's hook as the pod's termination begins,
+   * before the sidecar waits for its turn to be stopped.
+   */
+  default void preStop(Instant deadline) {
+  }
+
+  /**
+   * Runs the preStop hook (unless {@link #preStop} ran it), then SIGTERM, then SIGKILL at the deadline; returns once stopped.
    * The pod is being deleted: nothing is restarted any more.
    */
   void terminate(Instant deadline);

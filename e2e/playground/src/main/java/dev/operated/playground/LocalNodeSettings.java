@@ -64,6 +64,17 @@ public record LocalNodeSettings(Map<String, Path> runnableImages, Path logDirect
         jvmOptions, addressing);
   }
 
+  /**
+   * These settings, with the collector sidecar's image and Istio's proxy image run as
+   * {@link SidecarStandIns}, whose jars are written into {@code folder}.
+   */
+  public LocalNodeSettings withSidecarStandIns(Path folder) {
+    Map<String, Path> images = new HashMap<>(runnableImages);
+    images.putAll(SidecarStandIns.jars(folder));
+    return new LocalNodeSettings(images, logDirectory, initialBackOff, maxBackOff, restartGrace,
+        jvmOptions, addressing);
+  }
+
   /** What follows the jar: the container's args, or the image's CMD when it gives none. */
   static List<String> argsFor(String image, List<String> containerArgs) {
     return containerArgs == null || containerArgs.isEmpty()

@@ -22,9 +22,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.IntUnaryOperator;
 import org.slf4j.Logger;
@@ -56,6 +59,7 @@ final class ProcessContainer implements LocalContainer {
   private final LocalNodeSettings settings;
   private final ScheduledExecutorService scheduler;
   private final Runnable onChange;
+  private final ContainerEvents.Sink events;
 
   private final Object lock = new Object();
   private Process process;
@@ -64,6 +68,9 @@ final class ProcessContainer implements LocalContainer {
   private boolean ready;
   private int restartCount;
   private boolean terminating;
+  private boolean preStopRan;
+  /** Done once the last exit is handled and recorded: a stop waits for it before it returns. */
+  private CompletableFuture<Void> exitHandled = CompletableFuture.completedFuture(null);
   private boolean stopped;
   private String waitingReason = "ContainerCreating";
   private ContainerReport.Termination lastTermination;
@@ -74,7 +81,7 @@ final class ProcessContainer implements LocalContainer {
 
   ProcessContainer(Container spec, boolean init, List<String> command, Map<String, String> env,
       String podIp, IntUnaryOperator hostPort, Path log, LocalNodeSettings settings, ScheduledExecutorService scheduler,
-      Runnable onChange) {
+      Runnable onChange, ContainerEvents.Sink events) {
     this.spec = spec;
     this.init = init;
     this.command = List.copyOf(command);
@@ -85,6 +92,7 @@ final class ProcessContainer implements LocalContainer {
     this.settings = settings;
     this.scheduler = scheduler;
     this.onChange = onChange;
+    this.events = events;
   }
 
   @Override
@@ -114,6 +122,7 @@ final class ProcessContainer implements LocalContainer {
         return;
       }
       Process current = process;
+      events.record(ContainerEvents.Kind.STARTED); // hook: the kubelet's record
       waitingReason = null;
       started = spec.getStartupProbe() == null;
       ready = false;
@@ -121,7 +130,7 @@ final class ProcessContainer implements LocalContainer {
       livenessFailures = 0;
       readinessFailures = 0;
       readinessSuccesses = 0;
-      current.onExit().thenRun(() -> exited(current, logStart));
+      exitHandled = current.onExit().thenRun(() -> exited(current, logStart));
       schedule(spec.getStartupProbe(), this::startupResult);
       schedule(spec.getReadinessProbe(), this::readinessResult);
       schedule(spec.getLivenessProbe(), this::livenessResult);
@@ -211,9 +220,11 @@ final class ProcessContainer implements LocalContainer {
     Process current = process;
     cancelProbes();
     Thread stopper = new Thread(() -> {
+      events.record(ContainerEvents.Kind.SIGTERM); // hook: the kubelet's record
       current.destroy();
       try {
         if (!current.waitFor(settings.restartGrace().toMillis(), TimeUnit.MILLISECONDS)) {
+          events.record(ContainerEvents.Kind.SIGKILL); // hook: the kubelet's record
           current.destroyForcibly();
         }
       } catch (InterruptedException e) {
@@ -233,6 +244,7 @@ final class ProcessContainer implements LocalContainer {
       }
       cancelProbes();
       int exitCode = ended.exitValue();
+      events.record(ContainerEvents.Kind.EXITED, exitCode); // hook: the kubelet's record
       String message = exitCode != 0
           && "FallbackToLogsOnError".equals(spec.getTerminationMessagePolicy())
           ? lastLogLines(logStart) : null;
@@ -288,12 +300,14 @@ final class ProcessContainer implements LocalContainer {
       markStopped();
       return;
     }
-    runPreStop(spec.getLifecycle() == null ? null : spec.getLifecycle().getPreStop(), deadline);
+    preStop(deadline);
+    events.record(ContainerEvents.Kind.SIGTERM); // hook: the kubelet's record
     current.destroy(); // SIGTERM
     try {
       long left = Duration.between(Instant.now(), deadline).toMillis();
       if (left <= 0 || !current.waitFor(left, TimeUnit.MILLISECONDS)) {
         LOG.info("container {} still running at the end of the grace period: SIGKILL", name());
+        events.record(ContainerEvents.Kind.SIGKILL); // hook: the kubelet's record
         current.destroyForcibly();
         current.waitFor(5, TimeUnit.SECONDS);
       }
@@ -301,7 +315,37 @@ final class ProcessContainer implements LocalContainer {
       Thread.currentThread().interrupt();
       current.destroyForcibly();
     }
+    awaitExitHandled(); // hook: the exit is recorded before the node moves on
     markStopped();
+  }
+
+  /** The exit callback runs on another thread moments after the process is reaped. */
+  private void awaitExitHandled() {
+    CompletableFuture<Void> handled;
+    synchronized (lock) {
+      handled = exitHandled;
+    }
+    try {
+      handled.get(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (ExecutionException | TimeoutException e) {
+      LOG.debug("container {}: exit not handled: {}", name(), e.toString());
+    }
+  }
+
+  @Override
+  public void preStop(Instant deadline) {
+    LifecycleHandler hook = spec.getLifecycle() == null ? null : spec.getLifecycle().getPreStop();
+    synchronized (lock) {
+      if (preStopRan || hook == null || process == null || !process.isAlive()) {
+        preStopRan = true;
+        return;
+      }
+      preStopRan = true;
+    }
+    events.record(ContainerEvents.Kind.PRE_STOP); // hook: the kubelet's record
+    runPreStop(hook, deadline);
   }
 
   private void markStopped() {

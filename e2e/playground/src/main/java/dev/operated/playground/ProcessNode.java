@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,7 +43,10 @@ import org.slf4j.LoggerFactory;
  * <p>Init containers run first, in order; a native sidecar (restartPolicy Always) must have
  * started before the next one starts. On deletion the app containers run their preStop hooks and
  * get SIGTERM together, SIGKILL at the end of the grace period, and the native sidecars are
- * stopped after them, last started first stopped.
+ * stopped after them, last started first stopped, each with at least 2 s; their own preStop
+ * hooks run as the termination begins (kubelet's {@code killContainer} and
+ * {@code newTerminationOrdering}, pkg/kubelet/kuberuntime).
+ * Every start, preStop hook, signal and exit is recorded ({@link #events()}).
  */
 public final class ProcessNode implements Node {
 
@@ -68,6 +72,9 @@ public final class ProcessNode implements Node {
   private final Map<String, Map<Integer, Integer>> hostPorts = new ConcurrentHashMap<>();
   /** Set once the API server runs: it starts after its node. */
   private volatile PodApiAccess apiAccess;
+  // hook: what the kubelet did and when, and the webhook stand-in pods pass through
+  private final ContainerEvents events = new ContainerEvents();
+  private volatile UnaryOperator<Pod> admission = UnaryOperator.identity();
 
   public ProcessNode(LocalNodeSettings settings) {
     this.settings = settings;
@@ -93,6 +100,20 @@ public final class ProcessNode implements Node {
   /** Lets pods with a ServiceAccount reach the API server as it ({@link PodApiAccess}). */
   public void connect(PodApiAccess access) {
     this.apiAccess = access;
+  }
+
+  /** What this node's kubelet did to each container, and when. */
+  public ContainerEvents events() {
+    return events;
+  }
+
+  /**
+   * Runs every pod as a mutating admission webhook would have changed it at creation (a mesh's
+   * sidecar injector, {@link IstioSidecarInjection}); the embedded API server has no webhooks, so
+   * the pod object keeps its spec and shows the added containers only in its status.
+   */
+  public void admitPodsWith(UnaryOperator<Pod> webhook) {
+    this.admission = webhook;
   }
 
   /** The process running a container now, e.g. to freeze it the way a hung process freezes. */
@@ -184,8 +205,9 @@ public final class ProcessNode implements Node {
   }
 
   @Override
-  public void podAdded(Pod pod, PodReporter reporter) {
-    String ip = addressOf(pod);
+  public void podAdded(Pod created, PodReporter reporter) {
+    String ip = addressOf(created);
+    Pod pod = admission.apply(created); // hook: a webhook's mutation, see admitPodsWith
     if (settings.addressing() == PodAddressing.PORT_PER_POD) {
       hostPorts.put(pod.getMetadata().getUid(), mapPorts(pod));
     }
@@ -208,6 +230,8 @@ public final class ProcessNode implements Node {
       grace = pod.getSpec().getTerminationGracePeriodSeconds();
     }
     Instant deadline = Instant.now().plusSeconds(grace == null ? 30 : grace);
+    events.sink(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), "")
+        .record(ContainerEvents.Kind.TERMINATING, (int) (grace == null ? 30 : grace)); // hook
     Thread thread = new Thread(() -> {
       run.terminate(deadline);
       pods.remove(pod.getMetadata().getUid());
@@ -307,8 +331,8 @@ public final class ProcessNode implements Node {
       if (jar.isEmpty()) {
         return new SimulatedContainer(spec.getName(), init, runsToCompletion);
       }
-      Map<String, String> env = new LinkedHashMap<>(
-          ContainerEnvironment.of(pod, spec, ip, "127.0.0.1"));
+      Map<String, String> env = new LinkedHashMap<>(PodLoopback.inPod(
+          ContainerEnvironment.of(pod, spec, ip, "127.0.0.1"), ip)); // hook: localhost is the pod
       env.put("BIND_ADDRESS", ip);
       if (settings.addressing() == PodAddressing.PORT_PER_POD && !spec.getPorts().isEmpty()) {
         // the one port an app can be told about: its first, as the sample-service reads PORT
@@ -328,7 +352,8 @@ public final class ProcessNode implements Node {
       command.addAll(LocalNodeSettings.argsFor(spec.getImage(), spec.getArgs()));
       return new ProcessContainer(spec, init, command, env, ip, this::hostPort,
           logOf(pod, spec.getName()),
-          settings, scheduler, this::report);
+          settings, scheduler, this::report, events.sink(pod.getMetadata().getNamespace(),
+              pod.getMetadata().getName(), spec.getName()));
     }
 
     /** Where this pod's container port listens on the host. */
@@ -350,6 +375,17 @@ public final class ProcessNode implements Node {
         apps = List.copyOf(containers);
         sidecars = new ArrayList<>(initContainers);
       }
+      // hook: the kubelet's killContainer runs each container's preStop hook before the
+      // container waits for its turn (kuberuntime_container.go), so a native sidecar's hook runs
+      // as the termination begins, alongside the app's
+      Map<LocalContainer, Thread> sidecarHooks = new LinkedHashMap<>();
+      for (LocalContainer sidecar : sidecars) {
+        Thread hook = new Thread(() -> sidecar.preStop(deadline),
+            "prestop-" + pod.getMetadata().getName() + "-" + sidecar.name());
+        hook.setDaemon(true);
+        hook.start();
+        sidecarHooks.put(sidecar, hook);
+      }
       List<Thread> stopping = new ArrayList<>();
       for (LocalContainer container : apps) {
         Thread thread = new Thread(() -> container.terminate(deadline),
@@ -368,6 +404,12 @@ public final class ProcessNode implements Node {
       }
       Collections.reverse(sidecars);
       for (LocalContainer sidecar : sidecars) {
+        try {
+          sidecarHooks.get(sidecar).join(); // hook: its own preStop first, as above
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
         Instant floor = Instant.now().plus(MIN_SIDECAR_GRACE);
         sidecar.terminate(deadline.isAfter(floor) ? deadline : floor);
       }

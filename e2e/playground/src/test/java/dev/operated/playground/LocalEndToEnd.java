@@ -43,13 +43,18 @@ final class LocalEndToEnd implements AutoCloseable {
   }
 
   LocalEndToEnd(Path logs, String kubernetesVersion, PodAddressing addressing) {
+    this(logs, kubernetesVersion, settings -> settings.withAddressing(addressing));
+  }
+
+  /** With the node's settings changed, e.g. to run stand-ins for the sidecars' images. */
+  LocalEndToEnd(Path logs, String kubernetesVersion, UnaryOperator<LocalNodeSettings> node) {
     if (!Files.isRegularFile(SAMPLE_JAR)) {
       throw new IllegalStateException(SAMPLE_JAR + " is missing: build with ./mvnw -B verify "
           + "(the reactor packages sample-service before the e2e modules)");
     }
     this.logs = logs;
-    this.cluster = LocalCluster.start(REPO, LocalNodeSettings.forSampleService(SAMPLE_JAR, logs)
-        .withAddressing(addressing), kubernetesVersion);
+    this.cluster = LocalCluster.start(REPO,
+        node.apply(LocalNodeSettings.forSampleService(SAMPLE_JAR, logs)), kubernetesVersion);
     cluster.createNamespace(NS);
   }
 
