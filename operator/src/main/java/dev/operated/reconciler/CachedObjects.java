@@ -123,6 +123,16 @@ final class CachedObjects {
     };
   }
 
+  /**
+   * The object without {@code managedFields}: for the OperatedService itself, whose status is
+   * patched by server-side apply with no managedFields sent (JOSDK clears them) and whose fields
+   * nothing here compares by owner; its spec and status are kept whole.
+   */
+  static <R extends HasMetadata> R withoutManagedFields(R object) {
+    object.getMetadata().setManagedFields(List.of());
+    return object;
+  }
+
   private static <T> List<T> each(List<T> items, UnaryOperator<T> keep) {
     return items == null ? List.of() : items.stream().map(keep).toList();
   }

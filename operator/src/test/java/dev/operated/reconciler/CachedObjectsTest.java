@@ -137,6 +137,18 @@ class CachedObjectsTest {
         .extracting(entry -> entry.getManager()).containsExactly("operated");
   }
 
+  @Test
+  void theServiceItselfKeepsItsSpecAndStatusWithoutManagedFields() {
+    OperatedService resource = new OperatedService("shop", "orders", new OperatedServiceSpec(
+        "orders:2", 2, null, null, null, null, null, null, null, null, null, null));
+    resource.getMetadata().setManagedFields(managedFields());
+    OperatedServiceSpec spec = resource.getSpec();
+
+    OperatedService kept = CachedObjects.withoutManagedFields(resource);
+    assertThat(kept.getMetadata().getManagedFields()).isEmpty();
+    assertThat(kept.getSpec()).isEqualTo(spec);
+  }
+
   /** A recorded pod with what a real one also carries and the operator never reads. */
   private static Pod asTheApiServerSendsIt(Pod recorded) {
     PodBuilder pod = new PodBuilder(recorded)
