@@ -4,13 +4,13 @@ import static net.logstash.logback.argument.StructuredArguments.keyValue;
 
 import dev.operated.runtime.InvalidSettingsException;
 import dev.operated.runtime.LogLevels;
+import dev.operated.runtime.OperatorClient;
 import dev.operated.runtime.OperatorRuntime;
 import dev.operated.runtime.OperatorSettings;
 import dev.operated.runtime.PanicHook;
 import dev.operated.runtime.Setting;
 import dev.operated.runtime.SettingsParser;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.time.Clock;
 import java.util.EnumMap;
 import java.util.Map;
@@ -72,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
         signalled.countDown();
       });
     }
-    KubernetesClient client = new KubernetesClientBuilder().build();
+    KubernetesClient client = OperatorClient.build();
     OperatorRuntime runtime;
     try {
       runtime = OperatorRuntime.start(settings, client, Clock.systemUTC(), System::exit,

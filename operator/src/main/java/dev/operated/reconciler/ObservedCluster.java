@@ -98,6 +98,7 @@ public final class ObservedCluster {
             OperatedService.class)
         .withName(namespace.equals(ALL) ? NAMESPACES_SOURCE : NAMESPACES_SOURCE + "-" + namespace)
         .withWatchAllNamespaces()
+        .withItemStore(CachedObjects.store(CachedObjects::namespace))
         // only what mesh detection reads; a namespace's status or finalizers change nothing
         .withOnUpdateFilter((updated, old) -> labelsOrAnnotationsDiffer(updated, old))
         .withSecondaryToPrimaryMapper(changed ->
@@ -115,6 +116,7 @@ public final class ObservedCluster {
         .withName(SERVICE_MONITOR_CRD_SOURCE)
         .withWatchAllNamespaces()
         .withFieldSelector(byName(DesiredServiceMonitor.CRD_NAME))
+        .withItemStore(CachedObjects.store(CachedObjects::existence))
         // installed or removed is the fact; its status and versions churn on their own
         .withOnUpdateFilter((updated, old) -> false)
         .withSecondaryToPrimaryMapper(crd -> context.getPrimaryCache().list()

@@ -40,7 +40,14 @@ public final class OperatedOperator {
     });
     operator.register(new OperatedServiceReconciler(
         new ObservedCluster(client, collectorDefaults), new ServiceEvents(client, clock),
-        clock), controller -> controller.settingNamespaces(namespaces));
+        clock), controller -> {
+          controller.settingNamespaces(namespaces);
+          // hook: one informer (all namespaces, or one) can keep a pruned store; several would
+          // share it, and each informer's relist would erase the others' objects
+          if (namespaces.size() == 1) {
+            controller.withItemStore(CachedObjects.store(CachedObjects::withoutManagedFields));
+          }
+        });
     return operator;
   }
 }

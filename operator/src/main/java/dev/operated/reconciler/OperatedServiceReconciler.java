@@ -80,7 +80,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   public List<EventSource<?, OperatedService>> prepareEventSources(
       EventSourceContext<OperatedService> context) {
     List<EventSource<?, OperatedService>> sources = new ArrayList<>();
-    sources.add(ServicePods.eventSource(context));
+    sources.addAll(ServicePods.eventSources(context));
     sources.addAll(cluster.eventSources(context));
     return sources;
   }

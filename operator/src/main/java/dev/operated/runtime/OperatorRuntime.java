@@ -73,6 +73,9 @@ public final class OperatorRuntime implements AutoCloseable {
     operator = OperatedOperator.create(this.client, clock, collectorDefaults(settings),
         settings.watched().forJosdk(namespace), configuration -> {
           configuration.withMetrics(new ReconcileTracing(metrics.josdkMetrics(), tracing.tracer()));
+          // hook: pools sized for the pod (OperatorSettings.DEFAULT_RECONCILE_THREADS)
+          configuration.withConcurrentReconciliationThreads(settings.reconcileThreads())
+              .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads());
           if (settings.leaderElection()) {
             configuration.withLeaderElectionConfiguration(leaderElection(exit));
           }

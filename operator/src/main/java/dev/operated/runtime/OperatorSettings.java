@@ -20,11 +20,31 @@ import java.util.Optional;
  * @param collectorImage    the collector sidecar's image; empty keeps the built-in default
  * @param collectorGateway  OTLP URL sidecars export to when a CR names none
  * @param lease             leader election timings
+ * @param reconcileThreads  reconciles at once, and threads applying their dependents
  */
 public record OperatorSettings(WatchedNamespaces watched, Optional<String> ownNamespace,
     String bindAddress, int httpPort, String logLevel, boolean leaderElection, String leaseName,
     String identity, boolean perResourceMetrics, Duration shutdownTimeout,
-    Optional<String> collectorImage, Optional<String> collectorGateway, LeaseTimings lease) {
+    Optional<String> collectorImage, Optional<String> collectorGateway, LeaseTimings lease,
+    int reconcileThreads) {
+
+  /**
+   * The default of {@code --reconcile-threads}: a reconcile spends its time waiting on the API
+   * server, so a few threads per core keep the API server as busy as it can usefully be; beyond
+   * that, threads only queue on it (and each holds a stack and buffers in a pod sized in MiB).
+   */
+  public static final int DEFAULT_RECONCILE_THREADS =
+      Integer.parseInt(Setting.RECONCILE_THREADS.defaultValue());
+
+  /** The settings before the thread count was one: the default count. */
+  public OperatorSettings(WatchedNamespaces watched, Optional<String> ownNamespace,
+      String bindAddress, int httpPort, String logLevel, boolean leaderElection, String leaseName,
+      String identity, boolean perResourceMetrics, Duration shutdownTimeout,
+      Optional<String> collectorImage, Optional<String> collectorGateway, LeaseTimings lease) {
+    this(watched, ownNamespace, bindAddress, httpPort, logLevel, leaderElection, leaseName,
+        identity, perResourceMetrics, shutdownTimeout, collectorImage, collectorGateway, lease,
+        DEFAULT_RECONCILE_THREADS);
+  }
 
   /**
    * client-go's defaults (15 s / 10 s / 2 s): a standby takes over at most a lease duration
@@ -38,6 +58,6 @@ public record OperatorSettings(WatchedNamespaces watched, Optional<String> ownNa
   public OperatorSettings withLease(LeaseTimings timings) {
     return new OperatorSettings(watched, ownNamespace, bindAddress, httpPort, logLevel,
         leaderElection, leaseName, identity, perResourceMetrics, shutdownTimeout, collectorImage,
-        collectorGateway, timings);
+        collectorGateway, timings, reconcileThreads);
   }
 }

@@ -79,13 +79,15 @@ public final class SettingsParser {
     });
     Optional<String> gateway = optional(Setting.COLLECTOR_GATEWAY);
     gateway.ifPresent(this::checkGateway);
+    int reconcileThreads = integer(Setting.RECONCILE_THREADS, 1, 100,
+        "give a whole number of threads from 1 to 100");
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
     return new OperatorSettings(watched, ownNamespace, bindAddress, port, logLevel,
         leaderElection, leaseName, identity, perResourceMetrics,
         Duration.ofSeconds(shutdownSeconds), collectorImage, gateway,
-        OperatorSettings.LeaseTimings.STANDARD);
+        OperatorSettings.LeaseTimings.STANDARD, reconcileThreads);
   }
 
   private WatchedNamespaces watched() {

@@ -53,7 +53,7 @@ public final class PodDiagnosis {
   static final int DEFAULT_PROBE_FAILURE_THRESHOLD = 3;
   /** The termination message can be 4 KiB of logs; a condition message should stay readable. */
   static final int MAX_DETAIL = 512;
-  static final String DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
+  public static final String DEFAULT_CONTAINER_ANNOTATION = "kubectl.kubernetes.io/default-container";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Set<String> IMAGE_PULL_REASONS = Set.of("ErrImagePull", "ImagePullBackOff",
       "InvalidImageName", "ErrImageNeverPull");

@@ -57,6 +57,11 @@ class ChartSettingsTest {
           Map.of("gateway", "http://gateway.observability:4317")),
           "http://gateway.observability:4317")));
 
+  static {
+    // past Map.of's ten pairs
+    FROM_VALUES.put(Setting.RECONCILE_THREADS, new Wiring(Map.of("reconcileThreads", 4), "4"));
+  }
+
   record Wiring(Map<String, Object> values, String expected) {
   }
 

@@ -193,8 +193,17 @@ class ChartTest {
     Container operator = container(RenderedChart.render(Map.of("jvm",
         Map.of("maxRamPercentage", 60))));
     assertThat(operator.getResources().getLimits()).containsKey("memory");
-    assertThat(env(operator).get("JDK_JAVA_OPTIONS"))
-        .isEqualTo("-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError");
+    assertThat(env(operator).get("JDK_JAVA_OPTIONS")).isEqualTo("-XX:+UseSerialGC "
+        + "-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError "
+        + "-XX:+IgnoreUnrecognizedVMOptions -XX:+UseCompactObjectHeaders");
+  }
+
+  @Test
+  void compactObjectHeadersCanBeTurnedOffForAnImageOnAnOlderJava() {
+    Container operator = container(RenderedChart.render(Map.of("jvm",
+        Map.of("compactObjectHeaders", false, "extraOptions", "-Xss512k"))));
+    assertThat(env(operator).get("JDK_JAVA_OPTIONS")).isEqualTo("-XX:+UseSerialGC "
+        + "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Xss512k");
   }
 
   @Test

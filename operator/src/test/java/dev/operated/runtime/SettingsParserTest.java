@@ -24,6 +24,7 @@ class SettingsParserTest {
     assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(settings.collectorImage()).isEmpty();
     assertThat(OperatorRuntime.collectorDefaults(settings)).isEqualTo(CollectorDefaults.standard());
+    assertThat(settings.reconcileThreads()).isEqualTo(8);
   }
 
   @Test
@@ -62,7 +63,7 @@ class SettingsParserTest {
         Map.of("OPERATED_LOG_LEVEL", "verbose", "OPERATED_LEADER_ELECTION", "yes",
             "OPERATED_SHUTDOWN_TIMEOUT_SECONDS", "0",
             "OPERATED_COLLECTOR_IMAGE", "otel/opentelemetry-collector-contrib",
-            "OPERATED_COLLECTOR_GATEWAY", "gateway:4317")))
+            "OPERATED_COLLECTOR_GATEWAY", "gateway:4317", "OPERATED_RECONCILE_THREADS", "500")))
         .isInstanceOfSatisfying(InvalidSettingsException.class, e ->
             assertThat(e.problems()).containsExactly(
                 "--watch-namespaces (OPERATED_WATCH_NAMESPACES) is 'shop,Billing' (from "
@@ -82,6 +83,8 @@ class SettingsParserTest {
                     + "otel/opentelemetry-collector-contrib:0.139.0",
                 "--collector-gateway (OPERATED_COLLECTOR_GATEWAY) is 'gateway:4317' (from "
                     + "OPERATED_COLLECTOR_GATEWAY): give a URL with scheme and host, e.g. "
-                    + "http://otel-gateway.observability:4317"));
+                    + "http://otel-gateway.observability:4317",
+                "--reconcile-threads (OPERATED_RECONCILE_THREADS) is '500' (from "
+                    + "OPERATED_RECONCILE_THREADS): give a whole number of threads from 1 to 100"));
   }
 }
