@@ -17,13 +17,13 @@ final class MarkdownReport {
 
   static String header() {
     return String.join("\n",
-        "| date | run | N | example | operator JVM | applied: operator / bare (ratio) "
+        "| date | load | run | N | example | operator JVM | applied: operator / bare (ratio) "
             + "| all Ready / bare available (ratio) | create to Ready p50 / p99 "
             + "| reconciles, requests, writes per service (bare: requests) "
             + "| status patches, Events per service | idle resync: reconciles, writes, reads "
             + "per reconcile | RSS idle / loaded, live heap (KiB per service), threads "
             + "| server CPU share (bare / operator) |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   }
 
   static String row(ScaleReport report, String label) {
@@ -33,6 +33,7 @@ final class MarkdownReport {
     ScaleReport.Memory memory = operated.memory();
     List<String> cells = new ArrayList<>();
     cells.add(report.date());
+    cells.add(report.loadAverages());
     cells.add(label.isBlank() ? "-" : label);
     cells.add(String.format(Locale.ROOT, "%,d", report.services()));
     cells.add(report.example().replace(".yaml", "") + (report.namespaces() > 1

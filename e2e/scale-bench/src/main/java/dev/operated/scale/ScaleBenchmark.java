@@ -158,6 +158,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
     OperatorCommand operator = new OperatorCommand(operatorJava != null ? operatorJava
         : Path.of(System.getProperty("java.home"), "bin", "java"), split(operatorJvmOptions),
         operatorJar, operatorArgs);
+    String loadAtStart = loadAverage();
     progress("rendering " + services + " copies of " + example);
     ServiceSpecs specs = ServiceSpecs.of(example, services, namespaces, operator, directory);
     ScaleReport.Baseline bare = null;
@@ -168,7 +169,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
     Path phase = Files.createDirectories(directory.resolve("operator"));
     OperatorPhase operated = operatorPhase(specs, operator, phase);
     ScaleReport report = new ScaleReport(LocalDate.now(ZoneOffset.UTC).toString(), machine(),
-        "bin/scale-bench " + String.join(" ", commandLine), services,
+        loadAtStart + " → " + loadAverage(), "bin/scale-bench " + String.join(" ", commandLine), services,
         example.getFileName().toString(), namespaces, workers,
         new ScaleReport.OperatorRun(operator.java().toString(), operator.jvmOptions(),
             operator.jar().toString(), operator.args()),
@@ -381,6 +382,9 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
     Config config = new ConfigBuilder(Config.fromKubeconfig(readKubeconfig(server)))
         .withUserAgent(userAgent)
         .withTrustCerts(true)
+        // a cold server on a busy machine can take longer than fabric8's 10 s for one write
+        .withRequestTimeout((int) Duration.ofMinutes(5).toMillis())
+        .withConnectionTimeout((int) Duration.ofMinutes(1).toMillis())
         .withMaxConcurrentRequests(256)
         .withMaxConcurrentRequestsPerHost(256)
         .build();
@@ -469,6 +473,14 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
   private static List<String> split(String options) {
     return Arrays.stream(options.trim().split("\\s+")).filter(Predicate.not(String::isEmpty))
         .toList();
+  }
+
+  private static String loadAverage() {
+    try {
+      return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+    } catch (IOException e) {
+      return "?";
+    }
   }
 
   private static String machine() {

@@ -5,9 +5,11 @@ import java.util.Map;
 
 /**
  * One benchmark run, as {@code report.json} holds it. Seconds are from the first create (or
- * apply) of the phase; "per service" divides by N.
+ * apply) of the phase; "per service" divides by N. {@code loadAverages} is the machine's 1-minute
+ * load average at the start and at the end: other work on the same cores slows every phase.
  */
-public record ScaleReport(String date, String machine, String command, int services,
+public record ScaleReport(String date, String machine, String loadAverages, String command,
+    int services,
     String example, int namespaces, int workers, OperatorRun operatorCommand,
     Baseline baseline, Operated operator, IdleResync idleResync, Ratios ratios) {
 

@@ -71,6 +71,6 @@ class ScaleBenchmarkSmokeTest {
     assertThat(report.idleResync().writes()).isZero();
 
     assertThat(Files.readString(document)).contains("## Scale\n\nProse.\n\n| date |")
-        .contains("| smoke | 10 | operatedservice |").endsWith("\n\n## After\n");
+        .contains(" | smoke | 10 | operatedservice |").endsWith("\n\n## After\n");
   }
 }
