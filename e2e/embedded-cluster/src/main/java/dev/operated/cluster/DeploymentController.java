@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,10 +50,17 @@ final class DeploymentController implements AutoCloseable {
   /** hook: pausing this controller, and the ReplicaSet controller's part of its pass. */
   final ControllerGate deploymentGate = new ControllerGate();
   final ControllerGate replicaSetGate = new ControllerGate();
+  // hook: the controller's own views (OwnedObjects), not a namespace listed on every sync
+  private final OwnedObjects replicaSetsByOwner;
+  private final OwnedObjects podsByOwner;
+  /** Deployments whose rollout was not complete at their last write, for the resync. */
+  private final java.util.Set<String> unfinished = ConcurrentHashMap.newKeySet();
 
   DeploymentController(Storage api, Clock clock) {
     this.api = api;
     this.clock = clock;
+    this.replicaSetsByOwner = new OwnedObjects(api, "replicasets", "/apis/apps/v1/replicasets");
+    this.podsByOwner = new OwnedObjects(api, "pods", "/api/v1/pods");
     this.replicaSetController = new ReplicaSetController(api, clock);
     this.queue = new WorkQueue("embedded-cluster-deployment-controller",
         this::reconcileUnlessPaused, this::resync, LOG);
@@ -60,7 +68,14 @@ final class DeploymentController implements AutoCloseable {
       ObjectNode object = change.object() != null ? change.object() : change.previous();
       String namespace = change.target().namespace();
       switch (change.target().plural()) {
-        case "deployments" -> queue.enqueue(namespace, change.target().name());
+        case "deployments" -> {
+          queue.enqueue(namespace, change.target().name());
+          if (change.object() != null && !complete(change.object())) { // hook: resync set
+            unfinished.add(namespace + "/" + change.target().name());
+          } else {
+            unfinished.remove(namespace + "/" + change.target().name());
+          }
+        }
         case "replicasets" -> owner(object, "Deployment")
             .ifPresent(owner -> queue.enqueue(namespace, owner));
         case "pods" -> owner(object, "ReplicaSet").ifPresent(replicaSet -> queue.enqueue(
@@ -73,11 +88,10 @@ final class DeploymentController implements AutoCloseable {
 
   /** Deadlines pass without any event: unfinished rollouts are looked at now and then. */
   private void resync() {
-    for (ObjectNode deployment : api.list("/apis/apps/v1/deployments")) {
-      if (!complete(deployment)) {
-        queue.enqueue(deployment.path("metadata").path("namespace").asText(),
-            deployment.path("metadata").path("name").asText());
-      }
+    // hook: from the set the listener keeps, not every Deployment listed and parsed each second
+    for (String key : List.copyOf(unfinished)) {
+      int slash = key.indexOf('/');
+      queue.enqueue(key.substring(0, slash), key.substring(slash + 1));
     }
   }
 
@@ -131,7 +145,7 @@ final class DeploymentController implements AutoCloseable {
     ApiTarget replicaSets = new ApiTarget("apps", "v1", namespace, "replicasets", null, null,
         Map.of());
     List<ObjectNode> owned = new ArrayList<>();
-    for (ObjectNode replicaSet : api.list(replicaSets.collectionPath())) {
+    for (ObjectNode replicaSet : replicaSetsByOwner.owned(uid)) { // hook: own view
       if (ownedBy(replicaSet, uid) && !replicaSet.path("metadata").hasNonNull(
           "deletionTimestamp")) {
         owned.add(replicaSet);
@@ -154,12 +168,11 @@ final class DeploymentController implements AutoCloseable {
         .toList();
 
     Map<String, List<ObjectNode>> podsByReplicaSet = new java.util.HashMap<>();
-    List<ObjectNode> pods = api.list(new ApiTarget("", "v1", namespace, "pods", null, null,
-        Map.of()).collectionPath());
     for (ObjectNode replicaSet : owned) {
       String rsUid = replicaSet.path("metadata").path("uid").asText();
-      podsByReplicaSet.put(replicaSet.path("metadata").path("name").asText(), pods.stream()
-          .filter(pod -> ownedBy(pod, rsUid)).toList());
+      // hook: own view
+      podsByReplicaSet.put(replicaSet.path("metadata").path("name").asText(),
+          podsByOwner.owned(rsUid).stream().filter(pod -> ownedBy(pod, rsUid)).toList());
     }
     int minReadySeconds = spec.path("minReadySeconds").asInt(0);
 

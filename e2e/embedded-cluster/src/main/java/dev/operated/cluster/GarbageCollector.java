@@ -1,11 +1,8 @@
 package dev.operated.cluster;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Semaphore;
@@ -26,6 +23,8 @@ final class GarbageCollector implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
 
   private final Storage api;
+  // hook: the sweep reads this graph, not every stored object parsed (OwnerGraph)
+  private final OwnerGraph graph;
   private final Semaphore wakeUp = new Semaphore(0);
   private final Thread worker;
   private volatile boolean running = true;
@@ -34,6 +33,7 @@ final class GarbageCollector implements AutoCloseable {
 
   GarbageCollector(Storage api) {
     this.api = api;
+    this.graph = new OwnerGraph(api);
     api.addListener(change -> {
       if (change.object() == null
           || change.object().path("metadata").hasNonNull("deletionTimestamp")) {
@@ -73,44 +73,36 @@ final class GarbageCollector implements AutoCloseable {
   }
 
   void sweep() {
-    List<Storage.Stored> objects = api.allObjects();
-    Map<String, Storage.Stored> byUid = new HashMap<>();
-    for (Storage.Stored stored : objects) {
-      byUid.put(stored.object().path("metadata").path("uid").asText(), stored);
-    }
+    Map<String, OwnerGraph.Node> byUid = graph.nodes();
     Set<String> ownersWithDependents = new HashSet<>();
-    for (Storage.Stored stored : objects) {
-      JsonNode owners = stored.object().path("metadata").path("ownerReferences");
-      if (owners.isEmpty()) {
+    for (OwnerGraph.Node node : byUid.values()) {
+      if (node.owners().isEmpty()) {
         continue;
       }
       boolean anyOwnerLives = false;
       boolean ownerDeletesInForeground = false;
-      for (JsonNode owner : owners) {
-        Storage.Stored found = byUid.get(owner.path("uid").asText());
+      for (String owner : node.owners()) {
+        OwnerGraph.Node found = byUid.get(owner);
         if (found == null) {
           continue;
         }
-        ownersWithDependents.add(owner.path("uid").asText());
-        if (found.object().path("metadata").hasNonNull("deletionTimestamp")
-            && Storage.finalizersOf(found.object()).contains(FOREGROUND)) {
+        ownersWithDependents.add(owner);
+        if (found.deleting() && found.foregroundDeletion()) {
           ownerDeletesInForeground = true;
         } else {
           anyOwnerLives = true;
         }
       }
-      if (!anyOwnerLives && !stored.object().path("metadata").hasNonNull("deletionTimestamp")) {
+      if (!anyOwnerLives && !node.deleting()) {
         ObjectNode options = JsonNodeFactory.instance.objectNode();
         options.put("propagationPolicy", ownerDeletesInForeground ? "Foreground" : "Background");
-        api.deleteInternal(stored.target(), options);
+        api.deleteInternal(node.target(), options);
       }
     }
-    for (Storage.Stored stored : objects) {
-      JsonNode metadata = stored.object().path("metadata");
-      if (metadata.hasNonNull("deletionTimestamp")
-          && Storage.finalizersOf(stored.object()).contains(FOREGROUND)
-          && !ownersWithDependents.contains(metadata.path("uid").asText())) {
-        api.updateInternal(stored.target(), object -> {
+    for (OwnerGraph.Node node : byUid.values()) {
+      if (node.deleting() && node.foregroundDeletion()
+          && !ownersWithDependents.contains(node.uid())) {
+        api.updateInternal(node.target(), object -> {
           var finalizers = ((ObjectNode) object.get("metadata")).withArray("finalizers");
           for (int i = finalizers.size() - 1; i >= 0; i--) {
             if (FOREGROUND.equals(finalizers.get(i).asText())) {

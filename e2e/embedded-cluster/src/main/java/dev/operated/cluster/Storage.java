@@ -46,7 +46,8 @@ final class Storage {
   static final String APPLY_PATCH = "application/apply-patch+yaml";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+  // hook: indexed by kind, namespace and name; fabric8's dispatcher scans every object per lookup
+  private final KubernetesCrudDispatcher store = new IndexedCrudStore();
   /** The store's map is not thread-safe: reads share this lock, writes take it alone. */
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final Clock clock;

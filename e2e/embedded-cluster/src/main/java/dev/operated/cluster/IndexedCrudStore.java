@@ -1,0 +1,171 @@
+package dev.operated.cluster;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
+import io.fabric8.mockwebserver.crud.Attribute;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.crud.AttributeType;
+import io.fabric8.mockwebserver.http.MockResponse;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * fabric8's CRUD store with an index by kind, by kind and namespace, and by kind and name, so a
+ * lookup or a list reads only the objects it could match instead of every stored object (the
+ * dispatcher scans its whole map for each; at thousands of objects that scan was most of the
+ * server's time). Answers are the dispatcher's, item for item and in its order: candidates keep
+ * the store's insertion order and are filtered with the dispatcher's own {@code matches}; what
+ * the index cannot narrow (a path without a resource, a watch, an empty collection, whose answer
+ * the dispatcher may take from its CRD processor) is left to the dispatcher.
+ *
+ * <p>Not thread-safe on its own, as the dispatcher's map is not: {@link Storage}'s lock guards
+ * both (reads share it, {@link #processEvent} runs under its write lock).
+ */
+final class IndexedCrudStore extends KubernetesCrudDispatcher {
+
+  private static final String PLURAL = KubernetesAttributesExtractor.PLURAL;
+  private static final String NAMESPACE = KubernetesAttributesExtractor.NAMESPACE;
+  private static final String NAME = KubernetesAttributesExtractor.NAME;
+
+  private final Map<String, Set<AttributeSet>> byKind = new HashMap<>();
+  private final Map<String, Set<AttributeSet>> byNamespace = new HashMap<>();
+  private final Map<String, Set<AttributeSet>> byName = new HashMap<>();
+  private final KubernetesAttributesExtractor extractor =
+      (KubernetesAttributesExtractor) getAttributeExtractor();
+  private final KubernetesResponseComposer composer =
+      (KubernetesResponseComposer) getResponseComposer();
+  /** The dispatcher's counter is private; lists carry its latest value. */
+  private volatile long resourceVersion;
+
+  @Override
+  public long requestResourceVersion() {
+    long next = super.requestResourceVersion();
+    resourceVersion = next;
+    return next;
+  }
+
+  @Override
+  public void processEvent(String path, AttributeSet pathKey, AttributeSet oldKey,
+      GenericKubernetesResource resource, String json) {
+    super.processEvent(path, pathKey, oldKey, resource, json);
+    if (oldKey != null) {
+      forEachIndex(oldKey, bucket -> bucket.remove(oldKey));
+    }
+    if (json != null) {
+      // the key the dispatcher stored the object under (its processEvent computes it so)
+      AttributeSet key = resource != null ? extractor.extract(resource)
+          : extractor.fromResource(json);
+      if (!key.containsKey(PLURAL)) {
+        key = AttributeSet.merge(pathKey, key);
+      }
+      AttributeSet stored = key;
+      forEachIndex(stored, bucket -> bucket.add(stored));
+    }
+  }
+
+  @Override
+  public Map.Entry<AttributeSet, String> findResource(AttributeSet query) {
+    Collection<AttributeSet> candidates = candidates(query);
+    if (candidates == null) {
+      return super.findResource(query);
+    }
+    for (AttributeSet key : candidates) {
+      if (key.matches(query)) {
+        return Map.entry(key, getMap().get(key));
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public MockResponse handleGet(String path) {
+    if (path.contains("watch=")) {
+      return super.handleGet(path);
+    }
+    AttributeSet query = extractor.fromPath(path);
+    Collection<AttributeSet> candidates = candidates(query);
+    if (candidates == null) {
+      return super.handleGet(path);
+    }
+    List<String> items = new ArrayList<>();
+    for (AttributeSet key : candidates) {
+      if (key.matches(query)) {
+        items.add(getMap().get(key));
+      }
+    }
+    if (query.containsKey(NAME)) {
+      return items.isEmpty() ? new MockResponse().setResponseCode(404)
+          : new MockResponse().setResponseCode(200).setBody(items.get(0));
+    }
+    if (items.isEmpty()) {
+      return super.handleGet(path);
+    }
+    return new MockResponse().setResponseCode(200)
+        .setBody(composer.compose(items, String.valueOf(resourceVersion)));
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    byKind.clear();
+    byNamespace.clear();
+    byName.clear();
+  }
+
+  /** The stored keys that could match, in store order; null when the index cannot narrow. */
+  private Collection<AttributeSet> candidates(AttributeSet query) {
+    String plural = single(query, PLURAL);
+    if (plural == null) {
+      return null;
+    }
+    String name = single(query, NAME);
+    if (name != null) {
+      return byName.getOrDefault(plural + "/" + name, Set.of());
+    }
+    String namespace = single(query, NAMESPACE);
+    if (namespace != null) {
+      return byNamespace.getOrDefault(plural + "/" + namespace, Set.of());
+    }
+    return byKind.getOrDefault(plural, Set.of());
+  }
+
+  private void forEachIndex(AttributeSet key, java.util.function.Consumer<Set<AttributeSet>>
+      change) {
+    String plural = single(key, PLURAL);
+    if (plural == null) {
+      return;
+    }
+    change.accept(byKind.computeIfAbsent(plural, ignored -> new LinkedHashSet<>()));
+    String namespace = single(key, NAMESPACE);
+    if (namespace != null) {
+      change.accept(byNamespace.computeIfAbsent(plural + "/" + namespace,
+          ignored -> new LinkedHashSet<>()));
+    }
+    String name = single(key, NAME);
+    if (name != null) {
+      change.accept(byName.computeIfAbsent(plural + "/" + name,
+          ignored -> new LinkedHashSet<>()));
+    }
+  }
+
+  /**
+   * The one value an attribute must equal, or null: absent, a set of values, another kind of
+   * requirement, or the wildcard {@code *} that {@code Value} lets match anything.
+   */
+  private static String single(AttributeSet set, String name) {
+    Attribute attribute = set.getAttribute(name);
+    if (attribute == null || attribute.getType() != AttributeType.WITH
+        || attribute.getValues().size() != 1) {
+      return null;
+    }
+    String value = String.valueOf(attribute.getValues().get(0));
+    return "*".equals(value) ? null : value;
+  }
+}

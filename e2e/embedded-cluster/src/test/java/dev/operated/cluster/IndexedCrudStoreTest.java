@@ -1,0 +1,104 @@
+package dev.operated.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.fabric8.mockwebserver.crud.AttributeSet;
+import io.fabric8.mockwebserver.http.MockResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The index answers every lookup and list exactly as fabric8's dispatcher does by scanning:
+ * the same writes go to both, and every query is asked of both.
+ */
+class IndexedCrudStoreTest {
+
+  private final KubernetesCrudDispatcher scanned = new KubernetesCrudDispatcher();
+  private final IndexedCrudStore indexed = new IndexedCrudStore();
+
+  @Test
+  void answersAsTheScanningDispatcherAfterCreatesUpdatesAndDeletes() {
+    for (String namespace : List.of("a", "b")) {
+      for (int i = 0; i < 3; i++) {
+        write("/apis/apps/v1/namespaces/" + namespace + "/deployments/web-" + i,
+            deployment(namespace, "web-" + i, Map.of("app", "web", "tier", "t" + (i % 2)), 1));
+        write("/api/v1/namespaces/" + namespace + "/pods/web-" + i + "-x",
+            pod(namespace, "web-" + i + "-x", Map.of("app", "web")));
+      }
+    }
+    write("/api/v1/namespaces/a", namespaceObject("a"));
+    // an update moves the object to the end of the store's order; a delete removes it
+    write("/apis/apps/v1/namespaces/a/deployments/web-0",
+        deployment("a", "web-0", Map.of("app", "web", "tier", "t9"), 2));
+    delete("/apis/apps/v1/namespaces/b/deployments/web-1");
+
+    for (String path : List.of(
+        "/apis/apps/v1/namespaces/a/deployments",
+        "/apis/apps/v1/namespaces/b/deployments",
+        "/apis/apps/v1/deployments",
+        "/apis/apps/v1/namespaces/a/deployments/web-0",
+        "/apis/apps/v1/namespaces/b/deployments/web-1",
+        "/apis/apps/v1/namespaces/a/deployments?labelSelector=tier%3Dt1",
+        "/apis/apps/v1/deployments?labelSelector=tier%3Dt9",
+        "/apis/apps/v1/deployments?labelSelector=tier%20in%20%28t0%2Ct9%29",
+        "/apis/apps/v1/deployments?labelSelector=tier%21%3Dt0",
+        "/api/v1/namespaces/b/pods",
+        "/api/v1/pods",
+        "/api/v1/namespaces/a",
+        "/api/v1/namespaces",
+        "/api/v1/namespaces/c/pods",
+        "/apis/apps/v1/namespaces/a/replicasets")) {
+      MockResponse expected = scanned.handleGet(path);
+      MockResponse actual = indexed.handleGet(path);
+      assertThat(actual.code()).as(path).isEqualTo(expected.code());
+      assertThat(body(actual)).as(path).isEqualTo(body(expected));
+    }
+    for (String path : List.of("/apis/apps/v1/namespaces/a/deployments/web-2",
+        "/apis/apps/v1/namespaces/b/deployments/web-1", "/api/v1/namespaces/a")) {
+      assertThat(String.valueOf(indexed.findResource(indexed.getKey(path))))
+          .as(path).isEqualTo(String.valueOf(scanned.findResource(scanned.getKey(path))));
+    }
+  }
+
+  private void write(String path, String json) {
+    for (KubernetesCrudDispatcher store : List.of(scanned, indexed)) {
+      AttributeSet key = store.getKey(path);
+      Map.Entry<AttributeSet, String> existing = store.findResource(key);
+      store.requestResourceVersion();
+      store.processEvent(path, key, existing == null ? null : existing.getKey(),
+          Serialization.unmarshal(json, GenericKubernetesResource.class), json);
+    }
+  }
+
+  private void delete(String path) {
+    for (KubernetesCrudDispatcher store : List.of(scanned, indexed)) {
+      AttributeSet key = store.getKey(path);
+      store.processEvent(path, key, store.findResource(key).getKey(), null, null);
+    }
+  }
+
+  private static String body(MockResponse response) {
+    return response.getBody() == null ? null : response.getBody().readUtf8();
+  }
+
+  private static String deployment(String namespace, String name, Map<String, String> labels,
+      int replicas) {
+    return Serialization.asJson(Map.of("apiVersion", "apps/v1", "kind", "Deployment",
+        "metadata", Map.of("name", name, "namespace", namespace, "labels", labels),
+        "spec", Map.of("replicas", replicas)));
+  }
+
+  private static String pod(String namespace, String name, Map<String, String> labels) {
+    return Serialization.asJson(Map.of("apiVersion", "v1", "kind", "Pod",
+        "metadata", Map.of("name", name, "namespace", namespace, "labels", labels)));
+  }
+
+  private static String namespaceObject(String name) {
+    return Serialization.asJson(Map.of("apiVersion", "v1", "kind", "Namespace",
+        "metadata", Map.of("name", name)));
+  }
+}

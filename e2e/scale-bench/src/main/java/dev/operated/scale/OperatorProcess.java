@@ -1,0 +1,172 @@
+package dev.operated.scale;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The packaged operator ({@code java [JVM options] -jar operated.jar run}) in its own JVM, as a
+ * pod runs it, pointed at the benchmark's server by {@code KUBECONFIG}; its log goes to a file.
+ */
+final class OperatorProcess implements AutoCloseable {
+
+  private static final HttpClient HTTP = HttpClient.newBuilder()
+      .connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Pattern JSTAT_NUMBER = Pattern.compile("[0-9]+(\\.[0-9]+)?");
+
+  private final Process process;
+  private final int port;
+  private final Path java;
+
+  OperatorProcess(OperatorCommand operator, Path kubeconfig, Path log) throws IOException {
+    this.java = operator.java();
+    this.port = freePort();
+    List<String> command = new ArrayList<>();
+    command.add(java.toString());
+    command.addAll(operator.jvmOptions());
+    command.add("-jar");
+    command.add(operator.jar().toAbsolutePath().toString());
+    command.add("run");
+    command.add("--http-port=" + port);
+    command.add("--bind-address=127.0.0.1");
+    command.addAll(operator.args());
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+        .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
+    this.process = builder.start();
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Waits until {@code /readyz} answers 200: the informers have synced. */
+  void awaitReady(Duration timeout) {
+    Instant deadline = Instant.now().plus(timeout);
+    while (Instant.now().isBefore(deadline)) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException("the operator exited with " + process.exitValue()
+            + " before it was ready; see its log");
+      }
+      if (get("/readyz").map(answer -> answer.statusCode() == 200).orElse(false)) {
+        return;
+      }
+      pause(Duration.ofMillis(200));
+    }
+    throw new IllegalStateException("the operator was not ready after " + timeout);
+  }
+
+  /** Reconciles started, from JOSDK's counter on {@code /metrics}. */
+  long reconciles() {
+    String metrics = get("/metrics").map(HttpResponse::body).orElse("");
+    long total = 0;
+    for (String line : metrics.split("\n")) {
+      if (line.startsWith("operator_sdk_reconciliations_started_total")) {
+        total += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return total;
+  }
+
+  /**
+   * The live heap after a full collection ({@code jcmd PID GC.run}, then {@code jstat -gc}: the
+   * used bytes of every space), in KiB.
+   */
+  long liveHeapKib() {
+    run(tool("jcmd"), String.valueOf(pid()), "GC.run");
+    List<String> lines = run(tool("jstat"), "-gc", String.valueOf(pid())).lines().toList();
+    List<String> names = List.of(lines.get(0).trim().split("\\s+"));
+    List<String> values = List.of(lines.get(1).trim().split("\\s+"));
+    double used = 0;
+    for (String space : List.of("S0U", "S1U", "EU", "OU")) {
+      String value = values.get(names.indexOf(space));
+      Matcher number = JSTAT_NUMBER.matcher(value);
+      if (number.matches()) {
+        used += Double.parseDouble(value);
+      }
+    }
+    return Math.round(used);
+  }
+
+  ProcessStats stats() {
+    return ProcessStats.of(pid());
+  }
+
+  private Path tool(String name) {
+    Path sibling = java.toAbsolutePath().getParent().resolve(name);
+    return sibling.toFile().canExecute() ? sibling : Path.of(name);
+  }
+
+  private static String run(Path tool, String... args) {
+    List<String> command = new ArrayList<>();
+    command.add(tool.toString());
+    command.addAll(List.of(args));
+    try {
+      Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+      String output = new String(process.getInputStream().readAllBytes());
+      if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+        throw new IllegalStateException(String.join(" ", command) + " failed: " + output);
+      }
+      return output;
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot run " + tool + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private Optional<HttpResponse<String>> get(String path) {
+    try {
+      return Optional.of(HTTP.send(HttpRequest.newBuilder(
+          URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(10)).build(),
+          HttpResponse.BodyHandlers.ofString()));
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
+  }
+
+  /** SIGTERM, as the kubelet stops a pod; SIGKILL if it has not exited after 30 s. */
+  @Override
+  public void close() {
+    process.destroy();
+    try {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
