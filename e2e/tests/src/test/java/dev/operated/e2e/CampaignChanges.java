@@ -629,7 +629,12 @@ final class CampaignChanges {
 
   private static void collectLeaves(JSONSchemaProps schema, List<Object> path,
       List<String> leaves) {
-    if ("object".equals(schema.getType()) && schema.getProperties() != null) {
+    if ("array".equals(schema.getType()) && schema.getItems() != null
+        && schema.getItems().getSchema() != null
+        && schema.getItems().getSchema().getProperties() != null) {
+      collectLeaves(schema.getItems().getSchema(), append(path, 0), leaves);
+    } else if ("object".equals(schema.getType()) && schema.getProperties() != null
+        && !schema.getProperties().isEmpty()) {
       Iterator<Map.Entry<String, JSONSchemaProps>> properties =
           new TreeMap<>(schema.getProperties()).entrySet().iterator();
       while (properties.hasNext()) {

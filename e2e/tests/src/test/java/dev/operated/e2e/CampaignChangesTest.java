@@ -37,13 +37,16 @@ class CampaignChangesTest {
     List<String> aimedAt = CampaignChanges.fromSchema(SPEC, BASE).stream()
         .map(CampaignChanges.Change::field).toList();
 
+    assertThat(CampaignChanges.leafFields(SPEC)).contains("spec.image",
+        "spec.env[0].valueFrom.fieldRef.fieldPath", "spec.podLabels",
+        "spec.telemetry.collector.resources.claims[0].name");
     for (String leaf : CampaignChanges.leafFields(SPEC)) {
-      // A leaf inside a list item is changed on the base spec's first item.
-      String onFirstItem = leaf.replace("spec.env.", "spec.env[0].");
+      // A leaf inside a list item is changed on the base spec's first item; a list the base
+      // spec has no item of (resources.claims) is changed as a list: pushed, cleared, ...
+      String list = leaf.replaceAll("\\.claims\\[0\\]\\..*", ".claims");
       assertThat(aimedAt).as("changes aimed at %s", leaf)
-          .anyMatch(field -> field.equals(leaf) || field.equals(onFirstItem)
-              || field.startsWith(leaf + "[") || leaf.startsWith("spec.resources.claims.")
-              || leaf.startsWith("spec.telemetry.collector.resources.claims."));
+          .anyMatch(field -> field.equals(leaf) || field.startsWith(leaf + "[")
+              || field.equals(list));
     }
   }
 
