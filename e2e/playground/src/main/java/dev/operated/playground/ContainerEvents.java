@@ -70,6 +70,32 @@ public final class ContainerEvents {
         .map(Event::at).reduce((first, second) -> second);
   }
 
+  /**
+   * Where the first {@code kind} of a container stands in its pod's record: the order things were
+   * recorded in, which two threads' wall-clock readings microseconds apart may not show; -1 if
+   * it never happened.
+   */
+  public int positionOfFirst(String namespace, String pod, String container, Kind kind) {
+    List<Event> record = of(namespace, pod);
+    for (int i = 0; i < record.size(); i++) {
+      if (record.get(i).container().equals(container) && record.get(i).kind() == kind) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /** Where the last {@code kind} of a container stands in its pod's record; -1 if none. */
+  public int positionOfLast(String namespace, String pod, String container, Kind kind) {
+    List<Event> record = of(namespace, pod);
+    for (int i = record.size() - 1; i >= 0; i--) {
+      if (record.get(i).container().equals(container) && record.get(i).kind() == kind) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   /** Every SIGKILL the node sent, to any container. */
   public List<Event> kills() {
     return events.stream().filter(e -> e.kind() == Kind.SIGKILL).toList();

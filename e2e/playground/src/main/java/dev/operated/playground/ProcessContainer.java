@@ -297,6 +297,9 @@ final class ProcessContainer implements LocalContainer {
       current = process;
     }
     if (current == null || !current.isAlive()) {
+      if (current != null) {
+        awaitExitHandled(); // a process that ended just now is recorded before the node moves on
+      }
       markStopped();
       return;
     }
@@ -385,9 +388,10 @@ final class ProcessContainer implements LocalContainer {
 
   private static void sleepUntil(Instant end) {
     long left;
-    while ((left = Duration.between(Instant.now(), end).toMillis()) > 0) {
+    // nanoseconds: whole milliseconds would end the hook up to 1 ms before its time
+    while ((left = Duration.between(Instant.now(), end).toNanos()) > 0) {
       try {
-        Thread.sleep(left);
+        Thread.sleep(left / 1_000_000, (int) (left % 1_000_000));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         return;

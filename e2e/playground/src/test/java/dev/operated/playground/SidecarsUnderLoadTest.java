@@ -110,8 +110,12 @@ class SidecarsUnderLoadTest {
           .isAfter(t.collectorExit);
       if (budget.proxyNativeSidecar()) {
         // stopped last (KEP-753): it starts its drain once the app and the collector are gone
-        assertThat(t.first(Kind.SIGTERM, COLLECTOR)).isAfterOrEqualTo(t.appExit);
-        assertThat(t.first(Kind.SIGTERM, PROXY)).isAfterOrEqualTo(t.collectorExit);
+        // the order of the record: the two are read on two threads microseconds apart
+        String name = pod.getMetadata().getName();
+        assertThat(rollout.events.positionOfFirst(NS, name, COLLECTOR, Kind.SIGTERM))
+            .isGreaterThan(rollout.events.positionOfLast(NS, name, APP, Kind.EXITED));
+        assertThat(rollout.events.positionOfFirst(NS, name, PROXY, Kind.SIGTERM))
+            .isGreaterThan(rollout.events.positionOfLast(NS, name, COLLECTOR, Kind.EXITED));
         assertThat(secondsBetween(t.appExit, t.proxyExit))
             .as("the proxy outlives the app by the budget's proxy tail")
             .isGreaterThanOrEqualTo(budget.proxyTailSeconds());

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.operated.api.OperatedService;
 import dev.operated.cluster.ApiRequest;
 import dev.operated.cluster.EmbeddedCluster;
+import dev.operated.cluster.RequestDelays;
 import dev.operated.cluster.RequestFaults;
 import dev.operated.runtime.OperatorRuntime;
 import dev.operated.runtime.OperatorSettings;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -210,6 +212,66 @@ class LeaseFaultsTest {
   }
 
   /** The Lease as something other than an elector wrote it, through the API. */
+  /**
+   * (c) The Lease taken over while the leader's reconcile is in flight: its Deployment apply is
+   * held on the wire while the Lease is written with the standby as holder. The held write was
+   * sent before; nothing the old leader sends after the new leader's first write may reach the
+   * API server, and the end state is the last spec.
+   */
+  @Test
+  void aLeaseTakenOverDuringAReconcileLeavesNoWriteOfTheOldLeaderAfterTheNewOnesFirst()
+      throws Exception {
+    OperatorRuntime a = replica("inflight-a");
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.health().leading());
+    OperatorRuntime b = replica("inflight-b");
+    Examples.apply(client, Examples.SAMPLE, NS);
+    awaitSampleReady();
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.health().ready().ok());
+
+    // whoever leads now (on a loaded machine a slow renewal may already have handed it over)
+    OperatorRuntime leader = a.health().leading() ? a : b;
+    String leaderName = leader == a ? "inflight-a" : "inflight-b";
+    String standbyName = leader == a ? "inflight-b" : "inflight-a";
+    OperatorRuntime standby = leader == a ? b : a;
+    Predicate<ApiRequest> deploymentApplyOfLeader = RequestFaults.from(leaderName + "/e2e")
+        .and(request -> "PATCH".equals(request.method())
+            && request.path().contains("/deployments/sample-service"));
+    RequestDelays.Hold held = cluster.delays().hold(1, deploymentApplyOfLeader,
+        Duration.ofSeconds(60));
+    touchSpec(1);
+    await().atMost(Duration.ofSeconds(30)).until(() -> held.arrived() == 1);
+
+    // the takeover: the Lease written with the standby as its holder, as a faster elector would
+    // (a merge patch without resourceVersion: the old leader renews meanwhile)
+    String now = MICRO_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
+    client.resources(Lease.class).inNamespace(OPERATORS).withName(LEASE).patch(
+        PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("spec", Map.of(
+            "holderIdentity", standbyName, "acquireTime", now, "renewTime", now))));
+    try {
+      await().atMost(TAKEOVER_BOUND.plusSeconds(10)).until(() -> standby.health().leading()
+          && !operatorWrites(standbyName).isEmpty());
+      touchSpec(2);
+    } finally {
+      held.release();
+      System.out.printf("takeover in flight: lease writes %s%n", cluster.requests().writes(
+          LeaseFaultsTest::isLease).stream().map(write -> write.at() + " " + write.client() + " "
+          + write.method() + " " + write.code() + (write.changed() ? " changed" : "")).toList());
+    }
+    await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments()
+        .inNamespace(NS).withName("sample-service").get().getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getEnv().stream().anyMatch(env -> "EDIT".equals(env.getName())
+            && "2".equals(env.getValue())));
+    // time for the old leader's reconcile to go on after its held write returned
+    await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
+
+    ApiRequest heldWrite = cluster.requests().writes(deploymentApplyOfLeader).get(0);
+    System.out.printf("takeover in flight: the held write %s; %s's writes sent after it: %s%n",
+        heldWrite, leaderName, operatorWrites(leaderName).stream()
+            .filter(write -> write.at().isAfter(heldWrite.at())).toList());
+    assertNoOtherWriterAfterFirstWriteOf(standbyName);
+    assertThat(leader.health().leading()).isFalse();
+  }
+
   private void storeMalformedLease(String shape) {
     String now = MICRO_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
     Map<String, Object> spec = new LinkedHashMap<>();
