@@ -104,6 +104,10 @@ final class ApiHttpServer implements AutoCloseable {
   }
 
   private void send(HttpServerRequest event, MockResponse response) {
+    if (response.getHeaders().get(RequestFaults.Fault.RESET_MARKER) != null) { // hook: faults
+      event.connection().close();
+      return;
+    }
     HttpServerResponse out = event.response();
     out.setStatusCode(response.code());
     response.getHeaders().toMultimap().forEach((name, values) -> out.headers().add(name, values));

@@ -2,12 +2,17 @@ package dev.operated.cluster;
 
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.api.model.StatusCauseBuilder;
+import io.fabric8.kubernetes.api.model.StatusDetailsBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -31,7 +36,15 @@ public final class RequestFaults {
   }
 
   /** What a rule answers with: a Status as kube-apiserver writes it. */
-  public record Fault(int code, String reason, String message, Optional<Duration> retryAfter) {
+  public record Fault(int code, String reason, String message, Optional<Duration> retryAfter,
+      List<StatusCause> causes) {
+
+    /** The header {@link ApiHttpServer} reads as "close the connection instead of answering". */
+    static final String RESET_MARKER = "X-Operated-Fault-Reset";
+
+    public Fault(int code, String reason, String message, Optional<Duration> retryAfter) {
+      this(code, reason, message, retryAfter, List.of());
+    }
 
     /** The API server down behind its load balancer, or restarting. */
     public static Fault unavailable() {
@@ -54,9 +67,51 @@ public final class RequestFaults {
       return new Fault(500, "InternalError", message, Optional.empty());
     }
 
+    /**
+     * An optimistic-concurrency conflict, worded as the registry's store words it
+     * ({@code errors.NewConflict} with {@code OptimisticLockErrorMsg}).
+     */
+    public static Fault conflict(String kind, String name) {
+      return new Fault(409, "Conflict", "Operation cannot be fulfilled on " + kind + " \""
+          + name + "\": the object has been modified; please apply your changes to the latest "
+          + "version and try again", Optional.empty());
+    }
+
+    /**
+     * A refusal by validation with its causes, worded as apimachinery's {@code errors.NewInvalid}
+     * words it: {@code The Kind "name" is invalid: field: message}.
+     */
+    public static Fault invalid(String kind, String name, Map<String, String> messageByField) {
+      List<StatusCause> causes = new ArrayList<>();
+      List<String> parts = new ArrayList<>();
+      messageByField.forEach((field, message) -> {
+        causes.add(new StatusCauseBuilder().withReason("FieldValueInvalid").withField(field)
+            .withMessage(message).build());
+        parts.add(field + ": " + message);
+      });
+      String summary = parts.size() == 1 ? parts.get(0) : "[" + String.join(", ", parts) + "]";
+      return new Fault(422, "Invalid", "The " + kind + " \"" + name + "\" is invalid: " + summary,
+          Optional.empty(), List.copyOf(causes));
+    }
+
+    /**
+     * No answer at all: the connection is closed under the request, as a crashed API server
+     * instance or a load balancer resetting it does. The client sees an I/O error, not a Status.
+     */
+    public static Fault connectionReset() {
+      return new Fault(0, "ConnectionReset", "the connection was closed with no answer",
+          Optional.empty());
+    }
+
     MockResponse response() {
+      if (code == 0) {
+        return new MockResponse().setResponseCode(500).setHeader(RESET_MARKER, "true");
+      }
       Status status = new StatusBuilder().withStatus("Failure").withCode(code).withReason(reason)
           .withMessage(message).build();
+      if (!causes.isEmpty()) {
+        status.setDetails(new StatusDetailsBuilder().withCauses(causes).build());
+      }
       MockResponse response = new MockResponse().setResponseCode(code)
           .setHeader("Content-Type", "application/json").setBody(Serialization.asJson(status));
       retryAfter.ifPresent(after -> response.setHeader("Retry-After",
