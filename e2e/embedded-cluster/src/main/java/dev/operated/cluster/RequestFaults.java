@@ -169,6 +169,16 @@ public final class RequestFaults {
    * @param client which requests are the crashing process's (tell clients apart by user agent)
    */
   public Rule cutOffAfter(int writes, Predicate<ApiRequest> client) {
+    return cutOffAfter(writes, client, client);
+  }
+
+  /**
+   * A crash point after the {@code writes}-th write matching {@code counted} (say, the client's
+   * writes in one namespace, not its access reviews): from then on everything {@code client}
+   * sends is answered 503.
+   */
+  public Rule cutOffAfter(int writes, Predicate<ApiRequest> counted,
+      Predicate<ApiRequest> client) {
     AtomicInteger served = new AtomicInteger();
     return add(new Rule(request -> {
       if (!client.test(request)) {
@@ -177,7 +187,7 @@ public final class RequestFaults {
       if (served.get() >= writes) {
         return true;
       }
-      if (request.mutating()) {
+      if (request.mutating() && counted.test(request)) {
         served.incrementAndGet();
       }
       return false;
