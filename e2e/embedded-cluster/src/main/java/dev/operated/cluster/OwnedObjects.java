@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -51,25 +53,22 @@ final class OwnedObjects {
     if (!plural.equals(change.target().plural())) {
       return;
     }
+    ObjectNode object = change.object();
+    String uid = uid(object != null ? object : change.previous());
+    List<String> after = object != null ? owners(object) : List.of();
+    Set<String> touched = new LinkedHashSet<>(after);
     if (change.previous() != null) {
-      String uid = uid(change.previous());
-      for (String owner : owners(change.previous())) {
-        Map<String, ObjectNode> objects = byOwner.get(owner);
-        if (objects != null) {
-          synchronized (objects) {
-            objects.remove(uid);
-            if (objects.isEmpty()) {
-              byOwner.remove(owner, objects);
-            }
-          }
-        }
-      }
+      touched.addAll(owners(change.previous()));
     }
-    if (change.object() != null) {
-      for (String owner : owners(change.object())) {
-        Map<String, ObjectNode> objects = bucket(owner);
-        synchronized (objects) {
-          objects.put(uid(change.object()), change.object());
+    // One owner's bucket is changed under its own lock, remove and put together, and is never
+    // dropped: a reader between the two would see the owner own nothing, and a Deployment whose
+    // ReplicaSet seems gone makes another.
+    for (String owner : touched) {
+      Map<String, ObjectNode> objects = bucket(owner);
+      synchronized (objects) {
+        objects.remove(uid);
+        if (after.contains(owner)) {
+          objects.put(uid, object);
         }
       }
     }
