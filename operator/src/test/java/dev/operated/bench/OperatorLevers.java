@@ -1,5 +1,7 @@
 package dev.operated.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
 import dev.operated.reconciler.OperatedOperator;
@@ -187,25 +189,29 @@ public final class OperatorLevers {
   private static long heapAfterFullGc() throws InterruptedException {
     for (int i = 0; i < 3; i++) {
       System.gc();
-      Thread.sleep(200);
+      await().pollDelay(Duration.ofMillis(200)).until(() -> true); // let finalization settle
     }
     return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
   }
 
   private static void awaitCount(java.util.function.IntSupplier count, int expected)
       throws InterruptedException {
-    while (count.getAsInt() < expected) {
-      Thread.sleep(250);
-    }
+    await().atMost(Duration.ofMinutes(30)).pollInterval(Duration.ofMillis(250))
+        .until(() -> count.getAsInt() >= expected);
   }
 
   /** Until no reconcile finished for three seconds, or two minutes at most. */
   private static void awaitQuiet(AtomicInteger reconciles) throws InterruptedException {
-    int last = -1;
-    Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
-    while (reconciles.get() != last && Instant.now().isBefore(deadline)) {
-      last = reconciles.get();
-      Thread.sleep(3000);
+    int[] seen = {-1};
+    try {
+      await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(3)).until(() -> {
+        int now = reconciles.get();
+        boolean quiet = now == seen[0];
+        seen[0] = now;
+        return quiet;
+      });
+    } catch (org.awaitility.core.ConditionTimeoutException stillBusy) {
+      // two minutes is the bound: measure what there is
     }
   }
 
