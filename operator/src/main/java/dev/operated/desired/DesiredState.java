@@ -6,7 +6,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Everything the operator applies for one OperatedService, in apply order. */
+/** Everything the operator applies for one OperatedService, in apply order, as it applies it. */
 public final class DesiredState {
 
   private DesiredState() {
@@ -29,6 +29,6 @@ public final class DesiredState {
     if (ScrapePlan.of(resource.getSpec(), facts) == ScrapePlan.SERVICE_MONITOR) {
       resources.add(DesiredServiceMonitor.build(resource));
     }
-    return resources;
+    return resources.stream().map(DesiredDigest::stamped).toList();
   }
 }

@@ -21,7 +21,7 @@ public class CollectorConfigDependent
   }
 
   @Override
-  protected ConfigMap desired(OperatedService primary, Context<OperatedService> context) {
+  protected ConfigMap build(OperatedService primary, Context<OperatedService> context) {
     return CollectorSidecar.config(primary, ObservedCluster.facts(context));
   }
 

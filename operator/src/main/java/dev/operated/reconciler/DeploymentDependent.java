@@ -16,7 +16,7 @@ public class DeploymentDependent
   }
 
   @Override
-  protected Deployment desired(OperatedService primary, Context<OperatedService> context) {
+  protected Deployment build(OperatedService primary, Context<OperatedService> context) {
     return DesiredDeployment.build(primary, ObservedCluster.facts(context));
   }
 }

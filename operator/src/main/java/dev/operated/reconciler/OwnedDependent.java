@@ -1,10 +1,12 @@
 package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
+import dev.operated.desired.DesiredDigest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.net.HttpURLConnection;
 import java.util.List;
@@ -26,6 +28,25 @@ abstract class OwnedDependent<R extends HasMetadata>
 
   OwnedDependent(Class<R> type) {
     super(type);
+  }
+
+  /** What the operator applies, as a pure builder in {@code desired} makes it. */
+  protected abstract R build(OperatedService primary, Context<OperatedService> context);
+
+  @Override
+  protected final R desired(OperatedService primary, Context<OperatedService> context) {
+    return DesiredDigest.stamped(build(primary, context));
+  }
+
+  /**
+   * Compared with the object as the informer keeps it, without {@code managedFields}
+   * ({@link AppliedState}), instead of JOSDK's matcher, which reads them.
+   */
+  @Override
+  public Result<R> match(R actual, R desired, OperatedService primary,
+      Context<OperatedService> context) {
+    addMetadata(true, actual, desired, primary, context);
+    return Result.computed(AppliedState.holds(actual, desired), desired);
   }
 
   @Override

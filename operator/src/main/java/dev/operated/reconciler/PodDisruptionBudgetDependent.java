@@ -18,7 +18,7 @@ public class PodDisruptionBudgetDependent
   }
 
   @Override
-  protected PodDisruptionBudget desired(OperatedService primary,
+  protected PodDisruptionBudget build(OperatedService primary,
       Context<OperatedService> context) {
     return DesiredPodDisruptionBudget.build(primary);
   }

@@ -15,7 +15,7 @@ public class ServiceDependent extends OwnedDependent<Service> {
   }
 
   @Override
-  protected Service desired(OperatedService primary, Context<OperatedService> context) {
+  protected Service build(OperatedService primary, Context<OperatedService> context) {
     return DesiredService.build(primary);
   }
 }

@@ -6,6 +6,7 @@ import dev.operated.status.ConditionTypes;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.ObjectReference;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -17,13 +18,26 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Kubernetes Events on the OperatedService when its Ready condition changes. */
+/**
+ * Kubernetes Events on the OperatedService when its Ready condition changes.
+ *
+ * <p>Written by a thread of their own, as client-go's event broadcaster writes them: a reconcile
+ * hands the Event over and goes on, and a queue of at most {@link #MAX_QUEUED} Events drops what
+ * does not fit ({@code maxQueuedEvents} = 1000 and {@code watch.DropIfChannelFull} in
+ * tools/record/event.go). During a storm of a thousand new services the reconcile threads then
+ * wait only on their applies and status patches, and the Events follow.
+ */
 public final class ServiceEvents {
 
   static final String COMPONENT = "operated";
+  static final int MAX_QUEUED = 1000;
   private static final Logger LOG = LoggerFactory.getLogger(ServiceEvents.class);
 
   private final KubernetesClient client;
@@ -37,6 +51,14 @@ public final class ServiceEvents {
           return size() > EventBudget.REMEMBERED_OBJECTS;
         }
       });
+  /** One thread, started when there is an Event to write and gone after a quiet half minute. */
+  private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
+      new ArrayBlockingQueue<>(MAX_QUEUED), runnable -> {
+        Thread thread = new Thread(runnable, "operated-events");
+        thread.setDaemon(true);
+        return thread;
+      }, (event, pool) -> dropped());
+  private final AtomicLong droppedEvents = new AtomicLong();
 
   private record WrittenEvent(String name, int count) {
   }
@@ -45,6 +67,7 @@ public final class ServiceEvents {
     this.client = client;
     this.clock = clock;
     this.budget = new EventBudget(clock);
+    writer.allowCoreThreadTimeOut(true);
   }
 
   /** One event per change of Ready's status or reason, so `kubectl describe` tells the story. */
@@ -86,27 +109,46 @@ public final class ServiceEvents {
       LOG.debug("event {} on {} dropped: over its budget", reason, objectKey);
       return;
     }
-    String eventKey = String.join("\u0000", objectKey, type, reason, shortMessage);
+    ObjectReference about = new ObjectReferenceBuilder()
+        .withApiVersion(resource.getApiVersion())
+        .withKind(resource.getKind())
+        .withName(resource.getMetadata().getName())
+        .withNamespace(resource.getMetadata().getNamespace())
+        .withUid(resource.getMetadata().getUid())
+        .build();
     String now = clock.instant().toString();
-    try {
-      WrittenEvent written = writtenEvents.get(eventKey);
-      Event event = written == null ? create(resource, type, reason, shortMessage, now)
-          : raiseCount(resource, written, type, reason, shortMessage, now);
-      writtenEvents.put(eventKey, new WrittenEvent(event.getMetadata().getName(),
-          event.getCount() == null ? 1 : event.getCount()));
-    } catch (KubernetesClientException e) {
-      // An event is a courtesy; failing to write one must not fail the reconcile.
-      LOG.warn("could not record event {} on {}: {}", reason, resource.getMetadata().getName(),
-          e.getMessage());
+    writer.execute(() -> write(about, String.join("\u0000", objectKey, type, reason,
+        shortMessage), type, reason, shortMessage, now));
+  }
+
+  /** Logged at the 1st, 2nd, 4th, 8th... drop: a storm's drops say so without a line each. */
+  private void dropped() {
+    long dropped = droppedEvents.incrementAndGet();
+    if (Long.bitCount(dropped) == 1) {
+      LOG.warn("{} Event(s) dropped so far: {} were waiting to be written", dropped, MAX_QUEUED);
     }
   }
 
-  private Event raiseCount(OperatedService resource, WrittenEvent written, String type,
+  private void write(ObjectReference about, String eventKey, String type, String reason,
+      String message, String now) {
+    try {
+      WrittenEvent written = writtenEvents.get(eventKey);
+      Event event = written == null ? create(about, type, reason, message, now)
+          : raiseCount(about, written, type, reason, message, now);
+      writtenEvents.put(eventKey, new WrittenEvent(event.getMetadata().getName(),
+          event.getCount() == null ? 1 : event.getCount()));
+    } catch (KubernetesClientException e) {
+      // An event is a courtesy; failing to write one must not fail anything else.
+      LOG.warn("could not record event {} on {}: {}", reason, about.getName(), e.getMessage());
+    }
+  }
+
+  private Event raiseCount(ObjectReference about, WrittenEvent written, String type,
       String reason, String message, String now) {
     Event countAndTime = new EventBuilder().withCount(written.count() + 1).withLastTimestamp(now)
         .build();
     try {
-      return client.v1().events().inNamespace(resource.getMetadata().getNamespace())
+      return client.v1().events().inNamespace(about.getNamespace())
           .withName(written.name())
           .patch(PatchContext.of(PatchType.JSON_MERGE), countAndTime);
     } catch (KubernetesClientException e) {
@@ -114,25 +156,19 @@ public final class ServiceEvents {
         throw e;
       }
       // Events expire (an hour by default): a gone one is written anew, as client-go does.
-      return create(resource, type, reason, message, now);
+      return create(about, type, reason, message, now);
     }
   }
 
-  private Event create(OperatedService resource, String type, String reason, String message,
+  private Event create(ObjectReference about, String type, String reason, String message,
       String now) {
-    return client.v1().events().inNamespace(resource.getMetadata().getNamespace())
+    return client.v1().events().inNamespace(about.getNamespace())
         .resource(new EventBuilder()
             .withNewMetadata()
-              .withGenerateName(resource.getMetadata().getName() + ".")
-              .withNamespace(resource.getMetadata().getNamespace())
+              .withGenerateName(about.getName() + ".")
+              .withNamespace(about.getNamespace())
             .endMetadata()
-            .withInvolvedObject(new ObjectReferenceBuilder()
-                .withApiVersion(resource.getApiVersion())
-                .withKind(resource.getKind())
-                .withName(resource.getMetadata().getName())
-                .withNamespace(resource.getMetadata().getNamespace())
-                .withUid(resource.getMetadata().getUid())
-                .build())
+            .withInvolvedObject(about)
             .withType(type)
             .withReason(reason)
             .withMessage(message)

@@ -23,7 +23,7 @@ public class ServiceMonitorDependent
   }
 
   @Override
-  protected ServiceMonitor desired(OperatedService primary, Context<OperatedService> context) {
+  protected ServiceMonitor build(OperatedService primary, Context<OperatedService> context) {
     return DesiredServiceMonitor.build(primary);
   }
 

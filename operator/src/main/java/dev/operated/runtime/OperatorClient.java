@@ -1,15 +1,27 @@
 package dev.operated.runtime;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
- * The client {@code operated run} talks to the API server with. Its HTTP client is named, not
- * found: fabric8 otherwise takes whichever factory the classpath offers, and with both the JDK's
- * (JOSDK's choice) and Vert.x's (fabric8's default) present it picks one at random and says so
- * on every start. The JDK's needs no Netty or Vert.x event-loop threads in the operator's pod,
- * and the operator's jar ships no other (operator/pom.xml excludes Vert.x's).
+ * The client {@code operated run} talks to the API server with.
+ *
+ * <p>Its HTTP client is named, not found: fabric8 otherwise takes whichever factory the
+ * classpath offers, and with both the JDK's (JOSDK's choice) and Vert.x's (fabric8's default)
+ * present it picks one at random and says so on every start. The JDK's needs no Netty or Vert.x
+ * event-loop threads in the operator's pod, and the operator's jar ships no other
+ * (operator/pom.xml excludes Vert.x's).
+ *
+ * <p>It reads no object's {@code managedFields}. Every informer keeps each object it watches for
+ * the life of the process, and an applied Deployment's managedFields (a field set per manager,
+ * parsed into nested maps) cost the heap more than the Deployment itself. Nothing in the operator
+ * reads them: the dependents compare with the object itself ({@code AppliedState}), and an update
+ * sent without them keeps the stored ones, as the API server does for any write that omits them.
  */
 public final class OperatorClient {
 
@@ -19,6 +31,16 @@ public final class OperatorClient {
   /** From the kubeconfig's current context, or the pod's service account in a cluster. */
   public static KubernetesClient build() {
     return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
+        .withKubernetesSerialization(withoutManagedFields())
         .build();
+  }
+
+  static KubernetesSerialization withoutManagedFields() {
+    ObjectMapper mapper = new ObjectMapper().addMixIn(ObjectMeta.class, NoManagedFields.class);
+    return new KubernetesSerialization(mapper, true);
+  }
+
+  @JsonIgnoreProperties(value = "managedFields", ignoreUnknown = true)
+  private interface NoManagedFields {
   }
 }

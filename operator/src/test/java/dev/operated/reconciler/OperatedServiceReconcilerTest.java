@@ -159,8 +159,10 @@ class OperatedServiceReconcilerTest {
       assertThat(ready.getReason()).isEqualTo("AllReplicasReady");
       assertThat(ready.getObservedGeneration()).isEqualTo(1L);
     });
-    assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems())
-        .extracting(e -> e.getReason()).contains("AllReplicasReady");
+    // Events are written by their own thread, after the status
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+        cluster.client.v1().events().inNamespace(NS).list().getItems())
+        .extracting(e -> e.getReason()).contains("AllReplicasReady"));
   }
 
   @Test
@@ -248,11 +250,12 @@ class OperatedServiceReconcilerTest {
         .isEqualTo(running.getMetadata().getResourceVersion());
     assertThat(after.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("orders:1");
-    assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems())
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+        cluster.client.v1().events().inNamespace(NS).list().getItems())
         .anySatisfy(event -> {
           assertThat(event.getReason()).isEqualTo("InvalidSpec");
           assertThat(event.getType()).isEqualTo("Warning");
-        });
+        }));
   }
 
   @Test
@@ -595,11 +598,13 @@ class OperatedServiceReconcilerTest {
         .map(w -> Serialization.unmarshal(w.body(), JsonNode.class)).toList();
     assertThat(statusPatches).hasSizeGreaterThanOrEqualTo(flaps)
         .allSatisfy(patch -> assertThat(patch).isNotEmpty());
-    assertThat(writes).filteredOn(w -> w.path().contains("/events"))
-        .hasSizeLessThanOrEqualTo(EventBudget.BURST);
-    assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems())
+    // the Events follow on their own thread
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+        cluster.client.v1().events().inNamespace(NS).list().getItems())
         .filteredOn(e -> "SidecarNotReady".equals(e.getReason()))
-        .singleElement().satisfies(e -> assertThat(e.getCount()).isGreaterThan(1));
+        .singleElement().satisfies(e -> assertThat(e.getCount()).isGreaterThan(1)));
+    assertThat(cluster.writes()).filteredOn(w -> w.path().contains("/events"))
+        .hasSizeLessThanOrEqualTo(EventBudget.BURST);
   }
 
   private static Pod recordedPod(String recording) {

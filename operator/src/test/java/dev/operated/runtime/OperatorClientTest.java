@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientImpl;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One HTTP client, chosen: the JDK's, even on a classpath that offers two factories of the same
- * priority (as the e2e modules do, with fabric8's Vert.x client beside JOSDK's JDK client).
+ * priority (as the e2e modules do, with fabric8's Vert.x client beside JOSDK's JDK client);
+ * and objects read without their managedFields, which nothing in the operator reads.
  */
 class OperatorClientTest {
 
@@ -55,6 +58,30 @@ class OperatorClientTest {
     List<String> operators = logDuring(OperatorClient::build);
     assertThat(operators).noneMatch(message -> message.contains("chosen randomly"));
     assertThat(SecondFactory.USED).hasValue(0);
+  }
+
+  @Test
+  void objectsAreReadWithoutTheirManagedFieldsAndWithEverythingElse() {
+    String stored = """
+        {"apiVersion": "apps/v1", "kind": "Deployment",
+         "metadata": {"name": "shop", "namespace": "team", "labels": {"app": "shop"},
+           "resourceVersion": "7", "someFutureField": "kept",
+           "managedFields": [{"manager": "operated", "operation": "Apply",
+             "apiVersion": "apps/v1", "fieldsType": "FieldsV1",
+             "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
+         "spec": {"replicas": 2}}
+        """;
+    Deployment read = OperatorClient.withoutManagedFields().unmarshal(stored, Deployment.class);
+
+    assertThat(read.getMetadata().getManagedFields()).isEmpty();
+    assertThat(read.getMetadata().getAdditionalProperties())
+        .doesNotContainKey("managedFields").containsEntry("someFutureField", "kept");
+    assertThat(read.getMetadata().getLabels()).containsEntry("app", "shop");
+    assertThat(read.getMetadata().getResourceVersion()).isEqualTo("7");
+    assertThat(read.getSpec().getReplicas()).isEqualTo(2);
+    assertThat(new KubernetesSerialization().unmarshal(stored, Deployment.class)
+        .getMetadata().getManagedFields()).as("fabric8's own serialization reads them")
+        .hasSize(1);
   }
 
   private List<String> logDuring(Supplier<KubernetesClient> build) throws IOException {

@@ -100,6 +100,14 @@ final class OperatorProcess implements AutoCloseable {
     return Math.round(used);
   }
 
+  /**
+   * What the heap holds, class by class ({@code jcmd PID GC.class_histogram}, which collects
+   * first): where the bytes per service go.
+   */
+  String classHistogram() {
+    return run(tool("jcmd"), String.valueOf(pid()), "GC.class_histogram");
+  }
+
   ProcessStats stats() {
     return ProcessStats.of(pid());
   }

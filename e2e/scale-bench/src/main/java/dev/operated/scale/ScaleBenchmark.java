@@ -289,6 +289,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           ProcessStats loaded = process.stats();
           long reconciles = process.reconciles();
           long liveHeap = process.liveHeapKib();
+          Files.writeString(directory.resolve("heap-histogram.txt"), process.classHistogram());
           ServerReport mine = phase.of(ScaleBenchmark::operatorAgent);
           long requests = mine.count(kind -> true);
           ScaleReport.Memory memory = new ScaleReport.Memory(mib(idle.rssKib()), idle.threads(),

@@ -1,0 +1,55 @@
+package dev.operated.desired;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * A digest of everything the operator applies to one object, written on the object itself. It
+ * is how the operator knows, without {@code managedFields}, that a field it used to set is no
+ * longer wanted: comparing the desired object with the stored one finds every field the operator
+ * sets that was changed or removed by someone else, but a field the operator stopped setting
+ * (a container removed, a label dropped) is only visible as a different digest. Kept on the
+ * object, it survives a restart, so an unchanged service is not re-applied.
+ */
+public final class DesiredDigest {
+
+  public static final String ANNOTATION = "operated.dev/desired-digest";
+
+  private static final ObjectMapper CANONICAL_JSON = new ObjectMapper()
+      .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
+
+  private DesiredDigest() {
+  }
+
+  /** {@code desired} with its digest annotation, computed over everything else it sets. */
+  public static <R extends HasMetadata> R stamped(R desired) {
+    Map<String, String> annotations = desired.getMetadata().getAnnotations() == null
+        ? new LinkedHashMap<>() : new LinkedHashMap<>(desired.getMetadata().getAnnotations());
+    annotations.remove(ANNOTATION);
+    desired.getMetadata().setAnnotations(annotations);
+    String digest = of(desired);
+    annotations.put(ANNOTATION, digest);
+    return desired;
+  }
+
+  static String of(HasMetadata object) {
+    try {
+      // as a map, so that every map inside (labels, annotations, env) is written in key order
+      byte[] canonical = CANONICAL_JSON.writeValueAsBytes(
+          CANONICAL_JSON.convertValue(object, Map.class));
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
+      return HexFormat.of().formatHex(digest, 0, 12);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a Kubernetes object is always serialisable", e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is required of every JVM", e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dev.operated.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpServer;
+import dev.operated.api.OperatedService;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Events are handed to a writer of their own, as client-go's broadcaster does: recording one
+ * never waits on the API server, and at most {@link ServiceEvents#MAX_QUEUED} wait to be written.
+ * The API server here is an HTTP server on 127.0.0.1 that holds every Event POST until the test
+ * lets it answer (at most 20 s, so nothing hangs).
+ */
+class ServiceEventsTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private final CountDownLatch answer = new CountDownLatch(1);
+  private final List<String> reasons = new CopyOnWriteArrayList<>();
+  private HttpServer apiServer;
+  private KubernetesClient client;
+
+  @BeforeEach
+  void start() throws IOException {
+    apiServer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    apiServer.createContext("/api/v1/namespaces/shop/events", exchange -> {
+      try {
+        JsonNode event = JSON.readTree(exchange.getRequestBody());
+        reasons.add(event.path("reason").asText());
+        answer.await(20, TimeUnit.SECONDS);
+        ObjectNode written = ((ObjectNode) event).put("count", 1);
+        written.putObject("metadata").put("name", "orders." + reasons.size())
+            .put("namespace", "shop");
+        byte[] body = JSON.writeValueAsBytes(written);
+        exchange.getResponseHeaders().add("Content-Type", "application/json");
+        exchange.sendResponseHeaders(201, body.length);
+        exchange.getResponseBody().write(body);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        exchange.close();
+      }
+    });
+    apiServer.start();
+    Config config = new ConfigBuilder(Config.empty())
+        .withMasterUrl("http://127.0.0.1:" + apiServer.getAddress().getPort())
+        .withRequestTimeout(30_000).build();
+    client = new KubernetesClientBuilder().withConfig(config).build();
+  }
+
+  @AfterEach
+  void stop() {
+    answer.countDown();
+    client.close();
+    apiServer.stop(0);
+  }
+
+  @Test
+  void recordingAnEventDoesNotWaitForTheApiServer() {
+    ServiceEvents events = new ServiceEvents(client, Clock.systemUTC());
+
+    assertTimeoutPreemptively(Duration.ofSeconds(5),
+        () -> events.record(service("orders", "uid-1"), "Normal", "Creating", "applied"),
+        "a reconcile hands its Event over and goes on while the API server holds the POST");
+    await().atMost(Duration.ofSeconds(10)).until(() -> reasons.contains("Creating"));
+  }
+
+  @Test
+  void atMostAThousandEventsWaitAndTheRestAreDroppedNotBlocked() {
+    ServiceEvents events = new ServiceEvents(client, Clock.systemUTC());
+    int offered = ServiceEvents.MAX_QUEUED + 50;
+
+    assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+      events.record(service("first", "uid-first"), "Normal", "InFlight", "held by the server");
+      await().atMost(Duration.ofSeconds(5)).until(() -> reasons.contains("InFlight"));
+      for (int i = 0; i < offered; i++) {
+        events.record(service("s" + i, "uid-" + i), "Normal", "Queued", "waits");
+      }
+    });
+    answer.countDown();
+    await().atMost(Duration.ofSeconds(60)).until(() -> reasons.size() > ServiceEvents.MAX_QUEUED);
+    events.record(service("last", "uid-last"), "Normal", "Last", "after the queue drained");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> reasons.contains("Last"));
+    assertThat(reasons).filteredOn("Queued"::equals).hasSize(ServiceEvents.MAX_QUEUED);
+    assertThat(reasons).last().isEqualTo("Last");
+  }
+
+  private static OperatedService service(String name, String uid) {
+    OperatedService service = new OperatedService();
+    service.getMetadata().setName(name);
+    service.getMetadata().setNamespace("shop");
+    service.getMetadata().setUid(uid);
+    return service;
+  }
+}
