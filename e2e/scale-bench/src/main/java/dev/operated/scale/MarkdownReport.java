@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 /** A run as one markdown table row, appended to the "## Scale" section of a document. */
 final class MarkdownReport {
@@ -40,7 +42,11 @@ final class MarkdownReport {
         ? ", " + report.namespaces() + " namespaces" : ""));
     cells.add("`" + String.join(" ", report.operatorCommand().jvmOptions()) + "`"
         + (report.operatorCommand().args().isEmpty() ? ""
-            : " `" + String.join(" ", report.operatorCommand().args()) + "`"));
+            : " `" + String.join(" ", report.operatorCommand().args()) + "`")
+        + (report.operatorCommand().environment().isEmpty() ? ""
+            : " `" + new TreeMap<>(report.operatorCommand().environment()).entrySet().stream()
+                .map(variable -> variable.getKey() + "=" + variable.getValue())
+                .collect(Collectors.joining(" ")) + "`"));
     cells.add(bare == null ? f(operated.allAppliedSeconds()) + " s"
         : f(operated.allAppliedSeconds()) + " s / " + f(bare.allAppliedSeconds()) + " s (**"
             + f(report.ratios().applied()) + "x**)");

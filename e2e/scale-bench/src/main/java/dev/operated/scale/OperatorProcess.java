@@ -44,6 +44,7 @@ final class OperatorProcess implements AutoCloseable {
     command.addAll(operator.args());
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    builder.environment().putAll(operator.environment());
     builder.environment().put("KUBECONFIG", kubeconfig.toAbsolutePath().toString());
     this.process = builder.start();
   }

@@ -23,6 +23,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -87,6 +88,10 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
       + "e.g. --operator-arg=--log-level=WARN.")
   List<String> operatorArgs = new ArrayList<>();
 
+  @Option(names = "--operator-env", description = "An environment variable of the operator's "
+      + "process (repeatable), e.g. --operator-env MALLOC_ARENA_MAX=2.")
+  Map<String, String> operatorEnvironment = new LinkedHashMap<>();
+
   @Option(names = "--server-jvm-options", defaultValue = "",
       description = "The API server JVM's options, space-separated.")
   String serverJvmOptions;
@@ -94,9 +99,10 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
   @Option(names = "--crds", defaultValue = "crds", description = "Default: ${DEFAULT-VALUE}.")
   Path crds;
 
-  @Option(names = "--baseline", defaultValue = "true", negatable = true,
-      description = "Run the bare-client phase (--no-baseline: the operator only, no ratios).")
-  boolean baseline;
+  // a plain flag: picocli's negatable form of a true default ran the baseline anyway
+  @Option(names = "--no-baseline",
+      description = "Skip the bare-client phase: the operator only, no ratios.")
+  boolean withoutBaseline;
 
   @Option(names = "--out", description = "Where report.json and the logs go. "
       + "Default: target/scale-bench/N-<time>.")
@@ -157,12 +163,12 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
     Files.createDirectories(directory);
     OperatorCommand operator = new OperatorCommand(operatorJava != null ? operatorJava
         : Path.of(System.getProperty("java.home"), "bin", "java"), split(operatorJvmOptions),
-        operatorJar, operatorArgs);
+        operatorJar, operatorArgs, operatorEnvironment);
     String loadAtStart = loadAverage();
     progress("rendering " + services + " copies of " + example);
     ServiceSpecs specs = ServiceSpecs.of(example, services, namespaces, operator, directory);
     ScaleReport.Baseline bare = null;
-    if (baseline) {
+    if (!withoutBaseline) {
       Path phase = Files.createDirectories(directory.resolve("baseline"));
       bare = baselinePhase(specs, phase);
     }
@@ -172,7 +178,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
         loadAtStart + " → " + loadAverage(), "bin/scale-bench " + String.join(" ", commandLine), services,
         example.getFileName().toString(), namespaces, workers,
         new ScaleReport.OperatorRun(operator.java().toString(), operator.jvmOptions(),
-            operator.jar().toString(), operator.args()),
+            operator.jar().toString(), operator.args(), operator.environment()),
         bare, operated.operated(), operated.resync(), new ScaleReport.Ratios(
             bare == null ? Double.NaN : round(operated.operated().allAppliedSeconds()
                 / bare.allAppliedSeconds()),

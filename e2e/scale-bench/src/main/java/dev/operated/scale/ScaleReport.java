@@ -14,7 +14,8 @@ public record ScaleReport(String date, String machine, String loadAverages, Stri
     Baseline baseline, Operated operator, IdleResync idleResync, Ratios ratios) {
 
   /** How the operator was started. */
-  public record OperatorRun(String java, List<String> jvmOptions, String jar, List<String> args) {
+  public record OperatorRun(String java, List<String> jvmOptions, String jar, List<String> args,
+      Map<String, String> environment) {
   }
 
   /** The bare client applying what render prints. */
