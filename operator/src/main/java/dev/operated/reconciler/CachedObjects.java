@@ -4,7 +4,6 @@ import dev.operated.status.PodDiagnosis;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -17,7 +16,6 @@ import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 /**
@@ -108,25 +106,11 @@ final class CachedObjects {
   }
 
   /**
-   * Only {@code manager}'s entries of {@code managedFields}: JOSDK's server-side-apply matcher
-   * compares the desired object with the fields that manager owns and reads no other entry;
-   * the others (the controllers' status updates, a person's {@code kubectl edit}) are dropped.
-   */
-  static <R extends HasMetadata> UnaryOperator<R> managedFieldsOf(String manager) {
-    return object -> {
-      List<ManagedFieldsEntry> entries = object.getMetadata().getManagedFields();
-      if (entries != null && !entries.isEmpty()) {
-        object.getMetadata().setManagedFields(entries.stream()
-            .filter(entry -> Objects.equals(manager, entry.getManager())).toList());
-      }
-      return object;
-    };
-  }
-
-  /**
    * The object without {@code managedFields}: for the OperatedService itself, whose status is
    * patched by server-side apply with no managedFields sent (JOSDK clears them) and whose fields
-   * nothing here compares by owner; its spec and status are kept whole.
+   * nothing here compares by owner; its spec and status are kept whole. The operator's own client
+   * reads none anyway ({@code OperatorClient}); this store keeps a client that does (a test's)
+   * from caching them.
    */
   static <R extends HasMetadata> R withoutManagedFields(R object) {
     object.getMetadata().setManagedFields(List.of());

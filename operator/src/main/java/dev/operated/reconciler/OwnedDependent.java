@@ -10,6 +10,9 @@ import io.javaoperatorsdk.operator.processing.dependent.Matcher.Result;
 import io.javaoperatorsdk.operator.processing.dependent.kubernetes.CRUDKubernetesDependentResource;
 import java.net.HttpURLConnection;
 import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A dependent the operator creates and owns. JOSDK creates with server-side apply guarded by
@@ -25,6 +28,8 @@ import java.util.List;
  */
 abstract class OwnedDependent<R extends HasMetadata>
     extends CRUDKubernetesDependentResource<R, OperatedService> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(OwnedDependent.class);
 
   OwnedDependent(Class<R> type) {
     super(type);
@@ -46,7 +51,12 @@ abstract class OwnedDependent<R extends HasMetadata>
   public Result<R> match(R actual, R desired, OperatedService primary,
       Context<OperatedService> context) {
     addMetadata(true, actual, desired, primary, context);
-    return Result.computed(AppliedState.holds(actual, desired), desired);
+    Optional<String> difference = AppliedState.firstDifference(actual, desired);
+    // the one line that says why an object is applied again, when writes repeat
+    difference.ifPresent(path -> LOG.debug("{} {}/{} differs from the desired state at {}",
+        actual.getKind(), actual.getMetadata().getNamespace(), actual.getMetadata().getName(),
+        path));
+    return Result.computed(difference.isEmpty(), desired);
   }
 
   @Override

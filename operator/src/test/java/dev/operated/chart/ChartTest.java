@@ -195,13 +195,16 @@ class ChartTest {
     assertThat(operator.getResources().getLimits()).containsKey("memory");
     assertThat(env(operator).get("JDK_JAVA_OPTIONS")).isEqualTo("-XX:+UseSerialGC "
         + "-XX:MaxRAMPercentage=60 -XX:+ExitOnOutOfMemoryError "
-        + "-XX:+IgnoreUnrecognizedVMOptions -XX:+UseCompactObjectHeaders");
+        + "-XX:+IgnoreUnrecognizedVMOptions -XX:+UseCompactObjectHeaders "
+        + "-XX:+UseStringDeduplication -XX:TieredStopAtLevel=1");
+    assertThat(env(operator).get("MALLOC_ARENA_MAX")).isEqualTo("2");
   }
 
   @Test
-  void compactObjectHeadersCanBeTurnedOffForAnImageOnAnOlderJava() {
+  void eachMeasuredJvmLeverCanBeTurnedOff() {
     Container operator = container(RenderedChart.render(Map.of("jvm",
-        Map.of("compactObjectHeaders", false, "extraOptions", "-Xss512k"))));
+        Map.of("compactObjectHeaders", false, "stringDeduplication", false,
+            "clientCompilerOnly", false, "extraOptions", "-Xss512k"))));
     assertThat(env(operator).get("JDK_JAVA_OPTIONS")).isEqualTo("-XX:+UseSerialGC "
         + "-XX:MaxRAMPercentage=70 -XX:+ExitOnOutOfMemoryError -Xss512k");
   }

@@ -129,15 +129,6 @@ class CachedObjectsTest {
   }
 
   @Test
-  void onlyTheOperatorsManagedFieldsAreKeptForTheApplyMatcher() {
-    Deployment deployment = new DeploymentBuilder().withNewMetadata().withName("orders")
-        .withManagedFields(managedFields()).endMetadata().build();
-    Deployment kept = CachedObjects.<Deployment>managedFieldsOf("operated").apply(deployment);
-    assertThat(kept.getMetadata().getManagedFields())
-        .extracting(entry -> entry.getManager()).containsExactly("operated");
-  }
-
-  @Test
   void theServiceItselfKeepsItsSpecAndStatusWithoutManagedFields() {
     OperatedService resource = new OperatedService("shop", "orders", new OperatedServiceSpec(
         "orders:2", 2, null, null, null, null, null, null, null, null, null, null));
