@@ -1,7 +1,6 @@
 package dev.operated.runtime;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
@@ -9,15 +8,21 @@ import io.fabric8.kubernetes.client.http.Interceptor;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Leader election seen from the operator's own HTTP client, where it cannot be bypassed.
  *
- * <p>A fence: a replica writes only while it leads. JOSDK keeps its reconcilers running after a
- * lost lease until the process has stopped them, and a reconcile in flight would otherwise write
- * beside the new leader; from the moment the lease is lost every write (other than the Lease's own
- * and access reviews) is refused here, before it leaves the process.
+ * <p>A fence: a replica writes only while it leads and the Lease names it. JOSDK keeps its
+ * reconcilers running after a lost lease until the process has stopped them, and a reconcile in
+ * flight would otherwise write beside the new leader; from the moment the lease is lost every
+ * write (other than the Lease's own and access reviews) is refused here, before it leaves the
+ * process. "Lost" is the earlier of two moments: the elector giving up (its renew deadline), and
+ * a read of the Lease, every retry period, finding another holder in it. The second closes the
+ * window in which a replica whose Lease was taken over (by an elector with a skewed clock, or by
+ * hand) still thinks it leads until its renew deadline.
  *
  * <p>A heartbeat: the elector asks for the Lease every retry period, leader or standby. When it
  * has not asked for longer than {@link #silenceLimit} the elector has died (an exception ends
@@ -30,34 +35,47 @@ final class LeadershipGuard implements Interceptor {
   private static final String ACCESS_REVIEWS = "/apis/authorization.k8s.io/";
 
   private final String leases;
+  private final String identity;
   private final Clock clock;
   private final Duration silenceLimit;
   private volatile boolean leading;
+  private volatile boolean namedInLease;
   private volatile Instant lastLeaseRequest;
-  private volatile Runnable beforeLeaseRead = () -> { };
+  private volatile Supplier<Optional<String>> holderBeforeLeaseRead = Optional::empty;
 
-  LeadershipGuard(String namespace, OperatorSettings.LeaseTimings timings, Clock clock) {
+  LeadershipGuard(String namespace, String identity, OperatorSettings.LeaseTimings timings,
+      Clock clock) {
     this.leases = "/apis/coordination.k8s.io/v1/namespaces/" + namespace + "/leases";
+    this.identity = identity;
     this.clock = clock;
     // a renewal may hang for a request timeout before the next one: twice the lease is ample
     this.silenceLimit = timings.leaseDuration().multipliedBy(2);
     this.lastLeaseRequest = clock.instant();
   }
 
-  /** A client of the same API server whose every request passes this guard. */
+  /**
+   * A client of the same API server whose every request passes this guard, reading objects as
+   * {@code client} does (the operator's reads no managedFields) with the operator's HTTP client.
+   */
   KubernetesClient guard(KubernetesClient client) {
-    return new KubernetesClientBuilder().withConfig(client.getConfiguration())
+    return OperatorClient.builder().withConfig(client.getConfiguration())
+        .withKubernetesSerialization(client.getKubernetesSerialization())
         .withHttpClientBuilderConsumer(builder ->
             builder.addOrReplaceInterceptor("operated-leadership", this))
         .build();
   }
 
-  /** Runs before every read of the Lease, on the elector's thread (see MalformedLeaseRepair). */
-  void beforeLeaseRead(Runnable check) {
-    this.beforeLeaseRead = check;
+  /**
+   * Runs before every read of the Lease, on the elector's thread: repairs a malformed Lease (see
+   * MalformedLeaseRepair) and says which replica it names, if it could be read.
+   */
+  void beforeLeaseRead(Supplier<Optional<String>> holder) {
+    this.holderBeforeLeaseRead = holder;
   }
 
   void leadershipChanged(boolean nowLeading) {
+    // the elector has just written the Lease with this replica as its holder
+    namedInLease = nowLeading;
     leading = nowLeading;
   }
 
@@ -75,11 +93,12 @@ final class LeadershipGuard implements Interceptor {
     if (path.startsWith(leases)) {
       lastLeaseRequest = clock.instant();
       if ("GET".equals(request.method())) {
-        beforeLeaseRead.run(); // hook: a malformed Lease repaired before the elector reads it
+        holderBeforeLeaseRead.get().ifPresent(holder -> namedInLease = identity.equals(holder));
       }
       return;
     }
-    if (!leading && !READS.contains(request.method()) && !path.startsWith(ACCESS_REVIEWS)) {
+    if (!(leading && namedInLease) && !READS.contains(request.method())
+        && !path.startsWith(ACCESS_REVIEWS)) {
       throw new KubernetesClientException("not writing " + request.method() + " " + path
           + ": this replica does not hold the lease (another replica leads)");
     }

@@ -56,27 +56,48 @@ final class MalformedLeaseRepair {
 
   /** @return what was wrong with the Lease, if it had to be repaired */
   Optional<String> repairIfMalformed() {
+    return inspect().problem();
+  }
+
+  /**
+   * The replica the Lease names as its holder, read just before the elector reads it, after a
+   * repair if one was needed; empty when there is no Lease or it could not be read.
+   */
+  Optional<String> holderAfterRepair() {
+    return inspect().holder();
+  }
+
+  private record Inspection(Optional<String> problem, Optional<String> holder) {
+  }
+
+  private Inspection inspect() {
     try {
       GenericKubernetesResource lease = client.genericKubernetesResources("coordination.k8s.io/v1",
           "Lease").inNamespace(namespace).withName(name).get();
       if (lease == null) {
-        return Optional.empty(); // the elector creates it
+        return new Inspection(Optional.empty(), Optional.empty()); // the elector creates it
       }
       Optional<String> problem = problem(lease);
       if (problem.isEmpty()) {
-        return Optional.empty();
+        return new Inspection(problem, holderOf(lease.getAdditionalProperties().get("spec")));
       }
-      lease.setAdditionalProperty("spec", released(lease.getAdditionalProperties().get("spec")));
+      Map<String, Object> released = released(lease.getAdditionalProperties().get("spec"));
+      lease.setAdditionalProperty("spec", released);
       client.genericKubernetesResources("coordination.k8s.io/v1", "Lease")
           .inNamespace(namespace).resource(lease).update();
       LOG.warn("the Lease {}/{} could not be read by a leader elector ({}); released it so that "
           + "a replica takes it over", namespace, name, problem.get());
-      return problem;
+      return new Inspection(problem, holderOf(released));
     } catch (KubernetesClientException e) {
       // a conflict: someone wrote it meanwhile; anything else: the elector's own read reports it
       LOG.debug("could not check or repair the Lease {}/{}: {}", namespace, name, e.getMessage());
-      return Optional.empty();
+      return new Inspection(Optional.empty(), Optional.empty());
     }
+  }
+
+  private static Optional<String> holderOf(Object spec) {
+    return spec instanceof Map<?, ?> fields && fields.get("holderIdentity") instanceof String holder
+        ? Optional.of(holder) : Optional.of("");
   }
 
   /**

@@ -30,9 +30,12 @@ public final class OperatorClient {
 
   /** From the kubeconfig's current context, or the pod's service account in a cluster. */
   public static KubernetesClient build() {
-    return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory())
-        .withKubernetesSerialization(withoutManagedFields())
-        .build();
+    return builder().withKubernetesSerialization(withoutManagedFields()).build();
+  }
+
+  /** The JDK's HTTP client, named: for this client and for any client made from it. */
+  static KubernetesClientBuilder builder() {
+    return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory());
   }
 
   static KubernetesSerialization withoutManagedFields() {

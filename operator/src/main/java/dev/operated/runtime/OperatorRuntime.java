@@ -52,11 +52,12 @@ public final class OperatorRuntime implements AutoCloseable {
     this.namespace = settings.ownNamespace().orElseGet(() -> client.getNamespace() == null
         ? "default" : client.getNamespace());
     leadership = settings.leaderElection()
-        ? Optional.of(new LeadershipGuard(namespace, settings.lease(), clock)) : Optional.empty();
+        ? Optional.of(new LeadershipGuard(namespace, settings.identity(), settings.lease(), clock))
+        : Optional.empty();
     this.client = leadership.map(guard -> guard.guard(client)).orElse(client);
     // the repair reads and writes through the caller's client: the guard calls it
     leadership.ifPresent(guard -> guard.beforeLeaseRead(new MalformedLeaseRepair(client,
-        namespace, settings.leaseName(), clock)::repairIfMalformed));
+        namespace, settings.leaseName(), clock)::holderAfterRepair));
     health = new OperatorHealth(settings.leaderElection(),
         () -> leadership.map(LeadershipGuard::electorAlive).orElse(true));
     metrics = new OperatorMetrics(settings.perResourceMetrics());

@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,7 +30,8 @@ class LeadershipGuardTest {
   void start() {
     api = new MockApiServer();
     api.createNamespaces("operators", "shop");
-    guard = new LeadershipGuard("operators", OperatorSettings.LeaseTimings.STANDARD, clock);
+    guard = new LeadershipGuard("operators", "replica-a", OperatorSettings.LeaseTimings.STANDARD,
+        clock);
     guarded = guard.guard(api.client);
   }
 
@@ -41,6 +44,43 @@ class LeadershipGuardTest {
   private void writeConfigMap(String name) {
     guarded.configMaps().inNamespace("shop").resource(new ConfigMapBuilder().withNewMetadata()
         .withName(name).endMetadata().build()).create();
+  }
+
+  @Test
+  void aLeaseNamingAnotherReplicaFencesWritesBeforeTheElectorGivesUp() {
+    AtomicReference<String> holder = new AtomicReference<>("replica-a");
+    guard.beforeLeaseRead(() -> Optional.of(holder.get()));
+    guard.leadershipChanged(true);
+    writeConfigMap("while-named");
+
+    // taken over (a skewed elector, or by hand) while this replica's elector still leads
+    holder.set("replica-b");
+    guarded.resources(Lease.class).inNamespace("operators").withName("lease").get();
+    assertThatThrownBy(() -> writeConfigMap("after-the-takeover"))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("does not hold the lease");
+
+    holder.set("replica-a");
+    guarded.resources(Lease.class).inNamespace("operators").withName("lease").get();
+    writeConfigMap("named-again");
+    assertThat(guarded.configMaps().inNamespace("shop").list().getItems())
+        .extracting(map -> map.getMetadata().getName())
+        .containsExactlyInAnyOrder("while-named", "named-again");
+  }
+
+  @Test
+  void theGuardedClientReadsObjectsAsTheOperatorsClientDoes() {
+    KubernetesClient operators = OperatorClient.builder().withConfig(api.client.getConfiguration())
+        .withKubernetesSerialization(OperatorClient.withoutManagedFields()).build();
+    try (KubernetesClient guardedOperators = guard.guard(operators)) {
+      assertThat(guardedOperators.getKubernetesSerialization())
+          .as("without managedFields, as the client it guards")
+          .isSameAs(operators.getKubernetesSerialization());
+      assertThat(guardedOperators.getHttpClient())
+          .isInstanceOf(io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientImpl.class);
+    } finally {
+      operators.close();
+    }
   }
 
   @Test
