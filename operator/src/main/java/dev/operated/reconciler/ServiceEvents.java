@@ -137,9 +137,11 @@ public final class ServiceEvents {
           : raiseCount(about, written, type, reason, message, now);
       writtenEvents.put(eventKey, new WrittenEvent(event.getMetadata().getName(),
           event.getCount() == null ? 1 : event.getCount()));
-    } catch (KubernetesClientException e) {
-      // An event is a courtesy; failing to write one must not fail anything else.
-      LOG.warn("could not record event {} on {}: {}", reason, about.getName(), e.getMessage());
+    } catch (RuntimeException e) {
+      // An event is a courtesy; failing to write one must not fail anything else, and this thread
+      // has no caller to tell: a refused write, or a client closed while the Event waited (the
+      // operator stopping) ends here.
+      LOG.warn("could not record event {} on {}: {}", reason, about.getName(), e.toString());
     }
   }
 

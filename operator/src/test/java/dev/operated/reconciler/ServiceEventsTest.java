@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * Events are handed to a writer of their own, as client-go's broadcaster does: recording one
@@ -104,6 +108,29 @@ class ServiceEventsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> reasons.contains("Last"));
     assertThat(reasons).filteredOn("Queued"::equals).hasSize(ServiceEvents.MAX_QUEUED);
     assertThat(reasons).last().isEqualTo("Last");
+  }
+
+  @Test
+  void anEventWrittenAfterTheClientClosedIsLoggedNotThrownOnItsThread() {
+    Logger logger = (Logger) LoggerFactory.getLogger(ServiceEvents.class);
+    ListAppender<ILoggingEvent> log = new ListAppender<>();
+    log.start();
+    logger.addAppender(log);
+    List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+    Thread.UncaughtExceptionHandler before = Thread.getDefaultUncaughtExceptionHandler();
+    Thread.setDefaultUncaughtExceptionHandler((thread, error) -> uncaught.add(error));
+    try {
+      ServiceEvents events = new ServiceEvents(client, Clock.systemUTC());
+      client.close(); // the operator stopping, with an Event still to be written
+      events.record(service("orders", "uid-1"), "Normal", "Waiting", "written after the close");
+
+      await().atMost(Duration.ofSeconds(20)).until(() -> log.list.stream()
+          .anyMatch(line -> line.getFormattedMessage().contains("could not record event Waiting")));
+      assertThat(uncaught).isEmpty();
+    } finally {
+      Thread.setDefaultUncaughtExceptionHandler(before);
+      logger.detachAppender(log);
+    }
   }
 
   private static OperatedService service(String name, String uid) {
