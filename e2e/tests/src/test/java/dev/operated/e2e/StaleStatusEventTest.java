@@ -11,6 +11,7 @@ import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.cluster.Node;
 import dev.operated.cluster.PodReporter;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.status.PodDiagnosis;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -28,6 +29,7 @@ import io.javaoperatorsdk.operator.Operator;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -203,8 +205,14 @@ class StaleStatusEventTest {
     await().pollDelay(Duration.ofSeconds(2)).atMost(TIMEOUT).until(() -> true);
   }
 
-  /** Settled: the operator has written nothing for two seconds. */
+  /**
+   * Settled: no change of the diagnosis is due by the clock alone (an unready app crossing its
+   * readiness budget turns "not ready yet" into "probe failing" with no event, and the operator
+   * comes back for it by itself), and the operator has written nothing for two seconds.
+   */
   private void awaitQuiet() {
+    await().atMost(TIMEOUT).until(() -> PodDiagnosis.nextChange(
+        client.pods().inNamespace(NS).list().getItems(), Instant.now()).isEmpty());
     AtomicInteger last = new AtomicInteger(-1);
     await().during(Duration.ofSeconds(2)).atMost(TIMEOUT).until(() -> {
       int now = operatorWrites().size();
@@ -239,9 +247,9 @@ class StaleStatusEventTest {
       }
       if (statusChanged) {
         // metav1.Time is whole seconds: a flip within the second keeps the same value
-        assertThat(java.time.Instant.parse(String.valueOf(after.lastTransitionTime())))
+        assertThat(Instant.parse(String.valueOf(after.lastTransitionTime())))
             .as("lastTransitionTime moves on when Ready's status changes: %s → %s", before, after)
-            .isAfterOrEqualTo(java.time.Instant.parse(String.valueOf(
+            .isAfterOrEqualTo(Instant.parse(String.valueOf(
                 before.lastTransitionTime())));
       } else {
         assertThat(after.lastTransitionTime())
