@@ -19,9 +19,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,13 +74,8 @@ public final class CollectorSidecar {
 
   /** A change of it rolls the pods: the collector reads its configuration only at start. */
   public static String configHash(OperatedService resource, ClusterFacts facts) {
-    try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest(configYaml(resource.getSpec(), facts).getBytes(StandardCharsets.UTF_8));
-      return HexFormat.of().formatHex(digest, 0, 8);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
-    }
+    return ShortHash.of(configYaml(resource.getSpec(), facts).getBytes(StandardCharsets.UTF_8),
+        8);
   }
 
   static String configYaml(OperatedServiceSpec spec, ClusterFacts facts) {

@@ -4,9 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -44,12 +41,9 @@ public final class DesiredDigest {
       // as a map, so that every map inside (labels, annotations, env) is written in key order
       byte[] canonical = CANONICAL_JSON.writeValueAsBytes(
           CANONICAL_JSON.convertValue(object, Map.class));
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(canonical);
-      return HexFormat.of().formatHex(digest, 0, 12);
+      return ShortHash.of(canonical, 12);
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("a Kubernetes object is always serialisable", e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is required of every JVM", e);
     }
   }
 }

@@ -38,10 +38,6 @@ final class AppliedState {
   private AppliedState() {
   }
 
-  static boolean holds(HasMetadata actual, HasMetadata desired) {
-    return firstDifference(actual, desired).isEmpty();
-  }
-
   /** The path of the first field of {@code desired} that {@code actual} does not hold. */
   static Optional<String> firstDifference(HasMetadata actual, HasMetadata desired) {
     ObjectNode wanted = JSON.valueToTree(desired);

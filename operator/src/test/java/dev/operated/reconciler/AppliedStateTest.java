@@ -62,10 +62,10 @@ class AppliedStateTest {
     requests.put("cpu", new Quantity("500m"));
     app(stored).getResources().getLimits().put("memory", new Quantity("1Gi"));
 
-    assertThat(AppliedState.holds(stored, desired)).isTrue();
+    assertThat(AppliedState.firstDifference(stored, desired)).isEmpty();
 
     requests.put("cpu", new Quantity("600m"));
-    assertThat(AppliedState.holds(stored, desired)).isFalse();
+    assertThat(AppliedState.firstDifference(stored, desired)).isPresent();
   }
 
   @Test
@@ -76,7 +76,7 @@ class AppliedStateTest {
     app(stored).getEnv().stream().filter(env -> env.getName().equals("RATIO")).findFirst()
         .orElseThrow().setValue("500m");
 
-    assertThat(AppliedState.holds(stored, withEnv)).isFalse();
+    assertThat(AppliedState.firstDifference(stored, withEnv)).isPresent();
   }
 
   @Test
@@ -127,8 +127,8 @@ class AppliedStateTest {
     Deployment reordered = storedAsAnApiServerWould(desired);
     Collections.reverse(app(reordered).getEnv());
 
-    assertThat(AppliedState.holds(stored, desiredService)).isTrue();
-    assertThat(AppliedState.holds(reordered, desired)).isTrue();
+    assertThat(AppliedState.firstDifference(stored, desiredService)).isEmpty();
+    assertThat(AppliedState.firstDifference(reordered, desired)).isEmpty();
   }
 
   @Test
@@ -147,9 +147,9 @@ class AppliedStateTest {
     Deployment swappedArgs = storedAsAnApiServerWould(withArgs);
     app(swappedArgs).setArgs(List.of("--b", "--a"));
 
-    assertThat(AppliedState.holds(addedPort, desired)).isFalse();
-    assertThat(AppliedState.holds(addedToleration, toleration)).isFalse();
-    assertThat(AppliedState.holds(swappedArgs, withArgs)).isFalse();
+    assertThat(AppliedState.firstDifference(addedPort, desired)).isPresent();
+    assertThat(AppliedState.firstDifference(addedToleration, toleration)).isPresent();
+    assertThat(AppliedState.firstDifference(swappedArgs, withArgs)).isPresent();
   }
 
   @Test
@@ -157,7 +157,7 @@ class AppliedStateTest {
     Deployment stored = storedAsAnApiServerWould(desired);
     stored.getMetadata().getAnnotations().remove(DesiredDigest.ANNOTATION);
 
-    assertThat(AppliedState.holds(stored, desired)).isFalse();
+    assertThat(AppliedState.firstDifference(stored, desired)).isPresent();
   }
 
   @Test
