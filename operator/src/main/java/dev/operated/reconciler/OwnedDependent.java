@@ -38,9 +38,23 @@ abstract class OwnedDependent<R extends HasMetadata>
   /** What the operator applies, as a pure builder in {@code desired} makes it. */
   protected abstract R build(OperatedService primary, Context<OperatedService> context);
 
+  /**
+   * Built once per reconcile. JOSDK asks for it twice: for the name it finds the cached object
+   * by ({@code targetSecondaryResourceID}), then to apply or compare; building and digesting
+   * twice was a tenth of the operator's CPU in a storm (docs/benchmarks.md, "CPU per reconcile").
+   * The context lives for one reconcile, so a changed spec or cluster fact is never answered from
+   * an older build.
+   */
   @Override
   protected final R desired(OperatedService primary, Context<OperatedService> context) {
-    return DesiredDigest.stamped(build(primary, context));
+    var reconcileScope = context.managedWorkflowAndDependentResourceContext();
+    Optional<R> built = reconcileScope.get(this, resourceType());
+    if (built.isPresent()) {
+      return built.get();
+    }
+    R desired = DesiredDigest.stamped(build(primary, context));
+    reconcileScope.put(this, desired);
+    return desired;
   }
 
   /**

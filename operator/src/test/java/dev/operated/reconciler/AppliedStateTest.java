@@ -25,8 +25,11 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
 import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -168,6 +171,21 @@ class AppliedStateTest {
     assertThat(again.getMetadata().getAnnotations().get(DesiredDigest.ANNOTATION))
         .isEqualTo(desired.getMetadata().getAnnotations().get(DesiredDigest.ANNOTATION))
         .isEqualTo(restamped.getMetadata().getAnnotations().get(DesiredDigest.ANNOTATION));
+  }
+
+  @Test
+  void theDigestDoesNotDependOnTheOrderItsMapsWereFilledIn() {
+    Deployment reordered = copy(desired);
+    reordered.getMetadata().getAnnotations().remove(DesiredDigest.ANNOTATION);
+    Map<String, String> labels = new TreeMap<String, String>(Comparator.reverseOrder());
+    labels.putAll(reordered.getMetadata().getLabels());
+    reordered.getMetadata().setLabels(new LinkedHashMap<>(labels));
+    assertThat(List.copyOf(reordered.getMetadata().getLabels().keySet())).as("filled in another order")
+        .isNotEqualTo(List.copyOf(desired.getMetadata().getLabels().keySet()));
+
+    assertThat(DesiredDigest.stamped(reordered).getMetadata().getAnnotations()
+        .get(DesiredDigest.ANNOTATION))
+        .isEqualTo(desired.getMetadata().getAnnotations().get(DesiredDigest.ANNOTATION));
   }
 
   /**
