@@ -67,12 +67,14 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   private static final Logger LOG = LoggerFactory.getLogger(OperatedServiceReconciler.class);
 
   private final ObservedCluster cluster;
+  private final StatusDeferral deferral;
   private final StatusReport report;
   private final Clock clock;
 
   public OperatedServiceReconciler(ObservedCluster cluster, ServiceEvents events, Clock clock) {
     this.cluster = cluster;
-    this.report = new StatusReport(events, clock);
+    this.deferral = new StatusDeferral(clock);
+    this.report = new StatusReport(events, deferral, clock);
     this.clock = clock;
   }
 
@@ -100,6 +102,9 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
         ? OperatedServiceValidator.validate(StoredObject.read(context.getClient(), resource), facts)
         : OperatedServiceValidator.validate(resource, facts);
     if (problems.isEmpty()) {
+      if (context.getSecondaryResource(Deployment.class).isEmpty()) {
+        deferral.creating(resource);
+      }
       context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
     } else {
       LOG.info("not applying {}/{}: {} problem(s) in the spec",

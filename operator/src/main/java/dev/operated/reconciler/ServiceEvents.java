@@ -3,6 +3,7 @@ package dev.operated.reconciler;
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceStatus;
 import dev.operated.status.ConditionTypes;
+import dev.operated.status.StatusAggregator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
@@ -89,10 +90,7 @@ public final class ServiceEvents {
   }
 
   private static boolean isWarning(String reason) {
-    return switch (reason) {
-      case "Creating", "RolloutInProgress" -> false;
-      default -> true;
-    };
+    return !StatusAggregator.PROGRESS_REASONS.contains(reason);
   }
 
   /**

@@ -18,16 +18,32 @@ final class StatusReport {
 
   private final ServiceEvents events;
   private final Clock clock;
+  private final StatusDeferral deferral;
   private final ReportedStatuses reported = new ReportedStatuses();
 
-  StatusReport(ServiceEvents events, Clock clock) {
+  StatusReport(ServiceEvents events, StatusDeferral deferral, Clock clock) {
     this.events = events;
+    this.deferral = deferral;
     this.clock = clock;
   }
 
+  /**
+   * Reports the status now, or, when it only reports progress while other services are being
+   * created, comes back for it later ({@link StatusDeferral}) with no write and no Event.
+   */
   UpdateControl<OperatedService> afterReconcile(OperatedService resource,
       Context<OperatedService> context, OperatedServiceStatus computed,
       Optional<Duration> reevaluateAfter) {
+    OperatedServiceStatus changed = ReportedStatuses.withTransitionTimes(computed,
+        reported.previous(resource), clock.instant());
+    if (!changed.equals(resource.getStatus())) {
+      Optional<Duration> wait = deferral.deferral(resource, changed);
+      if (wait.isPresent()) {
+        Duration next = reevaluateAfter.filter(at -> at.compareTo(wait.get()) < 0)
+            .orElse(wait.get());
+        return UpdateControl.<OperatedService>noUpdate().rescheduleAfter(next);
+      }
+    }
     OperatedServiceStatus status = observe(resource, context, computed);
     return update(resource, status, reevaluateAfter);
   }

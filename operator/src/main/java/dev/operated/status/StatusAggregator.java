@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Turns what was observed (the Deployment, its pods, the spec's problems) into the
@@ -27,6 +28,11 @@ public final class StatusAggregator {
 
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String APPLY_FAILED = "ApplyFailed";
+  /**
+   * Ready=False reasons that only say the rollout is under way: their Events are Normal, and
+   * their status may wait while other services are created (StatusDeferral).
+   */
+  public static final Set<String> PROGRESS_REASONS = Set.of("Creating", "RolloutInProgress");
 
   private StatusAggregator() {
   }

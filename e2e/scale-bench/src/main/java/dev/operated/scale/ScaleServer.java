@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.ConfigBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -24,7 +25,9 @@ import java.util.Map;
  * or the benchmark's: {@code ScaleServer CRD_FOLDER KUBECONFIG_FILE}. It writes a kubeconfig for
  * the admin user, prints {@code ready <url>}, then answers lines on stdin: {@code report} prints
  * one JSON line (its own CPU time and the requests it answered, counted by {@link RequestClass}),
- * {@code quit} stops it. stdin closing stops it too, so it never outlives the benchmark.
+ * {@code quit} stops it. stdin closing stops it too, so it never outlives the benchmark. On the
+ * way out it writes every request it answered to {@code REQUESTS_CSV} (the third argument), one
+ * line each, for timelines: what the server was doing before the last apply, by whom.
  */
 public final class ScaleServer {
 
@@ -46,6 +49,7 @@ public final class ScaleServer {
         switch (line.trim()) {
           case "report" -> out.println(JSON.writeValueAsString(report(cluster)));
           case "quit" -> {
+            writeRequests(cluster, args);
             return;
           }
           default -> out.println(JSON.createObjectNode().put("error", "unknown command: "
@@ -55,6 +59,21 @@ public final class ScaleServer {
     } finally {
       // the cluster's Vert.x threads are not daemons
       System.exit(0);
+    }
+  }
+
+  private static void writeRequests(EmbeddedCluster cluster, String[] args) throws IOException {
+    if (args.length < 3) {
+      return;
+    }
+    try (PrintStream csv = new PrintStream(Files.newOutputStream(Path.of(args[2])), false,
+        StandardCharsets.UTF_8)) {
+      // the path last: a label selector in its query may hold commas
+      csv.println("at,client,method,code,path");
+      for (ApiRequest request : cluster.requests().all()) {
+        csv.println(request.at() + "," + request.client() + "," + request.method() + ","
+            + request.code() + "," + request.path());
+      }
     }
   }
 

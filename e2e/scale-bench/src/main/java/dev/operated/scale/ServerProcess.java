@@ -36,6 +36,7 @@ final class ServerProcess implements AutoCloseable {
     command.add(ScaleServer.class.getName());
     command.add(crds.toAbsolutePath().toString());
     command.add(kubeconfig.toString());
+    command.add(directory.resolve("requests.csv").toString());
     this.process = new ProcessBuilder(command)
         .redirectError(directory.resolve("server.log").toFile())
         .start();

@@ -1,0 +1,115 @@
+package dev.operated.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.operated.api.OperatedService;
+import dev.operated.api.OperatedServiceSpec;
+import dev.operated.api.OperatedServiceStatus;
+import dev.operated.api.SpecProblem;
+import dev.operated.status.StatusAggregator;
+import dev.operated.testing.MutableClock;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class StatusDeferralTest {
+
+  private final MutableClock clock = new MutableClock(Instant.parse("2026-11-30T20:00:00Z"));
+  private final StatusDeferral deferral = new StatusDeferral(clock);
+  private final OperatedService orders = service("orders");
+  private final OperatedService payments = service("payments");
+
+  private static OperatedService service(String name) {
+    OperatedService resource = new OperatedService("shop", name, new OperatedServiceSpec(
+        name + ":1", 2, null, null, null, null, null, null, null, null, null, null));
+    resource.getMetadata().setUid(name + "-uid");
+    resource.getMetadata().setGeneration(1L);
+    return resource;
+  }
+
+  /** Ready=False, Creating: no Deployment in the cache yet. */
+  private OperatedServiceStatus creating(OperatedService resource) {
+    return StatusAggregator.aggregate(resource, Optional.empty(), List.of(), List.of(),
+        clock.instant());
+  }
+
+  private OperatedServiceStatus withDeployment(OperatedService resource, int ready) {
+    Deployment deployment = new DeploymentBuilder()
+        .withNewMetadata().withName(resource.getMetadata().getName()).withGeneration(1L)
+        .endMetadata()
+        .withNewSpec().withReplicas(2).endSpec()
+        .withNewStatus().withObservedGeneration(1L).withReplicas(2).withUpdatedReplicas(2)
+        .withReadyReplicas(ready).withAvailableReplicas(ready).endStatus()
+        .build();
+    return StatusAggregator.aggregate(resource, Optional.of(deployment), List.of(), List.of(),
+        clock.instant());
+  }
+
+  private static String readyReason(OperatedServiceStatus status) {
+    return status.condition("Ready").orElseThrow().getReason();
+  }
+
+  @Test
+  void aServiceCreatedAloneReportsAtOnce() {
+    deferral.creating(orders);
+
+    assertThat(deferral.deferral(orders, creating(orders))).isEmpty();
+  }
+
+  @Test
+  void progressWaitsWhileAnotherServiceIsCreatedAndIsReportedOnceThatIsQuiet() {
+    deferral.creating(payments);
+    deferral.creating(orders);
+    clock.advance(Duration.ofMillis(400));
+    OperatedServiceStatus status = creating(orders);
+    assertThat(readyReason(status)).isEqualTo("Creating");
+
+    assertThat(deferral.deferral(orders, status)).as("payments was created 400 ms ago")
+        .hasValue(StatusDeferral.QUIET);
+    assertThat(deferral.deferral(payments, creating(payments))).as("and orders, for payments")
+        .hasValue(StatusDeferral.QUIET);
+
+    clock.advance(StatusDeferral.QUIET);
+    assertThat(deferral.deferral(orders, status)).as("a second without another creation")
+        .isEmpty();
+  }
+
+  @Test
+  void whatAUserActsOnOrWaitsForIsNeverDeferred() {
+    OperatedServiceStatus ready = withDeployment(orders, 2);
+    OperatedServiceStatus invalid = StatusAggregator.aggregate(orders, Optional.empty(),
+        List.of(), List.of(new SpecProblem("spec.replicas", "must be at least 0")),
+        clock.instant());
+    OperatedServiceStatus rollingOut = withDeployment(orders, 1);
+    deferral.creating(payments);
+
+    assertThat(deferral.deferral(orders, ready)).isEmpty();
+    assertThat(deferral.deferral(orders, invalid)).isEmpty();
+    assertThat(readyReason(rollingOut)).isIn(StatusAggregator.PROGRESS_REASONS);
+    assertThat(deferral.deferral(orders, rollingOut)).hasValue(StatusDeferral.QUIET);
+  }
+
+  @Test
+  void progressIsReportedAfterTheLongestWaitHoweverLongCreationsGoOn() {
+    OperatedServiceStatus status = creating(orders);
+    Duration waited = Duration.ZERO;
+    while (true) {
+      deferral.creating(service("other-" + waited.toMillis()));
+      Optional<Duration> wait = deferral.deferral(orders, status);
+      if (wait.isEmpty()) {
+        break;
+      }
+      assertThat(wait).hasValue(StatusDeferral.QUIET);
+      clock.advance(wait.get());
+      waited = waited.plus(wait.get());
+    }
+
+    assertThat(waited).isEqualTo(StatusDeferral.LONGEST);
+    assertThat(deferral.deferral(payments, creating(payments))).as("a new wait for another")
+        .isPresent();
+  }
+}
