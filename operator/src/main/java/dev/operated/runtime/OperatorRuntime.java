@@ -4,6 +4,7 @@ import static net.logstash.logback.argument.StructuredArguments.keyValue;
 
 import dev.operated.desired.CollectorDefaults;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.reconciler.StartupWarmup;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -95,6 +96,7 @@ public final class OperatorRuntime implements AutoCloseable {
   public static OperatorRuntime start(OperatorSettings settings, KubernetesClient client,
       Clock clock, IntConsumer exit, Consumer<ConfigurationServiceOverrider> overrides) {
     OperatorRuntime runtime = new OperatorRuntime(settings, client, clock, exit, overrides);
+    runtime.warmUp();
     try {
       runtime.operator.start();
     } catch (RuntimeException e) {
@@ -107,6 +109,19 @@ public final class OperatorRuntime implements AutoCloseable {
         keyValue("leaderElection", settings.leaderElection()),
         keyValue("httpPort", runtime.httpPort()));
     return runtime;
+  }
+
+  /** Before the informers start, so that ready also means the first reconcile runs warm. */
+  private void warmUp() {
+    long started = System.nanoTime();
+    try {
+      int rounds = StartupWarmup.run(client.getKubernetesSerialization());
+      LOG.info("warmed up", keyValue("event", "warmed-up"), keyValue("rounds", rounds),
+          keyValue("millis", (System.nanoTime() - started) / 1_000_000));
+    } catch (RuntimeException e) {
+      // only slower first reconciles: not a reason to stay down
+      LOG.warn("the warm-up failed; the first reconciles run cold", e);
+    }
   }
 
   static CollectorDefaults collectorDefaults(OperatorSettings settings) {
