@@ -3,7 +3,6 @@ package dev.operated.reconciler;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -21,12 +20,8 @@ final class EventBudget {
   static final int REMEMBERED_OBJECTS = 4096;
 
   private final Clock clock;
-  private final Map<String, Bucket> buckets = new LinkedHashMap<>(16, 0.75f, true) {
-    @Override
-    protected boolean removeEldestEntry(Map.Entry<String, Bucket> eldest) {
-      return size() > REMEMBERED_OBJECTS;
-    }
-  };
+  /** Guarded by this budget's own lock ({@link #tryTake}). */
+  private final Map<String, Bucket> buckets = RecentlyUsed.map(REMEMBERED_OBJECTS);
 
   EventBudget(Clock clock) {
     this.clock = clock;

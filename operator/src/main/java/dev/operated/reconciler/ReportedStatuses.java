@@ -7,8 +7,6 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -34,13 +32,7 @@ final class ReportedStatuses {
   private record Reported(String resourceVersion, OperatedServiceStatus status) {
   }
 
-  private final Map<String, Reported> reported = Collections.synchronizedMap(
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Reported> eldest) {
-          return size() > REMEMBERED;
-        }
-      });
+  private final Map<String, Reported> reported = RecentlyUsed.synchronizedMap(REMEMBERED);
 
   /** The status to compare a new one with: the cached one, or the report it has not seen yet. */
   Optional<OperatedServiceStatus> previous(OperatedService resource) {

@@ -14,8 +14,6 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Clock;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -45,13 +43,8 @@ public final class ServiceEvents {
   private final Clock clock;
   private final EventBudget budget;
   /** The Events written, by what makes two of them the same; bounded as the budget's objects. */
-  private final Map<String, WrittenEvent> writtenEvents = Collections.synchronizedMap(
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, WrittenEvent> eldest) {
-          return size() > EventBudget.REMEMBERED_OBJECTS;
-        }
-      });
+  private final Map<String, WrittenEvent> writtenEvents =
+      RecentlyUsed.synchronizedMap(EventBudget.REMEMBERED_OBJECTS);
   /** One thread, started when there is an Event to write and gone after a quiet half minute. */
   private final ThreadPoolExecutor writer = new ThreadPoolExecutor(1, 1, 30, TimeUnit.SECONDS,
       new ArrayBlockingQueue<>(MAX_QUEUED), runnable -> {

@@ -8,8 +8,6 @@ import io.fabric8.kubernetes.api.model.Condition;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 
@@ -18,7 +16,7 @@ import java.util.Optional;
  * once, every reconcile that patched a "Creating" or "RolloutInProgress" status (and posted its
  * Event) took the API server's time from the next service's first apply: in the scale benchmark
  * those writes were a third of what the server answered before the last object was applied
- * (docs/benchmarks.md, "Status writes yield to first applies").
+ * (docs/benchmarks.md, "N = 1,000, the third round of levers").
  *
  * <p>So a status that only reports progress waits while another service's objects are being
  * created, and is written once that has been quiet for {@link #QUIET}, or after {@link #LONGEST}
@@ -43,13 +41,7 @@ final class StatusDeferral {
   /** The latest creation, and the latest before it by another service. */
   private Creation lastCreation = new Creation("", Instant.MIN);
   private Creation otherCreation = new Creation("", Instant.MIN);
-  private final Map<String, Instant> deferredSince = Collections.synchronizedMap(
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
-          return size() > REMEMBERED;
-        }
-      });
+  private final Map<String, Instant> deferredSince = RecentlyUsed.synchronizedMap(REMEMBERED);
 
   StatusDeferral(Clock clock) {
     this.clock = clock;

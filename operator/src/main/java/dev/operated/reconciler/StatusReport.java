@@ -34,43 +34,43 @@ final class StatusReport {
   UpdateControl<OperatedService> afterReconcile(OperatedService resource,
       Context<OperatedService> context, OperatedServiceStatus computed,
       Optional<Duration> reevaluateAfter) {
-    OperatedServiceStatus changed = ReportedStatuses.withTransitionTimes(computed,
-        reported.previous(resource), clock.instant());
-    if (!changed.equals(resource.getStatus())) {
-      Optional<Duration> wait = deferral.deferral(resource, changed);
+    Optional<OperatedServiceStatus> previous = reported.previous(resource);
+    OperatedServiceStatus status = ReportedStatuses.withTransitionTimes(computed, previous,
+        clock.instant());
+    if (!status.equals(resource.getStatus())) {
+      Optional<Duration> wait = deferral.deferral(resource, status);
       if (wait.isPresent()) {
         Duration next = reevaluateAfter.filter(at -> at.compareTo(wait.get()) < 0)
             .orElse(wait.get());
         return UpdateControl.<OperatedService>noUpdate().rescheduleAfter(next);
       }
     }
-    OperatedServiceStatus status = observe(resource, context, computed);
+    observe(resource, context, previous, status);
     return update(resource, status, reevaluateAfter);
   }
 
   ErrorStatusUpdateControl<OperatedService> afterFailure(OperatedService resource,
       Context<OperatedService> context, OperatedServiceStatus computed) {
-    OperatedServiceStatus status = observe(resource, context, computed);
+    Optional<OperatedServiceStatus> previous = reported.previous(resource);
+    OperatedServiceStatus status = ReportedStatuses.withTransitionTimes(computed, previous,
+        clock.instant());
+    observe(resource, context, previous, status);
     return status.equals(resource.getStatus()) ? ErrorStatusUpdateControl.noStatusUpdate()
         : ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
   }
 
   /**
-   * Compared with what this process last reported when the cache has not seen it yet
+   * {@code previous} is what this process last reported when the cache has not seen it yet
    * ({@link ReportedStatuses}): one Event and one lastTransitionTime per real transition, however
    * stale the cached object a reconcile starts from.
    */
-  private OperatedServiceStatus observe(OperatedService resource,
-      Context<OperatedService> context, OperatedServiceStatus computed) {
-    Optional<OperatedServiceStatus> previous = reported.previous(resource);
-    OperatedServiceStatus status = ReportedStatuses.withTransitionTimes(computed, previous,
-        clock.instant());
+  private void observe(OperatedService resource, Context<OperatedService> context,
+      Optional<OperatedServiceStatus> previous, OperatedServiceStatus status) {
     ServiceSignals.observe(context, resource, status);
     if (!previous.map(status::equals).orElse(false)) {
       events.onTransition(resource, previous, status);
     }
     reported.remember(resource, status);
-    return status;
   }
 
   /** Patch the status only when it changed; come back when time alone can change it. */
