@@ -9,7 +9,13 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.StatusCause;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -92,11 +98,40 @@ class RequestFaultKindsTest {
 
     assertThat(refused.getStatus()).as("no Status came back").isNull();
     // the client's own report of a connection gone, worded by its HTTP client (Vert.x:
-    // "Connection was closed"; the JDK's: "GOAWAY received" or an EOF)
+    // "Connection was closed"; the JDK's: an EOF)
     assertThat(refused).hasCauseInstanceOf(Exception.class);
     assertThat(cluster.requests().all()).filteredOn(request -> request.fault() != null)
         .extracting(request -> request.fault().reason()).containsExactly("ConnectionReset");
     assertThat(client.configMaps().inNamespace("default").withName("settings").get().getData())
         .as("nothing stored").containsEntry("value", "0");
+  }
+
+  /**
+   * kube-apiserver speaks HTTP/2 only where TLS negotiates it: {@code SecureServingInfo.Serve}
+   * ({@code k8s.io/apiserver/pkg/server/secure_serving.go}) calls {@code http2.ConfigureServer}
+   * on its TLS server and never wraps it in {@code h2c}, and Go's net/http ignores a cleartext
+   * {@code Upgrade: h2c}. The JDK client asks for h2c on every plain request; answered in
+   * HTTP/1.1, refusals and successes alike read whole.
+   */
+  @Test
+  void aPlainConnectionStaysOnHttp11ThroughRefusalsAsWithKubeApiserver() throws Exception {
+    cluster.faults().times(20, RequestFaults.requests("GET", "/api/v1/namespaces/default/"),
+        Fault.unavailable());
+    HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    URI list = URI.create(cluster.config().getMasterUrl() + "api/v1/namespaces/default/configmaps");
+    String bearer = "Bearer " + cluster.config().getOauthToken();
+
+    List<Integer> codes = new ArrayList<>();
+    for (int request = 0; request < 40; request++) {
+      HttpResponse<String> response = http.send(HttpRequest.newBuilder(list)
+          .header("Authorization", bearer).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+      assertThat(response.body()).contains("\"kind\":");
+      codes.add(response.statusCode());
+    }
+
+    assertThat(codes.subList(0, 20)).containsOnly(503);
+    assertThat(codes.subList(20, 40)).containsOnly(200);
   }
 }
