@@ -35,7 +35,9 @@ public final class OperatedOperator {
       CollectorDefaults collectorDefaults, Set<String> namespaces,
       Consumer<ConfigurationServiceOverrider> overrides) {
     Operator operator = new Operator(configuration -> {
-      configuration.withKubernetesClient(client).withCloseClientOnStop(false);
+      configuration.withKubernetesClient(client).withCloseClientOnStop(false)
+          // never JOSDK's System.exit from an informer thread: the runtime overrides this
+          .withInformerStoppedHandler(StoppedInformers.logOnly());
       overrides.accept(configuration);
     });
     operator.register(new OperatedServiceReconciler(

@@ -5,6 +5,7 @@ import static net.logstash.logback.argument.StructuredArguments.keyValue;
 import dev.operated.desired.CollectorDefaults;
 import dev.operated.reconciler.OperatedOperator;
 import dev.operated.reconciler.StartupWarmup;
+import dev.operated.reconciler.StoppedInformers;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
@@ -81,6 +82,8 @@ public final class OperatorRuntime implements AutoCloseable {
           if (settings.leaderElection()) {
             configuration.withLeaderElectionConfiguration(leaderElection(exit));
           }
+          configuration.withInformerStoppedHandler(
+              new StoppedInformers(() -> exitOnLostCache(exit)));
           overrides.accept(configuration);
         });
     health.operatorCreated(operator);
@@ -158,6 +161,16 @@ public final class OperatorRuntime implements AutoCloseable {
     return new LeaderElectionConfiguration(settings.leaseName(), namespace,
         timings.leaseDuration(), timings.renewDeadline(), timings.retryPeriod(),
         settings.identity(), callbacks, false);
+  }
+
+  /** A stale cache is not fixed by waiting: a restart lists everything afresh. */
+  private void exitOnLostCache(IntConsumer exit) {
+    if (!health.shuttingDown()) {
+      LOG.error("exiting so that the pod restarts with fresh caches",
+          keyValue("event", "cache-lost"));
+      // not on the informer's thread: the shutdown hook stops the informers and waits for them
+      new Thread(() -> exit.accept(1), "operated-cache-lost").start();
+    }
   }
 
   public int httpPort() {

@@ -10,7 +10,12 @@ import dev.operated.reconciler.OperatedOperator;
 import dev.operated.testing.MockApiServer;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.Operator;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.time.Clock;
 import java.time.Duration;
@@ -119,6 +124,64 @@ class OperatorRuntimeTest {
           .withName("orders").get();
       assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
     }
+  }
+
+  /**
+   * An informer that fabric8 stops for good after its sync (here on a watch event its typed
+   * model cannot read: a word for the status's observedGeneration, which only a server without
+   * schema validation stores; a spec is read leniently on purpose) leaves a cache that no longer
+   * follows the cluster. The runtime exits
+   * through its own exit, code 1, as for a lost lease: not JOSDK's System.exit from the
+   * informer's thread, which would have ended this test's JVM.
+   */
+  @Test
+  void anInformerStoppedForGoodAfterItsSyncEndsTheProcessThroughItsOwnExit() {
+    List<Integer> exits = new CopyOnWriteArrayList<>();
+    try (OperatorRuntime runtime = OperatorRuntime.start(settings(false, "solo"), api.client,
+        Clock.systemUTC(), exits::add, MockApiServer.WITHOUT_SSA)) {
+      assertThat(runtime.health().ready().ok()).isTrue();
+
+      storeAnOperatedServiceItsModelCannotRead();
+
+      await().atMost(TIMEOUT).until(() -> !exits.isEmpty());
+      assertThat(exits).containsExactly(1);
+      assertThat(runtime.health().ready().details()).containsEntry("eventSourcesHealthy", false);
+    }
+  }
+
+  /** Tests that run the operator without the runtime keep their JVM: the cache loss is logged. */
+  @Test
+  void anOperatorWithoutTheRuntimeReportsALostCacheAndLeavesTheProcessAlone() {
+    Operator operator = OperatedOperator.create(api.client, Clock.systemUTC(),
+        MockApiServer.WITHOUT_SSA);
+    try {
+      operator.start();
+      storeAnOperatedServiceItsModelCannotRead();
+      await().atMost(TIMEOUT).until(() -> !operator.getRuntimeInfo().allEventSourcesAreHealthy());
+    } finally {
+      operator.stop();
+    }
+  }
+
+  private void storeAnOperatedServiceItsModelCannotRead() {
+    GenericKubernetesResource unreadable = new GenericKubernetesResourceBuilder()
+        .withApiVersion("operated.dev/v1alpha1").withKind("OperatedService")
+        .withNewMetadata().withName("unreadable").withNamespace("shop").endMetadata()
+        .addToAdditionalProperties("spec", Map.of("image", "orders:1")).build();
+    var services = api.client.genericKubernetesResources("operated.dev/v1alpha1",
+        "OperatedService").inNamespace("shop");
+    services.resource(unreadable).create();
+    // the status subresource: a create drops what it carries
+    unreadable.setAdditionalProperty("status", Map.of("observedGeneration", "many"));
+    services.resource(unreadable).updateStatus();
+  }
+
+  @Test
+  void aRegularStopIsNotALostCache() {
+    List<Integer> exits = new CopyOnWriteArrayList<>();
+    OperatorRuntime.start(settings(false, "solo"), api.client, Clock.systemUTC(), exits::add,
+        MockApiServer.WITHOUT_SSA).close();
+    assertThat(exits).isEmpty();
   }
 
   /** Sums a Prometheus counter over its label sets. */
