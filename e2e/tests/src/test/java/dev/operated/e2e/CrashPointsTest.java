@@ -159,7 +159,11 @@ class CrashPointsTest {
   }
 
   private static void awaitReady(String namespace) {
-    await().atMost(TIMEOUT).until(() -> isReady(namespace));
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(isReady(namespace))
+        .as(() -> "Ready at the observed generation; the service now: " + Serialization.asJson(
+            client.resources(OperatedService.class).inNamespace(namespace)
+                .withName("sample-service").get()))
+        .isTrue());
   }
 
   private static boolean isReady(String namespace) {
