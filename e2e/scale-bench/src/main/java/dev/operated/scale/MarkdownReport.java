@@ -23,7 +23,7 @@ final class MarkdownReport {
             + "| all Ready / bare available (ratio) | create to Ready p50 / p99 "
             + "| reconciles, requests, writes per service (bare: requests) "
             + "| status patches, Events per service | idle resync: reconciles, writes, reads "
-            + "per reconcile | RSS idle / loaded, live heap (KiB per service), threads "
+            + "per reconcile | RSS idle / loaded (anonymous), live heap (KiB per service), threads "
             + "| server CPU share (bare / operator) |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
   }
@@ -61,7 +61,8 @@ final class MarkdownReport {
     cells.add(f(operated.statusPatchesPerService()) + ", " + f(operated.eventsPerService()));
     cells.add(String.format(Locale.ROOT, "%,d, %,d, %s", resync.reconciles(), resync.writes(),
         f(resync.readsPerReconcile())));
-    cells.add(f(memory.idleRssMib()) + " / " + f(memory.rssMib()) + " MiB, "
+    cells.add(f(memory.idleRssMib()) + " / " + f(memory.rssMib()) + " MiB (anonymous "
+        + f(memory.rssAnonMib()) + "), "
         + f(memory.liveHeapMib()) + " MiB (" + f(memory.liveHeapKibPerService()) + "), "
         + memory.idleThreads() + " → " + memory.threads());
     cells.add((bare == null ? "-" : pct(bare.cpu().serverShare())) + " / "

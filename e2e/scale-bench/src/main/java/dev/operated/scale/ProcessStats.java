@@ -8,8 +8,13 @@ import java.util.List;
 /**
  * A process as Linux's /proc tells it: resident memory, threads and CPU time, read from outside,
  * so the numbers are the kernel's and not what the JVM thinks of itself.
+ *
+ * @param rssKib     all resident pages ({@code VmRSS})
+ * @param rssAnonKib the anonymous ones ({@code RssAnon}: heap, metaspace, stacks, malloc): what a
+ *                   container's memory limit holds against the process, with no swap to go to;
+ *                   the rest is file pages (the JDK's modules, jars), which the kernel can drop
  */
-public record ProcessStats(long rssKib, int threads, long cpuNanos) {
+public record ProcessStats(long rssKib, long rssAnonKib, int threads, long cpuNanos) {
 
   /** USER_HZ: the unit of utime and stime in /proc/PID/stat; 100 on every Linux the JDK runs on. */
   private static final long CLOCK_TICKS_PER_SECOND = 100;
@@ -17,10 +22,13 @@ public record ProcessStats(long rssKib, int threads, long cpuNanos) {
   public static ProcessStats of(long pid) {
     try {
       long rss = 0;
+      long rssAnon = 0;
       int threads = 0;
       for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
         if (line.startsWith("VmRSS:")) {
           rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+        } else if (line.startsWith("RssAnon:")) {
+          rssAnon = Long.parseLong(line.replaceAll("[^0-9]", ""));
         } else if (line.startsWith("Threads:")) {
           threads = Integer.parseInt(line.replaceAll("[^0-9]", ""));
         }
@@ -29,7 +37,7 @@ public record ProcessStats(long rssKib, int threads, long cpuNanos) {
       // the command name in parentheses may hold spaces: fields are counted after its ')'
       List<String> fields = List.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
       long ticks = Long.parseLong(fields.get(11)) + Long.parseLong(fields.get(12));
-      return new ProcessStats(rss, threads, ticks * 1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+      return new ProcessStats(rss, rssAnon, threads, ticks * 1_000_000_000L / CLOCK_TICKS_PER_SECOND);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read /proc for process " + pid
           + " (has it exited?): " + e.getMessage(), e);

@@ -299,7 +299,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           ServerReport mine = phase.of(ScaleBenchmark::operatorAgent);
           long requests = mine.count(kind -> true);
           ScaleReport.Memory memory = new ScaleReport.Memory(mib(idle.rssKib()), idle.threads(),
-              mib(loaded.rssKib()), loaded.threads(), mib(liveHeap),
+              mib(loaded.rssKib()), mib(loaded.rssAnonKib()), loaded.threads(), mib(liveHeap),
               round((double) liveHeap / services), round((double) loaded.rssKib() / services));
           operated = new ScaleReport.Operated(applied, allReady, available,
               ScaleReport.Percentiles.of(createToReady), reconciles, perService(reconciles),

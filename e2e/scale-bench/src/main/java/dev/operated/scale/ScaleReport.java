@@ -38,8 +38,8 @@ public record ScaleReport(String date, String machine, String loadAverages, Stri
   }
 
   /** The operator process, from /proc and jstat. */
-  public record Memory(double idleRssMib, int idleThreads, double rssMib, int threads,
-      double liveHeapMib, double liveHeapKibPerService, double rssKibPerService) {
+  public record Memory(double idleRssMib, int idleThreads, double rssMib, double rssAnonMib,
+      int threads, double liveHeapMib, double liveHeapKibPerService, double rssKibPerService) {
   }
 
   /** CPU seconds of each process during the phase, and the server's share of them. */

@@ -62,7 +62,8 @@ class ScaleBenchmarkSmokeTest {
     assertThat(operator.allReadySeconds()).isGreaterThanOrEqualTo(operator.allAppliedSeconds())
         .isGreaterThanOrEqualTo(operator.createToReadySeconds().p99());
     assertThat(operator.memory().liveHeapMib()).isPositive()
-        .isLessThan(operator.memory().rssMib());
+        .isLessThan(operator.memory().rssAnonMib());
+    assertThat(operator.memory().rssAnonMib()).isLessThanOrEqualTo(operator.memory().rssMib());
     assertThat(operator.memory().threads()).isPositive();
     assertThat(operator.cpu().serverShare()).isBetween(0.0, 1.0);
 
