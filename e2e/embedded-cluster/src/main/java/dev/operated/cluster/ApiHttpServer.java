@@ -61,10 +61,10 @@ final class ApiHttpServer implements AutoCloseable {
         .setPort(0).setWebSocketSubProtocols(WEBSOCKET_SUBPROTOCOLS)
         .setHandle100ContinueAutomatically(true)
         // As kube-apiserver: HTTP/2 only where TLS negotiates it (ALPN), never a cleartext
-        // "Upgrade: h2c", which Go's net/http server does not take without an h2c wrapper. The
-        // JDK client asks for it on every plain request, and Vert.x's answer to a fault mid-upgrade
-        // left it reading an HTTP/1.1 body as HTTP/2 frames ("Frame type(97) ... exceeds
-        // MAX_FRAME_SIZE"), which stopped informers.
+        // "Upgrade: h2c", which Go's net/http server does not take without an h2c wrapper.
+        // The JDK client asks for it on every plain request; upgraded, it was seen under
+        // CrashPointsTest's refusals reading a JSON body as HTTP/2 frames ("Frame type(97)
+        // ... exceeds MAX_FRAME_SIZE"), which stopped informers.
         .setHttp2ClearTextEnabled(false);
     if (https) {
       options.setSsl(true).setKeyCertOptions(
