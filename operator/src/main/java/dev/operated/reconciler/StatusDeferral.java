@@ -19,8 +19,9 @@ import java.util.Optional;
  * (docs/benchmarks.md, "N = 1,000, the third round of levers").
  *
  * <p>So a status that only reports progress waits while another service's objects are being
- * created, and is written once that has been quiet for {@link #QUIET}, or after {@link #LONGEST}
- * at the latest: one write with where the rollout has got to, instead of one per step. Anything
+ * created, and is written once that has been quiet for {@link #QUIET} when the service looks again
+ * ({@link #nextLook}), or after {@link #LONGEST} at the latest: one write with where the rollout
+ * has got to, instead of one per step. Anything
  * a user must act on or is waiting for is written at once: Ready, an invalid spec, a failed
  * apply, a pod problem. With one service created at a time nothing is deferred: a service's own
  * creation never holds back its own status.
@@ -62,8 +63,8 @@ final class StatusDeferral {
   }
 
   /**
-   * How long to wait before reporting {@code status}, or empty to report it now. Asked only for
-   * a status that differs from the stored one.
+   * How long to wait before looking at {@code status} again, or empty to report it now. Asked
+   * only for a status that differs from the stored one.
    */
   Optional<Duration> deferral(OperatedService resource, OperatedServiceStatus status) {
     String uid = resource.getMetadata().getUid();
@@ -74,11 +75,24 @@ final class StatusDeferral {
       return Optional.empty();
     }
     Instant since = deferredSince.computeIfAbsent(uid, key -> now);
-    if (!now.isBefore(since.plus(LONGEST))) {
+    Duration waited = Duration.between(since, now);
+    if (waited.compareTo(LONGEST) >= 0) {
       deferredSince.remove(uid);
       return Optional.empty();
     }
-    return Optional.of(QUIET);
+    return Optional.of(nextLook(waited));
+  }
+
+  /**
+   * When to look again: as long as the report has waited so far (a second at first), so a long
+   * storm costs a deferred service a handful of reconciles (at 1, 2, 4, 8, 16 s and at the
+   * longest wait) rather than one a second. A progress report may then come up to twice as late
+   * after the storm; a change a user waits for comes with its own event, not with this look.
+   */
+  static Duration nextLook(Duration waited) {
+    Duration next = waited.compareTo(QUIET) < 0 ? QUIET : waited;
+    Duration left = LONGEST.minus(waited);
+    return next.compareTo(left) > 0 ? left : next;
   }
 
   private static boolean onlyProgress(OperatedServiceStatus status) {

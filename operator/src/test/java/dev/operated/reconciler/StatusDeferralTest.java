@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,21 @@ class StatusDeferralTest {
   }
 
   @Test
+  void aStormThatEndsIsReportedAtTheNextLook() {
+    deferral.creating(payments);
+    OperatedServiceStatus status = creating(orders);
+    assertThat(deferral.deferral(orders, status)).hasValue(Duration.ofSeconds(1));
+    clock.advance(Duration.ofMillis(900));
+    deferral.creating(payments);
+    clock.advance(Duration.ofMillis(100));
+    assertThat(deferral.deferral(orders, status)).as("payments' objects 100 ms ago")
+        .hasValue(Duration.ofSeconds(1));
+
+    clock.advance(Duration.ofSeconds(1));
+    assertThat(deferral.deferral(orders, status)).as("quiet for a second").isEmpty();
+  }
+
+  @Test
   void whatAUserActsOnOrWaitsForIsNeverDeferred() {
     OperatedServiceStatus ready = withDeployment(orders, 2);
     OperatedServiceStatus invalid = StatusAggregator.aggregate(orders, Optional.empty(),
@@ -93,9 +109,11 @@ class StatusDeferralTest {
     assertThat(deferral.deferral(orders, rollingOut)).hasValue(StatusDeferral.QUIET);
   }
 
+  /** Flink's habit: the reschedule delays themselves are what is asserted. */
   @Test
   void progressIsReportedAfterTheLongestWaitHoweverLongCreationsGoOn() {
     OperatedServiceStatus status = creating(orders);
+    List<Duration> looks = new ArrayList<>();
     Duration waited = Duration.ZERO;
     while (true) {
       deferral.creating(service("other-" + waited.toMillis()));
@@ -103,12 +121,15 @@ class StatusDeferralTest {
       if (wait.isEmpty()) {
         break;
       }
-      assertThat(wait).hasValue(StatusDeferral.QUIET);
+      looks.add(wait.get());
       clock.advance(wait.get());
       waited = waited.plus(wait.get());
     }
 
     assertThat(waited).isEqualTo(StatusDeferral.LONGEST);
+    assertThat(looks).as("each as long as the wait so far, the last cut to the longest wait")
+        .containsExactly(Duration.ofSeconds(1), Duration.ofSeconds(1), Duration.ofSeconds(2),
+            Duration.ofSeconds(4), Duration.ofSeconds(8), Duration.ofSeconds(14));
     assertThat(deferral.deferral(payments, creating(payments))).as("a new wait for another")
         .isPresent();
   }
