@@ -82,8 +82,9 @@ public final class OperatorRuntime implements AutoCloseable {
           if (settings.leaderElection()) {
             configuration.withLeaderElectionConfiguration(leaderElection(exit));
           }
-          configuration.withInformerStoppedHandler(
-              new StoppedInformers(() -> exitOnLostCache(exit)));
+          // a stale cache is not fixed by waiting: a restart lists everything afresh
+          configuration.withInformerStoppedHandler(new StoppedInformers(() -> exitToRestart(
+              exit, "cache-lost", "exiting so that the pod restarts with fresh caches")));
           overrides.accept(configuration);
         });
     health.operatorCreated(operator);
@@ -147,13 +148,10 @@ public final class OperatorRuntime implements AutoCloseable {
         () -> {
           leadership.ifPresent(guard -> guard.leadershipChanged(false));
           health.leadershipChanged(false);
-          if (!health.shuttingDown()) {
-            // JOSDK keeps its reconcilers running after a lost lease when told not to exit, so
-            // exiting is ours to do: another replica leads now, and two must never write.
-            LOG.error("lost the lease {} to another replica; exiting so that the pod restarts "
-                + "as a standby", settings.leaseName(), keyValue("event", "leadership-lost"));
-            new Thread(() -> exit.accept(1), "operated-leadership-lost").start();
-          }
+          // JOSDK keeps its reconcilers running after a lost lease when told not to exit, so
+          // exiting is ours to do: another replica leads now, and two must never write.
+          exitToRestart(exit, "leadership-lost", "lost the lease " + settings.leaseName()
+              + " to another replica; exiting so that the pod restarts as a standby");
         },
         leader -> LOG.info("the leader is now {}", leader, keyValue("event", "new-leader"),
             keyValue("leader", leader)));
@@ -163,13 +161,14 @@ public final class OperatorRuntime implements AutoCloseable {
         settings.identity(), callbacks, false);
   }
 
-  /** A stale cache is not fixed by waiting: a restart lists everything afresh. */
-  private void exitOnLostCache(IntConsumer exit) {
+  /**
+   * Exits 1 through the process's shutdown, unless it is already shutting down. Not on the
+   * caller's thread (the elector's, an informer's): the shutdown hook stops them and waits.
+   */
+  private void exitToRestart(IntConsumer exit, String event, String why) {
     if (!health.shuttingDown()) {
-      LOG.error("exiting so that the pod restarts with fresh caches",
-          keyValue("event", "cache-lost"));
-      // not on the informer's thread: the shutdown hook stops the informers and waits for them
-      new Thread(() -> exit.accept(1), "operated-cache-lost").start();
+      LOG.error(why, keyValue("event", event));
+      new Thread(() -> exit.accept(1), "operated-" + event).start();
     }
   }
 

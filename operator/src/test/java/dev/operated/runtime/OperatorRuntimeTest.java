@@ -130,9 +130,8 @@ class OperatorRuntimeTest {
    * An informer that fabric8 stops for good after its sync (here on a watch event its typed
    * model cannot read: a word for the status's observedGeneration, which only a server without
    * schema validation stores; a spec is read leniently on purpose) leaves a cache that no longer
-   * follows the cluster. The runtime exits
-   * through its own exit, code 1, as for a lost lease: not JOSDK's System.exit from the
-   * informer's thread, which would have ended this test's JVM.
+   * follows the cluster. The runtime exits through its own exit, code 1, as for a lost lease:
+   * not JOSDK's System.exit from the informer's thread, which would have ended this test's JVM.
    */
   @Test
   void anInformerStoppedForGoodAfterItsSyncEndsTheProcessThroughItsOwnExit() {

@@ -26,21 +26,27 @@ public record ProcessStats(long rssKib, long rssAnonKib, int threads, long cpuNa
       int threads = 0;
       for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
         if (line.startsWith("VmRSS:")) {
-          rss = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          rss = number(line);
         } else if (line.startsWith("RssAnon:")) {
-          rssAnon = Long.parseLong(line.replaceAll("[^0-9]", ""));
+          rssAnon = number(line);
         } else if (line.startsWith("Threads:")) {
-          threads = Integer.parseInt(line.replaceAll("[^0-9]", ""));
+          threads = (int) number(line);
         }
       }
       String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
       // the command name in parentheses may hold spaces: fields are counted after its ')'
       List<String> fields = List.of(stat.substring(stat.lastIndexOf(')') + 2).split(" "));
       long ticks = Long.parseLong(fields.get(11)) + Long.parseLong(fields.get(12));
-      return new ProcessStats(rss, rssAnon, threads, ticks * 1_000_000_000L / CLOCK_TICKS_PER_SECOND);
+      return new ProcessStats(rss, rssAnon, threads,
+          ticks * 1_000_000_000L / CLOCK_TICKS_PER_SECOND);
     } catch (IOException e) {
       throw new IllegalStateException("cannot read /proc for process " + pid
           + " (has it exited?): " + e.getMessage(), e);
     }
+  }
+
+  /** The value of a /proc status line ("VmRSS:   1234 kB"). */
+  private static long number(String line) {
+    return Long.parseLong(line.replaceAll("[^0-9]", ""));
   }
 }
