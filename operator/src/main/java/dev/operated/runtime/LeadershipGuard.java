@@ -1,5 +1,6 @@
 package dev.operated.runtime;
 
+import dev.operated.runtime.MalformedLeaseRepair.LeaseHolding;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -15,14 +16,27 @@ import java.util.function.Supplier;
 /**
  * Leader election seen from the operator's own HTTP client, where it cannot be bypassed.
  *
- * <p>A fence: a replica writes only while it leads and the Lease names it. JOSDK keeps its
- * reconcilers running after a lost lease until the process has stopped them, and a reconcile in
- * flight would otherwise write beside the new leader; from the moment the lease is lost every
- * write (other than the Lease's own and access reviews) is refused here, before it leaves the
- * process. "Lost" is the earlier of two moments: the elector giving up (its renew deadline), and
- * a read of the Lease, every retry period, finding another holder in it. The second closes the
- * window in which a replica whose Lease was taken over (by an elector with a skewed clock, or by
- * hand) still thinks it leads until its renew deadline.
+ * <p>A fence: a replica writes only while it leads, the Lease names it, and its last renewal the
+ * Lease shows is younger than the renew deadline. JOSDK keeps its reconcilers running after a
+ * lost lease until the process has stopped them, and a reconcile in flight would otherwise write
+ * beside the new leader; from the moment the lease may be lost every write (other than the
+ * Lease's own and access reviews) is refused here, before it leaves the process. "May be lost" is
+ * the earliest of three moments:
+ * <ul>
+ *   <li>the elector giving up (its renew deadline);</li>
+ *   <li>a read of the Lease, every retry period, finding another holder in it: a replica whose
+ *       Lease was taken over (by an elector with a skewed clock, or by hand) would otherwise think
+ *       it leads until its renew deadline;</li>
+ *   <li>the renew deadline passing since the renewTime of this replica's last renewal as that read
+ *       found it stored. A standby takes the Lease once renewTime plus the lease duration has
+ *       passed (fabric8's {@code LeaderElector.canBecomeLeader}), but fabric8's leader counts its
+ *       deadline from when its last renewal <em>returned</em> ({@code renewWithTimeout}) and only
+ *       looks between two renewals: with renewals answered late, or an elector thread starved, it
+ *       still leads after the standby has taken over. Counted from renewTime, the fence closes
+ *       the lease duration less the renew deadline before any standby may lead, which is the
+ *       margin for writes already on the wire. renewTime is stamped by this process's elector
+ *       with the system clock: the guard's clock must be that clock.</li>
+ * </ul>
  *
  * <p>A heartbeat: the elector asks for the Lease every retry period, leader or standby. When it
  * has not asked for longer than {@link #silenceLimit} the elector has died (an exception ends
@@ -37,17 +51,20 @@ final class LeadershipGuard implements Interceptor {
   private final String leases;
   private final String identity;
   private final Clock clock;
+  private final Duration renewDeadline;
   private final Duration silenceLimit;
   private volatile boolean leading;
   private volatile boolean namedInLease;
+  private volatile Instant renewedAt = Instant.MIN;
   private volatile Instant lastLeaseRequest;
-  private volatile Supplier<Optional<String>> holderBeforeLeaseRead = Optional::empty;
+  private volatile Supplier<Optional<LeaseHolding>> leaseBeforeRead = Optional::empty;
 
   LeadershipGuard(String namespace, String identity, OperatorSettings.LeaseTimings timings,
       Clock clock) {
     this.leases = "/apis/coordination.k8s.io/v1/namespaces/" + namespace + "/leases";
     this.identity = identity;
     this.clock = clock;
+    this.renewDeadline = timings.renewDeadline();
     // a renewal may hang for a request timeout before the next one: twice the lease is ample
     this.silenceLimit = timings.leaseDuration().multipliedBy(2);
     this.lastLeaseRequest = clock.instant();
@@ -67,16 +84,28 @@ final class LeadershipGuard implements Interceptor {
 
   /**
    * Runs before every read of the Lease, on the elector's thread: repairs a malformed Lease (see
-   * MalformedLeaseRepair) and says which replica it names, if it could be read.
+   * MalformedLeaseRepair) and says who holds it and since when, if it could be read.
    */
-  void beforeLeaseRead(Supplier<Optional<String>> holder) {
-    this.holderBeforeLeaseRead = holder;
+  void beforeLeaseRead(Supplier<Optional<LeaseHolding>> lease) {
+    this.leaseBeforeRead = lease;
   }
 
   void leadershipChanged(boolean nowLeading) {
-    // the elector has just written the Lease with this replica as its holder
+    // the elector has just written the Lease with this replica as its holder; when it was stamped
+    // is read back from the Lease (until then, or if it cannot be read, nothing is written)
     namedInLease = nowLeading;
     leading = nowLeading;
+    if (nowLeading) {
+      leaseBeforeRead.get().ifPresent(this::observe);
+    }
+  }
+
+  private void observe(LeaseHolding lease) {
+    namedInLease = identity.equals(lease.holder());
+    // a renewTime ahead of this clock (written by hand) grants no more than one stamped now
+    Instant now = clock.instant();
+    renewedAt = namedInLease ? lease.renewedAt().map(at -> at.isAfter(now) ? now : at)
+        .orElse(Instant.MIN) : Instant.MIN;
   }
 
   boolean electorAlive() {
@@ -93,14 +122,24 @@ final class LeadershipGuard implements Interceptor {
     if (path.startsWith(leases)) {
       lastLeaseRequest = clock.instant();
       if ("GET".equals(request.method())) {
-        holderBeforeLeaseRead.get().ifPresent(holder -> namedInLease = identity.equals(holder));
+        leaseBeforeRead.get().ifPresent(this::observe);
       }
       return;
     }
-    if (!(leading && namedInLease) && !READS.contains(request.method())
-        && !path.startsWith(ACCESS_REVIEWS)) {
+    if (READS.contains(request.method()) || path.startsWith(ACCESS_REVIEWS)) {
+      return;
+    }
+    if (!(leading && namedInLease)) {
       throw new KubernetesClientException("not writing " + request.method() + " " + path
           + ": this replica does not hold the lease (another replica leads)");
+    }
+    Instant renewed = renewedAt;
+    if (!clock.instant().isBefore(renewed.plus(renewDeadline))) {
+      throw new KubernetesClientException("not writing " + request.method() + " " + path
+          + ": this replica's lease was last renewed "
+          + (renewed.equals(Instant.MIN) ? "at a time not yet read back" : "at " + renewed)
+          + ", the renew deadline of " + renewDeadline.toSeconds() + " s ago or more; another "
+          + "replica may take the lease now (renewals are late or failing)");
     }
   }
 }

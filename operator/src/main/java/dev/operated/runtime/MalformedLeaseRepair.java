@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -60,14 +63,21 @@ final class MalformedLeaseRepair {
   }
 
   /**
-   * The replica the Lease names as its holder, read just before the elector reads it, after a
-   * repair if one was needed; empty when there is no Lease or it could not be read.
+   * The Lease as read just before the elector reads it, after a repair if one was needed; empty
+   * when there is no Lease or it could not be read.
    */
-  Optional<String> holderAfterRepair() {
-    return inspect().holder();
+  Optional<LeaseHolding> holdingAfterRepair() {
+    return inspect().holding();
   }
 
-  private record Inspection(Optional<String> problem, Optional<String> holder) {
+  /**
+   * Who holds a Lease and when it was last renewed, by the holder's clock ({@code renewTime};
+   * empty when it has none).
+   */
+  record LeaseHolding(String holder, Optional<Instant> renewedAt) {
+  }
+
+  private record Inspection(Optional<String> problem, Optional<LeaseHolding> holding) {
   }
 
   private Inspection inspect() {
@@ -79,7 +89,7 @@ final class MalformedLeaseRepair {
       }
       Optional<String> problem = problem(lease);
       if (problem.isEmpty()) {
-        return new Inspection(problem, holderOf(lease.getAdditionalProperties().get("spec")));
+        return new Inspection(problem, holdingOf(lease.getAdditionalProperties().get("spec")));
       }
       Map<String, Object> released = released(lease.getAdditionalProperties().get("spec"));
       lease.setAdditionalProperty("spec", released);
@@ -87,7 +97,7 @@ final class MalformedLeaseRepair {
           .inNamespace(namespace).resource(lease).update();
       LOG.warn("the Lease {}/{} could not be read by a leader elector ({}); released it so that "
           + "a replica takes it over", namespace, name, problem.get());
-      return new Inspection(problem, holderOf(released));
+      return new Inspection(problem, holdingOf(released));
     } catch (KubernetesClientException e) {
       // a conflict: someone wrote it meanwhile; anything else: the elector's own read reports it
       LOG.debug("could not check or repair the Lease {}/{}: {}", namespace, name, e.getMessage());
@@ -95,9 +105,21 @@ final class MalformedLeaseRepair {
     }
   }
 
-  private static Optional<String> holderOf(Object spec) {
-    return spec instanceof Map<?, ?> fields && fields.get("holderIdentity") instanceof String holder
-        ? Optional.of(holder) : Optional.of("");
+  private static Optional<LeaseHolding> holdingOf(Object spec) {
+    Map<?, ?> fields = spec instanceof Map<?, ?> map ? map : Map.of();
+    String holder = fields.get("holderIdentity") instanceof String identity ? identity : "";
+    return Optional.of(new LeaseHolding(holder, renewedAt(fields.get("renewTime"))));
+  }
+
+  private static Optional<Instant> renewedAt(Object renewTime) {
+    if (!(renewTime instanceof String text)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(OffsetDateTime.parse(text).toInstant());
+    } catch (DateTimeParseException e) {
+      return Optional.empty();
+    }
   }
 
   /**

@@ -59,7 +59,7 @@ public final class OperatorRuntime implements AutoCloseable {
     this.client = leadership.map(guard -> guard.guard(client)).orElse(client);
     // the repair reads and writes through the caller's client: the guard calls it
     leadership.ifPresent(guard -> guard.beforeLeaseRead(new MalformedLeaseRepair(client,
-        namespace, settings.leaseName(), clock)::holderAfterRepair));
+        namespace, settings.leaseName(), clock)::holdingAfterRepair));
     health = new OperatorHealth(settings.leaderElection(),
         () -> leadership.map(LeadershipGuard::electorAlive).orElse(true));
     metrics = new OperatorMetrics(settings.perResourceMetrics());

@@ -3,6 +3,7 @@ package dev.operated.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.operated.runtime.MalformedLeaseRepair.LeaseHolding;
 import dev.operated.testing.MockApiServer;
 import dev.operated.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
@@ -46,26 +47,94 @@ class LeadershipGuardTest {
         .withName(name).endMetadata().build()).create();
   }
 
+  private void readLease() {
+    guarded.resources(Lease.class).inNamespace("operators").withName("lease").get();
+  }
+
+  /** The Lease as the elector is about to read it: held by {@code holder}, renewed just now. */
+  private void leaseHeldBy(AtomicReference<String> holder) {
+    guard.beforeLeaseRead(() -> Optional.of(new LeaseHolding(holder.get(),
+        Optional.of(clock.instant()))));
+  }
+
   @Test
   void aLeaseNamingAnotherReplicaFencesWritesBeforeTheElectorGivesUp() {
     AtomicReference<String> holder = new AtomicReference<>("replica-a");
-    guard.beforeLeaseRead(() -> Optional.of(holder.get()));
+    leaseHeldBy(holder);
     guard.leadershipChanged(true);
     writeConfigMap("while-named");
 
     // taken over (a skewed elector, or by hand) while this replica's elector still leads
     holder.set("replica-b");
-    guarded.resources(Lease.class).inNamespace("operators").withName("lease").get();
+    readLease();
     assertThatThrownBy(() -> writeConfigMap("after-the-takeover"))
         .isInstanceOf(KubernetesClientException.class)
         .hasMessageContaining("does not hold the lease");
 
     holder.set("replica-a");
-    guarded.resources(Lease.class).inNamespace("operators").withName("lease").get();
+    readLease();
     writeConfigMap("named-again");
     assertThat(guarded.configMaps().inNamespace("shop").list().getItems())
         .extracting(map -> map.getMetadata().getName())
         .containsExactlyInAnyOrder("while-named", "named-again");
+  }
+
+  /**
+   * The elector still leads (fabric8 counts its renew deadline from when a renewal returned, and
+   * only between renewals), but the Lease shows this replica's last renewal stamped the renew
+   * deadline ago: a standby may take it at renewTime plus the lease duration
+   * ({@code LeaderElector.canBecomeLeader}), so nothing more is written. The refusal says why.
+   */
+  @Test
+  void aRenewalStampedTheRenewDeadlineAgoFencesWritesWhileTheElectorStillLeads() {
+    Duration deadline = OperatorSettings.LeaseTimings.STANDARD.renewDeadline();
+    AtomicReference<Instant> renewTime = new AtomicReference<>(clock.instant());
+    guard.beforeLeaseRead(() -> Optional.of(new LeaseHolding("replica-a",
+        Optional.of(renewTime.get()))));
+    guard.leadershipChanged(true);
+    writeConfigMap("renewed");
+
+    // a renewal answered late: stamped now, stored and read back only later
+    renewTime.set(clock.instant());
+    clock.advance(deadline.minusMillis(1));
+    readLease();
+    writeConfigMap("within-the-deadline");
+    clock.advance(Duration.ofMillis(1));
+    assertThatThrownBy(() -> writeConfigMap("at-the-deadline"))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("last renewed at " + renewTime.get())
+        .hasMessageContaining("renew deadline of 10 s");
+
+    // with the elector's thread starved there is no read at all: time alone closes the fence
+    renewTime.set(clock.instant());
+    readLease();
+    writeConfigMap("renewed-again");
+    clock.advance(deadline);
+    assertThatThrownBy(() -> writeConfigMap("no-read-since"))
+        .isInstanceOf(KubernetesClientException.class);
+    assertThat(api.client.configMaps().inNamespace("shop").list().getItems())
+        .extracting(map -> map.getMetadata().getName())
+        .containsExactlyInAnyOrder("renewed", "within-the-deadline", "renewed-again");
+  }
+
+  @Test
+  void aRenewTimeAheadOfThisClockGrantsNoMoreThanOneStampedNow() {
+    guard.beforeLeaseRead(() -> Optional.of(new LeaseHolding("replica-a",
+        Optional.of(clock.instant().plus(Duration.ofHours(1))))));
+    guard.leadershipChanged(true);
+    writeConfigMap("now");
+    clock.advance(OperatorSettings.LeaseTimings.STANDARD.renewDeadline());
+    assertThatThrownBy(() -> writeConfigMap("an-hour-ahead"))
+        .isInstanceOf(KubernetesClientException.class);
+  }
+
+  @Test
+  void aLeaderWhoseLeaseCannotBeReadBackWritesNothing() {
+    guard.beforeLeaseRead(Optional::empty);
+    guard.leadershipChanged(true);
+    assertThatThrownBy(() -> writeConfigMap("unconfirmed"))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("not yet read back");
   }
 
   @Test
@@ -93,6 +162,7 @@ class LeadershipGuardTest {
         new LeaseBuilder().withNewMetadata().withName("lease").endMetadata().build()).create();
     assertThat(lease).isNotNull();
 
+    leaseHeldBy(new AtomicReference<>("replica-a"));
     guard.leadershipChanged(true);
     writeConfigMap("while-leading");
 

@@ -2,17 +2,22 @@ package dev.operated.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.operated.runtime.MalformedLeaseRepair.LeaseHolding;
 import dev.operated.testing.MockApiServer;
 import dev.operated.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaderElectionRecord;
 import io.fabric8.kubernetes.client.extended.leaderelection.resourcelock.LeaseLock;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -116,5 +121,23 @@ class MalformedLeaseRepairTest {
   @Test
   void noLeaseIsLeftForTheElectorToCreate() {
     assertThat(repair.repairIfMalformed()).isEmpty();
+    assertThat(repair.holdingAfterRepair()).isEmpty();
+  }
+
+  /** The leadership fence counts from renewTime: read to the microsecond fabric8 writes. */
+  @Test
+  void theHolderAndItsRenewTimeAreReadAsTheElectorWroteThem() {
+    ZonedDateTime renewed = ZonedDateTime.parse("2026-11-30T09:59:58.123456Z");
+    new LeaseLock("operators", "lease", "replica-b").create(api.client,
+        new LeaderElectionRecord("replica-b", Duration.ofSeconds(15), renewed, renewed, 0));
+    assertThat(repair.holdingAfterRepair()).contains(new LeaseHolding("replica-b",
+        Optional.of(renewed.toInstant())));
+  }
+
+  @Test
+  void aReleasedLeaseNamesNoHolder() {
+    store(Map.of("holderIdentity", "gone-replica", "leaseDurationSeconds", 15));
+    assertThat(repair.holdingAfterRepair()).contains(new LeaseHolding("",
+        Optional.of(clock.instant())));
   }
 }

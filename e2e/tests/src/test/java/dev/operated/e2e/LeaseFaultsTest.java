@@ -41,14 +41,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Leader election when the Lease misbehaves: renewals failing past the renew deadline, a Lease no
- * elector would write, and the Lease taken over while a reconcile is in flight. Two oracles
- * throughout, from the request log: some replica leads within the lease duration plus one retry
- * (fabric8's acquire retry is jittered up to 2.2 retry periods, {@code LeaderElector.JITTER_FACTOR}),
- * and no replica sends a write after another has made its first as leader.
- *
- * <p>Not here yet: the Lease taken over while the leader's write is held in flight (see
- * docs/reliability.md, "Not done yet").
+ * Leader election when the Lease misbehaves: renewals failing past the renew deadline or
+ * answered late, a Lease no elector would write, and the Lease taken over while a reconcile is in
+ * flight. Two oracles throughout, from the request log: some replica leads within the lease
+ * duration plus one retry (fabric8's acquire retry is jittered up to 2.2 retry periods,
+ * {@code LeaderElector.JITTER_FACTOR}), and no replica sends a write after another has made its
+ * first as leader.
  */
 class LeaseFaultsTest {
 
@@ -66,6 +64,11 @@ class LeaseFaultsTest {
    * the standby's read and write), each up to a few hundred ms on a loaded two-core CI machine.
    */
   private static final Duration REQUEST_ALLOWANCE = Duration.ofSeconds(1);
+  /**
+   * Longer than half the lease less a retry, so the stored renewTime ages past the lease between
+   * two renewals; shorter than the lease, so each renewal still returns.
+   */
+  private static final Duration SLOW_RENEWAL = Duration.ofSeconds(3);
   /** metav1.MicroTime on the wire, as every elector writes it. */
   private static final DateTimeFormatter MICRO_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX");
@@ -211,6 +214,51 @@ class LeaseFaultsTest {
     assertThat(exits).as("the old leader exits to restart as a standby").containsExactly(1);
   }
 
+  /**
+   * (d) The leader's renewals answered late: each held in flight for {@link #SLOW_RENEWAL}. The
+   * stored renewTime is then always that much older than the moment the renewal returned, and
+   * the two electors disagree about when the lease ends: the standby takes it once renewTime plus
+   * the lease duration has passed (fabric8's {@code LeaderElector.canBecomeLeader}, as client-go's
+   * {@code tryAcquireOrRenew}), while the leader counts its renew deadline from when its last
+   * renewal returned ({@code LeaderElector.renewWithTimeout}) and goes on leading. It must not
+   * write beside the new leader all the same.
+   */
+  @Test
+  void renewalsAnsweredLateHandOverWithoutASecondWriter() throws Exception {
+    OperatorRuntime a = replica("slow-a");
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.health().leading());
+    OperatorRuntime b = replica("slow-b");
+    Examples.apply(client, Examples.SAMPLE, NS);
+    awaitSampleReady();
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.health().ready().ok());
+    OperatorRuntime leader = a.health().leading() ? a : b;
+    String leaderName = leader == a ? "slow-a" : "slow-b";
+    String standbyName = leader == a ? "slow-b" : "slow-a";
+    OperatorRuntime standby = leader == a ? b : a;
+
+    AtomicBoolean changing = new AtomicBoolean(true);
+    Thread user = editing(changing);
+    try {
+      await().atMost(Duration.ofSeconds(10)).until(() -> operatorWrites(leaderName).size() > 3);
+      cluster.delays().delay(1_000, RequestFaults.from(leaderName + "/e2e")
+          .and(LeaseFaultsTest::isLease).and(request -> !"GET".equals(request.method())),
+          SLOW_RENEWAL);
+      await().atMost(Duration.ofSeconds(30)).until(() -> standby.health().leading());
+      int before = operatorWrites(standbyName).size();
+      await().atMost(Duration.ofSeconds(15)).until(() -> operatorWrites(standbyName).size()
+          > before + 3);
+    } finally {
+      changing.set(false);
+      user.join();
+    }
+    System.out.printf("renewals answered late: lease writes %s; %s's last write %s, %s's first %s%n",
+        cluster.requests().writes(LeaseFaultsTest::isLease).stream().map(write -> write.at() + " "
+            + write.client() + " " + write.method() + " " + write.code()).toList(), leaderName,
+        operatorWrites(leaderName).get(operatorWrites(leaderName).size() - 1).at(), standbyName,
+        operatorWrites(standbyName).get(0).at());
+    assertNoOtherWriterAfterFirstWriteOf(standbyName);
+  }
+
   /** The Lease as something other than an elector wrote it, through the API. */
   /**
    * (c) The Lease taken over while the leader's reconcile is in flight: its Deployment apply is
@@ -238,6 +286,7 @@ class LeaseFaultsTest {
             && request.path().contains("/deployments/sample-service"));
     RequestDelays.Hold held = cluster.delays().hold(1, deploymentApplyOfLeader,
         Duration.ofSeconds(60));
+    Instant holding = Instant.now();
     touchSpec(1);
     await().atMost(Duration.ofSeconds(30)).until(() -> held.arrived() == 1);
 
@@ -264,7 +313,8 @@ class LeaseFaultsTest {
     // time for the old leader's reconcile to go on after its held write returned
     await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(4)).until(() -> true);
 
-    ApiRequest heldWrite = cluster.requests().writes(deploymentApplyOfLeader).get(0);
+    ApiRequest heldWrite = cluster.requests().writes(deploymentApplyOfLeader.and(
+        request -> request.at().isAfter(holding))).get(0);
     System.out.printf("takeover in flight: the held write %s; %s's writes sent after it: %s%n",
         heldWrite, leaderName, operatorWrites(leaderName).stream()
             .filter(write -> write.at().isAfter(heldWrite.at())).toList());
