@@ -11,7 +11,9 @@ import java.util.Optional;
  * The CRUD dispatcher's WebSocket watch listener, handed a socket whose text frames (the watch
  * events) pass {@link WatchControl}: every callback is forwarded, with that socket in place of
  * the real one. A watch from a version the server cannot replay from gets the 410 ERROR event
- * and is closed; the dispatcher's listener, opened all the same, sends nothing on it.
+ * and is closed; the dispatcher's listener, opened all the same, sends nothing on it. The
+ * dispatcher's listener opens and closes under the store's lock, which fabric8 does not take for
+ * either (see {@link Storage#withoutWrites} and {@link Storage#betweenWrites}).
  */
 final class ControlledWebSocketListener extends WebSocketListener {
 
@@ -89,14 +91,15 @@ final class ControlledWebSocketListener extends WebSocketListener {
       // the dispatcher's listener is opened all the same (it must know its socket to close),
       // but the watch has ended, so its replay of the current objects goes nowhere
       controlled.ended();
-      delegate.onOpen(socket, response);
+      control.storage.withoutWrites(() -> delegate.onOpen(socket, response));
       webSocket.send(WatchControl.goneEvent(expired.get()));
       webSocket.close(1000, "");
       control.record(WatchAction.Type.EXPIRED, watch, 0);
       return;
     }
     control.opened(controlled);
-    delegate.onOpen(socket, response);
+    // its replay of the current objects, then the events of the writes after them, in order
+    control.storage.withoutWrites(() -> delegate.onOpen(socket, response));
   }
 
   @Override
@@ -123,13 +126,13 @@ final class ControlledWebSocketListener extends WebSocketListener {
   public void onClosed(WebSocket webSocket, int code, String reason) {
     WebSocket socket = socket(webSocket);
     control.closed(controlled);
-    delegate.onClosed(socket, code, reason);
+    control.storage.betweenWrites(() -> delegate.onClosed(socket, code, reason));
   }
 
   @Override
   public void onFailure(WebSocket webSocket, Throwable error, Response response) {
     WebSocket socket = socket(webSocket);
     control.closed(controlled);
-    delegate.onFailure(socket, error, response);
+    control.storage.betweenWrites(() -> delegate.onFailure(socket, error, response));
   }
 }

@@ -106,6 +106,35 @@ final class Storage {
     }
   }
 
+  /**
+   * Runs {@code step} with no write in between: a WebSocket watch's replay of the current objects
+   * as it opens, which the dispatcher iterates its map for outside this lock (a write meanwhile
+   * threw ConcurrentModificationException there, and the watch never got another event).
+   */
+  void withoutWrites(Runnable step) {
+    lock.readLock().lock();
+    try {
+      step.run();
+    } finally {
+      lock.readLock().unlock();
+    }
+  }
+
+  /**
+   * Runs {@code step} between two writes: a WebSocket watch leaving the listeners a write
+   * notifies. fabric8's listener shuts its executor down before it leaves them, and a write that
+   * reached it in between failed with RejectedExecutionException, a 500 for the writer, and the
+   * watchers after it in the dispatcher's set missed the event.
+   */
+  void betweenWrites(Runnable step) {
+    lock.writeLock().lock();
+    try {
+      step.run();
+    } finally {
+      lock.writeLock().unlock();
+    }
+  }
+
   // ---- reads used by the server's own stages and controllers, in-process ----
 
   /** A snapshot of every stored object, for the garbage collector. */

@@ -83,6 +83,8 @@ public final class WatchControl implements AutoCloseable {
   }
 
   private final Clock clock;
+  /** Whose lock a WebSocket watch's opening and closing take (see ControlledWebSocketListener). */
+  final Storage storage;
   private final List<Hold> holds = new CopyOnWriteArrayList<>();
   private final Set<ControlledWatch> open = ConcurrentHashMap.newKeySet();
   private final List<WatchAction> log = new CopyOnWriteArrayList<>();
@@ -100,6 +102,7 @@ public final class WatchControl implements AutoCloseable {
 
   WatchControl(Storage storage, Clock clock) {
     this.clock = clock;
+    this.storage = storage;
     storage.addListener(this::changed);
   }
 
