@@ -109,7 +109,8 @@ final class Storage {
   /**
    * Runs {@code step} with no write in between: a WebSocket watch's replay of the current objects
    * as it opens, which the dispatcher iterates its map for outside this lock (a write meanwhile
-   * threw ConcurrentModificationException there, and the watch never got another event).
+   * threw ConcurrentModificationException there and cut the replay short, so a reconnecting
+   * informer never heard of what had changed while it was away).
    */
   void withoutWrites(Runnable step) {
     lock.readLock().lock();
