@@ -686,7 +686,11 @@ final class Storage {
    * YAML's own syntax) is left to the YAML parser, whose answer and error stand.
    */
   private static Optional<JsonNode> jsonObject(String text) {
-    if (!text.stripLeading().startsWith("{")) {
+    int first = 0;
+    while (first < text.length() && Character.isWhitespace(text.charAt(first))) {
+      first++; // not stripLeading(): no copy of the body on every apply
+    }
+    if (first == text.length() || text.charAt(first) != '{') {
       return Optional.empty();
     }
     try {

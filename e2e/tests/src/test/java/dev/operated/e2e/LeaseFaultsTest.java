@@ -154,6 +154,26 @@ class LeaseFaultsTest {
     return user;
   }
 
+  /** Two replicas of which one leads, each known by the identity its requests carry. */
+  private record Replicas(OperatorRuntime leader, String leaderName, OperatorRuntime standby,
+      String standbyName) {
+  }
+
+  /**
+   * {@code <prefix>-a} leading, {@code <prefix>-b} ready as its standby and the sample Ready;
+   * then whoever leads now (on a loaded machine a slow renewal may already have handed it over).
+   */
+  private Replicas twoReplicasWithTheSampleReady(String prefix) {
+    OperatorRuntime a = replica(prefix + "-a");
+    await().atMost(Duration.ofSeconds(30)).until(() -> a.health().leading());
+    OperatorRuntime b = replica(prefix + "-b");
+    Examples.apply(client, Examples.SAMPLE, NS);
+    awaitSampleReady();
+    await().atMost(Duration.ofSeconds(30)).until(() -> b.health().ready().ok());
+    return a.health().leading() ? new Replicas(a, prefix + "-a", b, prefix + "-b")
+        : new Replicas(b, prefix + "-b", a, prefix + "-a");
+  }
+
   /** Oracle: after {@code leader}'s first write, nobody else sent one. */
   private void assertNoOtherWriterAfterFirstWriteOf(String leader) {
     List<ApiRequest> leaderWrites = operatorWrites(leader);
@@ -225,16 +245,10 @@ class LeaseFaultsTest {
    */
   @Test
   void renewalsAnsweredLateHandOverWithoutASecondWriter() throws Exception {
-    OperatorRuntime a = replica("slow-a");
-    await().atMost(Duration.ofSeconds(30)).until(() -> a.health().leading());
-    OperatorRuntime b = replica("slow-b");
-    Examples.apply(client, Examples.SAMPLE, NS);
-    awaitSampleReady();
-    await().atMost(Duration.ofSeconds(30)).until(() -> b.health().ready().ok());
-    OperatorRuntime leader = a.health().leading() ? a : b;
-    String leaderName = leader == a ? "slow-a" : "slow-b";
-    String standbyName = leader == a ? "slow-b" : "slow-a";
-    OperatorRuntime standby = leader == a ? b : a;
+    Replicas replicas = twoReplicasWithTheSampleReady("slow");
+    String leaderName = replicas.leaderName();
+    String standbyName = replicas.standbyName();
+    OperatorRuntime standby = replicas.standby();
 
     AtomicBoolean changing = new AtomicBoolean(true);
     Thread user = editing(changing);
@@ -259,7 +273,6 @@ class LeaseFaultsTest {
     assertNoOtherWriterAfterFirstWriteOf(standbyName);
   }
 
-  /** The Lease as something other than an elector wrote it, through the API. */
   /**
    * (c) The Lease taken over while the leader's reconcile is in flight: its Deployment apply is
    * held on the wire while the Lease is written with the standby as holder. The held write was
@@ -269,18 +282,11 @@ class LeaseFaultsTest {
   @Test
   void aLeaseTakenOverDuringAReconcileLeavesNoWriteOfTheOldLeaderAfterTheNewOnesFirst()
       throws Exception {
-    OperatorRuntime a = replica("inflight-a");
-    await().atMost(Duration.ofSeconds(30)).until(() -> a.health().leading());
-    OperatorRuntime b = replica("inflight-b");
-    Examples.apply(client, Examples.SAMPLE, NS);
-    awaitSampleReady();
-    await().atMost(Duration.ofSeconds(30)).until(() -> b.health().ready().ok());
-
-    // whoever leads now (on a loaded machine a slow renewal may already have handed it over)
-    OperatorRuntime leader = a.health().leading() ? a : b;
-    String leaderName = leader == a ? "inflight-a" : "inflight-b";
-    String standbyName = leader == a ? "inflight-b" : "inflight-a";
-    OperatorRuntime standby = leader == a ? b : a;
+    Replicas replicas = twoReplicasWithTheSampleReady("inflight");
+    OperatorRuntime leader = replicas.leader();
+    String leaderName = replicas.leaderName();
+    String standbyName = replicas.standbyName();
+    OperatorRuntime standby = replicas.standby();
     Predicate<ApiRequest> deploymentApplyOfLeader = RequestFaults.from(leaderName + "/e2e")
         .and(request -> "PATCH".equals(request.method())
             && request.path().contains("/deployments/sample-service"));
@@ -322,6 +328,7 @@ class LeaseFaultsTest {
     assertThat(leader.health().leading()).isFalse();
   }
 
+  /** The Lease as something other than an elector wrote it, through the API. */
   private void storeMalformedLease(String shape) {
     String now = MICRO_TIME.format(ZonedDateTime.now(ZoneOffset.UTC));
     Map<String, Object> spec = new LinkedHashMap<>();
