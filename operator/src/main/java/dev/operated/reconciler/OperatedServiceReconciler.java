@@ -69,6 +69,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   private final ObservedCluster cluster;
   private final StatusDeferral deferral;
   private final StatusReport report;
+  private final CheckedSpecs checkedSpecs = new CheckedSpecs();
   private final Clock clock;
 
   public OperatedServiceReconciler(ObservedCluster cluster, ServiceEvents events, Clock clock) {
@@ -100,7 +101,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     ObservedCluster.put(context, facts);
     List<SpecProblem> problems = resource.getSpec() == null
         ? OperatedServiceValidator.validate(StoredObject.read(context.getClient(), resource), facts)
-        : OperatedServiceValidator.validate(resource, facts);
+        : checkedSpecs.problems(resource, facts);
     if (problems.isEmpty()) {
       if (context.getSecondaryResource(Deployment.class).isEmpty()) {
         deferral.creating(resource);
