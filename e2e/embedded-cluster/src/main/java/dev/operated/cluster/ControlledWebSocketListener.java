@@ -8,11 +8,11 @@ import io.fabric8.mockwebserver.http.WebSocketListener;
 import java.util.Optional;
 
 /**
- * The CRUD dispatcher's WebSocket watch listener, handed a socket whose text frames (the watch
+ * The store's WebSocket watch ({@link StoreWatch}), handed a socket whose text frames (the watch
  * events) pass {@link WatchControl}: every callback is forwarded, with that socket in place of
  * the real one. A watch from a version the server cannot replay from gets the 410 ERROR event
- * and is closed; the dispatcher's listener, opened all the same, sends nothing on it. The
- * dispatcher's listener opens and closes under the store's lock, which fabric8 does not take for
+ * and is closed; the store's watch, opened all the same, sends nothing on it. The store's
+ * watch opens and closes under the store's lock, which the store does not take itself for
  * either (see {@link Storage#withoutWrites} and {@link Storage#betweenWrites}).
  */
 final class ControlledWebSocketListener extends WebSocketListener {
@@ -88,7 +88,7 @@ final class ControlledWebSocketListener extends WebSocketListener {
     WebSocket socket = socket(webSocket);
     Optional<String> expired = control.expiry(watch);
     if (expired.isPresent()) {
-      // the dispatcher's listener is opened all the same (it must know its socket to close),
+      // the store's watch is opened all the same (it must know its socket to close),
       // but the watch has ended, so its replay of the current objects goes nowhere
       controlled.ended();
       control.storage.withoutWrites(() -> delegate.onOpen(socket, response));

@@ -63,6 +63,8 @@ final class FieldSelectors {
   /** A parsed selector; empty matches everything. */
   record Selector(String plural, List<Requirement> requirements) {
 
+    static final Selector NONE = new Selector("", List.of());
+
     boolean isEmpty() {
       return requirements.isEmpty();
     }

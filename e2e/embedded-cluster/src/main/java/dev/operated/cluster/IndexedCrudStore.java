@@ -8,13 +8,17 @@ import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.http.MockResponse;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArraySet;
 
 /**
  * fabric8's CRUD store with an index by kind, by kind and namespace, and by kind and name, so a
@@ -41,6 +45,7 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
       (KubernetesAttributesExtractor) getAttributeExtractor();
   private final KubernetesResponseComposer composer =
       (KubernetesResponseComposer) getResponseComposer();
+  private final Set<StoreWatch> watches = new CopyOnWriteArraySet<>();
   /** The dispatcher's counter is private; lists carry its latest value. */
   private volatile long resourceVersion;
 
@@ -54,20 +59,87 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
   @Override
   public void processEvent(String path, AttributeSet pathKey, AttributeSet oldKey,
       GenericKubernetesResource resource, String json) {
+    String previous = oldKey == null ? null : getMap().get(oldKey);
+    // the map and the dispatcher's CRD processor; its own watchers are never opened (handleWatch)
     super.processEvent(path, pathKey, oldKey, resource, json);
     if (oldKey != null) {
       forEachIndex(oldKey, bucket -> bucket.remove(oldKey));
     }
+    AttributeSet stored = null;
     if (json != null) {
       // the key the dispatcher stored the object under (its processEvent computes it so)
       AttributeSet key = resource != null ? extractor.extract(resource)
           : extractor.fromResource(json);
-      if (!key.containsKey(PLURAL)) {
-        key = AttributeSet.merge(pathKey, key);
-      }
-      AttributeSet stored = key;
-      forEachIndex(stored, bucket -> bucket.add(stored));
+      stored = key.containsKey(PLURAL) ? key : AttributeSet.merge(pathKey, key);
+      AttributeSet added = stored;
+      forEachIndex(added, bucket -> bucket.add(added));
     }
+    if (!Objects.equals(previous, json)) {
+      notifyWatches(oldKey, previous, stored, json);
+    }
+  }
+
+  /** As the dispatcher told its watchers: by whether each matched the object before and after. */
+  private void notifyWatches(AttributeSet before, String previous, AttributeSet after,
+      String json) {
+    WatchFrames frames = new WatchFrames(json, previous);
+    for (StoreWatch watch : watches) {
+      boolean matchedBefore = before != null && watch.matches(before, previous);
+      boolean matchesAfter = after != null && watch.matches(after, json);
+      if (matchedBefore && matchesAfter) {
+        watch.send(frames.of(WatchFrames.Type.MODIFIED));
+      } else if (matchedBefore) {
+        watch.send(frames.of(WatchFrames.Type.DELETED));
+      } else if (matchesAfter) {
+        watch.send(frames.of(WatchFrames.Type.ADDED));
+      }
+    }
+  }
+
+  /**
+   * A WebSocket watch, answered as the dispatcher's {@code handleWatch} answers it (the path's
+   * attributes, and a {@code metadata.name} field selector as the name) but by a {@link StoreWatch}.
+   */
+  @Override
+  public MockResponse handleWatch(String path) {
+    AttributeSet query = extractor.fromPath(path);
+    String name = watchedName(path);
+    if (name != null) {
+      query = query.add(new Attribute(NAME, name));
+    }
+    return new MockResponse().withWebSocketUpgrade(new StoreWatch(query, watches, this::replay));
+  }
+
+  /** A watch's first events: ADDED for each object it matches, in the store's order. */
+  private void replay(StoreWatch watch) {
+    Collection<AttributeSet> candidates = candidates(watch.query());
+    for (AttributeSet key : candidates == null ? getMap().keySet() : candidates) {
+      String json = getMap().get(key);
+      if (watch.matches(key, json)) {
+        watch.send(WatchFrames.frame(WatchFrames.Type.ADDED, json));
+      }
+    }
+  }
+
+  /** The dispatcher's reading of a watch's {@code fieldSelector=metadata.name=..}. */
+  private static String watchedName(String path) {
+    String query;
+    try {
+      query = new URI(path).getQuery();
+    } catch (URISyntaxException e) {
+      return null;
+    }
+    if (query == null) {
+      return null;
+    }
+    String name = null;
+    for (String parameter : query.split("&")) {
+      if (parameter.contains("fieldSelector") && parameter.contains("metadata.name")) {
+        String[] parts = parameter.split("=");
+        name = parts[parts.length - 1];
+      }
+    }
+    return name == null || name.isEmpty() ? null : name;
   }
 
   @Override

@@ -53,6 +53,9 @@ final class ResourceReads {
     RecordedRequest forStore = fields.isEmpty() ? request : withoutFieldSelector(request);
     MockResponse response = store.apply(forStore);
     if (response.getWebSocketListener() != null) {
+      if (response.getWebSocketListener() instanceof StoreWatch watch) {
+        watch.selectFields(fields);
+      }
       return response;
     }
     response.setHeader("Content-Type", "application/json");

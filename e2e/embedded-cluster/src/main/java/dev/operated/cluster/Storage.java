@@ -115,9 +115,10 @@ final class Storage {
 
   /**
    * Runs {@code step} with no write in between: a WebSocket watch's replay of the current objects
-   * as it opens, which the dispatcher iterates its map for outside this lock (a write meanwhile
-   * threw ConcurrentModificationException there and cut the replay short, so a reconnecting
-   * informer never heard of what had changed while it was away).
+   * as it opens and its joining the watchers, which the store does not lock itself (fabric8's
+   * dispatcher iterated its map for the replay outside this lock, and a write meanwhile threw
+   * ConcurrentModificationException there and cut the replay short, so a reconnecting informer
+   * never heard of what had changed while it was away).
    */
   void withoutWrites(Runnable step) {
     lock.readLock().lock();
@@ -129,10 +130,10 @@ final class Storage {
   }
 
   /**
-   * Runs {@code step} between two writes: a WebSocket watch leaving the listeners a write
-   * notifies. fabric8's listener shuts its executor down before it leaves them, and a write that
-   * reached it in between failed with RejectedExecutionException, a 500 for the writer, and the
-   * watchers after it in the dispatcher's set missed the event.
+   * Runs {@code step} between two writes: a WebSocket watch leaving the watchers a write
+   * notifies, so that no write sends on a socket half closed (fabric8's listener shut its
+   * executor down before it left them, and a write that reached it in between failed with
+   * RejectedExecutionException, a 500 for the writer).
    */
   void betweenWrites(Runnable step) {
     lock.writeLock().lock();

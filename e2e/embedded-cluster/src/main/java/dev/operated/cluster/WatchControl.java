@@ -25,8 +25,8 @@ import java.util.function.Predicate;
 
 /**
  * Watch control, the stage between the store's events and the clients' watches, for both
- * transports: fabric8's WebSocket watches ({@link ControlledWebSocketListener} around the CRUD
- * dispatcher's listener) and client-go's chunked HTTP watches ({@link HttpWatch}). Off until a
+ * transports: fabric8's WebSocket watches ({@link ControlledWebSocketListener} around the
+ * store's {@link StoreWatch}) and client-go's chunked HTTP watches ({@link HttpWatch}). Off until a
  * test adds a rule: per kind and client, pause and resume (events queue and leave in order),
  * delay every event, or drop open watches with a {@code 410 Gone} ERROR event or by closing the
  * stream. Every action is in {@link #log()}.
@@ -36,9 +36,9 @@ import java.util.function.Predicate;
  * {@code 410 Gone} (reason {@code Expired}, "too old resource version"), as kube-apiserver's
  * watch cache answers a version older than its window (staging/src/k8s.io/apiserver/pkg/storage/
  * cacher/watch_cache.go, {@code getAllEventsSinceLocked}: {@code errors.NewResourceExpired}), so
- * the client relists. The store keeps no history: on a reconnect the CRUD dispatcher replays the
- * current objects as ADDED and {@link HttpWatch} the changed ones as MODIFIED, and a delete in
- * between would never reach the client. So a version before the latest delete of that resource,
+ * the client relists. The store keeps no history: on a reconnect the store's WebSocket watch
+ * replays the current objects as ADDED and {@link HttpWatch} the changed ones as MODIFIED, and a
+ * delete in between would never reach the client. So a version before the latest delete of that resource,
  * or before the last {@link EmbeddedCluster#restart restart} (a fresh watch cache starts at the
  * current revision), is too old; any later version is served as before.
  */
@@ -207,7 +207,7 @@ public final class WatchControl implements AutoCloseable {
   }
 
   /**
-   * route: a fabric8 WebSocket watch, whose events the CRUD dispatcher's listener sends: the
+   * route: a fabric8 WebSocket watch, whose events the store's {@link StoreWatch} sends: the
    * same response, its listener wrapped so that every frame passes this stage.
    */
   MockResponse webSocket(RecordedRequest request, MockResponse response) {
