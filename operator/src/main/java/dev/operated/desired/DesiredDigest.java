@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A digest of everything the operator applies to one object, written on the object itself. It
@@ -27,16 +28,25 @@ public final class DesiredDigest {
 
   /** {@code desired} with its digest annotation, computed over everything else it sets. */
   public static <R extends HasMetadata> R stamped(R desired) {
+    return stamped(desired, DesiredDigest::of);
+  }
+
+  /**
+   * {@code desired} with its digest annotation, as {@code digest} gives it for the object without
+   * the annotation: {@link #of}, or one remembered for the same inputs of a pure builder.
+   */
+  public static <R extends HasMetadata> R stamped(R desired,
+      Function<? super R, String> digest) {
     Map<String, String> annotations = desired.getMetadata().getAnnotations() == null
         ? new LinkedHashMap<>() : new LinkedHashMap<>(desired.getMetadata().getAnnotations());
     annotations.remove(ANNOTATION);
     desired.getMetadata().setAnnotations(annotations);
-    String digest = of(desired);
-    annotations.put(ANNOTATION, digest);
+    annotations.put(ANNOTATION, digest.apply(desired));
     return desired;
   }
 
-  static String of(HasMetadata object) {
+  /** The digest of everything an object sets (its digest annotation must not be on it). */
+  public static String of(HasMetadata object) {
     try {
       // written straight from the object: bean properties come in the model's declared order,
       // every map (labels, annotations, selectors, data) in key order. Converting to a tree or

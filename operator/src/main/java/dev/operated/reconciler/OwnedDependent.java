@@ -1,6 +1,7 @@
 package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
+import dev.operated.desired.ClusterFacts;
 import dev.operated.desired.DesiredDigest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.OwnerReference;
@@ -31,6 +32,13 @@ abstract class OwnedDependent<R extends HasMetadata>
 
   private static final Logger LOG = LoggerFactory.getLogger(OwnedDependent.class);
 
+  /**
+   * The digest of what this dependent applies for each service ({@link PerGeneration}): the
+   * builders are pure in the spec and the cluster facts, and digesting the whole object was the
+   * largest share of building it.
+   */
+  private final PerGeneration<String> digests = new PerGeneration<>();
+
   OwnedDependent(Class<R> type) {
     super(type);
   }
@@ -52,7 +60,10 @@ abstract class OwnedDependent<R extends HasMetadata>
     if (built.isPresent()) {
       return built.get();
     }
-    R desired = DesiredDigest.stamped(build(primary, context));
+    Optional<ClusterFacts> facts = reconcileScope.get(ClusterFacts.class, ClusterFacts.class);
+    R desired = DesiredDigest.stamped(build(primary, context), unstamped -> facts.isEmpty()
+        ? DesiredDigest.of(unstamped)
+        : digests.get(primary, facts.get(), () -> DesiredDigest.of(unstamped)));
     reconcileScope.put(this, desired);
     return desired;
   }
