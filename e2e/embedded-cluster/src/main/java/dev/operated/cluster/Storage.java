@@ -422,7 +422,7 @@ final class Storage {
     return () -> json(code, commit.get());
   }
 
-  /** A non-apply write, under the write lock: see {@link #written}. */
+  /** A non-apply write computed and committed under the write lock (the controllers'). */
   private String write(ApiTarget target, ObjectNode current, ObjectNode given,
       WriteContext context) {
     return written(target, current, given, context).get();
@@ -491,11 +491,6 @@ final class Storage {
       }
     }
     return () -> stored(target, current, admitted);
-  }
-
-  /** Computed and admitted under the write lock, as the in-process controllers write. */
-  private String store(ApiTarget target, ObjectNode current, ObjectNode given) {
-    return admitted(target, current, given).get();
   }
 
   /** The commit, under the write lock: the next resourceVersion, the store, the watchers. */
