@@ -8,8 +8,6 @@ import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.crud.AttributeType;
 import io.fabric8.mockwebserver.http.MockResponse;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -97,17 +95,14 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
   }
 
   /**
-   * A WebSocket watch, answered as the dispatcher's {@code handleWatch} answers it (the path's
-   * attributes, and a {@code metadata.name} field selector as the name) but by a {@link StoreWatch}.
+   * A WebSocket watch of the path's attributes (kind, namespace, labels), answered by a
+   * {@link StoreWatch}; its field selector, which the path no longer carries, is the stage's
+   * ({@code ResourceReads}, {@link StoreWatch#selectFields}).
    */
   @Override
   public MockResponse handleWatch(String path) {
-    AttributeSet query = extractor.fromPath(path);
-    String name = watchedName(path);
-    if (name != null) {
-      query = query.add(new Attribute(NAME, name));
-    }
-    return new MockResponse().withWebSocketUpgrade(new StoreWatch(query, watches, this::replay));
+    return new MockResponse().withWebSocketUpgrade(
+        new StoreWatch(extractor.fromPath(path), watches, this::replay));
   }
 
   /** A watch's first events: ADDED for each object it matches, in the store's order. */
@@ -119,27 +114,6 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
         watch.send(WatchFrames.frame(WatchFrames.Type.ADDED, json));
       }
     }
-  }
-
-  /** The dispatcher's reading of a watch's {@code fieldSelector=metadata.name=..}. */
-  private static String watchedName(String path) {
-    String query;
-    try {
-      query = new URI(path).getQuery();
-    } catch (URISyntaxException e) {
-      return null;
-    }
-    if (query == null) {
-      return null;
-    }
-    String name = null;
-    for (String parameter : query.split("&")) {
-      if (parameter.contains("fieldSelector") && parameter.contains("metadata.name")) {
-        String[] parts = parameter.split("=");
-        name = parts[parts.length - 1];
-      }
-    }
-    return name == null || name.isEmpty() ? null : name;
   }
 
   @Override
