@@ -158,6 +158,14 @@ public final class DesiredDeployment {
     return spec.metrics().port() == null ? spec.port() : spec.metrics().port();
   }
 
+  /**
+   * The pod template's annotations, the user's and the operator's, as {@link #build} sets them:
+   * what the validator checks against the API server's size limit without building the rest.
+   */
+  public static Map<String, String> podAnnotations(OperatedService resource, ClusterFacts facts) {
+    return podAnnotations(resource, facts, DesiredState.budget(resource, facts));
+  }
+
   private static Map<String, String> podAnnotations(OperatedService resource, ClusterFacts facts,
       TerminationBudget budget) {
     OperatedServiceSpec spec = resource.getSpec();

@@ -161,8 +161,7 @@ public final class OperatedServiceValidator {
    */
   private static List<SpecProblem> renderedPodMetadata(OperatedService resource,
       ClusterFacts target) {
-    Map<String, String> annotations = DesiredDeployment.build(resource, target).getSpec()
-        .getTemplate().getMetadata().getAnnotations();
+    Map<String, String> annotations = DesiredDeployment.podAnnotations(resource, target);
     List<SpecProblem> problems = new ArrayList<>();
     for (SpecProblem problem : KubernetesRules.annotations("spec.podAnnotations",
         annotations == null ? Map.of() : annotations)) {

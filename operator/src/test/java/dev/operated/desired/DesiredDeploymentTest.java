@@ -242,6 +242,23 @@ class DesiredDeploymentTest {
   }
 
   @Test
+  void thePodAnnotationsAloneAreThoseOfTheBuiltTemplate() {
+    // the validator checks the size limit on these without building the Deployment
+    for (String spec : List.of("{image: a:1}",
+        "{image: a:1, metrics: {port: 9100}, podAnnotations: {team: shop}}",
+        "{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw.obs:4317'}}",
+        "{image: a:1, podAnnotations: {sidecar.istio.io/inject: 'true'}}")) {
+      for (ClusterFacts facts : List.of(K8S_1_33, K8S_1_28,
+          K8S_1_33.withNamespace(Map.of("istio-injection", "enabled"), Map.of()))) {
+        OperatedService resource = service(spec);
+        assertThat(DesiredDeployment.podAnnotations(resource, facts)).as(spec)
+            .isEqualTo(DesiredDeployment.build(resource, facts).getSpec().getTemplate()
+                .getMetadata().getAnnotations());
+      }
+    }
+  }
+
+  @Test
   void scrapeNoneWiresNothing() {
     OperatedService resource = service("{image: a:1, metrics: {scrape: none}}");
     ClusterFacts withOperator = new ClusterFacts(K8S_1_33.version(), true, Map.of());
