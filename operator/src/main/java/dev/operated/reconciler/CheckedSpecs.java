@@ -9,7 +9,7 @@ import java.util.function.BiFunction;
 
 /**
  * The problems of each service's spec as last checked ({@link PerGeneration}): the check
- * (schema, CEL, core rules, a Deployment rendered for the annotation limit) was the largest share
+ * (schema, CEL, core rules, the pod's annotations against the size limit) was the largest share
  * of the operator's CPU in a storm, 13.8 % of its samples at N = 1,000.
  */
 final class CheckedSpecs {
