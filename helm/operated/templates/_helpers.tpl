@@ -99,7 +99,7 @@ ChartTest renders this chart and fails when the two differ, so change both toget
   verbs: ["get", "list", "watch"]
 - apiGroups: [""]
   resources: ["events"]
-  verbs: ["create"]
+  verbs: ["create", "patch"]
 {{- end }}
 
 {{/* Cluster-scoped reads; namespaces by name when they are known at install time. */}}

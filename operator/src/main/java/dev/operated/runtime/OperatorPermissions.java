@@ -79,8 +79,9 @@ public final class OperatorPermissions {
     // reconciler.ServicePods: an informer on the services' pods, so the status names the container
     // that holds a rollout back
     rules.add(rule("", List.of("pods"), READ_VERBS));
-    // reconciler.ServiceEvents: one Event per Ready transition, always a new object
-    rules.add(rule("", List.of("events"), List.of("create")));
+    // reconciler.ServiceEvents: one Event per Ready transition; the same one again has its count
+    // raised by a merge patch, as client-go's EventCorrelator does
+    rules.add(rule("", List.of("events"), List.of("create", "patch")));
     return rules;
   }
 

@@ -7,7 +7,10 @@ import dev.operated.api.OperatedService;
 import dev.operated.cluster.Authorizer;
 import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.desired.CollectorDefaults;
+import dev.operated.api.OperatedServiceStatus;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.reconciler.ServiceEvents;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -194,6 +197,38 @@ class OperatorUnderChartRbacTest {
   }
 
   /** The operator as production configures it, authenticated as the chart's ServiceAccount. */
+  /**
+   * The same Event written twice (a service Ready again with the same message after a flap) has
+   * the first one's count raised by a PATCH, as client-go's EventCorrelator does
+   * ({@code eventLogger.eventObserve}, tools/record/events_cache.go), so the chart must grant
+   * patch on events beside create. It granted create alone: the installed operator's count raises
+   * were 403s, found by the playground's Helm test when a storm happened to repeat an Event.
+   */
+  @Test
+  void anEventWrittenAgainHasItsCountRaisedUnderTheChartsRole() {
+    ChartRbac rbac = install(Map.of(), "shop");
+    operatorClient = new KubernetesClientBuilder().withConfig(cluster.serviceAccountConfig(
+        RELEASE_NAMESPACE, rbac.serviceAccountName())).build();
+    OperatedService service = new OperatedService();
+    service.getMetadata().setName("sample-service");
+    service.getMetadata().setNamespace("shop");
+    service.getMetadata().setUid("uid-1");
+    OperatedServiceStatus ready = new OperatedServiceStatus(1L, 2, 2, 2, 2, "2/2", List.of(
+        new ConditionBuilder().withType("Ready").withStatus("True").withReason("AllReplicasReady")
+            .withMessage("2/2 replicas ready").build()));
+    ServiceEvents events = new ServiceEvents(operatorClient, Clock.systemUTC());
+
+    events.onTransition(service, Optional.empty(), ready);
+    await().atMost(TIMEOUT).until(() -> admin.v1().events().inNamespace("shop").list().getItems()
+        .size() == 1);
+    events.onTransition(service, Optional.empty(), ready);
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(admin.v1().events().inNamespace("shop")
+        .list().getItems()).singleElement().satisfies(event ->
+            assertThat(event.getCount()).isEqualTo(2)));
+    assertOperatorWasNeverRefused();
+  }
+
   private void startOperator(ChartRbac rbac, Set<String> watched) {
     operatorClient = new KubernetesClientBuilder().withConfig(cluster.serviceAccountConfig(
         RELEASE_NAMESPACE, rbac.serviceAccountName())).build();
