@@ -37,6 +37,11 @@ import java.util.function.Supplier;
  *       margin for writes already on the wire. renewTime is stamped by this process's elector
  *       with the system clock: the guard's clock must be that clock.</li>
  * </ul>
+ * A write finding the last read of the Lease older than the retry period reads it first: the
+ * elector's reads run on a shared executor that a busy process may hold back, and a takeover by
+ * hand leaves no margin, so how soon writes stop after one must not depend on when the elector
+ * next gets a thread. Every write is then preceded by a read of the Lease at most one retry
+ * period old: writes stop within one retry period of a takeover being stored.
  *
  * <p>A heartbeat: the elector asks for the Lease every retry period, leader or standby. When it
  * has not asked for longer than {@link #silenceLimit} the elector has died (an exception ends
@@ -52,10 +57,13 @@ final class LeadershipGuard implements Interceptor {
   private final String identity;
   private final Clock clock;
   private final Duration renewDeadline;
+  private final Duration retryPeriod;
   private final Duration silenceLimit;
   private volatile boolean leading;
   private volatile boolean namedInLease;
   private volatile Instant renewedAt = Instant.MIN;
+  /** When the Lease was last read (the read's start): what this replica knows is that old. */
+  private volatile Instant leaseReadAt = Instant.MIN;
   private volatile Instant lastLeaseRequest;
   private volatile Supplier<Optional<LeaseHolding>> leaseBeforeRead = Optional::empty;
 
@@ -65,6 +73,7 @@ final class LeadershipGuard implements Interceptor {
     this.identity = identity;
     this.clock = clock;
     this.renewDeadline = timings.renewDeadline();
+    this.retryPeriod = timings.retryPeriod();
     // a renewal may hang for a request timeout before the next one: twice the lease is ample
     this.silenceLimit = timings.leaseDuration().multipliedBy(2);
     this.lastLeaseRequest = clock.instant();
@@ -83,7 +92,8 @@ final class LeadershipGuard implements Interceptor {
   }
 
   /**
-   * Runs before every read of the Lease, on the elector's thread: repairs a malformed Lease (see
+   * Runs before every read of the Lease, on the elector's thread (and on a writer's, when the
+   * last read is older than a retry period): repairs a malformed Lease (see
    * MalformedLeaseRepair) and says who holds it and since when, if it could be read.
    */
   void beforeLeaseRead(Supplier<Optional<LeaseHolding>> lease) {
@@ -96,16 +106,27 @@ final class LeadershipGuard implements Interceptor {
     namedInLease = nowLeading;
     leading = nowLeading;
     if (nowLeading) {
-      leaseBeforeRead.get().ifPresent(this::observe);
+      readLease();
     }
   }
 
-  private void observe(LeaseHolding lease) {
-    namedInLease = identity.equals(lease.holder());
-    // a renewTime ahead of this clock (written by hand) grants no more than one stamped now
-    Instant now = clock.instant();
-    renewedAt = namedInLease ? lease.renewedAt().map(at -> at.isAfter(now) ? now : at)
-        .orElse(Instant.MIN) : Instant.MIN;
+  /** On the elector's thread and on writers': one at a time, so no older read wins. */
+  private synchronized void readLease() {
+    Instant asked = clock.instant();
+    leaseBeforeRead.get().ifPresent(lease -> {
+      namedInLease = identity.equals(lease.holder());
+      // a renewTime ahead of this clock (written by hand) grants no more than one stamped now
+      renewedAt = namedInLease ? lease.renewedAt().map(at -> at.isAfter(asked) ? asked : at)
+          .orElse(Instant.MIN) : Instant.MIN;
+      leaseReadAt = asked;
+    });
+  }
+
+  /** One read for the writers that find the last one stale at the same moment. */
+  private synchronized void readLeaseIfOlderThanARetryPeriod() {
+    if (!clock.instant().isBefore(leaseReadAt.plus(retryPeriod))) {
+      readLease();
+    }
   }
 
   boolean electorAlive() {
@@ -122,12 +143,15 @@ final class LeadershipGuard implements Interceptor {
     if (path.startsWith(leases)) {
       lastLeaseRequest = clock.instant();
       if ("GET".equals(request.method())) {
-        leaseBeforeRead.get().ifPresent(this::observe);
+        readLease();
       }
       return;
     }
     if (READS.contains(request.method()) || path.startsWith(ACCESS_REVIEWS)) {
       return;
+    }
+    if (leading) {
+      readLeaseIfOlderThanARetryPeriod();
     }
     if (!(leading && namedInLease)) {
       throw new KubernetesClientException("not writing " + request.method() + " " + path

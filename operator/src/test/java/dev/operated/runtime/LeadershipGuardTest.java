@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,13 +120,49 @@ class LeadershipGuardTest {
 
   @Test
   void aRenewTimeAheadOfThisClockGrantsNoMoreThanOneStampedNow() {
-    guard.beforeLeaseRead(() -> Optional.of(new LeaseHolding("replica-a",
-        Optional.of(clock.instant().plus(Duration.ofHours(1))))));
+    AtomicReference<Optional<LeaseHolding>> lease = new AtomicReference<>(Optional.of(
+        new LeaseHolding("replica-a", Optional.of(clock.instant().plus(Duration.ofHours(1))))));
+    guard.beforeLeaseRead(lease::get);
     guard.leadershipChanged(true);
     writeConfigMap("now");
+    // unreadable from then on: what was read last is all the guard knows
+    lease.set(Optional.empty());
     clock.advance(OperatorSettings.LeaseTimings.STANDARD.renewDeadline());
     assertThatThrownBy(() -> writeConfigMap("an-hour-ahead"))
         .isInstanceOf(KubernetesClientException.class);
+  }
+
+  /**
+   * The Lease taken over by hand while this replica's elector gets no thread (its reads run on a
+   * shared executor): no margin protects a takeover by hand, so a write finding the last read a
+   * retry period old reads the Lease itself, and is refused once it names another replica.
+   * Within the retry period writes read nothing more than the elector does.
+   */
+  @Test
+  void aWriteAfterARetryPeriodWithoutAReadReadsTheLeaseAndSeesATakeoverByHand() {
+    Duration retryPeriod = OperatorSettings.LeaseTimings.STANDARD.retryPeriod();
+    AtomicReference<String> holder = new AtomicReference<>("replica-a");
+    AtomicInteger reads = new AtomicInteger();
+    guard.beforeLeaseRead(() -> {
+      reads.incrementAndGet();
+      return Optional.of(new LeaseHolding(holder.get(), Optional.of(clock.instant())));
+    });
+    guard.leadershipChanged(true);
+    writeConfigMap("while-named");
+
+    holder.set("replica-b"); // stored; the elector has not read it
+    clock.advance(retryPeriod.minusMillis(1));
+    writeConfigMap("within-a-retry-period");
+    assertThat(reads).as("reads of the Lease: the elector's first one only").hasValue(1);
+
+    clock.advance(Duration.ofMillis(1));
+    assertThatThrownBy(() -> writeConfigMap("a-retry-period-later"))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("does not hold the lease");
+    assertThat(reads).hasValue(2);
+    assertThat(api.client.configMaps().inNamespace("shop").list().getItems())
+        .extracting(map -> map.getMetadata().getName())
+        .containsExactlyInAnyOrder("while-named", "within-a-retry-period");
   }
 
   @Test

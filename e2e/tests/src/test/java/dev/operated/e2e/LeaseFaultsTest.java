@@ -276,8 +276,10 @@ class LeaseFaultsTest {
   /**
    * (c) The Lease taken over while the leader's reconcile is in flight: its Deployment apply is
    * held on the wire while the Lease is written with the standby as holder. The held write was
-   * sent before; nothing the old leader sends after the new leader's first write may reach the
-   * API server, and the end state is the last spec.
+   * sent before; it returns once the new leader has written and a retry period has passed since
+   * the takeover was stored, the bound within which the old leader's writes stop however late its
+   * elector runs (LeadershipGuard: a write reads a Lease last read a retry period ago). Nothing
+   * the old leader sends after that may reach the API server, and the end state is the last spec.
    */
   @Test
   void aLeaseTakenOverDuringAReconcileLeavesNoWriteOfTheOldLeaderAfterTheNewOnesFirst()
@@ -302,9 +304,11 @@ class LeaseFaultsTest {
     client.resources(Lease.class).inNamespace(OPERATORS).withName(LEASE).patch(
         PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("spec", Map.of(
             "holderIdentity", standbyName, "acquireTime", now, "renewTime", now))));
+    Instant takenOver = Instant.now();
     try {
       await().atMost(TAKEOVER_BOUND.plusSeconds(10)).until(() -> standby.health().leading()
-          && !operatorWrites(standbyName).isEmpty());
+          && !operatorWrites(standbyName).isEmpty()
+          && !Instant.now().isBefore(takenOver.plus(FAST.retryPeriod())));
       touchSpec(2);
     } finally {
       held.release();
