@@ -64,6 +64,8 @@ final class LeadershipGuard implements Interceptor {
   private volatile Instant renewedAt = Instant.MIN;
   /** When the Lease was last read (the read's start): what this replica knows is that old. */
   private volatile Instant leaseReadAt = Instant.MIN;
+  /** When a writer's read of the Lease last ended, read or not (guarded by this). */
+  private Instant writerReadEndedAt = Instant.MIN;
   private volatile Instant lastLeaseRequest;
   private volatile Supplier<Optional<LeaseHolding>> leaseBeforeRead = Optional::empty;
 
@@ -122,10 +124,17 @@ final class LeadershipGuard implements Interceptor {
     });
   }
 
-  /** One read for the writers that find the last one stale at the same moment. */
+  /**
+   * One read for the writers that find the last one stale at the same moment, and while the
+   * Lease cannot be read, one a retry period (each may take the client's retries): the writers
+   * go on by the renewTime last read, which the renew deadline closes.
+   */
   private synchronized void readLeaseIfOlderThanARetryPeriod() {
-    if (!clock.instant().isBefore(leaseReadAt.plus(retryPeriod))) {
+    Instant now = clock.instant();
+    if (!now.isBefore(leaseReadAt.plus(retryPeriod))
+        && !now.isBefore(writerReadEndedAt.plus(retryPeriod))) {
       readLease();
+      writerReadEndedAt = clock.instant();
     }
   }
 

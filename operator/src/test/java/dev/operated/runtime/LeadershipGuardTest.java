@@ -165,6 +165,38 @@ class LeadershipGuardTest {
         .containsExactlyInAnyOrder("while-named", "within-a-retry-period");
   }
 
+  /**
+   * A Lease that cannot be read costs the writers one read a retry period, not one each: they go
+   * on by the renewTime last read until the renew deadline closes the fence.
+   */
+  @Test
+  void anUnreadableLeaseIsTriedByWritersOnceARetryPeriodUntilTheDeadlineFencesThem() {
+    OperatorSettings.LeaseTimings timings = OperatorSettings.LeaseTimings.STANDARD;
+    AtomicReference<Optional<LeaseHolding>> lease = new AtomicReference<>(Optional.of(
+        new LeaseHolding("replica-a", Optional.of(clock.instant()))));
+    AtomicInteger reads = new AtomicInteger();
+    guard.beforeLeaseRead(() -> {
+      reads.incrementAndGet();
+      return lease.get();
+    });
+    guard.leadershipChanged(true);
+    lease.set(Optional.empty());
+
+    clock.advance(timings.retryPeriod());
+    writeConfigMap("first");
+    writeConfigMap("second");
+    writeConfigMap("third");
+    assertThat(reads).as("the elector's read and one writer's").hasValue(2);
+    clock.advance(timings.retryPeriod());
+    writeConfigMap("a-retry-period-later");
+    assertThat(reads).hasValue(3);
+
+    clock.advance(timings.renewDeadline().minus(timings.retryPeriod().multipliedBy(2)));
+    assertThatThrownBy(() -> writeConfigMap("at-the-deadline"))
+        .isInstanceOf(KubernetesClientException.class)
+        .hasMessageContaining("renew deadline");
+  }
+
   @Test
   void aLeaderWhoseLeaseCannotBeReadBackWritesNothing() {
     guard.beforeLeaseRead(Optional::empty);
