@@ -32,6 +32,7 @@ final class ControlledWatch {
   private final boolean lineDelimited;
   private final Deque<Pending> queue = new ArrayDeque<>();
   private boolean ended;
+  private boolean cutNextShort;
   private boolean pauseNoted;
   private boolean delayNoted;
 
@@ -51,7 +52,7 @@ final class ControlledWatch {
     boolean paused = control.paused(request);
     Duration delay = control.delay(request);
     if (queue.isEmpty() && !paused && delay.isZero()) {
-      transport.send(frame);
+      send(frame);
       return;
     }
     if (paused && !pauseNoted) {
@@ -84,8 +85,23 @@ final class ControlledWatch {
         return;
       }
       queue.poll();
-      transport.send(head.frame());
+      send(head.frame());
     }
+  }
+
+  /** The next event leaves cut short (see {@link WatchControl#cutNextEventShort}). */
+  synchronized void cutNextEventShort() {
+    cutNextShort = true;
+  }
+
+  private void send(String frame) {
+    if (cutNextShort) {
+      cutNextShort = false;
+      transport.send(frame.substring(0, frame.length() / 2));
+      control.record(WatchAction.Type.CUT_SHORT, request, 0);
+      return;
+    }
+    transport.send(frame);
   }
 
   /**

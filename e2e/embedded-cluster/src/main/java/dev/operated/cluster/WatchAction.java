@@ -22,6 +22,8 @@ public record WatchAction(Instant at, Type type, WatchRequest watch, int events)
     DROPPED_GONE,
     /** The stream was closed without a word, as a dropped connection is. */
     CLOSED,
+    /** The watch's next event was sent cut short: a frame the client cannot read. */
+    CUT_SHORT,
     /**
      * A watch asked to start at a resourceVersion older than the server can replay (a delete
      * since, or a restart since) was answered with an ERROR event carrying 410 Gone.

@@ -154,6 +154,20 @@ public final class WatchControl implements AutoCloseable {
     return matching.size();
   }
 
+  /**
+   * Sends the next event of each matching open watch cut short, half its frame: what a client
+   * makes of an event it cannot read (fabric8's informers stop for good, and their cache with
+   * them). No real API server sends one; a broken transport can deliver one, and one was seen in
+   * CI. The event itself is lost to that watch.
+   *
+   * @return how many watches will have their next event cut short
+   */
+  public int cutNextEventShort(Predicate<WatchRequest> which) {
+    List<ControlledWatch> matching = matching(which);
+    matching.forEach(ControlledWatch::cutNextEventShort);
+    return matching.size();
+  }
+
   /** The watches open now, oldest first: a test waits here for a client to reconnect. */
   public List<WatchRequest> open() {
     return open.stream().filter(watch -> !watch.isEnded()).map(watch -> watch.request)

@@ -290,6 +290,44 @@ class WatchControlTest {
     }
   }
 
+  /**
+   * An event cut short is one the client cannot read: fabric8 7.5.2's watch manager closes the
+   * watch with "Unexpected exception processing watch event" and an informer's Reflector stops
+   * for good ("will stop"), its cache no longer following the cluster. Only that one event is
+   * cut: a watch opened after it hears every later event whole.
+   */
+  @Test
+  void anEventCutShortStopsAnInformerForGood() {
+    configMap("a", "1");
+    List<Throwable> stopped = new CopyOnWriteArrayList<>();
+    SharedIndexInformer<ConfigMap> informer = watcherClient.configMaps().inNamespace(NS)
+        .runnableInformer(0);
+    informer.stopped().whenComplete((ignored, error) -> stopped.add(error));
+    informer.run();
+    try {
+      awaitWatchOpen();
+      assertThat(cluster.watches().cutNextEventShort(WatchControl.watchesBy(USER_AGENT)))
+          .isEqualTo(1);
+      configMap("a", "2");
+
+      await().atMost(Duration.ofSeconds(10)).until(() -> !stopped.isEmpty());
+      assertThat(stopped.get(0)).hasMessageContaining("Unexpected exception processing watch event");
+      assertThat(informer.isRunning()).isFalse();
+      assertThat(informer.getStore().getByKey(NS + "/a").getData()).containsEntry("k", "1");
+      assertThat(cluster.watches().log()).extracting(WatchAction::type)
+          .containsExactly(WatchAction.Type.CUT_SHORT);
+    } finally {
+      informer.stop();
+    }
+
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (Watch ignored = watcherClient.configMaps().inNamespace(NS).watch(recording(events))) {
+      configMap("a", "3");
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(events)
+          .containsExactly("ADDED a=2", "MODIFIED a=3"));
+    }
+  }
+
   private void awaitWatchOpen() {
     await().atMost(Duration.ofSeconds(10)).until(() -> cluster.watches().open().stream()
         .anyMatch(open -> USER_AGENT.equals(open.userAgent())));

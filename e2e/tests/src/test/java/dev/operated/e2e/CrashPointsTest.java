@@ -7,6 +7,7 @@ import dev.operated.api.OperatedService;
 import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.cluster.RequestFaults;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.reconciler.StoppedInformers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -239,22 +240,29 @@ class CrashPointsTest {
   /** One operator process, told apart by its user agent in the request log. */
   private static final class Instance implements AutoCloseable {
     private final KubernetesClient operatorClient;
-    private final Operator operator;
+    private Operator operator;
+    private boolean closed;
 
     Instance(String userAgent) {
       operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
           .withUserAgent(userAgent).build()).build();
-      operator = startLikeTheKubeletWould(operatorClient);
+      operator = startLikeTheKubeletWould();
     }
 
     /**
      * JOSDK stops when an informer's first list fails (a dropped connection will do), and the
-     * kubelet starts the container again; so does this, a bounded number of times.
+     * kubelet starts the container again; so does this, a bounded number of times. An informer
+     * that stops later leaves a stale cache, on which the operator's runtime exits to be started
+     * again ({@code OperatorRuntime}'s lost-cache exit); so does this instance (once seen in CI:
+     * a Deployment watch event the client could not read).
      */
-    private static Operator startLikeTheKubeletWould(KubernetesClient client) {
+    private Operator startLikeTheKubeletWould() {
       return await().atMost(TIMEOUT).ignoreExceptions().until(() -> {
-        Operator fresh = OperatedOperator.create(client, Clock.systemUTC(),
-            configuration -> configuration.withCacheSyncTimeout(Duration.ofSeconds(10)));
+        Operator fresh = OperatedOperator.create(operatorClient, Clock.systemUTC(),
+            configuration -> configuration.withCacheSyncTimeout(Duration.ofSeconds(10))
+                .withInformerStoppedHandler(new StoppedInformers(() ->
+                    new Thread(this::restartAfterALostCache, "restart-after-lost-cache")
+                        .start())));
         try {
           fresh.start();
           return fresh;
@@ -265,8 +273,16 @@ class CrashPointsTest {
       }, started -> true);
     }
 
+    private synchronized void restartAfterALostCache() {
+      if (!closed) {
+        operator.stop();
+        operator = startLikeTheKubeletWould();
+      }
+    }
+
     @Override
-    public void close() {
+    public synchronized void close() {
+      closed = true;
       operator.stop();
       operatorClient.close();
     }

@@ -1,0 +1,96 @@
+package dev.operated.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.operated.api.OperatedService;
+import dev.operated.cluster.EmbeddedCluster;
+import dev.operated.cluster.WatchAction;
+import dev.operated.cluster.WatchControl;
+import dev.operated.cluster.WatchRequest;
+import dev.operated.runtime.OperatorRuntime;
+import dev.operated.runtime.OperatorSettings;
+import dev.operated.runtime.WatchedNamespaces;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An informer that stops for good leaves a cache that no longer follows the cluster, and
+ * nothing the operator decides from it can be trusted: the runtime exits 1 so that the kubelet
+ * starts it again with fresh caches (OperatorRuntime's lost-cache exit, StoppedInformers). Seen
+ * in CI once, when a Deployment watch event reached the operator's client unreadable; here the
+ * embedded API server sends one cut short ({@link WatchControl#cutNextEventShort}).
+ */
+class LostCacheTest {
+
+  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
+  private static final String NS = "shop";
+  private static final String OPERATOR = "lost-cache";
+
+  private EmbeddedCluster cluster;
+  private KubernetesClient client;
+  private KubernetesClient operatorClient;
+  private OperatorRuntime runtime;
+  private final List<Integer> exits = new CopyOnWriteArrayList<>();
+
+  @BeforeEach
+  void start() {
+    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    client = cluster.newClient();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
+        .endMetadata().build()).create();
+    operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
+        .withUserAgent(OPERATOR + "/e2e").build()).build();
+    OperatorSettings settings = new OperatorSettings(new WatchedNamespaces.All(),
+        Optional.of(NS), "127.0.0.1", 0, "INFO", false, "unused", OPERATOR, false,
+        Duration.ofSeconds(10), Optional.empty(), Optional.empty(),
+        OperatorSettings.LeaseTimings.STANDARD);
+    runtime = OperatorRuntime.start(settings, operatorClient, Clock.systemUTC(), exits::add,
+        overrides -> { });
+  }
+
+  @AfterEach
+  void stop() {
+    runtime.shutdown();
+    operatorClient.close();
+    client.close();
+    cluster.close();
+  }
+
+  @Test
+  void aDeploymentEventTheClientCannotReadMakesTheOperatorExitToRestart() {
+    Examples.apply(client, Examples.SAMPLE, NS);
+    await().atMost(Duration.ofSeconds(60)).until(() -> {
+      OperatedService service = client.resources(OperatedService.class).inNamespace(NS)
+          .withName("sample-service").get();
+      return service.getStatus() != null && "2/2".equals(service.getStatus().ready());
+    });
+    assertThat(exits).as("no exit while every cache follows the cluster").isEmpty();
+    Predicate<WatchRequest> operatorsDeploymentWatch = WatchControl.watchesOf("deployments")
+        .and(WatchControl.watchesBy(OPERATOR + "/e2e"));
+    assertThat(cluster.watches().cutNextEventShort(operatorsDeploymentWatch)).isEqualTo(1);
+
+    // any change to the Deployment is an event on that watch
+    client.apps().deployments().inNamespace(NS).withName("sample-service").edit(deployment -> {
+      deployment.getMetadata().getAnnotations().put("e2e.operated.dev/touched", "true");
+      return deployment;
+    });
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(exits)
+        .as("the runtime's exit code").containsExactly(1));
+    assertThat(cluster.watches().log()).extracting(WatchAction::type)
+        .contains(WatchAction.Type.CUT_SHORT);
+  }
+}
