@@ -40,8 +40,8 @@ import java.util.function.Supplier;
  * A write finding the last read of the Lease older than the retry period reads it first: the
  * elector's reads run on a shared executor that a busy process may hold back, and a takeover by
  * hand leaves no margin, so how soon writes stop after one must not depend on when the elector
- * next gets a thread. Every write is then preceded by a read of the Lease at most one retry
- * period old: writes stop within one retry period of a takeover being stored.
+ * next gets a thread. While the Lease can be read, every write is then preceded by a read of it
+ * at most one retry period old: writes stop within one retry period of a takeover being stored.
  *
  * <p>A heartbeat: the elector asks for the Lease every retry period, leader or standby. When it
  * has not asked for longer than {@link #silenceLimit} the elector has died (an exception ends
