@@ -424,10 +424,13 @@ class LeaseFaultsTest {
         toLead.toMillis());
     assertThat(toLead).isLessThanOrEqualTo(TAKEOVER_BOUND.plus(REQUEST_ALLOWANCE));
     // the Lease named another holder, so the leader lost it: it exits (its elector is done) and
-    // its pod restarts; the restarted replica must stay up as a standby, not die again
+    // its pod restarts; the restarted replica must stay up as a standby, not die again. Its exit
+    // waits for its elector's next read of the Lease, which a loaded machine may hold back past
+    // the standby's takeover (seen in CI): within the lease duration, as a takeover is.
     OperatorRuntime survivor = b.health().leading() ? b : a;
     if (survivor == b) {
-      assertThat(exits).as("the old leader exits to restart").containsExactly(1);
+      await().atMost(TAKEOVER_BOUND.plus(REQUEST_ALLOWANCE)).untilAsserted(() ->
+          assertThat(exits).as("the old leader exits to restart").containsExactly(1));
       a.shutdown();
     }
     OperatorRuntime restarted = replica("under-a-restarted");
