@@ -240,8 +240,8 @@ class CrashPointsTest {
   /** One operator process, told apart by its user agent in the request log. */
   private static final class Instance implements AutoCloseable {
     private final KubernetesClient operatorClient;
-    private Operator operator;
-    private boolean closed;
+    private volatile Operator operator;
+    private volatile boolean closed;
 
     Instance(String userAgent) {
       operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
@@ -254,10 +254,13 @@ class CrashPointsTest {
      * kubelet starts the container again; so does this, a bounded number of times. An informer
      * that stops later leaves a stale cache, on which the operator's runtime exits to be started
      * again ({@code OperatorRuntime}'s lost-cache exit); so does this instance (once seen in CI:
-     * a Deployment watch event the client could not read).
+     * a Deployment watch event the client could not read). Null once the instance is closed.
      */
     private Operator startLikeTheKubeletWould() {
       return await().atMost(TIMEOUT).ignoreExceptions().until(() -> {
+        if (closed) {
+          return null;
+        }
         Operator fresh = OperatedOperator.create(operatorClient, Clock.systemUTC(),
             configuration -> configuration.withCacheSyncTimeout(Duration.ofSeconds(10))
                 .withInformerStoppedHandler(new StoppedInformers(() ->
@@ -273,16 +276,23 @@ class CrashPointsTest {
       }, started -> true);
     }
 
-    private synchronized void restartAfterALostCache() {
-      if (!closed) {
-        operator.stop();
-        operator = startLikeTheKubeletWould();
+    private void restartAfterALostCache() {
+      operator.stop();
+      Operator fresh = startLikeTheKubeletWould();
+      synchronized (this) {
+        if (closed && fresh != null) {
+          fresh.stop();
+        } else if (fresh != null) {
+          operator = fresh;
+        }
       }
     }
 
     @Override
-    public synchronized void close() {
-      closed = true;
+    public void close() {
+      synchronized (this) {
+        closed = true;
+      }
       operator.stop();
       operatorClient.close();
     }
