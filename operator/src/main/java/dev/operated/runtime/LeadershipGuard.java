@@ -64,8 +64,8 @@ final class LeadershipGuard implements Interceptor {
   private volatile Instant renewedAt = Instant.MIN;
   /** When the Lease was last read (the read's start): what this replica knows is that old. */
   private volatile Instant leaseReadAt = Instant.MIN;
-  /** When a writer's read of the Lease last ended, read or not (guarded by this). */
-  private Instant writerReadEndedAt = Instant.MIN;
+  /** When a writer's read of the Lease last ended, read or not. */
+  private volatile Instant writerReadEndedAt = Instant.MIN;
   private volatile Instant lastLeaseRequest;
   private volatile Supplier<Optional<LeaseHolding>> leaseBeforeRead = Optional::empty;
 
@@ -129,13 +129,23 @@ final class LeadershipGuard implements Interceptor {
    * Lease cannot be read, one a retry period (each may take the client's retries): the writers
    * go on by the renewTime last read, which the renew deadline closes.
    */
-  private synchronized void readLeaseIfOlderThanARetryPeriod() {
-    Instant now = clock.instant();
-    if (!now.isBefore(leaseReadAt.plus(retryPeriod))
-        && !now.isBefore(writerReadEndedAt.plus(retryPeriod))) {
-      readLease();
-      writerReadEndedAt = clock.instant();
+  private void readLeaseIfOlderThanARetryPeriod() {
+    // checked before the lock too: most writes find a fresh read and need not wait for it
+    if (readWithinARetryPeriod()) {
+      return;
     }
+    synchronized (this) {
+      if (!readWithinARetryPeriod()) {
+        readLease();
+        writerReadEndedAt = clock.instant();
+      }
+    }
+  }
+
+  private boolean readWithinARetryPeriod() {
+    Instant now = clock.instant();
+    return now.isBefore(leaseReadAt.plus(retryPeriod))
+        || now.isBefore(writerReadEndedAt.plus(retryPeriod));
   }
 
   boolean electorAlive() {
