@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 class LostCacheTest {
 
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
   private static final String NS = "shop";
   private static final String OPERATOR = "lost-cache";
 
@@ -47,7 +45,7 @@ class LostCacheTest {
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    cluster = EmbeddedCluster.builder().crds(Examples.REPO.resolve("crds")).start();
     client = cluster.newClient();
     client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
         .endMetadata().build()).create();
