@@ -11,14 +11,12 @@ import dev.operated.reconciler.OperatedOperator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +33,6 @@ class ApiFaultsTest {
 
   private static final String NS = "shop";
   private static final String NAME = "sample-service";
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
   /** JOSDK's default retry gives up after 5 attempts, about 26 s: an outage longer than that. */
   private static final Duration OUTAGE = Duration.ofSeconds(35);
   /** The operator's retry backs off to a minute, so it tries again within one after the end. */
@@ -50,10 +47,9 @@ class ApiFaultsTest {
 
   @BeforeEach
   void start() throws IOException {
-    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().start();
     client = cluster.newClient();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
-        .endMetadata().build()).create();
+    TestClusters.createNamespaces(client, NS);
     operatorClient = cluster.newClient();
     operator = OperatedOperator.create(operatorClient, Clock.systemUTC(), configuration -> { });
     operator.start();

@@ -306,8 +306,8 @@ final class CampaignRunner implements AutoCloseable {
     final boolean prometheusOperator;
 
     Instance(Settings settings) {
-      cluster = EmbeddedCluster.builder().kubernetesVersion(settings.kubernetesVersion())
-          .crds(Examples.REPO.resolve("crds")).start();
+      cluster = TestClusters.withCrds()
+          .kubernetesVersion(settings.kubernetesVersion()).start();
       user = client(USER_AGENT);
       operatorClient = client(OPERATOR_AGENT);
       prometheusOperator = settings.prometheusOperator();

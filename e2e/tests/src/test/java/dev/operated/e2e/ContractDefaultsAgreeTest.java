@@ -40,8 +40,7 @@ import org.junit.jupiter.api.Test;
  */
 class ContractDefaultsAgreeTest {
 
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
-  private static final Path CONTRACT = REPO.resolve("docs/contract.md");
+  private static final Path CONTRACT = Examples.REPO.resolve("docs/contract.md");
   private static final String DOC = "docs/contract.md, Defaults: ";
 
   @Test
@@ -67,7 +66,7 @@ class ContractDefaultsAgreeTest {
 
   @Test
   void theCommittedCrdDefaultsAreTheSampleServicesDefaults() throws IOException {
-    Path crdFile = REPO.resolve("crds/operatedservices.operated.dev-v1.yml");
+    Path crdFile = Examples.REPO.resolve("crds/operatedservices.operated.dev-v1.yml");
     CustomResourceDefinition crd =
         Serialization.unmarshal(Files.readString(crdFile), CustomResourceDefinition.class);
     JSONSchemaProps spec = crd.getSpec().getVersions().get(0).getSchema().getOpenAPIV3Schema()

@@ -9,7 +9,6 @@ import dev.operated.cluster.RequestFaults;
 import dev.operated.reconciler.OperatedOperator;
 import dev.operated.reconciler.StoppedInformers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -68,7 +67,7 @@ class CrashPointsTest {
 
   @BeforeAll
   static void startCluster() {
-    cluster = EmbeddedCluster.builder().crds(Examples.REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().start();
     client = cluster.newClient();
   }
 
@@ -110,8 +109,7 @@ class CrashPointsTest {
   private Run run(Change change, int crashAfter, boolean crash) {
     String namespace = (change.name() + (crash ? "-crash-" + crashAfter : "")
         + "-" + RUNS.incrementAndGet()).toLowerCase().replace('_', '-');
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
-        .endMetadata().build()).create();
+    TestClusters.createNamespaces(client, namespace);
     if (change != Change.CREATE) {
       try (Instance before = new Instance(namespace + "-before")) {
         Examples.apply(client, Examples.SAMPLE, namespace);

@@ -8,11 +8,9 @@ import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.runtime.OperatorRuntime;
 import dev.operated.runtime.OperatorSettings;
 import dev.operated.runtime.WatchedNamespaces;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,7 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.operated.cluster.ApiRequest;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
@@ -42,7 +39,6 @@ import org.junit.jupiter.api.Test;
  */
 class LeaderElectionOnEmbeddedClusterTest {
 
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
   private static final String LEASE = "operated-e2e-lease";
   private static final String OPERATORS = "operators";
   private static final OperatorSettings.LeaseTimings FAST = new OperatorSettings.LeaseTimings(
@@ -56,12 +52,9 @@ class LeaderElectionOnEmbeddedClusterTest {
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().start();
     client = cluster.newClient();
-    for (String namespace : List.of(OPERATORS, "shop")) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-          .withName(namespace).endMetadata().build()).create();
-    }
+    TestClusters.createNamespaces(client, OPERATORS, "shop");
   }
 
   @AfterEach

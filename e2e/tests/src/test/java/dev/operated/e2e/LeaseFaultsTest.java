@@ -12,7 +12,6 @@ import dev.operated.runtime.OperatorRuntime;
 import dev.operated.runtime.OperatorSettings;
 import dev.operated.runtime.WatchedNamespaces;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,7 +19,6 @@ import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +48,6 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class LeaseFaultsTest {
 
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
   private static final String LEASE = "operated-e2e-lease";
   private static final String OPERATORS = "operators";
   private static final String NS = "shop";
@@ -81,12 +78,9 @@ class LeaseFaultsTest {
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().start();
     client = cluster.newClient();
-    for (String namespace : List.of(OPERATORS, NS)) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-          .withName(namespace).endMetadata().build()).create();
-    }
+    TestClusters.createNamespaces(client, OPERATORS, NS);
   }
 
   @AfterEach

@@ -11,7 +11,6 @@ import dev.operated.cluster.WatchRequest;
 import dev.operated.runtime.OperatorRuntime;
 import dev.operated.runtime.OperatorSettings;
 import dev.operated.runtime.WatchedNamespaces;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -45,10 +44,9 @@ class LostCacheTest {
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().crds(Examples.REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().start();
     client = cluster.newClient();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
-        .endMetadata().build()).create();
+    TestClusters.createNamespaces(client, NS);
     operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
         .withUserAgent(OPERATOR + "/e2e").build()).build();
     OperatorSettings settings = new OperatorSettings(new WatchedNamespaces.All(),

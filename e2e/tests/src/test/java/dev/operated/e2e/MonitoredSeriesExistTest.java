@@ -11,7 +11,6 @@ import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.runtime.OperatorRuntime;
 import dev.operated.runtime.OperatorSettings;
 import dev.operated.runtime.WatchedNamespaces;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -47,8 +46,7 @@ import org.junit.jupiter.api.Test;
  */
 class MonitoredSeriesExistTest {
 
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
-  private static final Path MONITORING = REPO.resolve("docs").resolve("monitoring");
+  private static final Path MONITORING = Examples.REPO.resolve("docs").resolve("monitoring");
   private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -70,12 +68,9 @@ class MonitoredSeriesExistTest {
 
   @BeforeAll
   static void scrapeTheOperatorAndTheSampleService() throws Exception {
-    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().start();
     client = cluster.newClient();
-    for (String namespace : List.of("operators", "shop")) {
-      client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
-          .withName(namespace).endMetadata().build()).create();
-    }
+    TestClusters.createNamespaces(client, "operators", "shop");
     operatorClient = cluster.newClient();
     OperatorSettings settings = new OperatorSettings(new WatchedNamespaces.All(),
         Optional.of("operators"), "127.0.0.1", 0, "INFO", false, "operated-operator-lease",

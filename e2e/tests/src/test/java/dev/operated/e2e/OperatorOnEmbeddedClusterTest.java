@@ -22,7 +22,6 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import java.io.IOException;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -41,7 +40,6 @@ class OperatorOnEmbeddedClusterTest {
 
   private static final String NS = "shop";
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
   /** Writes this test makes itself, to tell them from the operator's. */
   private static final String TEST_MANAGER = "e2e-test";
 
@@ -54,10 +52,9 @@ class OperatorOnEmbeddedClusterTest {
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().start();
     client = cluster.newClient();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
-        .endMetadata().build()).create();
+    TestClusters.createNamespaces(client, NS);
     operatorClient = cluster.newClient();
     // only an observer of finished reconciles; the operator's configuration stays production's
     operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),

@@ -13,7 +13,6 @@ import dev.operated.reconciler.ServiceEvents;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import dev.operated.runtime.OperatorRuntime;
 import dev.operated.runtime.OperatorSettings;
@@ -182,15 +181,11 @@ class OperatorUnderChartRbacTest {
 
   /** An RBAC cluster, the namespaces, and the chart's ServiceAccount and rules in them. */
   private ChartRbac install(Map<String, Object> values, String... serviceNamespaces) {
-    cluster = EmbeddedCluster.builder().authorization(Authorizer.Mode.RBAC)
-        .crds(Examples.REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().authorization(Authorizer.Mode.RBAC).start();
     admin = cluster.newClient();
     namespaces.add(RELEASE_NAMESPACE);
     namespaces.addAll(List.of(serviceNamespaces));
-    for (String namespace : namespaces) {
-      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(namespace)
-          .endMetadata().build()).create();
-    }
+    TestClusters.createNamespaces(admin, namespaces.toArray(String[]::new));
     ChartRbac rbac = ChartRbac.render(RELEASE_NAMESPACE, values);
     rbac.applyTo(admin);
     return rbac;

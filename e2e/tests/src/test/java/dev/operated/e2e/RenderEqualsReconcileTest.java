@@ -42,7 +42,6 @@ import picocli.CommandLine;
  */
 class RenderEqualsReconcileTest {
 
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
   private static final Duration TIMEOUT = Duration.ofSeconds(60);
 
   /** A namespace and the render flags that state its labels and annotations. */
@@ -68,11 +67,11 @@ class RenderEqualsReconcileTest {
   void everyExampleIsAppliedExactlyAsRendered(String version) throws IOException {
     boolean prometheusOperator = version.compareTo("1.30") >= 0;
     List<Path> examples;
-    try (Stream<Path> files = Files.list(REPO.resolve("sample-service/deploy"))) {
+    try (Stream<Path> files = Files.list(Examples.REPO.resolve("sample-service/deploy"))) {
       examples = files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
     }
-    try (EmbeddedCluster cluster = EmbeddedCluster.builder().kubernetesVersion(version)
-            .crds(REPO.resolve("crds")).start();
+    try (EmbeddedCluster cluster = TestClusters.withCrds().kubernetesVersion(version)
+            .start();
         KubernetesClient client = cluster.newClient();
         KubernetesClient operatorClient = cluster.newClient()) {
       for (Facts facts : NAMESPACES) {

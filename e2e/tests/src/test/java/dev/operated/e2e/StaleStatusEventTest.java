@@ -14,7 +14,6 @@ import dev.operated.reconciler.OperatedOperator;
 import dev.operated.status.PodDiagnosis;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -26,7 +25,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,7 +57,6 @@ class StaleStatusEventTest {
   private static final String OPERATOR_AGENT = "operated-stale";
   private static final String TEST_MANAGER = "e2e-test";
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
 
   /** A node whose containers' readiness the test flips. */
   private static final class SwitchNode implements Node {
@@ -113,10 +110,9 @@ class StaleStatusEventTest {
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).node(node).start();
+    cluster = TestClusters.withCrds().node(node).start();
     client = cluster.newClient();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
-        .endMetadata().build()).create();
+    TestClusters.createNamespaces(client, NS);
     operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(
         cluster.config()).withUserAgent(OPERATOR_AGENT + "/e2e").build()).build();
     operator = OperatedOperator.create(operatorClient, Clock.systemUTC(), configuration -> { });

@@ -13,7 +13,6 @@ import dev.operated.reconciler.OperatedOperator;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -25,7 +24,6 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +48,6 @@ class WatchFaultsTest {
 
   private static final String NS = "shop";
   private static final String NAME = "sample-service";
-  private static final Path REPO = Path.of(System.getProperty("operated.repoRoot", "../.."));
   private static final String OPERATOR = "operated-under-test";
   private static final String USER = "e2e-user";
   /**
@@ -70,12 +67,11 @@ class WatchFaultsTest {
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    cluster = TestClusters.withCrds().start();
     // the first apply compiles the CRD's CEL rules, slow on a loaded machine
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
         .withRequestTimeout(60_000).build()).build();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
-        .endMetadata().build()).create();
+    TestClusters.createNamespaces(client, NS);
     operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
         .withUserAgent(OPERATOR).build()).build();
     operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),
