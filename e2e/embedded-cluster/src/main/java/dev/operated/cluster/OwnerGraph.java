@@ -23,8 +23,10 @@ final class OwnerGraph {
   }
 
   private final Map<String, Node> byUid = new ConcurrentHashMap<>();
+  private final Storage api;
 
   OwnerGraph(Storage api) {
+    this.api = api;
     api.addListener(this::changed);
     // Whatever was stored before the graph existed; a change since is already here and newer.
     for (Storage.Stored stored : api.allObjects()) {
@@ -33,9 +35,18 @@ final class OwnerGraph {
     }
   }
 
-  /** A snapshot, by uid. */
+  /**
+   * A snapshot, by uid, of one state of the store. Copied between writes: a copy taken while
+   * writes go on may hold a dependent created during it without the owner created just before it
+   * (a concurrent map's iteration may miss one new entry and see a later one), and the collector
+   * would delete that dependent as an orphan. kube-controller-manager checks an owner it cannot
+   * find with a live read before it deletes (garbagecollector.go, isDangling); here the snapshot
+   * itself is consistent.
+   */
   Map<String, Node> nodes() {
-    return new HashMap<>(byUid);
+    Map<String, Node> snapshot = new HashMap<>();
+    api.withoutWrites(() -> snapshot.putAll(byUid));
+    return snapshot;
   }
 
   private void changed(Storage.Change change) {
