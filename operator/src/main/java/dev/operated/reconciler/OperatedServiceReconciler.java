@@ -31,7 +31,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Observe, then reconcile: read the cluster facts, check the spec, and only when it is valid run
- * the workflow that applies the desired state (server-side apply, field manager "operated").
+ * the workflow that applies the desired state (server-side apply, field manager "operated"),
+ * unless it already ran on this spec, these facts and these dependents ({@link AppliedInputs}).
  * An invalid spec is reported in the status and leaves everything running as it was.
  */
 @Workflow(explicitInvocation = true, dependents = {
@@ -70,6 +71,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   private final StatusDeferral deferral;
   private final StatusReport report;
   private final CheckedSpecs checkedSpecs = new CheckedSpecs();
+  private final AppliedInputs appliedInputs = new AppliedInputs();
   private final Clock clock;
 
   public OperatedServiceReconciler(ObservedCluster cluster, ServiceEvents events, Clock clock) {
@@ -106,7 +108,8 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
       if (context.getSecondaryResource(Deployment.class).isEmpty()) {
         deferral.creating(resource);
       }
-      context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow();
+      appliedInputs.runUnlessUnchanged(resource, facts, context, clock.instant(),
+          () -> context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow());
     } else {
       LOG.info("not applying {}/{}: {} problem(s) in the spec",
           resource.getMetadata().getNamespace(), resource.getMetadata().getName(),

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
+import dev.operated.desired.DesiredDigest;
 import dev.operated.status.ConditionTypes;
 import dev.operated.api.TelemetryMode;
 import dev.operated.api.TelemetrySpec;
@@ -202,6 +203,51 @@ class OperatedServiceReconcilerTest {
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("orders").getSpec()
         .getTemplate().getSpec().getContainers().get(0).getReadinessProbe().getHttpGet()
         .getPath()).isEqualTo("/readyz"));
+  }
+
+  /**
+   * Once the rollout's status writes have been reconciled without comparing (AppliedInputs), an
+   * edit of the Deployment's spec or of the metadata the operator sets is still put back.
+   */
+  @Test
+  void editsAfterTheRolloutArePutBackThoughStatusWritesSkippedTheComparison() {
+    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
+    rollOut("orders", 2);
+    await().atMost(TIMEOUT).until(() -> ready("orders") != null
+        && "True".equals(ready("orders").getStatus()));
+    statusWrittenTwice("orders");
+    String digest = deployment("orders").getMetadata().getAnnotations()
+        .get(DesiredDigest.ANNOTATION);
+
+    cluster.client.apps().deployments().inNamespace(NS).withName("orders").edit(deployment -> {
+      deployment.getMetadata().getAnnotations().remove(DesiredDigest.ANNOTATION);
+      return deployment;
+    });
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("orders").getMetadata()
+        .getAnnotations()).as("metadata only: no new generation")
+        .containsEntry(DesiredDigest.ANNOTATION, digest));
+    statusWrittenTwice("orders");
+
+    cluster.client.apps().deployments().inNamespace(NS).withName("orders").edit(deployment -> {
+      deployment.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("orders:2");
+      return deployment;
+    });
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("orders").getSpec()
+        .getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("orders:1"));
+  }
+
+  /**
+   * Two status writes of the Deployment controller, each reconciled: the second finds the
+   * Deployment as the first left it, so it does not compare.
+   */
+  private void statusWrittenTwice(String name) {
+    for (int ready : new int[] {1, 2}) {
+      int before = cluster.reconciles();
+      rollOut(name, 2, ready);
+      await().atMost(TIMEOUT).until(() -> cluster.reconciles() > before);
+    }
   }
 
   @Test
