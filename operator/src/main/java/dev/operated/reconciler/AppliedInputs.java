@@ -39,7 +39,7 @@ final class AppliedInputs {
   /** The longest the comparison is skipped: the periodic resync's interval. */
   static final Duration LONGEST = Duration.ofMinutes(OperatedServiceReconciler.RESYNC_MINUTES);
   /** Every kind a workflow applies. */
-  static final List<Class<? extends HasMetadata>> DEPENDENT_KINDS = List.of(Deployment.class,
+  private static final List<Class<? extends HasMetadata>> DEPENDENT_KINDS = List.of(Deployment.class,
       Service.class, PodDisruptionBudget.class, ConfigMap.class, ServiceMonitor.class);
   /** Kinds whose generation the API server raises on a spec change and not on a status write. */
   private static final Set<String> SPEC_COUNTED = Set.of("Deployment", "PodDisruptionBudget");
@@ -56,6 +56,7 @@ final class AppliedInputs {
       String version = SPEC_COUNTED.contains(object.getKind()) && generation != null
           && generation > 0 ? "generation " + generation
           : "resourceVersion " + metadata.getResourceVersion();
+      // the cached object's own maps, not copies: the cache replaces objects, never edits them
       return new DependentState(object.getKind(), metadata.getName(), metadata.getUid(), version,
           metadata.getLabels(), metadata.getAnnotations(), metadata.getOwnerReferences());
     }
@@ -94,7 +95,7 @@ final class AppliedInputs {
     return true;
   }
 
-  static List<DependentState> dependents(Context<OperatedService> context) {
+  private static List<DependentState> dependents(Context<OperatedService> context) {
     return DEPENDENT_KINDS.stream()
         .flatMap(kind -> context.getSecondaryResources(kind).stream())
         .map(DependentState::of)
