@@ -98,6 +98,13 @@ class MonitoredSeriesExistTest {
     assertThat(get(port, "/items/1").statusCode()).isEqualTo(200);
     assertThat(get(port, "/no/such/route").statusCode()).isEqualTo(404);
     assertThat(get(port, "/fault/panic").statusCode()).isEqualTo(500);
+    // The service times a request until its response is written, so the timer is recorded just
+    // after the client has the answer: a scrape right after may not have it yet.
+    await().atMost(TIMEOUT).until(() -> get(port, "/metrics").body().lines()
+        .filter(line -> line.startsWith("http_server_requests_seconds_count{"))
+        .filter(line -> line.contains("uri=\"/items/{id}\"") || line.contains("status=\"404\"")
+            || line.contains("status=\"500\""))
+        .count() >= 3);
     ScrapedSeries fromSample = ScrapedSeries.parse(get(port, "/metrics").body());
 
     scraped = fromOperator.plus(fromSample);
