@@ -116,6 +116,16 @@ class OperatedServiceReconcilerTest {
     cluster.client.resource(deployment).updateStatus();
   }
 
+  /** A service of two replicas, applied, rolled out and reported Ready. */
+  private void readyWithTwoReplicas(String name) {
+    apply(name, new OperatedServiceSpec(name + ":1", 2, null, null, null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment(name) != null);
+    rollOut(name, 2);
+    await().atMost(TIMEOUT).until(() -> ready(name) != null
+        && "True".equals(ready(name).getStatus()));
+  }
+
   @Test
   void createsTheDeploymentServiceAndBudgetOwnedByTheResource() {
     OperatedService created = apply("orders", new OperatedServiceSpec("orders:1", 2, null, null,
@@ -168,12 +178,7 @@ class OperatedServiceReconcilerTest {
 
   @Test
   void aReconcileWithNothingToChangeWritesNothing() throws InterruptedException {
-    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
-        null, null, null, null));
-    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
-    rollOut("orders", 2);
-    await().atMost(TIMEOUT).until(() -> ready("orders") != null
-        && "True".equals(ready("orders").getStatus()));
+    readyWithTwoReplicas("orders");
 
     // A change the operator does not care about still triggers a reconcile through the informer.
     cluster.client.services().inNamespace(NS).withName("orders")
@@ -211,12 +216,7 @@ class OperatedServiceReconcilerTest {
    */
   @Test
   void editsAfterTheRolloutArePutBackThoughStatusWritesSkippedTheComparison() {
-    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
-        null, null, null, null));
-    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
-    rollOut("orders", 2);
-    await().atMost(TIMEOUT).until(() -> ready("orders") != null
-        && "True".equals(ready("orders").getStatus()));
+    readyWithTwoReplicas("orders");
     statusWrittenTwice("orders");
     String digest = deployment("orders").getMetadata().getAnnotations()
         .get(DesiredDigest.ANNOTATION);
@@ -272,12 +272,7 @@ class OperatedServiceReconcilerTest {
 
   @Test
   void anInvalidSpecIsReportedAndLeavesTheRunningDeploymentAsItWas() {
-    apply("orders", new OperatedServiceSpec("orders:1", 2, null, null, null, null, null, null,
-        null, null, null, null));
-    await().atMost(TIMEOUT).until(() -> deployment("orders") != null);
-    rollOut("orders", 2);
-    await().atMost(TIMEOUT).until(() -> ready("orders") != null
-        && "True".equals(ready("orders").getStatus()));
+    readyWithTwoReplicas("orders");
     Deployment running = deployment("orders");
 
     // The mock has no schema validation, as a cluster with an outdated CRD would not.
