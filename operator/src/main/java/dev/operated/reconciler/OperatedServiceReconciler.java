@@ -105,7 +105,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
         ? OperatedServiceValidator.validate(StoredObject.read(context.getClient(), resource), facts)
         : checkedSpecs.problems(resource, facts);
     if (problems.isEmpty()) {
-      if (context.getSecondaryResource(Deployment.class).isEmpty()) {
+      if (ServiceDeployment.of(resource, context).isEmpty()) {
         deferral.creating(resource);
       }
       appliedInputs.runUnlessUnchanged(resource, facts, context, clock.instant(),
@@ -118,7 +118,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
     Instant now = clock.instant();
     OperatedServiceStatus status = StatusAggregator.aggregate(resource,
-        context.getSecondaryResource(Deployment.class), pods, problems, now);
+        ServiceDeployment.of(resource, context), pods, problems, now);
     return report.afterReconcile(resource, context, status,
         StatusAggregator.reevaluateAfter(status, pods, now));
   }
@@ -132,7 +132,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
       Context<OperatedService> context, Exception failure) {
     String service = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     return report.afterFailure(resource, context, StatusAggregator.applyFailed(resource,
-        context.getSecondaryResource(Deployment.class), ApplyFailure.describe(failure, service),
+        ServiceDeployment.of(resource, context), ApplyFailure.describe(failure, service),
         clock.instant()));
   }
 }

@@ -66,7 +66,7 @@ final class StatusReport {
    */
   private void observe(OperatedService resource, Context<OperatedService> context,
       Optional<OperatedServiceStatus> previous, OperatedServiceStatus status) {
-    ServiceSignals.observe(context, resource, status);
+    ServiceSignals.observe(context, resource, ServiceDeployment.of(resource, context), status);
     if (!previous.map(status::equals).orElse(false)) {
       events.onTransition(resource, previous, status);
     }

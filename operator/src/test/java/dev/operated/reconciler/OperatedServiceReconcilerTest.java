@@ -250,6 +250,38 @@ class OperatedServiceReconcilerTest {
     }
   }
 
+  /**
+   * A copy of the service's Deployment made with {@code kubectl get -o yaml} keeps its owner
+   * reference to the service, so JOSDK finds two owned Deployments. Reading "the" one with
+   * JOSDK's singular {@code getSecondaryResource} threw, in the reconcile and again in the error
+   * status: the next spec change was never applied and the status stayed Ready on the old
+   * generation.
+   */
+  @Test
+  void aCopyOfTheDeploymentThatKeptItsOwnerLeavesTheServiceReconciled() {
+    readyWithTwoReplicas("orders");
+    Deployment copy = deployment("orders");
+    copy.getMetadata().setName("orders-debug");
+    copy.getMetadata().setUid(null);
+    copy.getMetadata().setResourceVersion(null);
+    copy.setStatus(null);
+    cluster.client.resource(copy).create();
+
+    updateSpec("orders", spec -> spec.withImage("orders:2"));
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment("orders").getSpec()
+        .getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo("orders:2"));
+    rollOut("orders", 2);
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      OperatedService resource = cluster.get(NS, "orders");
+      assertThat(resource.getStatus().observedGeneration())
+          .isEqualTo(resource.getMetadata().getGeneration());
+      assertThat(ready("orders").getStatus()).isEqualTo("True");
+    });
+    assertThat(deployment("orders-debug").getSpec().getTemplate().getSpec().getContainers()
+        .get(0).getImage()).as("the copy is not the operator's").isEqualTo("orders:1");
+  }
+
   @Test
   void toolsSharingTheDeploymentKeepTheirFieldsWhenNothingChanged() {
     apply("orders", OperatedServiceSpec.ofImage("orders:1"));
