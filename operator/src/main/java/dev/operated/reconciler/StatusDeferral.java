@@ -23,7 +23,9 @@ import java.util.Optional;
  * ({@link #nextLook}), or after {@link #LONGEST} at the latest: one write with where the rollout
  * has got to, instead of one per step. Anything
  * a user must act on or is waiting for is written at once: Ready, an invalid spec, a failed
- * apply, a pod problem. With one service created at a time nothing is deferred: a service's own
+ * apply, a pod problem, a rollout the Deployment reports failing (Degraded, as a quota that
+ * refuses its pods), and the progress that follows any of these, which says the problem is
+ * gone. With one service created at a time nothing is deferred: a service's own
  * creation never holds back its own status.
  */
 final class StatusDeferral {
@@ -70,7 +72,8 @@ final class StatusDeferral {
     String uid = resource.getMetadata().getUid();
     Instant now = clock.instant();
     boolean othersCreating = now.isBefore(othersLastCreated(uid).plus(QUIET));
-    if (!othersCreating || !onlyProgress(status)) {
+    boolean storedAProblem = resource.getStatus() != null && degraded(resource.getStatus());
+    if (!othersCreating || !onlyProgress(status) || storedAProblem) {
       deferredSince.remove(uid);
       return Optional.empty();
     }
@@ -98,6 +101,12 @@ final class StatusDeferral {
   private static boolean onlyProgress(OperatedServiceStatus status) {
     Optional<Condition> ready = status.condition(ConditionTypes.READY);
     return ready.isPresent() && "False".equals(ready.get().getStatus())
-        && StatusAggregator.PROGRESS_REASONS.contains(ready.get().getReason());
+        && StatusAggregator.PROGRESS_REASONS.contains(ready.get().getReason())
+        && !degraded(status);
+  }
+
+  private static boolean degraded(OperatedServiceStatus status) {
+    return status.condition(ConditionTypes.DEGRADED)
+        .filter(degraded -> "True".equals(degraded.getStatus())).isPresent();
   }
 }

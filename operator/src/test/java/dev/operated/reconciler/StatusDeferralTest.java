@@ -109,6 +109,44 @@ class StatusDeferralTest {
     assertThat(deferral.deferral(orders, rollingOut)).hasValue(StatusDeferral.QUIET);
   }
 
+  /**
+   * A rollout whose pods the API server refuses (a quota) reports RolloutInProgress, with
+   * Degraded=True from the Deployment's ReplicaFailure: a problem, written at once.
+   */
+  @Test
+  void aRolloutTheDeploymentReportsFailingIsNeverDeferred() {
+    Deployment refused = new DeploymentBuilder()
+        .withNewMetadata().withName("orders").withGeneration(1L).endMetadata()
+        .withNewSpec().withReplicas(2).endSpec()
+        .withNewStatus().withObservedGeneration(1L).addNewCondition().withType("ReplicaFailure")
+        .withStatus("True").withReason("FailedCreate")
+        .withMessage("pods \"orders-1\" is forbidden: exceeded quota").endCondition()
+        .endStatus()
+        .build();
+    OperatedServiceStatus status = StatusAggregator.aggregate(orders, Optional.of(refused),
+        List.of(), List.of(), clock.instant());
+    deferral.creating(payments);
+
+    assertThat(readyReason(status)).isIn(StatusAggregator.PROGRESS_REASONS);
+    assertThat(status.condition("Degraded").orElseThrow().getStatus()).isEqualTo("True");
+    assertThat(deferral.deferral(orders, status)).isEmpty();
+  }
+
+  /** Progress after an invalid spec was fixed says the problem is gone: written at once. */
+  @Test
+  void progressAfterAProblemIsNeverDeferred() {
+    orders.setStatus(StatusAggregator.aggregate(orders, Optional.empty(), List.of(),
+        List.of(new SpecProblem("spec.replicas", "must be at least 0")), clock.instant()));
+    OperatedServiceStatus rollingOut = withDeployment(orders, 1);
+    deferral.creating(payments);
+    deferral.creating(orders);
+
+    assertThat(readyReason(rollingOut)).isIn(StatusAggregator.PROGRESS_REASONS);
+    assertThat(deferral.deferral(orders, rollingOut)).isEmpty();
+    assertThat(deferral.deferral(payments, withDeployment(payments, 1)))
+        .as("the same progress without a problem before it").hasValue(StatusDeferral.QUIET);
+  }
+
   /** Flink's habit: the reschedule delays themselves are what is asserted. */
   @Test
   void progressIsReportedAfterTheLongestWaitHoweverLongCreationsGoOn() {
