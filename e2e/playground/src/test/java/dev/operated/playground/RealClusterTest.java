@@ -25,10 +25,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
 
 /**
- * The same journey on a real cluster: runs only when {@code KUBECONFIG} points at one and
+ * The example's life on a real cluster: runs only when {@code KUBECONFIG} points at one and
  * {@code OPERATED_E2E_IMAGE} names a sample-service image its nodes can pull (README, "End to
- * end on a real cluster"). The operator runs in this JVM with its production configuration, in
- * a namespace of its own that the test deletes.
+ * end"). The operator runs in this JVM with its production configuration, in a namespace of its
+ * own that the test deletes; the chart's install is the playground's README journey.
  */
 @EnabledIfEnvironmentVariable(named = "KUBECONFIG", matches = ".+")
 @EnabledIfEnvironmentVariable(named = "OPERATED_E2E_IMAGE", matches = ".+")
