@@ -115,7 +115,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
           resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
           problems.size());
     }
-    List<Pod> pods = List.copyOf(context.getSecondaryResources(Pod.class));
+    List<Pod> pods = ServiceDeployment.pods(resource, context);
     Instant now = clock.instant();
     OperatedServiceStatus status = StatusAggregator.aggregate(resource,
         ServiceDeployment.of(resource, context), pods, problems, now);

@@ -66,7 +66,8 @@ final class StatusReport {
    */
   private void observe(OperatedService resource, Context<OperatedService> context,
       Optional<OperatedServiceStatus> previous, OperatedServiceStatus status) {
-    ServiceSignals.observe(context, resource, ServiceDeployment.of(resource, context), status);
+    ServiceSignals.observe(context, resource, ServiceDeployment.of(resource, context),
+        ServiceDeployment.pods(resource, context), status);
     if (!previous.map(status::equals).orElse(false)) {
       events.onTransition(resource, previous, status);
     }

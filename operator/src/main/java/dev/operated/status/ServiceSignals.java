@@ -79,10 +79,9 @@ public final class ServiceSignals {
 
   /** What the reconciler calls once it has computed the status. */
   public static void observe(Context<OperatedService> context, OperatedService resource,
-      Optional<Deployment> deployment, OperatedServiceStatus status) {
+      Optional<Deployment> deployment, List<Pod> pods, OperatedServiceStatus status) {
     of(context.getControllerConfiguration().getConfigurationService().getMetrics())
-        .ifPresent(signals -> signals.observe(resource, deployment,
-            List.copyOf(context.getSecondaryResources(Pod.class)), status));
+        .ifPresent(signals -> signals.observe(resource, deployment, pods, status));
   }
 
   /**

@@ -14,9 +14,11 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
+import java.util.HashMap;
 import java.util.Map;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
@@ -255,7 +257,7 @@ class OperatedServiceReconcilerTest {
    * reference to the service, so JOSDK finds two owned Deployments. Reading "the" one with
    * JOSDK's singular {@code getSecondaryResource} threw, in the reconcile and again in the error
    * status: the next spec change was never applied and the status stayed Ready on the old
-   * generation.
+   * generation. The copy's pods carry the service's labels, and its crash is not the service's.
    */
   @Test
   void aCopyOfTheDeploymentThatKeptItsOwnerLeavesTheServiceReconciled() {
@@ -266,6 +268,16 @@ class OperatedServiceReconcilerTest {
     copy.getMetadata().setResourceVersion(null);
     copy.setStatus(null);
     cluster.client.resource(copy).create();
+    Pod copysPod = recordedPod("app-crash-loop-panic.yaml");
+    copysPod.getMetadata().setNamespace(NS);
+    Map<String, String> labels = new HashMap<>(copy.getSpec().getTemplate().getMetadata()
+        .getLabels());
+    labels.put("pod-template-hash", "7d9f");
+    copysPod.getMetadata().setLabels(labels);
+    copysPod.getMetadata().setOwnerReferences(List.of(new OwnerReferenceBuilder()
+        .withApiVersion("apps/v1").withKind("ReplicaSet").withName("orders-debug-7d9f")
+        .withUid("rs-uid").withController(true).build()));
+    cluster.client.resource(copysPod).create();
 
     updateSpec("orders", spec -> spec.withImage("orders:2"));
 
@@ -277,6 +289,8 @@ class OperatedServiceReconcilerTest {
       assertThat(resource.getStatus().observedGeneration())
           .isEqualTo(resource.getMetadata().getGeneration());
       assertThat(ready("orders").getStatus()).isEqualTo("True");
+      assertThat(resource.getStatus().condition(ConditionTypes.DEGRADED).orElseThrow()
+          .getStatus()).as("the copy's crash loop is not the service's").isEqualTo("False");
     });
     assertThat(deployment("orders-debug").getSpec().getTemplate().getSpec().getContainers()
         .get(0).getImage()).as("the copy is not the operator's").isEqualTo("orders:1");
