@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,8 +35,21 @@ final class HttpApp {
 
   /** Worker threads: slow requests (up to the fault endpoint's bound) each hold one. */
   static final int WORKERS = 64;
+  /**
+   * Workers application requests may hold at once; the rest answer the probes and the scrape,
+   * and refuse what is over (503) at once. Without them, requests held by a slow dependency
+   * took every worker, the kubelet's liveness probe waited behind them, and the pod was restarted
+   * for what the contract says must never restart it.
+   */
+  static final int APPLICATION_WORKERS = WORKERS - 8;
   /** Accepted requests waiting for a worker; beyond that the dispatcher thread runs them itself. */
   static final int QUEUE = 1024;
+  /**
+   * Seconds a client may take to send its request line and headers
+   * ({@code sun.net.httpserver.maxReqTime}; the JDK's default is forever, so a client that stops
+   * mid-request held a worker for good). A setting given on the command line wins.
+   */
+  static final String MAX_REQUEST_SECONDS = "30";
   private static final int BACKLOG = 256;
 
   private static final AttributeKey<String> HTTP_REQUEST_METHOD =
@@ -73,6 +87,7 @@ final class HttpApp {
   private final Panics panics;
   private final boolean instrumented;
   private final InFlightExecutor executor = new InFlightExecutor();
+  private final Semaphore applicationWorkers = new Semaphore(APPLICATION_WORKERS);
   private volatile boolean stopping;
   private HttpServer server;
 
@@ -92,6 +107,9 @@ final class HttpApp {
     // Without TCP_NODELAY a small response waits for the client's delayed ACK (Nagle): about
     // 40 ms on every keep-alive request. The JDK's server reads this once, when it is created.
     System.setProperty("sun.net.httpserver.nodelay", "true");
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+    }
     server = HttpServer.create(new InetSocketAddress(bindAddress, port), BACKLOG);
     server.setExecutor(executor);
     server.createContext("/", this::dispatch);
@@ -132,7 +150,8 @@ final class HttpApp {
     String method = exchange.getRequestMethod();
     String path = exchange.getRequestURI().getRawPath();
     Router.Match match = router.match(method, path);
-    boolean traced = instrumented && (match.route() == null || match.route().traced());
+    boolean application = match.route() == null || match.route().application();
+    boolean traced = instrumented && application;
     Span span = traced ? startServerSpan(exchange, method, path, match) : Span.getInvalid();
     int status = 500;
     String exception = "none";
@@ -174,6 +193,21 @@ final class HttpApp {
   }
 
   private Response handle(HttpExchange exchange, Router.Match match) throws Exception {
+    if (match.route() != null && !match.route().application()) {
+      return match.route().handler().handle(new Request(exchange, match.params()));
+    }
+    if (!applicationWorkers.tryAcquire()) {
+      exchange.getResponseHeaders().set("Retry-After", "1");
+      return Response.error(503, "busy: every worker for requests is taken, try again");
+    }
+    try {
+      return routed(exchange, match);
+    } finally {
+      applicationWorkers.release();
+    }
+  }
+
+  private Response routed(HttpExchange exchange, Router.Match match) throws Exception {
     if (match.route() != null) {
       return match.route().handler().handle(new Request(exchange, match.params()));
     }

@@ -18,8 +18,11 @@ final class Router {
     Response handle(Request request) throws Exception;
   }
 
-  /** One route; {@code traced} is false for the probes and the scrape endpoint (noise in traces). */
-  record Route(String method, String template, Handler handler, boolean traced) {
+  /**
+   * One route. {@code application} is false for the probes and the scrape endpoint: they are not
+   * traced (noise in traces) and never wait for a worker that application requests hold.
+   */
+  record Route(String method, String template, Handler handler, boolean application) {
     String[] segments() {
       return template.split("/", -1);
     }
@@ -35,8 +38,8 @@ final class Router {
 
   private final List<Route> routes = new ArrayList<>();
 
-  Router add(String method, String template, Handler handler, boolean traced) {
-    routes.add(new Route(method, template, handler, traced));
+  Router add(String method, String template, Handler handler, boolean application) {
+    routes.add(new Route(method, template, handler, application));
     return this;
   }
 

@@ -7,6 +7,8 @@ import static org.awaitility.Awaitility.await;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
@@ -34,6 +36,38 @@ class ProbesAndMetricsIT {
       assertThat(service.get(SampleServiceDefaults.READINESS_PATH).body()).contains("ready");
       assertThat(service.events("ready")).singleElement()
           .satisfies(event -> assertThat(event.path("startup.ms").asLong()).isPositive());
+    }
+  }
+
+  /**
+   * Requests held by a slow dependency take at most {@link HttpApp#APPLICATION_WORKERS} workers:
+   * the probes are still answered (within the 5 s the status check waits, while the slow
+   * requests take 8 s), and requests over the bound get a 503 at once instead of a place in the
+   * queue in front of the kubelet's liveness probe.
+   */
+  @Test
+  void probesAreAnsweredWhileSlowRequestsHoldEveryWorkerTheyMay() {
+    try (ServiceProcess service = ServiceProcess.startReady(env("SAMPLE_FAULTS_ENABLED", "true"))) {
+      List<CompletableFuture<HttpResponse<String>>> slow = IntStream
+          .range(0, HttpApp.WORKERS + 8).mapToObj(i -> service.getAsync("/fault/slow?ms=8000"))
+          .toList();
+      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100))
+          .until(() -> service.events("fault_slow_started").size()
+              == HttpApp.APPLICATION_WORKERS);
+
+      assertThat(service.status(SampleServiceDefaults.LIVENESS_PATH)).isEqualTo(200);
+      assertThat(service.status(SampleServiceDefaults.READINESS_PATH)).isEqualTo(200);
+      HttpResponse<String> refused = service.get("/items/7");
+      assertThat(refused.statusCode()).isEqualTo(503);
+      assertThat(refused.headers().firstValue("Retry-After")).hasValue("1");
+
+      List<Integer> answers = slow.stream().map(CompletableFuture::join)
+          .map(HttpResponse::statusCode).toList();
+      assertThat(answers).filteredOn(status -> status == 200)
+          .hasSize(HttpApp.APPLICATION_WORKERS);
+      assertThat(answers).filteredOn(status -> status == 503)
+          .hasSize(HttpApp.WORKERS + 8 - HttpApp.APPLICATION_WORKERS);
+      assertThat(service.get("/items/7").statusCode()).as("once they are done").isEqualTo(200);
     }
   }
 
