@@ -27,8 +27,15 @@ public record KubernetesVersion(int major, int minor) implements Comparable<Kube
 
   /** As an API server's /version answers: major and minor, else the git version ("v1.30.2"). */
   public static KubernetesVersion of(VersionInfo info) {
+    if (info == null) {
+      throw new IllegalArgumentException("the API server answered no version");
+    }
     if (info.getMajor() != null && info.getMinor() != null) {
       return of(info.getMajor(), info.getMinor());
+    }
+    if (info.getGitVersion() == null) {
+      throw new IllegalArgumentException("the API server's version names no major, minor or "
+          + "gitVersion");
     }
     return parse(info.getGitVersion());
   }

@@ -3,7 +3,6 @@ package dev.operated.reconciler;
 import dev.operated.api.OperatedService;
 import dev.operated.desired.KubernetesVersion;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.Event;
@@ -66,12 +65,16 @@ final class ClusterVersionSource extends AbstractEventSource<Void, OperatedServi
     super.start();
   }
 
+  /** Rescheduled whatever happens: an exception here would end the timer, and silently. */
   private void refresh() {
-    if (readOnce() && isRunning()) {
-      reconcileAll();
+    try {
+      if (readOnce() && isRunning()) {
+        reconcileAll();
+      }
+    } finally {
+      timer.schedule(this::refresh, (version == null ? RETRY_UNKNOWN : REFRESH).toMillis(),
+          TimeUnit.MILLISECONDS);
     }
-    timer.schedule(this::refresh, (version == null ? RETRY_UNKNOWN : REFRESH).toMillis(),
-        TimeUnit.MILLISECONDS);
   }
 
   /** @return whether the version changed from a known or unknown one to another known one */
@@ -79,7 +82,7 @@ final class ClusterVersionSource extends AbstractEventSource<Void, OperatedServi
     KubernetesVersion before = version;
     try {
       version = KubernetesVersion.of(readVersion.get());
-    } catch (KubernetesClientException | IllegalArgumentException e) {
+    } catch (RuntimeException e) { // a failed read, a 404 (fabric8 answers null), no version
       LOG.warn("cannot read the API server's version ({}); keeping {}", e.getMessage(),
           before == null ? "nothing applied until it is known" : before);
     }
