@@ -1,6 +1,8 @@
 package dev.operated.runtime;
 
 import dev.operated.runtime.MalformedLeaseRepair.LeaseHolding;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
@@ -44,7 +46,8 @@ import java.util.function.Supplier;
  * at most one retry period old: writes stop within one retry period of a takeover being stored.
  *
  * <p>A heartbeat: the elector asks for the Lease every retry period, leader or standby. When it
- * has not asked for longer than {@link #silenceLimit} the elector has died (an exception ends
+ * has not asked for longer than {@link #silenceLimit} since its first request, and is not in the
+ * middle of a read, the elector has died (an exception ends
  * fabric8's elector loop for good, and a standby gets no callback for it), so the replica would
  * never lead again: liveness then fails and the kubelet restarts it.
  */
@@ -66,7 +69,13 @@ final class LeadershipGuard implements Interceptor {
   private volatile Instant leaseReadAt = Instant.MIN;
   /** When a writer's read of the Lease last ended, read or not. */
   private volatile Instant writerReadEndedAt = Instant.MIN;
+  /**
+   * When the elector last asked for the Lease; null before its first request, which JOSDK makes
+   * only once every cache has synced (minutes on a large cluster, and no sign of a dead elector).
+   */
   private volatile Instant lastLeaseRequest;
+  /** A read of the Lease (and its repair) is running: slow while the API server is, not silent. */
+  private volatile boolean leaseReadRunning;
   private volatile Supplier<Optional<LeaseHolding>> leaseBeforeRead = Optional::empty;
 
   LeadershipGuard(String namespace, String identity, OperatorSettings.LeaseTimings timings,
@@ -78,15 +87,23 @@ final class LeadershipGuard implements Interceptor {
     this.retryPeriod = timings.retryPeriod();
     // a renewal may hang for a request timeout before the next one: twice the lease is ample
     this.silenceLimit = timings.leaseDuration().multipliedBy(2);
-    this.lastLeaseRequest = clock.instant();
   }
 
   /**
    * A client of the same API server whose every request passes this guard, reading objects as
    * {@code client} does (the operator's reads no managedFields) with the operator's HTTP client.
+   *
+   * <p>It does not retry a failed request itself: fabric8 runs a retry, and the interceptors
+   * again, on its one shared scheduler thread, where a refusal thrown here was lost
+   * ({@code AsyncUtils.retryWithExponentialBackoff} drops what the scheduled attempt throws) and
+   * the caller waited for good, and where a read of the Lease would hold every timer of the
+   * client. A failure goes back to its caller instead, on whose thread each attempt passes the
+   * fence: JOSDK retries the reconcile, the elector its next period, an informer its list.
    */
   KubernetesClient guard(KubernetesClient client) {
-    return OperatorClient.builder().withConfig(client.getConfiguration())
+    Config noRetries = new ConfigBuilder(client.getConfiguration())
+        .withRequestRetryBackoffLimit(0).build();
+    return OperatorClient.builder().withConfig(noRetries)
         .withKubernetesSerialization(client.getKubernetesSerialization())
         .withHttpClientBuilderConsumer(builder ->
             builder.addOrReplaceInterceptor("operated-leadership", this))
@@ -149,7 +166,9 @@ final class LeadershipGuard implements Interceptor {
   }
 
   boolean electorAlive() {
-    return Duration.between(lastLeaseRequest, clock.instant()).compareTo(silenceLimit) <= 0;
+    Instant last = lastLeaseRequest;
+    return last == null || leaseReadRunning
+        || Duration.between(last, clock.instant()).compareTo(silenceLimit) <= 0;
   }
 
   Duration silenceLimit() {
@@ -162,7 +181,13 @@ final class LeadershipGuard implements Interceptor {
     if (path.startsWith(leases)) {
       lastLeaseRequest = clock.instant();
       if ("GET".equals(request.method())) {
-        readLease();
+        leaseReadRunning = true;
+        try {
+          readLease();
+        } finally {
+          leaseReadRunning = false;
+          lastLeaseRequest = clock.instant();
+        }
       }
       return;
     }

@@ -78,7 +78,8 @@ public final class OperatorRuntime implements AutoCloseable {
           configuration.withMetrics(new ReconcileTracing(metrics.josdkMetrics(), tracing.tracer()));
           // hook: pools sized for the pod (OperatorSettings.DEFAULT_RECONCILE_THREADS)
           configuration.withConcurrentReconciliationThreads(settings.reconcileThreads())
-              .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads());
+              .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads())
+              .withReconciliationTerminationTimeout(reconcilesToFinish(settings));
           if (settings.leaderElection()) {
             configuration.withLeaderElectionConfiguration(leaderElection(exit));
           }
@@ -186,6 +187,15 @@ public final class OperatorRuntime implements AutoCloseable {
 
   public Operator operator() {
     return operator;
+  }
+
+  /**
+   * How long a stop waits for the reconciles in flight: half the shutdown budget, the rest for
+   * the Lease and the telemetry. JOSDK's default, zero, interrupted them halfway through
+   * applying a service's objects on every rollout of the operator.
+   */
+  static Duration reconcilesToFinish(OperatorSettings settings) {
+    return settings.shutdownTimeout().dividedBy(2);
   }
 
   /** Blocks until {@link #shutdown()} has finished. */

@@ -7,6 +7,7 @@ import dev.operated.runtime.MalformedLeaseRepair.LeaseHolding;
 import dev.operated.testing.MockApiServer;
 import dev.operated.testing.MutableClock;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -116,6 +118,29 @@ class LeadershipGuardTest {
     assertThat(api.client.configMaps().inNamespace("shop").list().getItems())
         .extracting(map -> map.getMetadata().getName())
         .containsExactlyInAnyOrder("renewed", "within-the-deadline", "renewed-again");
+  }
+
+  /**
+   * fabric8 retries a failed request on its shared scheduler thread and passes it through the
+   * interceptors again there, where a refusal was lost and the write's caller waited for good.
+   * The guarded client does not retry: the API server's 503 goes back to the caller, whose own
+   * retry (JOSDK's) passes the fence on its own thread.
+   */
+  @Test
+  void aFailedWriteGoesBackToItsCallerUnretriedByTheClient() {
+    leaseHeldBy(new AtomicReference<>("replica-a"));
+    guard.leadershipChanged(true);
+    api.refuse("POST", "/api/v1/namespaces/shop/configmaps", 1, new StatusBuilder().withCode(503)
+        .withReason("ServiceUnavailable").withStatus("Failure").withMessage("etcd is busy")
+        .build());
+
+    CompletableFuture<Void> write = CompletableFuture.runAsync(() -> writeConfigMap("once"));
+
+    assertThat(write).failsWithin(Duration.ofSeconds(20)).withThrowableThat()
+        .havingCause().isInstanceOf(KubernetesClientException.class)
+        .withMessageContaining("etcd is busy");
+    assertThat(api.client.configMaps().inNamespace("shop").list().getItems()).isEmpty();
+    writeConfigMap("retried-by-its-caller");
   }
 
   @Test
@@ -245,13 +270,31 @@ class LeadershipGuardTest {
   @Test
   void anElectorSilentForTwiceTheLeaseDurationIsDead() {
     Duration limit = OperatorSettings.LeaseTimings.STANDARD.leaseDuration().multipliedBy(2);
-    clock.advance(limit);
-    assertThat(guard.electorAlive()).isTrue();
+    clock.advance(limit.multipliedBy(5));
+    assertThat(guard.electorAlive()).as("not started yet: JOSDK starts it once caches synced")
+        .isTrue();
     guarded.resources(Lease.class).inNamespace("operators").withName("lease").get();
     clock.advance(limit);
     assertThat(guard.electorAlive()).as("a Lease request restarts the count").isTrue();
 
     clock.advance(Duration.ofSeconds(1));
     assertThat(guard.electorAlive()).isFalse();
+  }
+
+  /** A read of the Lease (with its repair) slow while the API server is, is not silence. */
+  @Test
+  void anElectorWaitingOnAReadOfTheLeaseIsAlive() {
+    Duration limit = OperatorSettings.LeaseTimings.STANDARD.leaseDuration().multipliedBy(2);
+    AtomicReference<Boolean> aliveDuringTheRead = new AtomicReference<>();
+    guard.beforeLeaseRead(() -> {
+      clock.advance(limit.plusSeconds(60));
+      aliveDuringTheRead.set(guard.electorAlive());
+      return Optional.empty();
+    });
+
+    readLease();
+
+    assertThat(aliveDuringTheRead.get()).isTrue();
+    assertThat(guard.electorAlive()).as("the read's end counts as a request").isTrue();
   }
 }

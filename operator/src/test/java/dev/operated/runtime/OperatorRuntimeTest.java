@@ -99,6 +99,16 @@ class OperatorRuntimeTest {
     }
   }
 
+  /** On SIGTERM the reconciles in flight get half the shutdown budget to finish, not zero. */
+  @Test
+  void aStopWaitsForTheReconcilesInFlight() {
+    try (OperatorRuntime runtime = OperatorRuntime.start(settings(false, "solo"), api.client,
+        Clock.systemUTC(), code -> { }, MockApiServer.WITHOUT_SSA)) {
+      assertThat(runtime.operator().getConfigurationService().reconciliationTerminationTimeout())
+          .isEqualTo(Duration.ofSeconds(5));
+    }
+  }
+
   @Test
   void metricsCountReconcilesWithoutPerResourceSeries() {
     try (OperatorRuntime runtime = OperatorRuntime.start(settings(false, "solo"), api.client,
