@@ -22,8 +22,13 @@ import java.util.regex.Pattern;
 public final class SettingsParser {
 
   private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  /**
+   * apimachinery's IsDNS1123Subdomain: dot-separated labels, each starting and ending with a
+   * letter or digit ("a..b" and "a.-b" are not names), 253 characters at most.
+   */
   private static final Pattern DNS_SUBDOMAIN =
-      Pattern.compile("[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?");
+      Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+  private static final int DNS_SUBDOMAIN_MAX = 253;
   private static final Set<String> LOG_LEVELS = Set.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
 
   private final Map<Setting, String> flags;
@@ -61,9 +66,10 @@ public final class SettingsParser {
     }
     boolean leaderElection = bool(Setting.LEADER_ELECTION);
     String leaseName = raw(Setting.LEASE_NAME);
-    if (!DNS_SUBDOMAIN.matcher(leaseName).matches()) {
+    if (leaseName.length() > DNS_SUBDOMAIN_MAX || !DNS_SUBDOMAIN.matcher(leaseName).matches()) {
       problem(Setting.LEASE_NAME, leaseName,
-          "give a Lease name: lower-case letters, digits, '-' and '.'");
+          "give a Lease name: lower-case letters, digits and '-', in parts joined by single "
+              + "'.', each starting and ending with a letter or digit");
     }
     String identity = optional(Setting.IDENTITY).orElseGet(SettingsParser::hostName);
     boolean perResourceMetrics = bool(Setting.PER_RESOURCE_METRICS);
@@ -113,6 +119,11 @@ public final class SettingsParser {
 
   private String bindAddress() {
     String value = raw(Setting.BIND_ADDRESS);
+    if (value.isBlank()) {
+      // InetAddress takes "" for loopback: the kubelet's probes on the pod's address would fail
+      problem(Setting.BIND_ADDRESS, value, "give an IP address such as 0.0.0.0 or 127.0.0.1");
+      return value;
+    }
     try {
       // a literal address or a resolvable name; an unresolvable one would fail the HTTP server
       InetAddress.getByName(value);

@@ -63,18 +63,26 @@ class SettingsParserTest {
         Map.of("OPERATED_LOG_LEVEL", "verbose", "OPERATED_LEADER_ELECTION", "yes",
             "OPERATED_SHUTDOWN_TIMEOUT_SECONDS", "0",
             "OPERATED_COLLECTOR_IMAGE", "otel/opentelemetry-collector-contrib",
-            "OPERATED_COLLECTOR_GATEWAY", "gateway:4317", "OPERATED_RECONCILE_THREADS", "500")))
+            "OPERATED_COLLECTOR_GATEWAY", "gateway:4317", "OPERATED_RECONCILE_THREADS", "500",
+            "OPERATED_BIND_ADDRESS", "", "OPERATED_LEASE_NAME", "operated..lease")))
         .isInstanceOfSatisfying(InvalidSettingsException.class, e ->
             assertThat(e.problems()).containsExactly(
                 "--watch-namespaces (OPERATED_WATCH_NAMESPACES) is 'shop,Billing' (from "
                     + "--watch-namespaces): 'Billing' is not a namespace name; give all, own, "
                     + "or namespace names separated by commas (e.g. shop,billing)",
+                "--bind-address (OPERATED_BIND_ADDRESS) is '' (from OPERATED_BIND_ADDRESS): give "
+                    + "an IP address such as 0.0.0.0 or 127.0.0.1",
                 "--http-port (OPERATED_HTTP_PORT) is 'http' (from --http-port): give a port "
                     + "number from 1 to 65535 (0: any free port)",
                 "--log-level (OPERATED_LOG_LEVEL) is 'verbose' (from OPERATED_LOG_LEVEL): give "
                     + "TRACE, DEBUG, INFO, WARN or ERROR",
                 "--leader-election (OPERATED_LEADER_ELECTION) is 'yes' (from "
                     + "OPERATED_LEADER_ELECTION): give true or false",
+                // apimachinery's IsDNS1123Subdomain: labels joined by single dots
+                "--lease-name (OPERATED_LEASE_NAME) is 'operated..lease' (from "
+                    + "OPERATED_LEASE_NAME): give a Lease name: lower-case letters, digits and "
+                    + "'-', in parts joined by single '.', each starting and ending with a letter "
+                    + "or digit",
                 "--shutdown-timeout-seconds (OPERATED_SHUTDOWN_TIMEOUT_SECONDS) is '0' (from "
                     + "OPERATED_SHUTDOWN_TIMEOUT_SECONDS): give whole seconds from 1 to 300",
                 "--collector-image (OPERATED_COLLECTOR_IMAGE) is "
