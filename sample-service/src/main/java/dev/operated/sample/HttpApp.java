@@ -22,6 +22,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +55,8 @@ final class HttpApp {
 
   private static final AttributeKey<String> HTTP_REQUEST_METHOD =
       AttributeKey.stringKey("http.request.method");
+  private static final AttributeKey<String> HTTP_REQUEST_METHOD_ORIGINAL =
+      AttributeKey.stringKey("http.request.method_original");
   private static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
   private static final AttributeKey<Long> HTTP_RESPONSE_STATUS_CODE =
       AttributeKey.longKey("http.response.status_code");
@@ -86,15 +89,20 @@ final class HttpApp {
   private final TextMapPropagator propagator;
   private final Panics panics;
   private final boolean instrumented;
+  private final BooleanSupplier shuttingDown;
   private final InFlightExecutor executor = new InFlightExecutor();
   private final Semaphore applicationWorkers = new Semaphore(APPLICATION_WORKERS);
   private volatile boolean stopping;
   private HttpServer server;
 
-  /** @param instrumented false only for the benchmark's baseline: no request span, no timer */
+  /**
+   * @param instrumented false only for the benchmark's baseline: no request span, no timer
+   * @param shuttingDown true from SIGTERM on: every response then closes its connection
+   */
   HttpApp(Router router, Metrics metrics, Telemetry telemetry, Panics panics,
-      boolean instrumented) {
+      boolean instrumented, BooleanSupplier shuttingDown) {
     this.instrumented = instrumented;
+    this.shuttingDown = shuttingDown;
     this.router = router;
     this.metrics = metrics;
     this.tracer = telemetry.tracer();
@@ -223,15 +231,22 @@ final class HttpApp {
     Context parent = propagator.extract(Context.root(), exchange, HEADERS);
     String route = match.route() == null ? null : match.template();
     InetSocketAddress local = exchange.getLocalAddress();
-    var builder = tracer.spanBuilder(route == null ? method : method + " " + route)
+    // A method HTTP's semantic conventions do not know is "_OTHER", and "HTTP" in the span's
+    // name: the JDK accepts any token as a method, and a client must not mint span names.
+    boolean known = Metrics.KNOWN_METHODS.contains(method);
+    String named = known ? method : "HTTP";
+    var builder = tracer.spanBuilder(route == null ? named : named + " " + route)
         .setParent(parent)
         .setSpanKind(SpanKind.SERVER)
-        .setAttribute(HTTP_REQUEST_METHOD, method)
+        .setAttribute(HTTP_REQUEST_METHOD, known ? method : "_OTHER")
         .setAttribute(URL_PATH, path)
         .setAttribute(URL_SCHEME, "http")
         .setAttribute(SERVER_ADDRESS, local.getHostString())
         .setAttribute(SERVER_PORT, (long) local.getPort())
         .setAttribute(CLIENT_ADDRESS, exchange.getRemoteAddress().getAddress().getHostAddress());
+    if (!known) {
+      builder.setAttribute(HTTP_REQUEST_METHOD_ORIGINAL, method);
+    }
     if (route != null) {
       builder.setAttribute(HTTP_ROUTE, route);
     }
@@ -245,8 +260,11 @@ final class HttpApp {
   private void write(HttpExchange exchange, Response response) throws IOException {
     var headers = exchange.getResponseHeaders();
     headers.set("Content-Type", response.contentType());
-    if (stopping) {
-      headers.set("Connection", "close"); // no keep-alive once the server is shutting down
+    if (stopping || shuttingDown.getAsBoolean()) {
+      // From SIGTERM on: a client on a kept-alive connection (a proxy's pool) would stay on this
+      // pod past the drain and have its next request cut off; closed, it reconnects through the
+      // Service, to a pod still listed.
+      headers.set("Connection", "close");
     }
     byte[] body = response.body();
     exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);

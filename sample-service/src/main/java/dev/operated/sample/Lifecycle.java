@@ -1,6 +1,7 @@
 package dev.operated.sample;
 
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Where the process is in its life; readiness is derived from it and nothing else. */
 final class Lifecycle {
@@ -16,14 +17,14 @@ final class Lifecycle {
     STOPPING
   }
 
-  private volatile Phase phase = Phase.STARTING;
+  private final AtomicReference<Phase> phase = new AtomicReference<>(Phase.STARTING);
   /** While set, and until this System.nanoTime(), a READY process fails its readiness probe. */
   private volatile boolean unreadyRequested;
   private volatile long unreadyUntil;
 
   /** The phase readiness reports: READY held back while a demo asked to be taken out. */
   Phase phase() {
-    Phase current = phase;
+    Phase current = phase.get();
     boolean heldBack = unreadyRequested && System.nanoTime() - unreadyUntil < 0;
     return current == Phase.READY && heldBack ? Phase.STARTING : current;
   }
@@ -42,17 +43,24 @@ final class Lifecycle {
     unreadyRequested = true;
   }
 
+  /** Only from STARTING, in one step: a SIGTERM that lands as start-up ends is never undone. */
   void ready(boolean startupFinished) {
-    if (startupFinished && phase == Phase.STARTING) {
-      phase = Phase.READY;
+    if (startupFinished) {
+      phase.compareAndSet(Phase.STARTING, Phase.READY);
     }
   }
 
   void draining() {
-    phase = Phase.DRAINING;
+    phase.set(Phase.DRAINING);
   }
 
   void stopping() {
-    phase = Phase.STOPPING;
+    phase.set(Phase.STOPPING);
+  }
+
+  /** SIGTERM has arrived: responses tell clients to reconnect (to a pod still serving). */
+  boolean shuttingDown() {
+    Phase current = phase.get();
+    return current == Phase.DRAINING || current == Phase.STOPPING;
   }
 }

@@ -30,7 +30,8 @@ final class Metrics implements AutoCloseable {
   static final Duration[] LATENCY_OBJECTIVES = {Duration.ofMillis(100), Duration.ofMillis(250),
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500)};
   /** Methods kept as they are in the method tag; anything else is _OTHER (bounded cardinality). */
-  private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
+  /** The methods of HTTP's semantic conventions; any other is {@code _OTHER}. */
+  static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
       "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(

@@ -88,7 +88,7 @@ public final class SampleService {
     Handlers handlers = new Handlers(lifecycle, metrics,
         new Inventory(telemetry.propagator()));
     HttpApp app = new HttpApp(handlers.router(config.faultsEnabled()), metrics, telemetry, panics,
-        config.requestInstrumentation());
+        config.requestInstrumentation(), lifecycle::shuttingDown);
     try {
       app.start(config.bindAddress(), config.port());
     } catch (IOException | RuntimeException e) {

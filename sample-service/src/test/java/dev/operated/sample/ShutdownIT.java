@@ -67,6 +67,7 @@ class ShutdownIT {
         clients.add(thread);
       }
       await().atMost(Duration.ofSeconds(10)).until(() -> served.get() >= 20);
+      assertThat(service.get("/items/7").headers().firstValue("Connection")).isEmpty();
 
       long sigtermAt = System.nanoTime();
       sigtermSent.set(true);
@@ -77,6 +78,8 @@ class ShutdownIT {
           .pollInterval(Duration.ofMillis(20))
           .until(() -> service.status(SampleServiceDefaults.READINESS_PATH) == 503);
       assertThat(service.get(SampleServiceDefaults.READINESS_PATH).body()).contains("draining");
+      assertThat(service.get("/items/7").headers().firstValue("Connection"))
+          .as("a kept-alive client is told to reconnect, through the Service").hasValue("close");
       // ... while requests are still served: the clients stop half-way through the drain, as
       // traffic does once endpoint removal has reached every proxy
       await().atMost(Duration.ofSeconds(3))

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.operated.sample.FakeCollector.ReceivedSpan;
 import io.opentelemetry.proto.trace.v1.Span.SpanKind;
 import io.opentelemetry.proto.trace.v1.Status.StatusCode;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -19,6 +20,7 @@ class TracingIT {
   private static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
   private static final String PARENT_SPAN_ID = "00f067aa0ba902b7";
   private static final String PANIC_TRACE_ID = "0af7651916cd43dd8448eb211c80319c";
+  private static final String OTHER_TRACE_ID = "1bf7651916cd43dd8448eb211c80319d";
 
   @Test
   void spansOfARequestReachTheCollectorWithTheIncomingTraceContextAndTheLogsCarryTheIds() {
@@ -68,6 +70,19 @@ class TracingIT {
           .filter(event -> event.path("item.id").asText().equals("42")).findFirst().orElseThrow();
       assertThat(lookup.path("trace_id").asText()).isEqualTo(TRACE_ID);
       assertThat(lookup.path("span_id").asText()).isEqualTo(server.spanId());
+
+      // a method the conventions do not know names no span: "_OTHER", the original beside it
+      service.send(service.request("/items/42").header("traceparent", "00-" + OTHER_TRACE_ID
+          + "-" + PARENT_SPAN_ID + "-01").method("FROB", HttpRequest.BodyPublishers.noBody())
+          .build());
+      await().atMost(Duration.ofSeconds(10))
+          .until(() -> !spansOf(collector, OTHER_TRACE_ID).isEmpty());
+      ReceivedSpan other = spansOf(collector, OTHER_TRACE_ID).get(0);
+      assertThat(other.name()).isEqualTo("HTTP");
+      assertThat(other.attribute("http.request.method").orElseThrow().getStringValue())
+          .isEqualTo("_OTHER");
+      assertThat(other.attribute("http.request.method_original").orElseThrow().getStringValue())
+          .isEqualTo("FROB");
 
       // probes and scrapes are not traced
       service.get(SampleServiceDefaults.METRICS_PATH);
