@@ -266,7 +266,8 @@ final class HttpApp {
       // Service, to a pod still listed.
       headers.set("Connection", "close");
     }
-    byte[] body = response.body();
+    // a HEAD answer has no body, and the JDK warns on every one that announces a length
+    byte[] body = "HEAD".equals(exchange.getRequestMethod()) ? new byte[0] : response.body();
     exchange.sendResponseHeaders(response.status(), body.length == 0 ? -1 : body.length);
     if (body.length > 0) {
       try (OutputStream out = exchange.getResponseBody()) {

@@ -52,10 +52,14 @@ final class Router {
       if (params == null) {
         continue;
       }
-      if (route.method().equals(method)) {
+      // HEAD is GET without the body (RFC 9110, 9.3.2): load balancers check health with it
+      if (route.method().equals(method) || "HEAD".equals(method) && "GET".equals(route.method())) {
         return new Match(route, params, route.template(), "");
       }
       allowed.add(route.method());
+      if ("GET".equals(route.method())) {
+        allowed.add("HEAD");
+      }
       matchedTemplate = route.template();
     }
     return new Match(null, Map.of(), matchedTemplate == null ? Match.NOT_FOUND : matchedTemplate,

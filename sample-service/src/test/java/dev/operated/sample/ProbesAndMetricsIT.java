@@ -4,6 +4,7 @@ import static dev.operated.sample.ServiceProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -68,6 +69,26 @@ class ProbesAndMetricsIT {
       assertThat(answers).filteredOn(status -> status == 503)
           .hasSize(HttpApp.WORKERS + 8 - HttpApp.APPLICATION_WORKERS);
       assertThat(service.get("/items/7").statusCode()).as("once they are done").isEqualTo(200);
+    }
+  }
+
+  /** HEAD is GET without the body: a load balancer's health check, answered without a warning. */
+  @Test
+  void headIsAnsweredAsGetWithoutTheBody() {
+    try (ServiceProcess service = ServiceProcess.startReady(env())) {
+      HttpResponse<String> live = service.send(service.request(SampleServiceDefaults.LIVENESS_PATH)
+          .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+      assertThat(live.statusCode()).isEqualTo(200);
+      assertThat(live.body()).isEmpty();
+      HttpResponse<String> item = service.send(service.request("/items/7")
+          .method("HEAD", HttpRequest.BodyPublishers.noBody()).build());
+      assertThat(item.statusCode()).isEqualTo(200);
+      HttpResponse<String> delete = service.send(service.request("/items/7").DELETE().build());
+      assertThat(delete.statusCode()).isEqualTo(405);
+      assertThat(delete.headers().firstValue("Allow")).hasValue("GET, HEAD");
+      assertThat(service.stderr()).doesNotContain("HEAD request");
+      assertThat(service.logs()).noneSatisfy(line -> assertThat(line.path("level").asText())
+          .isEqualTo("WARN"));
     }
   }
 
