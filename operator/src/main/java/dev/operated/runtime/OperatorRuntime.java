@@ -17,7 +17,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.IntConsumer;
@@ -39,6 +43,8 @@ public final class OperatorRuntime implements AutoCloseable {
 
   private final OperatorSettings settings;
   private final KubernetesClient client;
+  /** Kept from the shutdown's steps for flushing the telemetry. */
+  private static final Duration FLUSH_RESERVE = Duration.ofSeconds(1);
   private final Optional<LeadershipGuard> leadership;
   private final OperatorHealth health;
   private final OperatorMetrics metrics;
@@ -210,15 +216,17 @@ public final class OperatorRuntime implements AutoCloseable {
       return;
     }
     Instant deadline = Instant.now().plus(settings.shutdownTimeout());
+    // the steps that talk to the API server stop a second early, for the telemetry's flush
+    Instant stepsDeadline = deadline.minus(FLUSH_RESERVE);
     LOG.info("shutting down", keyValue("event", "stopping"));
     boolean wasLeading = health.leading();
-    try {
+    within(stepsDeadline, "stopping the operator", () -> {
       operator.stop();
-    } catch (RuntimeException e) {
-      LOG.warn("the operator did not stop cleanly: {}", e.toString());
-    }
+      return true;
+    });
     boolean released = settings.leaderElection() && wasLeading
-        && LeaseRelease.release(client, namespace, settings.leaseName(), settings.identity());
+        && within(stepsDeadline, "releasing the Lease", () -> LeaseRelease.release(client,
+            namespace, settings.leaseName(), settings.identity()));
     boolean flushed = tracing.shutdown(remaining(deadline));
     server.close();
     metrics.close();
@@ -228,6 +236,29 @@ public final class OperatorRuntime implements AutoCloseable {
     LOG.info("operator stopped", keyValue("event", "stopped"),
         keyValue("leaseReleased", released), keyValue("telemetryFlushed", flushed));
     stopped.countDown();
+  }
+
+  /**
+   * Runs a step of the shutdown until {@code deadline}, then goes on without it: with the API
+   * server unreachable, the elector's release and the Lease's each wait out request timeouts,
+   * and the kubelet's SIGKILL would come before "operator stopped" and the telemetry's flush.
+   * False when the step failed or ran out of time.
+   */
+  private static boolean within(Instant deadline, String step, Callable<Boolean> action) {
+    FutureTask<Boolean> task = new FutureTask<>(action);
+    Thread thread = new Thread(task, "operated-shutdown");
+    thread.setDaemon(true);
+    thread.start();
+    try {
+      return task.get(remaining(deadline).toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      LOG.warn("{} did not finish within the shutdown timeout; going on without it", step);
+    } catch (ExecutionException e) {
+      LOG.warn("{} failed: {}", step, e.getCause().toString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    return false;
   }
 
   private void awaitQuietly(Duration timeout) {

@@ -53,6 +53,29 @@ class LeaderElectionTest {
     return lease == null ? null : lease.getSpec().getHolderIdentity();
   }
 
+  /**
+   * SIGTERM while the API server answers the Lease late: the elector's release and the
+   * operator's each wait out a request timeout, and the kubelet's SIGKILL (the chart gives the
+   * pod the shutdown timeout plus 5 s) came before "operator stopped". Each step now ends by the
+   * shutdown timeout.
+   */
+  @Test
+  void aShutdownWhileTheLeaseAnswersLateEndsWithinItsTimeout() {
+    OperatorRuntime leader = start("replica-a");
+    await().atMost(Duration.ofSeconds(20)).until(() -> leader.health().leading());
+    String leases = "/apis/coordination.k8s.io/v1/namespaces/operators/leases";
+    for (String method : List.of("GET", "PUT", "PATCH")) {
+      api.delay(method, leases, 100, Duration.ofSeconds(60));
+    }
+
+    long started = System.nanoTime();
+    leader.shutdown();
+
+    Duration took = Duration.ofNanos(System.nanoTime() - started);
+    Duration timeout = OperatorRuntimeTest.settings(true, "replica-a").shutdownTimeout();
+    assertThat(took).isLessThan(timeout.plusMillis(500));
+  }
+
   @Test
   void oneLeadsTheStandbyIsLiveAndReadyAndTakesOverWhenTheLeaderStops() {
     OperatorRuntime first = start("replica-a");

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Collections;
 import java.util.Map;
 import java.util.WeakHashMap;
@@ -95,6 +96,20 @@ public final class MockApiServer implements AutoCloseable {
       Status answer) {
   }
 
+  /**
+   * Answers the next {@code times} requests of this method whose path starts with the prefix
+   * only after {@code delay}: an API server that is slow or out of reach.
+   */
+  public void delay(String method, String pathPrefix, int times, Duration delay) {
+    delays.add(new Delay(method, pathPrefix, new AtomicInteger(times), delay));
+  }
+
+  private record Delay(String method, String pathPrefix, AtomicInteger remaining,
+      Duration delay) {
+  }
+
+  private final List<Delay> delays = new CopyOnWriteArrayList<>();
+
   private final List<Refusal> refusals = new CopyOnWriteArrayList<>();
   private final Map<RecordedRequest, byte[]> bodies =
       Collections.synchronizedMap(new WeakHashMap<>());
@@ -124,6 +139,13 @@ public final class MockApiServer implements AutoCloseable {
             && refusal.remaining().getAndDecrement() > 0) {
           return new MockResponse().setResponseCode(refusal.answer().getCode())
               .setBody(Serialization.asJson(refusal.answer()));
+        }
+      }
+      for (Delay delay : delays) {
+        if (delay.method().equals(request.getMethod())
+            && request.getPath().startsWith(delay.pathPrefix())
+            && delay.remaining().getAndDecrement() > 0) {
+          return super.dispatch(request).setBodyDelay(delay.delay());
         }
       }
       return super.dispatch(request);
