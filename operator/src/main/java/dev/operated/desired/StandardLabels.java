@@ -1,6 +1,7 @@
 package dev.operated.desired;
 
 import dev.operated.api.ImageReference;
+import dev.operated.api.LabelValues;
 import dev.operated.api.OperatedService;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -31,8 +32,10 @@ public final class StandardLabels {
 
   public static Map<String, String> of(OperatedService resource) {
     Map<String, String> labels = selector(resource);
+    // a tag no label may carry (longer than 63, or ending in '-', '.' or '_') is left out: the
+    // API server would refuse every object that carries it
     ImageReference.tag(resource.getSpec().image())
-        .filter(tag -> tag.length() <= 63)
+        .filter(LabelValues::isValid)
         .ifPresent(tag -> labels.put(VERSION, tag));
     labels.put(MANAGED_BY, MANAGER);
     return labels;

@@ -1,6 +1,8 @@
 package dev.operated.validation;
 
+import dev.operated.api.LabelValues;
 import dev.operated.api.SpecProblem;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.operated.desired.KubernetesVersion;
 import io.fabric8.kubernetes.api.model.ConfigMapKeySelector;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -10,7 +12,10 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceFieldSelector;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
+import io.fabric8.kubernetes.api.model.Toleration;
+import java.io.IOException;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +43,7 @@ import java.util.regex.Pattern;
 public final class KubernetesRules {
 
   /** util: {@code DNS1123LabelMaxLength}, {@code qualifiedNameMaxLength}. */
+  private static final String HUGE_PAGES = "hugepages-";
   static final int LABEL_MAX_LENGTH = 63;
   /** util: {@code DNS1123SubdomainMaxLength}. */
   static final int SUBDOMAIN_MAX_LENGTH = 253;
@@ -54,9 +60,6 @@ public final class KubernetesRules {
   /** util: {@code qualifiedNameFmt} (the name part of a qualified name). */
   private static final Pattern QUALIFIED_NAME = Pattern.compile(
       "([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
-  /** util: {@code labelValueFmt}; the empty value is valid. */
-  private static final Pattern LABEL_VALUE = Pattern.compile(
-      "(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?");
   /** util: {@code envVarNameFmt} (IsEnvVarName). */
   private static final Pattern ENV_VAR_NAME = Pattern.compile("[-._a-zA-Z][-._a-zA-Z0-9]*");
   /** util: {@code configMapKeyFmt} (IsConfigMapKey). */
@@ -133,8 +136,7 @@ public final class KubernetesRules {
       String path = field + "[" + key + "]";
       qualifiedName(key).ifPresent(why -> problems.add(new SpecProblem(path,
           "'" + key + "' is not a valid label key: " + why)));
-      if (value != null && (value.length() > LABEL_MAX_LENGTH
-          || !LABEL_VALUE.matcher(value).matches())) {
+      if (value != null && !LabelValues.isValid(value)) {
         problems.add(new SpecProblem(path, "'" + value + "' is not a valid label value: "
             + (value.length() > LABEL_MAX_LENGTH ? "it has " + value.length()
                 + " characters, at most 63 are allowed" : "use letters, digits, '-', '_' and '.', "
@@ -209,6 +211,100 @@ public final class KubernetesRules {
     return value.length() <= SUBDOMAIN_MAX_LENGTH && DNS_1123_SUBDOMAIN.matcher(value).matches();
   }
 
+  // --- pod-specific annotations --------------------------------------------------------------
+
+  private static final String APPARMOR_PREFIX = "container.apparmor.security.beta.kubernetes.io/";
+  private static final String SECCOMP_POD = "seccomp.security.alpha.kubernetes.io/pod";
+  private static final String SECCOMP_CONTAINER_PREFIX =
+      "container.seccomp.security.alpha.kubernetes.io/";
+  private static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+  private static final String MIRROR = "kubernetes.io/config.mirror";
+  private static final String TOLERATIONS = "scheduler.alpha.kubernetes.io/tolerations";
+  private static final Pattern INT32_CANONICAL = Pattern.compile("0|-?[1-9][0-9]*");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /**
+   * core {@code ValidatePodSpecificAnnotations}, which {@code ValidatePodTemplateSpec} applies to
+   * a Deployment's pod template: the mirror-pod annotation (a template has no nodeName), the
+   * tolerations annotation (JSON tolerations), {@code pod-deletion-cost} (a 32-bit integer with
+   * no '+' or leading zero: helper {@code GetDeletionCostFromPodAnnotations}), seccomp profiles
+   * ({@code ValidateSeccompProfile}) and AppArmor profiles of containers the pod has
+   * ({@code ValidateAppArmorPodAnnotations}: {@code podSpecHasContainer},
+   * {@code ValidateAppArmorProfileFormat}).
+   */
+  public static List<SpecProblem> podSpecificAnnotations(String field,
+      Map<String, String> annotations, Set<String> containers) {
+    List<SpecProblem> problems = new ArrayList<>();
+    new TreeMap<>(annotations).forEach((key, value) -> {
+      String path = field + "[" + key + "]";
+      if (key.equals(MIRROR)) {
+        problems.add(new SpecProblem(path, "marks a static pod's mirror, which a Deployment's "
+            + "pods are not: remove it"));
+      } else if (key.equals(TOLERATIONS) && !value.isEmpty() && !isTolerationList(value)) {
+        problems.add(new SpecProblem(path, "is not a JSON list of tolerations"));
+      } else if (key.equals(DELETION_COST) && !isInt32(value)) {
+        problems.add(new SpecProblem(path, "'" + value + "' must be a 32-bit integer, written "
+            + "without '+' or leading zeros, e.g. 100 or -5"));
+      } else if (key.equals(SECCOMP_POD) || key.startsWith(SECCOMP_CONTAINER_PREFIX)) {
+        seccompProfile(value).ifPresent(why -> problems.add(new SpecProblem(path, why)));
+      } else if (key.startsWith(APPARMOR_PREFIX)) {
+        String container = key.substring(APPARMOR_PREFIX.length());
+        if (!containers.contains(container)) {
+          problems.add(new SpecProblem(path, "names container '" + container + "', which the "
+              + "pod does not have: its containers are " + String.join(", ", containers)
+              + " (the app's is 'app')"));
+        }
+        if (!(value.isEmpty() || value.equals("runtime/default") || value.equals("unconfined")
+            || value.startsWith("localhost/"))) {
+          problems.add(new SpecProblem(path, "'" + value + "' is not an AppArmor profile: give "
+              + "runtime/default, unconfined or localhost/<profile>"));
+        }
+      }
+    });
+    return problems;
+  }
+
+  /** core {@code ValidateSeccompProfile}, with {@code validateLocalDescendingPath}. */
+  private static Optional<String> seccompProfile(String profile) {
+    if (profile.equals("runtime/default") || profile.equals("docker/default")
+        || profile.equals("unconfined")) {
+      return Optional.empty();
+    }
+    if (profile.startsWith("localhost/")) {
+      String path = profile.substring("localhost/".length());
+      if (path.startsWith("/")) {
+        return Optional.of("'" + profile + "': the localhost profile must be a relative path");
+      }
+      if (List.of(path.split("/", -1)).contains("..")) {
+        return Optional.of("'" + profile + "': the localhost profile must not contain '..'");
+      }
+      return Optional.empty();
+    }
+    return Optional.of("'" + profile + "' is not a seccomp profile: give runtime/default, "
+        + "unconfined or localhost/<relative path>");
+  }
+
+  private static boolean isInt32(String value) {
+    if (!INT32_CANONICAL.matcher(value).matches()) {
+      return false;
+    }
+    try {
+      Integer.parseInt(value);
+      return true;
+    } catch (NumberFormatException outOfRange) {
+      return false;
+    }
+  }
+
+  private static boolean isTolerationList(String value) {
+    try {
+      JSON.readerForListOf(Toleration.class).readValue(value);
+      return true;
+    } catch (IOException notTolerations) {
+      return false;
+    }
+  }
+
   // --- env ----------------------------------------------------------------------------------
 
   /**
@@ -232,6 +328,10 @@ public final class KubernetesRules {
         problems.add(new SpecProblem(path + ".name", "'" + name + "' is not a valid variable "
             + "name on Kubernetes " + version + ": use letters, digits, '_', '-' and '.', not "
             + "starting with a digit (other printable characters are accepted from 1.32)"));
+      } else if (!relaxed && (name.equals(".") || name.startsWith(".."))) {
+        // util IsEnvVarName's hasChDirPrefix, which the relaxed rule of 1.32 dropped
+        problems.add(new SpecProblem(path + ".name", "'" + name + "' is not a valid variable "
+            + "name on Kubernetes " + version + ": it must not be '.' or start with '..'"));
       }
       problems.addAll(valueFrom(path, variable));
     }
@@ -435,6 +535,25 @@ public final class KubernetesRules {
     return problems;
   }
 
+  /**
+   * core {@code validateResourceQuantityHugePageValue} (helper
+   * {@code IsHugePageResourceValueDivisible}): the amount, rounded up to whole bytes, a multiple
+   * of the page size the name gives, which must itself be whole bytes.
+   */
+  private static boolean wholeHugePages(String name, BigDecimal amount) {
+    BigDecimal pageSize;
+    try {
+      pageSize = new Quantity(name.substring(HUGE_PAGES.length())).getNumericalAmount();
+    } catch (RuntimeException notASize) {
+      return false;
+    }
+    if (pageSize.signum() <= 0 || pageSize.stripTrailingZeros().scale() > 0) {
+      return false;
+    }
+    BigDecimal bytes = amount.setScale(0, RoundingMode.CEILING);
+    return bytes.remainder(pageSize).signum() == 0;
+  }
+
   private static Map<String, BigDecimal> quantities(String field, Map<String, Quantity> values,
       List<SpecProblem> problems) {
     Map<String, BigDecimal> amounts = new TreeMap<>();
@@ -469,6 +588,11 @@ public final class KubernetesRules {
       if (isExtendedResourceName(name) && amount.stripTrailingZeros().scale() > 0) {
         problems.add(new SpecProblem(path, "'" + text + "' must be a whole number: " + name
             + " is an extended resource, counted in units"));
+        return;
+      }
+      if (name.startsWith(HUGE_PAGES) && !wholeHugePages(name, amount)) {
+        problems.add(new SpecProblem(path, "'" + text + "' is not a whole number of "
+            + name.substring(HUGE_PAGES.length()) + " pages: give a multiple of the page size"));
         return;
       }
       amounts.put(name, amount);

@@ -21,6 +21,7 @@ import dev.operated.desired.DesiredDeployment;
 import dev.operated.desired.Mesh;
 import dev.operated.desired.TerminationBudget;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -161,13 +163,21 @@ public final class OperatedServiceValidator {
    */
   private static List<SpecProblem> renderedPodMetadata(OperatedService resource,
       ClusterFacts target) {
-    Map<String, String> annotations = DesiredDeployment.podAnnotations(resource, target);
+    PodTemplateSpec pod = DesiredDeployment.build(resource, target).getSpec().getTemplate();
+    Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of()
+        : pod.getMetadata().getAnnotations();
     List<SpecProblem> problems = new ArrayList<>();
-    for (SpecProblem problem : KubernetesRules.annotations("spec.podAnnotations",
-        annotations == null ? Map.of() : annotations)) {
+    for (SpecProblem problem : KubernetesRules.annotations("spec.podAnnotations", annotations)) {
       problems.add(new SpecProblem(problem.field(), problem.message() + " (with the "
           + "annotations the operator adds to the pod)"));
     }
+    Set<String> containers = new TreeSet<>();
+    pod.getSpec().getContainers().forEach(container -> containers.add(container.getName()));
+    if (pod.getSpec().getInitContainers() != null) {
+      pod.getSpec().getInitContainers().forEach(container -> containers.add(container.getName()));
+    }
+    problems.addAll(KubernetesRules.podSpecificAnnotations("spec.podAnnotations",
+        resource.getSpec().podAnnotations(), containers));
     return problems;
   }
 

@@ -100,6 +100,24 @@ class DesiredDeploymentTest {
         .containsEntry("app.kubernetes.io/managed-by", "operated");
   }
 
+  /**
+   * The version label is the image's tag when a label may carry it (apimachinery's
+   * IsValidLabelValue, which ValidateObjectMeta applies to every object): a tag ending in '-',
+   * '.' or '_' is a valid tag and no label value, and carried it got every object refused.
+   */
+  @Test
+  void aTagNoLabelMayCarryIsLeftOutOfTheVersionLabel() {
+    for (String tag : List.of("1.4.2-", "1.4.2.", "_1.4", "a".repeat(64))) {
+      Deployment deployment = deployment("image: 'ghcr.io/acme/orders:" + tag + "'");
+      assertThat(deployment.getMetadata().getLabels()).as(tag)
+          .doesNotContainKey("app.kubernetes.io/version");
+      assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels()).as(tag)
+          .doesNotContainKey("app.kubernetes.io/version");
+    }
+    assertThat(deployment("image: 'ghcr.io/acme/orders:1.4.2-rc_1'").getMetadata().getLabels())
+        .containsEntry("app.kubernetes.io/version", "1.4.2-rc_1");
+  }
+
   @Test
   void replicasAreLeftToTheHpaWhenUnset() {
     assertThat(deployment("image: a:1").getSpec().getReplicas()).isNull();

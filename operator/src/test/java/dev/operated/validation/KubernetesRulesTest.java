@@ -62,6 +62,24 @@ class KubernetesRulesTest {
             "env: [{name: '1st var:x', value: v}]"),
         Arguments.of("util IsEnvVarName (before 1.32)", "1.31",
             "env: [{name: my.var-1_A, value: v}]"),
+        Arguments.of("util IsRelaxedEnvVarName ('..' allowed from 1.32)", "1.32",
+            "env: [{name: ..CONFIG, value: v}]"),
+        Arguments.of("core ValidateAppArmorPodAnnotations (the app's container)", "1.33",
+            "podAnnotations: {container.apparmor.security.beta.kubernetes.io/app: "
+                + "localhost/k8s-orders}"),
+        Arguments.of("core ValidateAppArmorPodAnnotations (the collector sidecar)", "1.33",
+            "telemetry: {mode: sidecar, endpoint: 'http://gw:4317'}, podAnnotations: "
+                + "{container.apparmor.security.beta.kubernetes.io/otel-collector: unconfined}"),
+        Arguments.of("core ValidateSeccompProfile (localhost, relative)", "1.33",
+            "podAnnotations: {seccomp.security.alpha.kubernetes.io/pod: localhost/orders.json}"),
+        Arguments.of("helper GetDeletionCostFromPodAnnotations (negative)", "1.33",
+            "podAnnotations: {controller.kubernetes.io/pod-deletion-cost: '-5'}"),
+        Arguments.of("core ValidateTolerationsInPodAnnotations (a list)", "1.33",
+            "podAnnotations: {scheduler.alpha.kubernetes.io/tolerations: "
+                + "'[{\"key\": \"dedicated\", \"operator\": \"Exists\"}]'}"),
+        Arguments.of("core validateResourceQuantityHugePageValue (whole pages)", "1.33",
+            "resources: {limits: {hugepages-1Gi: 2Gi, memory: 1Gi}, "
+                + "requests: {hugepages-1Gi: 2Gi}}"),
         Arguments.of("core validateEnvVarValueFrom (empty value with valueFrom)", "1.33",
             "env: [{name: A, value: '', valueFrom: {fieldRef: {fieldPath: metadata.uid}}}]"));
   }
@@ -182,7 +200,45 @@ class KubernetesRulesTest {
             "env: [{name: 'A=B', value: x}]", "spec.env[0].name", "other than '='"),
         Arguments.of("util IsEnvVarName (before 1.32)", "1.31",
             "env: [{name: '1A', value: x}]", "spec.env[0].name",
-            "not a valid variable name on Kubernetes 1.31"));
+            "not a valid variable name on Kubernetes 1.31"),
+        Arguments.of("util IsEnvVarName hasChDirPrefix (before 1.32)", "1.31",
+            "env: [{name: ..CONFIG, value: x}]", "spec.env[0].name",
+            "must not be '.' or start with '..'"),
+        Arguments.of("core validateResourceQuantityHugePageValue (not whole pages)", "1.33",
+            "resources: {limits: {hugepages-2Mi: 3Mi, memory: 1Gi}}",
+            "spec.resources.limits[hugepages-2Mi]", "not a whole number of 2Mi pages"),
+        Arguments.of("core ValidateAppArmorPodAnnotations (podSpecHasContainer)", "1.33",
+            "podAnnotations: {container.apparmor.security.beta.kubernetes.io/orders: "
+                + "runtime/default}",
+            "spec.podAnnotations[container.apparmor.security.beta.kubernetes.io/orders]",
+            "names container 'orders', which the pod does not have"),
+        Arguments.of("core ValidateAppArmorProfileFormat", "1.33",
+            "podAnnotations: {container.apparmor.security.beta.kubernetes.io/app: RuntimeDefault}",
+            "spec.podAnnotations[container.apparmor.security.beta.kubernetes.io/app]",
+            "'RuntimeDefault' is not an AppArmor profile"),
+        Arguments.of("core ValidateSeccompProfile", "1.33",
+            "podAnnotations: {seccomp.security.alpha.kubernetes.io/pod: RuntimeDefault}",
+            "spec.podAnnotations[seccomp.security.alpha.kubernetes.io/pod]",
+            "is not a seccomp profile"),
+        Arguments.of("core validateLocalDescendingPath (seccomp localhost)", "1.33",
+            "podAnnotations: {container.seccomp.security.alpha.kubernetes.io/app: "
+                + "localhost/../etc/profile.json}",
+            "spec.podAnnotations[container.seccomp.security.alpha.kubernetes.io/app]",
+            "must not contain '..'"),
+        Arguments.of("helper GetDeletionCostFromPodAnnotations", "1.33",
+            "podAnnotations: {controller.kubernetes.io/pod-deletion-cost: '+10'}",
+            "spec.podAnnotations[controller.kubernetes.io/pod-deletion-cost]",
+            "must be a 32-bit integer"),
+        Arguments.of("core ValidatePodSpecificAnnotations (mirror pod)", "1.33",
+            "podAnnotations: {kubernetes.io/config.mirror: abc}",
+            "spec.podAnnotations[kubernetes.io/config.mirror]", "remove it"),
+        Arguments.of("core ValidateTolerationsInPodAnnotations", "1.33",
+            "podAnnotations: {scheduler.alpha.kubernetes.io/tolerations: 'not json'}",
+            "spec.podAnnotations[scheduler.alpha.kubernetes.io/tolerations]",
+            "not a JSON list of tolerations"),
+        Arguments.of("helper IsHugePageResourceValueDivisible (no page size)", "1.33",
+            "resources: {limits: {hugepages-big: 2Mi, memory: 1Gi}}",
+            "spec.resources.limits[hugepages-big]", "multiple of the page size"));
   }
 
   @ParameterizedTest(name = "{0}")
