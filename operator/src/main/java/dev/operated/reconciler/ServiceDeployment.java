@@ -47,11 +47,12 @@ final class ServiceDeployment {
   private static boolean ofDeployment(Pod pod, String deployment) {
     Map<String, String> labels = pod.getMetadata().getLabels();
     String hash = labels == null ? null : labels.get(TEMPLATE_HASH);
-    Optional<OwnerReference> replicaSet =
-        Optional.ofNullable(pod.getMetadata().getOwnerReferences()).flatMap(owners -> owners.stream()
-            .filter(owner -> Boolean.TRUE.equals(owner.getController())
-                && "ReplicaSet".equals(owner.getKind()))
-            .findFirst());
+    List<OwnerReference> owners = pod.getMetadata().getOwnerReferences() == null ? List.of()
+        : pod.getMetadata().getOwnerReferences();
+    Optional<OwnerReference> replicaSet = owners.stream()
+        .filter(owner -> Boolean.TRUE.equals(owner.getController())
+            && "ReplicaSet".equals(owner.getKind()))
+        .findFirst();
     return hash == null || replicaSet.isEmpty()
         || replicaSet.get().getName().equals(deployment + "-" + hash);
   }

@@ -40,11 +40,11 @@ import org.slf4j.LoggerFactory;
 public final class OperatorRuntime implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(OperatorRuntime.class);
+  /** Kept from the shutdown's steps for flushing the telemetry. */
+  private static final Duration FLUSH_RESERVE = Duration.ofSeconds(1);
 
   private final OperatorSettings settings;
   private final KubernetesClient client;
-  /** Kept from the shutdown's steps for flushing the telemetry. */
-  private static final Duration FLUSH_RESERVE = Duration.ofSeconds(1);
   private final Optional<LeadershipGuard> leadership;
   private final OperatorHealth health;
   private final OperatorMetrics metrics;
