@@ -160,10 +160,11 @@ final class HttpApp {
     Router.Match match = router.match(method, path);
     boolean application = match.route() == null || match.route().application();
     boolean traced = instrumented && application;
-    Span span = traced ? startServerSpan(exchange, method, path, match) : Span.getInvalid();
+    Context context = traced ? serverContext(exchange, method, path, match) : Context.root();
+    Span span = Span.fromContext(context);
     int status = 500;
     String exception = "none";
-    try (Scope ignored = span.makeCurrent()) {
+    try (Scope ignored = context.makeCurrent()) {
       Response response;
       try {
         response = handle(exchange, match);
@@ -226,7 +227,11 @@ final class HttpApp {
     return Response.error(404, "not found");
   }
 
-  private Span startServerSpan(HttpExchange exchange, String method, String path,
+  /**
+   * The request's context: what the caller propagated (its trace and its W3C baggage, which
+   * outgoing calls carry on) with the SERVER span started in it.
+   */
+  private Context serverContext(HttpExchange exchange, String method, String path,
       Router.Match match) {
     Context parent = propagator.extract(Context.root(), exchange, HEADERS);
     String route = match.route() == null ? null : match.template();
@@ -254,7 +259,7 @@ final class HttpApp {
     if (userAgent != null) {
       builder.setAttribute(USER_AGENT, userAgent);
     }
-    return builder.startSpan();
+    return parent.with(builder.startSpan());
   }
 
   private void write(HttpExchange exchange, Response response) throws IOException {

@@ -7,11 +7,15 @@ import io.opentelemetry.context.propagation.TextMapPropagator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stand-in for a downstream inventory service, answered in process. Each lookup injects the
- * trace context into the headers a real call would send (the contract: the incoming trace is
- * propagated on outgoing calls), and records what it found on the request's SERVER span.
+ * trace context and the caller's baggage into the headers a real call would send (the contract:
+ * the incoming trace is propagated on outgoing calls), logs their names at DEBUG
+ * ({@code inventory_call}), and records what it found on the request's SERVER span.
  *
  * <p>It opens no CLIENT span of its own: no call leaves the process, so such a span would time
  * nothing, and with every request traced it was half of all the spans the service exported
@@ -28,6 +32,8 @@ final class Inventory {
   record Item(String id, String name, int stock) {
   }
 
+  private static final Logger LOG = LoggerFactory.getLogger(Inventory.class);
+
   private final TextMapPropagator propagator;
 
   Inventory(TextMapPropagator propagator) {
@@ -35,7 +41,12 @@ final class Inventory {
   }
 
   Optional<Item> lookup(String id) {
-    outgoingHeaders(); // what a real call would send; nothing is sent
+    Map<String, String> headers = outgoingHeaders(); // what a real call would send; none is sent
+    if (LOG.isDebugEnabled()) { // on every request: nothing built unless it is written
+      LOG.atDebug().addKeyValue("event", "inventory_call")
+          .addKeyValue("propagated", String.join(",", new TreeSet<>(headers.keySet())))
+          .log("inventory call for item {}", id);
+    }
     Optional<Item> item = find(id);
     Span.current().setAttribute(ITEM_ID, id).setAttribute(ITEM_FOUND, item.isPresent());
     return item;

@@ -35,7 +35,8 @@ class TracingIT {
             "OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=test"))) {
 
       HttpResponse<String> response = service.send(service.request("/items/42")
-          .header("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01").GET().build());
+          .header("traceparent", "00-" + TRACE_ID + "-" + PARENT_SPAN_ID + "-01")
+          .header("baggage", "tenant=acme").GET().build());
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.body()).isEqualTo("{\"id\":\"42\",\"name\":\"item-42\",\"stock\":94}");
 
@@ -70,6 +71,11 @@ class TracingIT {
           .filter(event -> event.path("item.id").asText().equals("42")).findFirst().orElseThrow();
       assertThat(lookup.path("trace_id").asText()).isEqualTo(TRACE_ID);
       assertThat(lookup.path("span_id").asText()).isEqualTo(server.spanId());
+      // the downstream call carries the trace and the caller's baggage on (W3C Baggage)
+      JsonNode call = service.events("inventory_call").stream()
+          .filter(event -> event.path("trace_id").asText().equals(TRACE_ID)).findFirst()
+          .orElseThrow();
+      assertThat(call.path("propagated").asText()).isEqualTo("baggage,traceparent");
 
       // a method the conventions do not know names no span: "_OTHER", the original beside it
       service.send(service.request("/items/42").header("traceparent", "00-" + OTHER_TRACE_ID
