@@ -4,9 +4,14 @@ import static dev.operated.sample.ServiceProcess.env;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.IntStream;
@@ -69,6 +74,35 @@ class ProbesAndMetricsIT {
       assertThat(answers).filteredOn(status -> status == 503)
           .hasSize(HttpApp.WORKERS + 8 - HttpApp.APPLICATION_WORKERS);
       assertThat(service.get("/items/7").statusCode()).as("once they are done").isEqualTo(200);
+    }
+  }
+
+  /**
+   * A client that sends part of a request and stops holds a worker until the server's request
+   * time runs out ({@code sun.net.httpserver.maxReqTime}; the JDK's default is forever, the
+   * service's 30 s, a value given on the command line wins: 1 s here). Then the probes are
+   * answered again although more clients stalled than there are workers.
+   */
+  @Test
+  void clientsThatStopMidRequestFreeTheirWorkers() throws IOException {
+    try (ServiceProcess service = ServiceProcess.startReady(env("JAVA_TOOL_OPTIONS",
+        "-Dsun.net.httpserver.maxReqTime=1"))) {
+      List<Socket> stalled = new ArrayList<>();
+      try {
+        for (int i = 0; i < HttpApp.WORKERS + 8; i++) {
+          Socket socket = new Socket(InetAddress.getLoopbackAddress(), service.port());
+          socket.getOutputStream().write("GET /items/1 HTTP/1.1\r\n"
+              .getBytes(StandardCharsets.US_ASCII));
+          socket.getOutputStream().flush();
+          stalled.add(socket);
+        }
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200))
+            .until(() -> service.status(SampleServiceDefaults.LIVENESS_PATH) == 200);
+      } finally {
+        for (Socket socket : stalled) {
+          socket.close();
+        }
+      }
     }
   }
 
