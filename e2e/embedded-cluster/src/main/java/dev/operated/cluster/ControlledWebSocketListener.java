@@ -17,6 +17,9 @@ import java.util.Optional;
  */
 final class ControlledWebSocketListener extends WebSocketListener {
 
+  /** RFC 6455 7.4.1: "mandatory extension", sent by a client only. */
+  private static final int CLIENT_ONLY_CLOSE_CODE = 1010;
+
   private final WatchControl control;
   private final WatchRequest watch;
   private final WebSocketListener delegate;
@@ -86,6 +89,13 @@ final class ControlledWebSocketListener extends WebSocketListener {
   @Override
   public void onOpen(WebSocket webSocket, Response response) {
     WebSocket socket = socket(webSocket);
+    if (control.failsAsItOpens(watch)) {
+      controlled.ended();
+      control.storage.withoutWrites(() -> delegate.onOpen(socket, response));
+      webSocket.close(CLIENT_ONLY_CLOSE_CODE, "");
+      control.record(WatchAction.Type.FAILED_AS_IT_OPENED, watch, 0);
+      return;
+    }
     Optional<String> expired = control.expiry(watch);
     if (expired.isPresent()) {
       // the store's watch is opened all the same (it must know its socket to close),

@@ -24,6 +24,8 @@ public record WatchAction(Instant at, Type type, WatchRequest watch, int events)
     CLOSED,
     /** The watch's next event was sent cut short: a frame the client cannot read. */
     CUT_SHORT,
+    /** The watch was closed as it opened with a code no server may send: a protocol error. */
+    FAILED_AS_IT_OPENED,
     /**
      * A watch asked to start at a resourceVersion older than the server can replay (a delete
      * since, or a restart since) was answered with an ERROR event carrying 410 Gone.

@@ -86,6 +86,8 @@ public final class WatchControl implements AutoCloseable {
   /** Whose lock a WebSocket watch's opening and closing take (see ControlledWebSocketListener). */
   final Storage storage;
   private final List<Hold> holds = new CopyOnWriteArrayList<>();
+  /** Watches not open yet that fail as they open, each used once. */
+  private final List<Predicate<WatchRequest>> failingAsTheyOpen = new CopyOnWriteArrayList<>();
   private final Set<ControlledWatch> open = ConcurrentHashMap.newKeySet();
   private final List<WatchAction> log = new CopyOnWriteArrayList<>();
   /** Per resource (group/plural), the resourceVersion of its latest delete. */
@@ -166,6 +168,17 @@ public final class WatchControl implements AutoCloseable {
     List<ControlledWatch> matching = matching(which);
     matching.forEach(ControlledWatch::cutNextEventShort);
     return matching.size();
+  }
+
+  /**
+   * Fails the next matching WebSocket watch as it opens: it is closed with 1010, a code RFC 6455
+   * (7.4.1) leaves to clients, which the JDK client refuses as a protocol error
+   * ({@code StatusCodes.isLegalToReceiveFromServer}) while it is still opening the socket, before
+   * fabric8's watch has started: an informer stops while its owner is still starting. No real API
+   * server sends it; a watch that failed that way as it opened was seen in CI.
+   */
+  public void failNextWatchAsItOpens(Predicate<WatchRequest> which) {
+    failingAsTheyOpen.add(which);
   }
 
   /** The watches open now, oldest first: a test waits here for a client to reconnect. */
@@ -300,6 +313,16 @@ public final class WatchControl implements AutoCloseable {
 
   void opened(ControlledWatch watch) {
     open.add(watch);
+  }
+
+  /** Whether this watch is to fail as it opens ({@link #failNextWatchAsItOpens}); asked once. */
+  boolean failsAsItOpens(WatchRequest watch) {
+    for (Predicate<WatchRequest> which : failingAsTheyOpen) {
+      if (which.test(watch) && failingAsTheyOpen.remove(which)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   void closed(ControlledWatch watch) {

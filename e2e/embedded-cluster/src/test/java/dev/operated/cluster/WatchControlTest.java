@@ -328,6 +328,48 @@ class WatchControlTest {
     }
   }
 
+  /**
+   * A watch failed as it opens is a protocol error to the JDK's WebSocket client (the client
+   * fabric8 uses in the operator): the close code is one only a client may send. Only the next
+   * matching watch fails, once.
+   */
+  @Test
+  void aWatchFailedAsItOpensIsAProtocolErrorToTheJdkClient() throws Exception {
+    cluster.watches().failNextWatchAsItOpens(WatchControl.watchesBy(USER_AGENT));
+
+    // Java 17 prints the code as a char ("Illegal status code: \u03f2"); later Javas as a number
+    assertThat(openJdkWebSocketWatch()).isInstanceOf(java.net.ProtocolException.class)
+        .rootCause().hasMessageStartingWith("Illegal status code");
+    assertThat(openJdkWebSocketWatch()).as("the next watch").isNull();
+    assertThat(cluster.watches().log()).extracting(WatchAction::type)
+        .containsExactly(WatchAction.Type.FAILED_AS_IT_OPENED);
+  }
+
+  /** What ended a WebSocket watch of the namespace's ConfigMaps, or null if it was open 1 s. */
+  private Throwable openJdkWebSocketWatch() throws Exception {
+    java.util.concurrent.CompletableFuture<Throwable> ended =
+        new java.util.concurrent.CompletableFuture<>();
+    java.net.URI uri = java.net.URI.create(cluster.config().getMasterUrl()
+        .replaceFirst("^http", "ws").replaceFirst("/?$", "/") + "api/v1/namespaces/" + NS
+        + "/configmaps?watch=true");
+    java.net.http.WebSocket socket = java.net.http.HttpClient.newHttpClient()
+        .newWebSocketBuilder().header("User-Agent", USER_AGENT)
+        .header("Authorization", "Bearer " + cluster.config().getOauthToken())
+        .buildAsync(uri, new java.net.http.WebSocket.Listener() {
+          @Override
+          public void onError(java.net.http.WebSocket webSocket, Throwable error) {
+            ended.complete(error);
+          }
+        }).get(10, java.util.concurrent.TimeUnit.SECONDS);
+    try {
+      return ended.get(1, java.util.concurrent.TimeUnit.SECONDS);
+    } catch (java.util.concurrent.TimeoutException stillOpen) {
+      return null;
+    } finally {
+      socket.abort();
+    }
+  }
+
   private void awaitWatchOpen() {
     await().atMost(Duration.ofSeconds(10)).until(() -> cluster.watches().open().stream()
         .anyMatch(open -> USER_AGENT.equals(open.userAgent())));

@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import dev.operated.api.OperatedService;
 import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.cluster.RequestFaults;
+import dev.operated.cluster.WatchAction;
+import dev.operated.cluster.WatchControl;
 import dev.operated.reconciler.OperatedOperator;
 import dev.operated.reconciler.StoppedInformers;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -19,11 +21,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -99,6 +103,29 @@ class CrashPointsTest {
       assertThat(end == null || end.equals(uid)).as("%s recreated after the crash", object)
           .isTrue();
     });
+  }
+
+  /**
+   * The harness restarts an instance whose cache is lost as the kubelet restarts the operator's
+   * container, also when the cache is lost while the instance starts: its OperatedService watch
+   * failing as it opens, before the operator's start has returned. CI once lost a run to that: the
+   * restart found no operator to stop, and the instance kept the one whose informer had stopped.
+   */
+  @Test
+  void anInstanceWhoseCacheIsLostAsItStartsStillReconciles() {
+    String namespace = "lost-as-it-starts-" + RUNS.incrementAndGet();
+    TestClusters.createNamespaces(client, namespace);
+    Examples.apply(client, Examples.SAMPLE, namespace);
+    String agent = namespace + "-operator";
+    cluster.watches().failNextWatchAsItOpens(
+        WatchControl.watchesOf("operatedservices").and(WatchControl.watchesBy(agent)));
+
+    try (Instance instance = new Instance(agent)) {
+      awaitReady(namespace);
+    }
+    assertThat(cluster.watches().log()).anyMatch(action ->
+        action.type() == WatchAction.Type.FAILED_AS_IT_OPENED
+            && agent.equals(action.watch().userAgent()));
   }
 
   private static final java.util.concurrent.atomic.AtomicInteger RUNS =
@@ -244,28 +271,39 @@ class CrashPointsTest {
     Instance(String userAgent) {
       operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
           .withUserAgent(userAgent).build()).build();
-      operator = startLikeTheKubeletWould();
+      Operator started = startLikeTheKubeletWould();
+      synchronized (this) {
+        if (operator == null) {
+          operator = started;
+        }
+      }
     }
 
     /**
      * JOSDK stops when an informer's first list fails (a dropped connection will do), and the
      * kubelet starts the container again; so does this, a bounded number of times. An informer
      * that stops later leaves a stale cache, on which the operator's runtime exits to be started
-     * again ({@code OperatorRuntime}'s lost-cache exit); so does this instance (once seen in CI:
-     * a Deployment watch event the client could not read). Null once the instance is closed.
+     * again ({@code OperatorRuntime}'s lost-cache exit); so does this instance (seen in CI: a
+     * Deployment watch event the client could not read, and a watch that failed as it opened).
+     * An informer that stops while its operator starts fails that start, which is tried again:
+     * the operator being started is nobody's yet, so there is nothing to restart (CI once lost a
+     * whole run to that: the restart found no operator, and the instance kept the stopped one).
+     * Null once the instance is closed.
      */
     private Operator startLikeTheKubeletWould() {
       return await().atMost(TIMEOUT).ignoreExceptions().until(() -> {
         if (closed) {
           return null;
         }
+        StartAttempt attempt = new StartAttempt();
         Operator fresh = OperatedOperator.create(operatorClient, Clock.systemUTC(),
             configuration -> configuration.withCacheSyncTimeout(Duration.ofSeconds(10))
-                .withInformerStoppedHandler(new StoppedInformers(() ->
-                    new Thread(this::restartAfterALostCache, "restart-after-lost-cache")
-                        .start())));
+                .withInformerStoppedHandler(new StoppedInformers(() -> attempt.cacheLost(lost ->
+                    new Thread(() -> restartAfterALostCache(lost), "restart-after-lost-cache")
+                        .start()))));
         try {
           fresh.start();
+          attempt.adopt(fresh);
           return fresh;
         } catch (RuntimeException e) {
           fresh.stop();
@@ -274,8 +312,8 @@ class CrashPointsTest {
       }, started -> true);
     }
 
-    private void restartAfterALostCache() {
-      operator.stop();
+    private void restartAfterALostCache(Operator lost) {
+      lost.stop();
       Operator fresh = startLikeTheKubeletWould();
       synchronized (this) {
         if (closed && fresh != null) {
@@ -293,6 +331,34 @@ class CrashPointsTest {
       }
       operator.stop();
       operatorClient.close();
+    }
+  }
+
+  /**
+   * One start of an operator: a cache lost before the start returned fails the start; one lost
+   * after it is the running operator's, to be restarted.
+   */
+  private static final class StartAttempt {
+    private Operator adopted;
+    private boolean lostWhileStarting;
+
+    synchronized void adopt(Operator started) {
+      if (lostWhileStarting) {
+        throw new IllegalStateException("an informer stopped while the operator started");
+      }
+      adopted = started;
+    }
+
+    void cacheLost(Consumer<Operator> restart) {
+      Operator lost;
+      synchronized (this) {
+        lost = adopted;
+        if (lost == null) {
+          lostWhileStarting = true;
+          return;
+        }
+      }
+      restart.accept(lost);
     }
   }
 }
