@@ -454,7 +454,11 @@ public final class KubernetesRules {
       String text = divisor.toString();
       boolean cpu = resource.endsWith(".cpu");
       Set<String> allowed = cpu ? CPU_DIVISORS : BYTE_DIVISORS;
-      if (!allowed.contains(text)) {
+      // The API server compares the divisor's canonical form (Quantity.String(): 1000m is 1,
+      // 1024Ki is 1Mi), and a zero divisor is an unset one.
+      Optional<String> canonical = Quantities.canonical(text);
+      boolean unset = canonical.filter("0"::equals).isPresent();
+      if (!unset && canonical.filter(allowed::contains).isEmpty()) {
         problems.add(new SpecProblem(field + ".divisor", "'" + text + "' is not supported with "
             + resource + ": use one of " + String.join(", ", new java.util.TreeSet<>(allowed))));
       }

@@ -54,6 +54,14 @@ class KubernetesRulesTest {
         Arguments.of("core validateContainerResourceFieldSelector", "1.33",
             "env: [{name: MEM, valueFrom: {resourceFieldRef: {resource: limits.memory, "
                 + "divisor: 1Mi}}}]"),
+        Arguments.of("core validateContainerResourceDivisor (divisor.String(): 1000m is 1)",
+            "1.33", "env: [{name: C, valueFrom: {resourceFieldRef: {resource: limits.cpu, "
+                + "divisor: 1000m}}}, {name: M, valueFrom: {resourceFieldRef: "
+                + "{resource: requests.memory, divisor: 1024Ki}}}, {name: K, valueFrom: "
+                + "{resourceFieldRef: {resource: limits.memory, divisor: '1000'}}}]"),
+        Arguments.of("core validateContainerResourceDivisor (a zero divisor is unset)", "1.33",
+            "env: [{name: C, valueFrom: {resourceFieldRef: {resource: limits.cpu, "
+                + "divisor: '0'}}}]"),
         Arguments.of("core validateConfigMapKeySelector", "1.33",
             "env: [{name: A, valueFrom: {configMapKeyRef: {name: settings, key: a.b_c-d}}}]"),
         Arguments.of("core validateSecretKeySelector", "1.33",
@@ -185,6 +193,14 @@ class KubernetesRulesTest {
             "env: [{name: C, valueFrom: {resourceFieldRef: {resource: limits.cpu, "
                 + "divisor: 1k}}}]", "spec.env[0].valueFrom.resourceFieldRef.divisor",
             "'1k' is not supported with limits.cpu"),
+        Arguments.of("core validateContainerResourceDivisor (1024 is not 1Ki)", "1.33",
+            "env: [{name: M, valueFrom: {resourceFieldRef: {resource: limits.memory, "
+                + "divisor: '1024'}}}]",
+            "spec.env[0].valueFrom.resourceFieldRef.divisor", "'1024' is not supported"),
+        Arguments.of("core validateContainerResourceDivisor (1e3 is written 1e3, not 1k)",
+            "1.33", "env: [{name: K, valueFrom: {resourceFieldRef: {resource: limits.memory, "
+                + "divisor: '1e3'}}}]",
+            "spec.env[0].valueFrom.resourceFieldRef.divisor", "'1e3' is not supported"),
         Arguments.of("core validateConfigMapKeySelector (key required)", "1.33",
             "env: [{name: A, valueFrom: {configMapKeyRef: {name: settings}}}]",
             "spec.env[0].valueFrom.configMapKeyRef.key", "is required"),

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.operated.validation.Quantities;
 import dev.operated.validation.SchemaDefaults;
 import java.util.ArrayList;
 import java.util.Iterator;

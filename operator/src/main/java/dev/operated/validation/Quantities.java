@@ -1,4 +1,4 @@
-package dev.operated.cluster;
+package dev.operated.validation;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -14,9 +14,12 @@ import java.util.regex.Pattern;
  * number and the suffix as large as it can be without losing precision: {@code 0.5 -> 500m},
  * {@code 1024Mi -> 1Gi}, {@code 2000 -> 2k}, {@code 1.5Gi -> 1536Mi}. A binary value between -1024
  * and 1024, or one that is not a whole number, is written with decimal suffixes instead. Values
- * finer than a nano-unit are rounded up, as ParseQuantity does.
+ * finer than a nano-unit are rounded up, as ParseQuantity does. Leading and trailing spaces are
+ * dropped, as {@code Quantity.UnmarshalJSON} drops them before it parses. Shared by the
+ * operator's validation (a divisor is checked in canonical form) and the embedded API server
+ * (which stores quantities that way).
  */
-final class Quantities {
+public final class Quantities {
 
   private static final Pattern QUANTITY = Pattern.compile(
       "^([+-]?[0-9]*\\.?[0-9]*)(?:([eE])([+-]?[0-9]+)|(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?)$");
@@ -29,7 +32,7 @@ final class Quantities {
   }
 
   /** The canonical form, or empty when the text is no quantity (validation refuses it). */
-  static Optional<String> canonical(String text) {
+  public static Optional<String> canonical(String text) {
     Matcher m = QUANTITY.matcher(text.trim());
     if (!m.matches() || m.group(1).isEmpty() || m.group(1).matches("[+-]?\\.?")) {
       return Optional.empty();
