@@ -6,7 +6,6 @@ import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
 import dev.operated.status.StatusAggregator;
 import dev.operated.validation.OperatedServiceValidator;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
@@ -115,12 +114,12 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
           resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
           problems.size());
     }
-    List<Pod> pods = ServiceDeployment.pods(resource, context);
+    ServiceDeployment applied = ServiceDeployment.read(resource, context);
     Instant now = clock.instant();
-    OperatedServiceStatus status = StatusAggregator.aggregate(resource,
-        ServiceDeployment.of(resource, context), pods, problems, now);
-    return report.afterReconcile(resource, context, status,
-        StatusAggregator.reevaluateAfter(status, pods, now));
+    OperatedServiceStatus status = StatusAggregator.aggregate(resource, applied.deployment(),
+        applied.pods(), problems, now);
+    return report.afterReconcile(resource, context, applied, status,
+        StatusAggregator.reevaluateAfter(status, applied.pods(), now));
   }
 
   /**
@@ -131,8 +130,8 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   public ErrorStatusUpdateControl<OperatedService> updateErrorStatus(OperatedService resource,
       Context<OperatedService> context, Exception failure) {
     String service = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-    return report.afterFailure(resource, context, StatusAggregator.applyFailed(resource,
-        ServiceDeployment.of(resource, context), ApplyFailure.describe(failure, service),
-        clock.instant()));
+    ServiceDeployment applied = ServiceDeployment.read(resource, context);
+    return report.afterFailure(resource, context, applied, StatusAggregator.applyFailed(resource,
+        applied.deployment(), ApplyFailure.describe(failure, service), clock.instant()));
   }
 }

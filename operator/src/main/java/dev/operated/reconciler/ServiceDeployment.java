@@ -14,14 +14,17 @@ import java.util.Optional;
  * pods. JOSDK finds secondaries by owner, and a copy made with {@code kubectl get -o yaml} keeps
  * the owner reference, so "the" owned Deployment is not always one; JOSDK's singular
  * {@code getSecondaryResource} then throws, which stopped every later reconcile of the service.
- * The copy's pods carry the service's labels too, and are not the service's.
+ * The copy's pods carry the service's labels too, and are not the service's. Read once per
+ * reconcile, after the workflow, and handed to the status and the metrics.
  */
-final class ServiceDeployment {
+record ServiceDeployment(Optional<Deployment> deployment, List<Pod> pods) {
 
   /** The label the Deployment controller puts on a ReplicaSet's pods. */
   private static final String TEMPLATE_HASH = "pod-template-hash";
 
-  private ServiceDeployment() {
+  /** The service's Deployment and its pods, as the caches hold them now. */
+  static ServiceDeployment read(OperatedService service, Context<OperatedService> context) {
+    return new ServiceDeployment(of(service, context), pods(service, context));
   }
 
   static Optional<Deployment> of(OperatedService service, Context<OperatedService> context) {
@@ -37,7 +40,7 @@ final class ServiceDeployment {
    * (deployment/sync.go, getNewReplicaSet). A pod it cannot place (no controller, no hash) is
    * kept.
    */
-  static List<Pod> pods(OperatedService service, Context<OperatedService> context) {
+  private static List<Pod> pods(OperatedService service, Context<OperatedService> context) {
     String name = service.getMetadata().getName();
     return context.getSecondaryResources(Pod.class).stream()
         .filter(pod -> ofDeployment(pod, name))

@@ -32,8 +32,8 @@ final class StatusReport {
    * created, comes back for it later ({@link StatusDeferral}) with no write and no Event.
    */
   UpdateControl<OperatedService> afterReconcile(OperatedService resource,
-      Context<OperatedService> context, OperatedServiceStatus computed,
-      Optional<Duration> reevaluateAfter) {
+      Context<OperatedService> context, ServiceDeployment applied,
+      OperatedServiceStatus computed, Optional<Duration> reevaluateAfter) {
     Optional<OperatedServiceStatus> previous = reported.previous(resource);
     OperatedServiceStatus status = ReportedStatuses.withTransitionTimes(computed, previous,
         clock.instant());
@@ -45,16 +45,17 @@ final class StatusReport {
         return UpdateControl.<OperatedService>noUpdate().rescheduleAfter(next);
       }
     }
-    observe(resource, context, previous, status);
+    observe(resource, context, applied, previous, status);
     return update(resource, status, reevaluateAfter);
   }
 
   ErrorStatusUpdateControl<OperatedService> afterFailure(OperatedService resource,
-      Context<OperatedService> context, OperatedServiceStatus computed) {
+      Context<OperatedService> context, ServiceDeployment applied,
+      OperatedServiceStatus computed) {
     Optional<OperatedServiceStatus> previous = reported.previous(resource);
     OperatedServiceStatus status = ReportedStatuses.withTransitionTimes(computed, previous,
         clock.instant());
-    observe(resource, context, previous, status);
+    observe(resource, context, applied, previous, status);
     return status.equals(resource.getStatus()) ? ErrorStatusUpdateControl.noStatusUpdate()
         : ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
   }
@@ -65,9 +66,9 @@ final class StatusReport {
    * stale the cached object a reconcile starts from.
    */
   private void observe(OperatedService resource, Context<OperatedService> context,
-      Optional<OperatedServiceStatus> previous, OperatedServiceStatus status) {
-    ServiceSignals.observe(context, resource, ServiceDeployment.of(resource, context),
-        ServiceDeployment.pods(resource, context), status);
+      ServiceDeployment applied, Optional<OperatedServiceStatus> previous,
+      OperatedServiceStatus status) {
+    ServiceSignals.observe(context, resource, applied.deployment(), applied.pods(), status);
     if (!previous.map(status::equals).orElse(false)) {
       events.onTransition(resource, previous, status);
     }
