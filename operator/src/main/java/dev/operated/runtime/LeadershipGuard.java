@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.http.BasicBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.Interceptor;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -77,6 +78,11 @@ final class LeadershipGuard implements Interceptor {
   /** A read of the Lease (and its repair) is running: slow while the API server is, not silent. */
   private volatile boolean leaseReadRunning;
   private volatile Supplier<Optional<LeaseHolding>> leaseBeforeRead = Optional::empty;
+  /**
+   * The path of the master URL ("/k8s/clusters/c-1" behind Rancher's proxy, "" usually): the API's
+   * paths come after it, and the Lease is told from a write by what follows.
+   */
+  private volatile String apiPathPrefix = "";
 
   LeadershipGuard(String namespace, String identity, OperatorSettings.LeaseTimings timings,
       Clock clock) {
@@ -101,6 +107,7 @@ final class LeadershipGuard implements Interceptor {
    * fence: JOSDK retries the reconcile, the elector its next period, an informer its list.
    */
   KubernetesClient guard(KubernetesClient client) {
+    apiPathPrefix = pathPrefix(client.getConfiguration().getMasterUrl());
     Config noRetries = new ConfigBuilder(client.getConfiguration())
         .withRequestRetryBackoffLimit(0).build();
     return OperatorClient.builder().withConfig(noRetries)
@@ -175,9 +182,18 @@ final class LeadershipGuard implements Interceptor {
     return silenceLimit;
   }
 
+  private static String pathPrefix(String masterUrl) {
+    String path = masterUrl == null ? null : URI.create(masterUrl).getPath();
+    return path == null ? "" : path.replaceAll("/+$", "");
+  }
+
   @Override
   public void before(BasicBuilder builder, HttpRequest request, RequestTags tags) {
     String path = request.uri().getPath();
+    String prefix = apiPathPrefix;
+    if (!prefix.isEmpty() && path.startsWith(prefix + "/")) {
+      path = path.substring(prefix.length());
+    }
     if (path.startsWith(leases)) {
       lastLeaseRequest = clock.instant();
       if ("GET".equals(request.method())) {

@@ -246,6 +246,34 @@ class LeadershipGuardTest {
     }
   }
 
+  /**
+   * Outside the cluster, through a proxy that serves the API under a path (Rancher's
+   * {@code /k8s/clusters/<id>}), the Lease is still the Lease and a write still a write: the
+   * elector's create of the Lease goes out (fabric8's mock server reads the path after any
+   * prefix), and a ConfigMap written while not leading is refused before it leaves.
+   */
+  @Test
+  void aMasterUrlWithAPathPrefixKeepsTheLeaseApartFromWrites() {
+    KubernetesClient proxied = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+        .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(api.client.getConfiguration())
+            .withMasterUrl(api.client.getConfiguration().getMasterUrl()
+                .replaceAll("/+$", "") + "/k8s/clusters/c-1/")
+            .build())
+        .build();
+    try (KubernetesClient guardedProxied = guard.guard(proxied)) {
+      assertThat(guardedProxied.resources(Lease.class).inNamespace("operators")
+          .resource(new LeaseBuilder().withNewMetadata().withName("lease").endMetadata().build())
+          .create()).isNotNull();
+      assertThatThrownBy(() -> guardedProxied.configMaps().inNamespace("shop").resource(
+          new ConfigMapBuilder().withNewMetadata().withName("proxied").endMetadata().build())
+          .create())
+          .isInstanceOf(KubernetesClientException.class)
+          .hasMessageContaining("does not hold the lease");
+    } finally {
+      proxied.close();
+    }
+  }
+
   @Test
   void aReplicaWritesOnlyWhileItLeadsButAlwaysReadsAndTouchesItsLease() {
     assertThatThrownBy(() -> writeConfigMap("before-leading"))
