@@ -454,11 +454,10 @@ public final class KubernetesRules {
       String text = divisor.toString();
       boolean cpu = resource.endsWith(".cpu");
       Set<String> allowed = cpu ? CPU_DIVISORS : BYTE_DIVISORS;
-      // The API server compares the divisor's canonical form (Quantity.String(): 1000m is 1,
-      // 1024Ki is 1Mi), and a zero divisor is an unset one.
-      Optional<String> canonical = Quantities.canonical(text);
-      boolean unset = canonical.filter("0"::equals).isPresent();
-      if (!unset && canonical.filter(allowed::contains).isEmpty()) {
+      // The API server compares Quantity.String() (1000m is 1, 1024Ki is 1Mi, +1 stays +1), and
+      // a zero divisor is an unset one.
+      boolean unset = Quantities.canonical(text).filter("0"::equals).isPresent();
+      if (!unset && Quantities.stringOf(text).filter(allowed::contains).isEmpty()) {
         problems.add(new SpecProblem(field + ".divisor", "'" + text + "' is not supported with "
             + resource + ": use one of " + String.join(", ", new java.util.TreeSet<>(allowed))));
       }

@@ -15,9 +15,10 @@ import java.util.regex.Pattern;
  * {@code 1024Mi -> 1Gi}, {@code 2000 -> 2k}, {@code 1.5Gi -> 1536Mi}. A binary value between -1024
  * and 1024, or one that is not a whole number, is written with decimal suffixes instead. Values
  * finer than a nano-unit are rounded up, as ParseQuantity does. Leading and trailing spaces are
- * dropped, as {@code Quantity.UnmarshalJSON} drops them before it parses. Shared by the
- * operator's validation (a divisor is checked in canonical form) and the embedded API server
- * (which stores quantities that way).
+ * dropped, as {@code Quantity.UnmarshalJSON} drops them before it parses. What the API server
+ * answers and stores is {@link #stringOf}: this form, unless ParseQuantity kept the text as
+ * written. Shared by the operator's validation (a divisor is checked as the API server checks it)
+ * and the embedded API server (which stores quantities that way).
  */
 public final class Quantities {
 
@@ -84,6 +85,64 @@ public final class Quantities {
       exponent--;
     }
     return Optional.of(amount + suffix(exponent, format));
+  }
+
+  /**
+   * What {@code Quantity.String()} answers once the text is parsed: ParseQuantity keeps the text
+   * as written when its fast path finds it canonical already ({@code s: str}), which it judges by
+   * the digits alone, so {@code +1}, {@code 01}, {@code 1.} and {@code 1e0} stay as written; any
+   * other text answers its canonical form. The API server compares this string where it checks a
+   * value against a set ({@code validateContainerResourceDivisor}) and stores it.
+   */
+  public static Optional<String> stringOf(String text) {
+    Optional<String> canonical = canonical(text);
+    String written = text.trim();
+    return canonical.isPresent() && keptAsWritten(written) ? Optional.of(written) : canonical;
+  }
+
+  /** ParseQuantity's fast path, to where it returns the parsed text with the value. */
+  private static boolean keptAsWritten(String text) {
+    if (text.equals("0")) {
+      return true;
+    }
+    Matcher m = QUANTITY.matcher(text);
+    if (!m.matches()) {
+      return false;
+    }
+    String unsigned = m.group(1).replaceFirst("^[+-]", "");
+    int dot = unsigned.indexOf('.');
+    String num = (dot < 0 ? unsigned : unsigned.substring(0, dot)).replaceFirst("^0+", "");
+    num = num.isEmpty() ? "0" : num;
+    String denom = dot < 0 ? "" : unsigned.substring(dot + 1);
+    boolean binary = m.group(4) != null && m.group(4).endsWith("i");
+    int exponent = m.group(2) != null ? Integer.parseInt(m.group(3))
+        : binary ? 10 * java.util.Arrays.asList(BINARY).indexOf(m.group(4))
+        : decimalExponent(m.group(4) == null ? "" : m.group(4));
+    int precision;
+    int scale;
+    if (binary) {
+      if (!denom.isEmpty()) {
+        return false;
+      }
+      precision = 15 - num.length() - exponent * 3 / 10 - 1;
+      scale = 0;
+    } else {
+      precision = 18 - (num.length() + denom.length());
+      scale = exponent;
+    }
+    scale -= denom.length();
+    if (precision < 0 || scale < -9) {
+      return false;
+    }
+    String shifted = num + denom;
+    long value = Long.parseLong(shifted);
+    try {
+      Math.multiplyExact(value, binary ? 1L << exponent : 1L);
+    } catch (ArithmeticException overflow) {
+      return false;
+    }
+    return binary ? exponent % 10 == 0 && (value & 0x07) != 0
+        : scale % 3 == 0 && !shifted.endsWith("000") && shifted.charAt(0) != '0';
   }
 
   private static int decimalExponent(String suffix) {

@@ -197,6 +197,14 @@ class KubernetesRulesTest {
             "env: [{name: M, valueFrom: {resourceFieldRef: {resource: limits.memory, "
                 + "divisor: '1024'}}}]",
             "spec.env[0].valueFrom.resourceFieldRef.divisor", "'1024' is not supported"),
+        Arguments.of("core validateContainerResourceDivisor (+1: ParseQuantity keeps the text)",
+            "1.33", "env: [{name: C, valueFrom: {resourceFieldRef: {resource: limits.cpu, "
+                + "divisor: '+1'}}}]",
+            "spec.env[0].valueFrom.resourceFieldRef.divisor", "'+1' is not supported"),
+        Arguments.of("core validateContainerResourceDivisor (1e0 is kept as written too)",
+            "1.33", "env: [{name: M, valueFrom: {resourceFieldRef: {resource: limits.memory, "
+                + "divisor: '1e0'}}}]",
+            "spec.env[0].valueFrom.resourceFieldRef.divisor", "'1e0' is not supported"),
         Arguments.of("core validateContainerResourceDivisor (1e3 is written 1e3, not 1k)",
             "1.33", "env: [{name: K, valueFrom: {resourceFieldRef: {resource: limits.memory, "
                 + "divisor: '1e3'}}}]",

@@ -24,6 +24,19 @@ class QuantitiesTest {
     assertThat(Quantities.canonical(written)).contains(canonical);
   }
 
+  /**
+   * ParseQuantity's fast path keeps the text as written when its digits look canonical, and
+   * Quantity.String() answers it: {@code +1} is not {@code 1} to the API server.
+   */
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({
+      "+1, +1", "01, 01", "1., 1.", "1e0, 1e0", "1e3, 1e3", "+1Mi, +1Mi", "1Mi, 1Mi",
+      "1000m, 1", "0.001, 1m", "1024Ki, 1Mi", "8Ki, 8Ki", "1024, 1024", "0, 0", "00, 0",
+      "1.5, 1500m", "0.5Ki, 512", "100m, 100m", "' 1Gi ', 1Gi", "2000, 2k"})
+  void whatTheApiServerAnswers(String written, String string) {
+    assertThat(Quantities.stringOf(written)).contains(string);
+  }
+
   @ParameterizedTest
   @CsvSource({"abc", "1Q", "--1", "''", "1.2.3", "Mi"})
   void notQuantities(String written) {

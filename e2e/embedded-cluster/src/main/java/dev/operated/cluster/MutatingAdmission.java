@@ -34,7 +34,8 @@ import java.util.Set;
  *       {@link SchemaDefaults} (the same code whose result the CEL rules see in {@code render} and
  *       the operator); for built-in kinds a port's protocol (part of the ports lists' keys).</li>
  *   <li>Quantities of the built-in kinds we write ({@code resources.requests} and
- *       {@code resources.limits}) stored in canonical form ({@link Quantities}).</li>
+ *       {@code resources.limits}) stored as the API server stores them: in canonical form, or
+ *       as written where ParseQuantity keeps the text ({@link Quantities#stringOf}).</li>
  * </ul>
  */
 final class MutatingAdmission {
@@ -171,8 +172,8 @@ final class MutatingAdmission {
           if (quantities instanceof ObjectNode map) {
             map.fields().forEachRemaining(entry -> {
               if (entry.getValue().isValueNode()) {
-                Quantities.canonical(entry.getValue().asText())
-                    .ifPresent(canonical -> entry.setValue(TextNode.valueOf(canonical)));
+                Quantities.stringOf(entry.getValue().asText())
+                    .ifPresent(stored -> entry.setValue(TextNode.valueOf(stored)));
               }
             });
           }
