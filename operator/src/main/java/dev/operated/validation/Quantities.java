@@ -32,33 +32,66 @@ public final class Quantities {
   private Quantities() {
   }
 
+  /**
+   * A quantity as written: its number (sign, digits, point), its suffix's family and the exponent
+   * the suffix stands for (of ten for a decimal suffix or an exponent, of two for Ki..Ei).
+   */
+  private record Written(String text, String number, Format format, int exponent) {
+
+    static Optional<Written> of(String text) {
+      String trimmed = text.trim();
+      Matcher m = QUANTITY.matcher(trimmed);
+      if (!m.matches() || m.group(1).isEmpty() || m.group(1).matches("[+-]?\\.?")) {
+        return Optional.empty();
+      }
+      String suffix = m.group(4) == null ? "" : m.group(4);
+      if (m.group(2) != null) {
+        return Optional.of(new Written(trimmed, m.group(1), Format.DECIMAL_EXPONENT,
+            Integer.parseInt(m.group(3))));
+      }
+      if (suffix.endsWith("i")) {
+        return Optional.of(new Written(trimmed, m.group(1), Format.BINARY_SI,
+            10 * java.util.Arrays.asList(BINARY).indexOf(suffix)));
+      }
+      return Optional.of(new Written(trimmed, m.group(1), Format.DECIMAL_SI,
+          decimalExponent(suffix)));
+    }
+
+    BigDecimal value() {
+      BigDecimal number = new BigDecimal(this.number.startsWith("+") ? this.number.substring(1)
+          : this.number.endsWith(".") ? this.number + "0" : this.number);
+      return format == Format.BINARY_SI
+          ? number.multiply(new BigDecimal(BigInteger.TWO.pow(exponent)))
+          : number.scaleByPowerOfTen(exponent);
+    }
+  }
+
   /** The canonical form, or empty when the text is no quantity (validation refuses it). */
   public static Optional<String> canonical(String text) {
-    Matcher m = QUANTITY.matcher(text.trim());
-    if (!m.matches() || m.group(1).isEmpty() || m.group(1).matches("[+-]?\\.?")) {
-      return Optional.empty();
-    }
-    BigDecimal number = new BigDecimal(m.group(1).startsWith("+") ? m.group(1).substring(1)
-        : m.group(1).endsWith(".") ? m.group(1) + "0" : m.group(1));
-    Format format;
-    BigDecimal value;
-    if (m.group(2) != null) {
-      format = Format.DECIMAL_EXPONENT;
-      value = number.scaleByPowerOfTen(Integer.parseInt(m.group(3)));
-    } else if (m.group(4) != null && m.group(4).endsWith("i")) {
-      format = Format.BINARY_SI;
-      int power = java.util.Arrays.asList(BINARY).indexOf(m.group(4));
-      value = number.multiply(new BigDecimal(THOUSAND_TWENTY_FOUR.pow(power)));
-    } else {
-      format = Format.DECIMAL_SI;
-      value = number.scaleByPowerOfTen(decimalExponent(m.group(4) == null ? "" : m.group(4)));
-    }
+    return Written.of(text).map(Quantities::canonical);
+  }
+
+  /**
+   * What {@code Quantity.String()} answers once the text is parsed: ParseQuantity keeps the text
+   * as written when its fast path finds it canonical already ({@code s: str}), which it judges by
+   * the digits alone, so {@code +1}, {@code 01}, {@code 1.} and {@code 1e0} stay as written; any
+   * other text answers its canonical form. The API server compares this string where it checks a
+   * value against a set ({@code validateContainerResourceDivisor}) and stores it.
+   */
+  public static Optional<String> stringOf(String text) {
+    return Written.of(text).map(written ->
+        keptAsWritten(written) ? written.text() : canonical(written));
+  }
+
+  private static String canonical(Written written) {
+    Format format = written.format();
+    BigDecimal value = written.value();
     // ParseQuantity: "if the amount is too precise, round up to nano" (inf.RoundUp: away from 0).
     if (value.scale() > 9) {
       value = value.setScale(9, RoundingMode.UP);
     }
     if (value.signum() == 0) {
-      return Optional.of("0");
+      return "0";
     }
     if (format == Format.BINARY_SI) {
       boolean small = value.abs().compareTo(BigDecimal.valueOf(1024)) < 0;
@@ -73,7 +106,7 @@ public final class Quantities {
           amount = amount.divide(THOUSAND_TWENTY_FOUR);
           exponent++;
         }
-        return Optional.of(amount + BINARY[exponent]);
+        return amount + BINARY[exponent];
       }
     }
     // AsCanonicalBytes: every factor of ten into the exponent, then down to a multiple of 3.
@@ -84,40 +117,21 @@ public final class Quantities {
       amount = amount.multiply(BigInteger.TEN);
       exponent--;
     }
-    return Optional.of(amount + suffix(exponent, format));
-  }
-
-  /**
-   * What {@code Quantity.String()} answers once the text is parsed: ParseQuantity keeps the text
-   * as written when its fast path finds it canonical already ({@code s: str}), which it judges by
-   * the digits alone, so {@code +1}, {@code 01}, {@code 1.} and {@code 1e0} stay as written; any
-   * other text answers its canonical form. The API server compares this string where it checks a
-   * value against a set ({@code validateContainerResourceDivisor}) and stores it.
-   */
-  public static Optional<String> stringOf(String text) {
-    Optional<String> canonical = canonical(text);
-    String written = text.trim();
-    return canonical.isPresent() && keptAsWritten(written) ? Optional.of(written) : canonical;
+    return amount + suffix(exponent, format);
   }
 
   /** ParseQuantity's fast path, to where it returns the parsed text with the value. */
-  private static boolean keptAsWritten(String text) {
-    if (text.equals("0")) {
+  private static boolean keptAsWritten(Written written) {
+    if (written.text().equals("0")) {
       return true;
     }
-    Matcher m = QUANTITY.matcher(text);
-    if (!m.matches()) {
-      return false;
-    }
-    String unsigned = m.group(1).replaceFirst("^[+-]", "");
+    String unsigned = written.number().replaceFirst("^[+-]", "");
     int dot = unsigned.indexOf('.');
     String num = (dot < 0 ? unsigned : unsigned.substring(0, dot)).replaceFirst("^0+", "");
     num = num.isEmpty() ? "0" : num;
     String denom = dot < 0 ? "" : unsigned.substring(dot + 1);
-    boolean binary = m.group(4) != null && m.group(4).endsWith("i");
-    int exponent = m.group(2) != null ? Integer.parseInt(m.group(3))
-        : binary ? 10 * java.util.Arrays.asList(BINARY).indexOf(m.group(4))
-        : decimalExponent(m.group(4) == null ? "" : m.group(4));
+    boolean binary = written.format() == Format.BINARY_SI;
+    int exponent = written.exponent();
     int precision;
     int scale;
     if (binary) {
