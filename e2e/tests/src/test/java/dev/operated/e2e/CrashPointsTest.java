@@ -284,20 +284,18 @@ class CrashPointsTest {
      * An informer that stops while its operator starts has the operator restarted once the start
      * returns (CI once lost a whole run to restarting at once: the restart found no operator, and
      * the instance kept the stopped one; and once more to failing that start instead, whose
-     * reconciles had already written up to the crash point).
-     * Null once the instance is closed.
+     * reconciles had already written up to the crash point). A closed instance starts nothing.
      */
-    private Operator startLikeTheKubeletWould() {
-      return await().atMost(TIMEOUT).ignoreExceptions().until(() -> {
+    private void startLikeTheKubeletWould() {
+      await().atMost(TIMEOUT).ignoreExceptions().until(() -> {
         if (closed) {
           return null;
         }
         StartAttempt attempt = new StartAttempt();
         Operator fresh = OperatedOperator.create(operatorClient, Clock.systemUTC(),
             configuration -> configuration.withCacheSyncTimeout(Duration.ofSeconds(10))
-                .withInformerStoppedHandler(new StoppedInformers(() -> attempt.cacheLost(lost ->
-                    new Thread(() -> restartAfterALostCache(lost), "restart-after-lost-cache")
-                        .start()))));
+                .withInformerStoppedHandler(new StoppedInformers(() ->
+                    attempt.cacheLost(this::restartAfterALostCache))));
         try {
           fresh.start();
           // adopted and made the instance's operator at once: a restart that ends later is
@@ -312,7 +310,7 @@ class CrashPointsTest {
             operator = fresh;
           }
           if (lostWhileStarting) {
-            new Thread(() -> restartAfterALostCache(fresh), "restart-after-lost-cache").start();
+            restartAfterALostCache(fresh);
           }
           return fresh;
         } catch (RuntimeException e) {
@@ -322,9 +320,12 @@ class CrashPointsTest {
       }, started -> true);
     }
 
+    /** On a thread of its own: the informer's thread, or the start's, must not wait for it. */
     private void restartAfterALostCache(Operator lost) {
-      lost.stop();
-      startLikeTheKubeletWould();
+      new Thread(() -> {
+        lost.stop();
+        startLikeTheKubeletWould();
+      }, "restart-after-lost-cache").start();
     }
 
     @Override
