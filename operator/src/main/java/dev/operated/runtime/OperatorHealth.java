@@ -4,6 +4,7 @@ import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.RuntimeInfo;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
@@ -12,7 +13,9 @@ import java.util.function.BooleanSupplier;
  * Live and ready, from JOSDK's runtime state. Live only says the process can make progress, so
  * a standby, a slow start or an unreachable API server never gets the pod restarted; with leader
  * election it also says the elector still runs (a replica whose elector died would never lead).
- * Ready means "able to reconcile": started, every informer synced and healthy, not shutting down.
+ * Ready means "able to reconcile": started, every informer running with a synced cache and no
+ * other event source unhealthy ({@link StalledEventSources}: a watch between connections does not
+ * count), not shutting down.
  * Leadership is not part of it, as in kubebuilder's scaffold: a standby with warm caches is ready
  * to take over, so a rolling update can wait for it before it stops the leader.
  */
@@ -70,10 +73,11 @@ public final class OperatorHealth {
     RuntimeInfo info = current == null ? null : current.getRuntimeInfo();
     boolean started = info != null && info.isStarted();
     details.put("started", started);
-    boolean healthy = started && info.allEventSourcesAreHealthy();
+    Map<String, Set<String>> stalled = started ? StalledEventSources.of(info) : Map.of();
+    boolean healthy = started && stalled.isEmpty();
     details.put("eventSourcesHealthy", healthy);
     if (started && !healthy) {
-      details.put("unhealthyEventSources", info.unhealthyEventSources().keySet());
+      details.put("unhealthyEventSources", stalled.keySet());
     }
     if (leaderElection) {
       details.put("leader", leading.get());

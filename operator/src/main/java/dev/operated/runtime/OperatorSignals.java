@@ -62,9 +62,9 @@ public final class OperatorSignals implements Metrics, ServiceSignals.Source {
         .description("1 while this replica is started and reconciles (leads, when electing)")
         .register(registry);
     Gauge.builder(UNHEALTHY_EVENT_SOURCES, () -> operator.getRuntimeInfo().isStarted()
-            ? operator.getRuntimeInfo().unhealthyEventSources().values().stream()
-                .mapToInt(Map::size).sum() : 0)
-        .description("Event sources (watches) JOSDK reports unhealthy, e.g. a watch that stopped")
+            ? StalledEventSources.count(operator.getRuntimeInfo()) : 0)
+        .description("Event sources that cannot feed reconciles: an informer stopped or not "
+            + "synced (a watch between connections does not count)")
         .register(registry);
   }
 
