@@ -72,7 +72,7 @@ public final class RunCommand implements Callable<Integer> {
         signalled.countDown();
       });
     }
-    KubernetesClient client = OperatorClient.build();
+    KubernetesClient client = OperatorClient.build(settings.watchTransport());
     OperatorRuntime runtime;
     try {
       runtime = OperatorRuntime.start(settings, client, Clock.systemUTC(), System::exit,

@@ -3,6 +3,8 @@ package dev.operated.runtime;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
@@ -22,6 +24,9 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * parsed into nested maps) cost the heap more than the Deployment itself. Nothing in the operator
  * reads them: the dependents compare with the object itself ({@code AppliedState}), and an update
  * sent without them keeps the stored ones, as the API server does for any write that omits them.
+ *
+ * <p>Its watches go over the transport the settings name ({@link WatchTransport}: HTTP unless told
+ * otherwise).
  */
 public final class OperatorClient {
 
@@ -29,8 +34,17 @@ public final class OperatorClient {
   }
 
   /** From the kubeconfig's current context, or the pod's service account in a cluster. */
-  public static KubernetesClient build() {
-    return builder().withKubernetesSerialization(withoutManagedFields()).build();
+  public static KubernetesClient build(WatchTransport watches) {
+    // what KubernetesClientBuilder configures itself with when given no Config
+    return forConfig(new ConfigBuilder().build(), watches);
+  }
+
+  /** The operator's client of the server {@code config} names (tests: an embedded server). */
+  public static KubernetesClient forConfig(Config config, WatchTransport watches) {
+    Config withTransport = new ConfigBuilder(config)
+        .withOnlyHttpWatches(watches == WatchTransport.HTTP).build();
+    return builder().withConfig(withTransport)
+        .withKubernetesSerialization(withoutManagedFields()).build();
   }
 
   /** The JDK's HTTP client, named: for this client and for any client made from it. */

@@ -1,6 +1,7 @@
 package dev.operated.runtime;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -21,12 +22,13 @@ import java.util.Optional;
  * @param collectorGateway  OTLP URL sidecars export to when a CR names none
  * @param lease             leader election timings
  * @param reconcileThreads  reconciles at once, and threads applying their dependents
+ * @param watchTransport    how the client's watches reach the API server
  */
 public record OperatorSettings(WatchedNamespaces watched, Optional<String> ownNamespace,
     String bindAddress, int httpPort, String logLevel, boolean leaderElection, String leaseName,
     String identity, boolean perResourceMetrics, Duration shutdownTimeout,
     Optional<String> collectorImage, Optional<String> collectorGateway, LeaseTimings lease,
-    int reconcileThreads) {
+    int reconcileThreads, WatchTransport watchTransport) {
 
   /**
    * The default of {@code --reconcile-threads}: a reconcile spends its time waiting on the API
@@ -36,14 +38,18 @@ public record OperatorSettings(WatchedNamespaces watched, Optional<String> ownNa
   public static final int DEFAULT_RECONCILE_THREADS =
       Integer.parseInt(Setting.RECONCILE_THREADS.defaultValue());
 
-  /** The settings before the thread count was one: the default count. */
+  /** The default of {@code --watch-transport}: HTTP, as client-go watches ({@link WatchTransport}). */
+  public static final WatchTransport DEFAULT_WATCH_TRANSPORT =
+      WatchTransport.valueOf(Setting.WATCH_TRANSPORT.defaultValue().toUpperCase(Locale.ROOT));
+
+  /** The settings before the thread count and the watch transport were: their defaults. */
   public OperatorSettings(WatchedNamespaces watched, Optional<String> ownNamespace,
       String bindAddress, int httpPort, String logLevel, boolean leaderElection, String leaseName,
       String identity, boolean perResourceMetrics, Duration shutdownTimeout,
       Optional<String> collectorImage, Optional<String> collectorGateway, LeaseTimings lease) {
     this(watched, ownNamespace, bindAddress, httpPort, logLevel, leaderElection, leaseName,
         identity, perResourceMetrics, shutdownTimeout, collectorImage, collectorGateway, lease,
-        DEFAULT_RECONCILE_THREADS);
+        DEFAULT_RECONCILE_THREADS, DEFAULT_WATCH_TRANSPORT);
   }
 
   /**
@@ -58,6 +64,6 @@ public record OperatorSettings(WatchedNamespaces watched, Optional<String> ownNa
   public OperatorSettings withLease(LeaseTimings timings) {
     return new OperatorSettings(watched, ownNamespace, bindAddress, httpPort, logLevel,
         leaderElection, leaseName, identity, perResourceMetrics, shutdownTimeout, collectorImage,
-        collectorGateway, timings, reconcileThreads);
+        collectorGateway, timings, reconcileThreads, watchTransport);
   }
 }

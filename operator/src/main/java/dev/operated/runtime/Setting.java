@@ -38,7 +38,10 @@ public enum Setting {
       "OTLP gRPC URL collector sidecars export to when a service names no endpoint; unset: none"),
   RECONCILE_THREADS("--reconcile-threads", "OPERATED_RECONCILE_THREADS", "N", "16",
       "OperatedServices reconciled at once, and threads applying their objects (JOSDK's default "
-          + "is 50 of each); 1 to 100");
+          + "is 50 of each); 1 to 100"),
+  WATCH_TRANSPORT("--watch-transport", "OPERATED_WATCH_TRANSPORT", "http|websocket", "http",
+      "how watches reach the API server: http (a streamed response, as client-go watches) or "
+          + "websocket (for a proxy that serves watches only that way)");
 
   private final String flag;
   private final String variable;

@@ -87,13 +87,25 @@ public final class SettingsParser {
     gateway.ifPresent(this::checkGateway);
     int reconcileThreads = integer(Setting.RECONCILE_THREADS, 1, 100,
         "give a whole number of threads from 1 to 100");
+    WatchTransport watchTransport = watchTransport();
     if (!problems.isEmpty()) {
       throw new InvalidSettingsException(problems);
     }
     return new OperatorSettings(watched, ownNamespace, bindAddress, port, logLevel,
         leaderElection, leaseName, identity, perResourceMetrics,
         Duration.ofSeconds(shutdownSeconds), collectorImage, gateway,
-        OperatorSettings.LeaseTimings.STANDARD, reconcileThreads);
+        OperatorSettings.LeaseTimings.STANDARD, reconcileThreads, watchTransport);
+  }
+
+  private WatchTransport watchTransport() {
+    String value = raw(Setting.WATCH_TRANSPORT).trim();
+    for (WatchTransport transport : WatchTransport.values()) {
+      if (transport.name().equalsIgnoreCase(value)) {
+        return transport;
+      }
+    }
+    problem(Setting.WATCH_TRANSPORT, raw(Setting.WATCH_TRANSPORT), "give http or websocket");
+    return WatchTransport.HTTP;
   }
 
   private WatchedNamespaces watched() {

@@ -60,6 +60,8 @@ class ChartSettingsTest {
   static {
     // past Map.of's ten pairs
     FROM_VALUES.put(Setting.RECONCILE_THREADS, new Wiring(Map.of("reconcileThreads", 4), "4"));
+    FROM_VALUES.put(Setting.WATCH_TRANSPORT,
+        new Wiring(Map.of("watchTransport", "websocket"), "websocket"));
   }
 
   record Wiring(Map<String, Object> values, String expected) {

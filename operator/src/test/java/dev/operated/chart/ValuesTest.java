@@ -70,6 +70,7 @@ class ValuesTest {
         Arguments.of(Map.of("tracing", Map.of("samplingRatio", 2)), "samplingRatio"),
         Arguments.of(Map.of("jvm", Map.of("maxRamPercentage", 95)), "maxRamPercentage"),
         Arguments.of(Map.of("shutdownTimeoutSeconds", 0), "shutdownTimeoutSeconds"),
+        Arguments.of(Map.of("watchTransport", "grpc"), "watchTransport"),
         // null removes the default, as `--set resources.limits.memory=null` does
         Arguments.of(Map.of("resources", Map.of("limits", nullValue("memory"))), "memory"));
   }

@@ -6,6 +6,8 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
@@ -55,9 +57,29 @@ class OperatorClientTest {
         .anyMatch(message -> message.contains("chosen randomly"));
 
     SecondFactory.USED.set(0);
-    List<String> operators = logDuring(OperatorClient::build);
+    List<String> operators = logDuring(() -> OperatorClient.build(WatchTransport.HTTP));
     assertThat(operators).noneMatch(message -> message.contains("chosen randomly"));
     assertThat(SecondFactory.USED).hasValue(0);
+  }
+
+  @Test
+  void watchesGoOverTheTransportTheSettingsNameAndTheRestOfTheConfigIsKept() {
+    Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://10.0.0.1:6443")
+        .withOauthToken("token").withNamespace("operators").withAutoConfigure(true).build();
+
+    for (WatchTransport transport : WatchTransport.values()) {
+      try (KubernetesClient client = OperatorClient.forConfig(config, transport)) {
+        Config used = client.getConfiguration();
+        assertThat(used.isOnlyHttpWatches()).as(transport.name())
+            .isEqualTo(transport == WatchTransport.HTTP);
+        assertThat(used.getMasterUrl()).isEqualTo("https://10.0.0.1:6443/");
+        assertThat(used.getOauthToken()).isEqualTo("token");
+        assertThat(used.getNamespace()).isEqualTo("operators");
+        // what lets fabric8 read a rotated service-account token again on a 401
+        assertThat(used.getAutoConfigure()).isTrue();
+      }
+    }
+    assertThat(config.isOnlyHttpWatches()).as("the caller's config is left as it was").isFalse();
   }
 
   @Test

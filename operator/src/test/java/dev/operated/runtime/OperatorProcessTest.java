@@ -105,6 +105,9 @@ class OperatorProcessTest {
     env.put("OPERATED_BIND_ADDRESS", "127.0.0.1");
     env.put("OPERATED_HTTP_PORT", Integer.toString(port));
     env.put("OPERATED_WATCH_NAMESPACES", "shop");
+    // fabric8's mock server serves watches only as WebSockets: without this the operator's
+    // informers never sync and it never gets ready, so the setting is shown to reach the client
+    env.put("OPERATED_WATCH_TRANSPORT", "websocket");
     env.putAll(extraEnv);
     // Files, not pipes: when the child exits, the JDK's process reaper drains and closes a pipe
     // under its reader, which then loses the last lines (the shutdown events).

@@ -25,6 +25,7 @@ class SettingsParserTest {
     assertThat(settings.collectorImage()).isEmpty();
     assertThat(OperatorRuntime.collectorDefaults(settings)).isEqualTo(CollectorDefaults.standard());
     assertThat(settings.reconcileThreads()).isEqualTo(16);
+    assertThat(settings.watchTransport()).isEqualTo(WatchTransport.HTTP);
   }
 
   @Test
@@ -35,7 +36,8 @@ class SettingsParserTest {
             "OPERATED_HTTP_PORT", "8081", "OPERATED_LEADER_ELECTION", "true",
             "OPERATED_POD_NAME", "operated-7d9-x2", "OPERATED_NAMESPACE", "operators",
             "OPERATED_COLLECTOR_IMAGE", "otel/opentelemetry-collector-contrib:0.140.0",
-            "OPERATED_COLLECTOR_GATEWAY", "http://gateway.observability:4317"));
+            "OPERATED_COLLECTOR_GATEWAY", "http://gateway.observability:4317",
+            "OPERATED_WATCH_TRANSPORT", "WebSocket"));
     assertThat(settings.watched().forJosdk("operators")).isEqualTo(Set.of("billing", "shop"));
     assertThat(settings.logLevel()).isEqualTo("DEBUG");
     assertThat(settings.httpPort()).isEqualTo(9090);
@@ -46,6 +48,7 @@ class SettingsParserTest {
     assertThat(collector.image()).isEqualTo("otel/opentelemetry-collector-contrib:0.140.0");
     assertThat(collector.gateway()).contains("http://gateway.observability:4317");
     assertThat(collector.resources()).isEqualTo(CollectorDefaults.standard().resources());
+    assertThat(settings.watchTransport()).isEqualTo(WatchTransport.WEBSOCKET);
   }
 
   @Test
@@ -64,7 +67,8 @@ class SettingsParserTest {
             "OPERATED_SHUTDOWN_TIMEOUT_SECONDS", "0",
             "OPERATED_COLLECTOR_IMAGE", "otel/opentelemetry-collector-contrib",
             "OPERATED_COLLECTOR_GATEWAY", "gateway:4317", "OPERATED_RECONCILE_THREADS", "500",
-            "OPERATED_BIND_ADDRESS", "", "OPERATED_LEASE_NAME", "operated..lease")))
+            "OPERATED_BIND_ADDRESS", "", "OPERATED_LEASE_NAME", "operated..lease",
+            "OPERATED_WATCH_TRANSPORT", "grpc")))
         .isInstanceOfSatisfying(InvalidSettingsException.class, e ->
             assertThat(e.problems()).containsExactly(
                 "--watch-namespaces (OPERATED_WATCH_NAMESPACES) is 'shop,Billing' (from "
@@ -93,6 +97,8 @@ class SettingsParserTest {
                     + "OPERATED_COLLECTOR_GATEWAY): give a URL with scheme and host, e.g. "
                     + "http://otel-gateway.observability:4317",
                 "--reconcile-threads (OPERATED_RECONCILE_THREADS) is '500' (from "
-                    + "OPERATED_RECONCILE_THREADS): give a whole number of threads from 1 to 100"));
+                    + "OPERATED_RECONCILE_THREADS): give a whole number of threads from 1 to 100",
+                "--watch-transport (OPERATED_WATCH_TRANSPORT) is 'grpc' (from "
+                    + "OPERATED_WATCH_TRANSPORT): give http or websocket"));
   }
 }
