@@ -15,13 +15,13 @@ import io.fabric8.generator.annotation.ValidationRule;
     reason = "FieldValueInvalid", fieldPath = ".readinessPath")
 public record HealthSpec(
     @Default(ContractDefaults.LIVENESS_PATH)
-    @Pattern(ApiPatterns.HTTP_PATH)
+    @Pattern(ApiPatterns.PROBE_PATH)
     @JsonPropertyDescription("Path that answers 200 while the process can make progress. "
         + "Defaults to /livez.")
     String livenessPath,
 
     @Default(ContractDefaults.READINESS_PATH)
-    @Pattern(ApiPatterns.HTTP_PATH)
+    @Pattern(ApiPatterns.PROBE_PATH)
     @JsonPropertyDescription("Path that answers 200 only while the service can take traffic "
         + "(503 before startup finished and after SIGTERM). Defaults to /readyz.")
     String readinessPath,

@@ -51,6 +51,7 @@ public final class CrdSchema {
   /** What a pattern means to a person: the schema's regexes are not a fix a user can apply. */
   static final Map<String, String> PATTERN_MEANINGS = Map.of(
       ApiPatterns.HTTP_PATH, "an HTTP path: start with '/', no spaces or query",
+      ApiPatterns.PROBE_PATH, "an HTTP path: start with '/', no spaces; a query may follow '?'",
       ApiPatterns.OTLP_ENDPOINT, "a URL with http:// or https://, a host, an optional port and "
           + "path (e.g. http://otel-collector.observability:4318)",
       ApiPatterns.NO_WHITESPACE, "a value without spaces");

@@ -55,6 +55,8 @@ class CrdSchemaTest {
         .extracting(JsonNode::asText)
         .containsExactlyInAnyOrder("none", "endpoint", "node", "sidecar");
     assertThat(spec.getProperties().get("health").getProperties().get("livenessPath")
+        .getPattern()).isEqualTo(ApiPatterns.PROBE_PATH);
+    assertThat(spec.getProperties().get("metrics").getProperties().get("path")
         .getPattern()).isEqualTo(ApiPatterns.HTTP_PATH);
   }
 

@@ -120,7 +120,26 @@ class CrdSchemaLayerTest {
             .as(leaf.path()).containsKey(leaf.schema().getPattern()));
     assertThat(validateWith("spec.health.livenessPath", NODES.textNode("livez")))
         .anySatisfy(problem -> assertThat(problem).hasToString("spec.health.livenessPath: "
-            + "'livez' is not an HTTP path: start with '/', no spaces or query"));
+            + "'livez' is not an HTTP path: start with '/', no spaces; a query may follow '?'"));
+  }
+
+  /**
+   * A probe's path may carry a query: the kubelet parses it as a URL and keeps the query
+   * ({@code formatURL} in pkg/probe/http/request.go), and kube-apiserver requires only a path
+   * ({@code validateHTTPGetAction}). The metrics path may not: Prometheus sends
+   * {@code __metrics_path__} as the URL's path ({@code Target.URL}), which escapes a '?'.
+   */
+  @Test
+  void aProbePathMayCarryAQueryAndTheMetricsPathMayNot() {
+    for (String probe : List.of("spec.health.livenessPath", "spec.health.readinessPath")) {
+      assertThat(validateWith(probe, NODES.textNode("/healthz?verbose=1&exclude=db")))
+          .as(probe).isEmpty();
+      assertThat(validateWith(probe, NODES.textNode("/healthz?with space"))).as(probe)
+          .anySatisfy(problem -> assertThat(problem.toString()).contains("no spaces"));
+    }
+    assertThat(validateWith("spec.metrics.path", NODES.textNode("/metrics?format=text")))
+        .anySatisfy(problem -> assertThat(problem).hasToString("spec.metrics.path: "
+            + "'/metrics?format=text' is not an HTTP path: start with '/', no spaces or query"));
   }
 
   @Test
