@@ -10,6 +10,8 @@ import dev.operated.cluster.WatchAction;
 import dev.operated.cluster.WatchControl;
 import dev.operated.cluster.WatchRequest;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.runtime.OperatorClient;
+import dev.operated.runtime.OperatorSettings;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -38,7 +40,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The operator, in its production configuration, while its watches misbehave (Sieve's
+ * The operator, in its production configuration (its client, {@link OperatorClient}, watching
+ * over HTTP as the settings' default), while its watches misbehave (Sieve's
  * unobserved and stale states): a watch dropped while the user deletes what it watches, events
  * held back or late while the user edits, and an API server restart. Watches are controlled in
  * the embedded API server ({@link WatchControl}); the operator's client is told apart by its
@@ -72,8 +75,8 @@ class WatchFaultsTest {
     client = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
         .withRequestTimeout(60_000).build()).build();
     TestClusters.createNamespaces(client, NS);
-    operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
-        .withUserAgent(OPERATOR).build()).build();
+    operatorClient = OperatorClient.forConfig(new ConfigBuilder(cluster.config())
+        .withUserAgent(OPERATOR).build(), OperatorSettings.DEFAULT_WATCH_TRANSPORT);
     operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),
         configuration -> configuration.withMetrics(new Metrics() {
           @Override
