@@ -8,13 +8,14 @@ import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.cluster.RequestFaults;
 import dev.operated.cluster.RequestFaults.Fault;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.runtime.OperatorClient;
+import dev.operated.runtime.OperatorSettings;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.time.Clock;
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The operator, in its production configuration, while the API server misbehaves: faults are
+ * The operator, in its production configuration (its client, {@link OperatorClient}), while the
+ * API server misbehaves: faults are
  * injected in front of the embedded API server's request pipeline ({@link RequestFaults}).
  */
 class ApiFaultsTest {
@@ -50,7 +52,8 @@ class ApiFaultsTest {
     cluster = TestClusters.withCrds().start();
     client = cluster.newClient();
     TestClusters.createNamespaces(client, NS);
-    operatorClient = cluster.newClient();
+    operatorClient = OperatorClient.forConfig(cluster.config(),
+        OperatorSettings.DEFAULT_WATCH_TRANSPORT);
     operator = OperatedOperator.create(operatorClient, Clock.systemUTC(), configuration -> { });
     operator.start();
     Examples.apply(client, Examples.SAMPLE, NS);
@@ -146,8 +149,8 @@ class ApiFaultsTest {
         Fault.unavailable());
     // the old process may still finish the reconcile it was in; the new one is told apart by
     // its user agent
-    restartedClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
-        .withUserAgent(RESTARTED).build()).build();
+    restartedClient = OperatorClient.forConfig(new ConfigBuilder(cluster.config())
+        .withUserAgent(RESTARTED).build(), OperatorSettings.DEFAULT_WATCH_TRANSPORT);
     operator = startLikeTheKubeletWould(restartedClient);
 
     changeEnv("CHANGED_AFTER_THE_OUTAGE", "yes");
