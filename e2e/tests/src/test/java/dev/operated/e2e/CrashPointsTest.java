@@ -10,10 +10,12 @@ import dev.operated.cluster.WatchAction;
 import dev.operated.cluster.WatchControl;
 import dev.operated.reconciler.OperatedOperator;
 import dev.operated.reconciler.StoppedInformers;
+import dev.operated.runtime.OperatorClient;
+import dev.operated.runtime.OperatorSettings;
+import dev.operated.runtime.WatchTransport;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.time.Clock;
@@ -121,7 +123,8 @@ class CrashPointsTest {
     cluster.watches().failNextWatchAsItOpens(
         WatchControl.watchesOf("operatedservices").and(WatchControl.watchesBy(agent)));
 
-    try (Instance instance = new Instance(agent)) {
+    // the fault is a WebSocket's (a close code only a client may send)
+    try (Instance instance = new Instance(agent, WatchTransport.WEBSOCKET)) {
       awaitReady(namespace);
     }
     assertThat(cluster.watches().log()).anyMatch(action ->
@@ -269,9 +272,14 @@ class CrashPointsTest {
     private volatile Operator operator;
     private volatile boolean closed;
 
+    /** An instance watching as production does ({@link OperatorSettings#DEFAULT_WATCH_TRANSPORT}). */
     Instance(String userAgent) {
-      operatorClient = new KubernetesClientBuilder().withConfig(new ConfigBuilder(cluster.config())
-          .withUserAgent(userAgent).build()).build();
+      this(userAgent, OperatorSettings.DEFAULT_WATCH_TRANSPORT);
+    }
+
+    Instance(String userAgent, WatchTransport watches) {
+      operatorClient = OperatorClient.forConfig(new ConfigBuilder(cluster.config())
+          .withUserAgent(userAgent).build(), watches);
       startLikeTheKubeletWould();
     }
 
