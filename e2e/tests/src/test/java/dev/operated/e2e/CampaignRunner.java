@@ -13,6 +13,8 @@ import dev.operated.desired.CollectorDefaults;
 import dev.operated.desired.DesiredState;
 import dev.operated.desired.KubernetesVersion;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.runtime.OperatorClient;
+import dev.operated.runtime.OperatorSettings;
 import dev.operated.validation.OperatedServiceValidator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -309,7 +311,8 @@ final class CampaignRunner implements AutoCloseable {
       cluster = TestClusters.withCrds()
           .kubernetesVersion(settings.kubernetesVersion()).start();
       user = client(USER_AGENT);
-      operatorClient = client(OPERATOR_AGENT);
+      operatorClient = OperatorClient.forConfig(new ConfigBuilder(cluster.config())
+          .withUserAgent(OPERATOR_AGENT).build(), OperatorSettings.DEFAULT_WATCH_TRANSPORT);
       prometheusOperator = settings.prometheusOperator();
       if (prometheusOperator) {
         PrometheusOperatorCrd.install(user);
