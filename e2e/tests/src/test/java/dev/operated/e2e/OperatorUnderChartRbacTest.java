@@ -14,12 +14,12 @@ import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import dev.operated.runtime.OperatorClient;
 import dev.operated.runtime.OperatorRuntime;
 import dev.operated.runtime.OperatorSettings;
 import dev.operated.runtime.WatchedNamespaces;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import java.nio.file.Path;
@@ -114,8 +114,7 @@ class OperatorUnderChartRbacTest {
   @Test
   void theRuntimeElectsItselfThroughTheChartsLeaseRoleAndReconciles() {
     ChartRbac rbac = install(Map.of("replicaCount", 2), "shop");
-    operatorClient = new KubernetesClientBuilder().withConfig(cluster.serviceAccountConfig(
-        RELEASE_NAMESPACE, rbac.serviceAccountName())).build();
+    operatorClient = operatorsClient(rbac);
     OperatorSettings settings = new OperatorSettings(new WatchedNamespaces.All(),
         Optional.of(RELEASE_NAMESPACE), "127.0.0.1", 0, "INFO", true, LEASE, "replica-a", false,
         Duration.ofSeconds(10), Optional.empty(), Optional.empty(),
@@ -202,8 +201,7 @@ class OperatorUnderChartRbacTest {
   @Test
   void anEventWrittenAgainHasItsCountRaisedUnderTheChartsRole() {
     ChartRbac rbac = install(Map.of(), "shop");
-    operatorClient = new KubernetesClientBuilder().withConfig(cluster.serviceAccountConfig(
-        RELEASE_NAMESPACE, rbac.serviceAccountName())).build();
+    operatorClient = operatorsClient(rbac);
     OperatedService service = new OperatedService();
     service.getMetadata().setName("sample-service");
     service.getMetadata().setNamespace("shop");
@@ -224,9 +222,14 @@ class OperatorUnderChartRbacTest {
     assertOperatorWasNeverRefused();
   }
 
+  /** Production's client, authenticated as the chart's ServiceAccount. */
+  private KubernetesClient operatorsClient(ChartRbac rbac) {
+    return OperatorClient.forConfig(cluster.serviceAccountConfig(RELEASE_NAMESPACE,
+        rbac.serviceAccountName()), OperatorSettings.DEFAULT_WATCH_TRANSPORT);
+  }
+
   private void startOperator(ChartRbac rbac, Set<String> watched) {
-    operatorClient = new KubernetesClientBuilder().withConfig(cluster.serviceAccountConfig(
-        RELEASE_NAMESPACE, rbac.serviceAccountName())).build();
+    operatorClient = operatorsClient(rbac);
     operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),
         CollectorDefaults.standard(), watched, configuration -> { });
     operator.start();
