@@ -44,6 +44,8 @@ public final class OperatorClient {
     Config withTransport = new ConfigBuilder(config)
         .withOnlyHttpWatches(watches == WatchTransport.HTTP).build();
     return builder().withConfig(withTransport)
+        .withHttpClientBuilderConsumer(http ->
+            http.addOrReplaceInterceptor(AsciiWatchBodies.NAME, new AsciiWatchBodies()))
         .withKubernetesSerialization(withoutManagedFields()).build();
   }
 
