@@ -77,7 +77,8 @@ public final class OperatorHealth {
     boolean healthy = started && stalled.isEmpty();
     details.put("eventSourcesHealthy", healthy);
     if (started && !healthy) {
-      details.put("unhealthyEventSources", stalled.keySet());
+      // per controller, the sources: what an operator needs to find the watch that is down
+      details.put("unhealthyEventSources", stalled);
     }
     if (leaderElection) {
       details.put("leader", leading.get());

@@ -12,6 +12,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Clock;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -61,10 +62,11 @@ public final class OperatorSignals implements Metrics, ServiceSignals.Source {
             && reconciling.getAsBoolean() ? 1 : 0)
         .description("1 while this replica is started and reconciles (leads, when electing)")
         .register(registry);
+    WatchOutages outages = new WatchOutages(Clock.systemUTC());
     Gauge.builder(UNHEALTHY_EVENT_SOURCES, () -> operator.getRuntimeInfo().isStarted()
-            ? StalledEventSources.count(operator.getRuntimeInfo()) : 0)
-        .description("Event sources that cannot feed reconciles: an informer stopped or not "
-            + "synced (a watch between connections does not count)")
+            ? outages.count(operator.getRuntimeInfo().unhealthyEventSources()) : 0)
+        .description("Event sources whose watch is down: an informer stopped or not synced, or "
+            + "not watching for over 3 minutes (a healthy watch gets a bookmark every minute)")
         .register(registry);
   }
 

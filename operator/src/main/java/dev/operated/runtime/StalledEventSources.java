@@ -11,14 +11,16 @@ import java.util.TreeSet;
 /**
  * The event sources that cannot feed reconciles, per controller: an informer that stopped (its
  * cache no longer follows the cluster) or has not synced, or another source JOSDK reports
- * unhealthy. What readiness and the unhealthy-sources gauge read.
+ * unhealthy. What readiness reads; the unhealthy-sources gauge counts these and watches down for
+ * long ({@link WatchOutages}).
  *
  * <p>Not JOSDK's own "unhealthy", which also counts an informer whose watch is not open at this
  * moment: one waiting to reconnect, or an HTTP watch that has had no event since it connected
  * (fabric8 7.5's {@code WatchHTTPManager} marks a watch started on its first byte, not on the
  * 200; kube-apiserver sends nothing on a quiet watch until a bookmark). Such an informer keeps
- * its synced cache and reconnects by itself, so the operator can still reconcile, as
- * controller-runtime's readiness (caches synced) would say.
+ * its synced cache and reconnects by itself, so the operator can still reconcile: ready, as a
+ * controller-runtime manager is once its caches have synced (kubebuilder's scaffold answers its
+ * readiness with a plain ping).
  */
 final class StalledEventSources {
 
@@ -39,11 +41,7 @@ final class StalledEventSources {
     return stalled;
   }
 
-  static int count(RuntimeInfo info) {
-    return of(info).values().stream().mapToInt(Set::size).sum();
-  }
-
-  private static boolean stalled(InformerHealthIndicator informer) {
+  static boolean stalled(InformerHealthIndicator informer) {
     return !informer.isRunning() || !informer.hasSynced();
   }
 }
