@@ -35,15 +35,19 @@ public final class OperatorClient {
 
   /** From the kubeconfig's current context, or the pod's service account in a cluster. */
   public static KubernetesClient build(WatchTransport watches) {
-    // what KubernetesClientBuilder configures itself with when given no Config
-    return forConfig(new ConfigBuilder().build(), watches);
+    // what KubernetesClientBuilder configures itself with when given no Config, read once
+    return client(new ConfigBuilder().withOnlyHttpWatches(watches == WatchTransport.HTTP)
+        .build());
   }
 
   /** The operator's client of the server {@code config} names (tests: an embedded server). */
   public static KubernetesClient forConfig(Config config, WatchTransport watches) {
-    Config withTransport = new ConfigBuilder(config)
-        .withOnlyHttpWatches(watches == WatchTransport.HTTP).build();
-    return builder().withConfig(withTransport)
+    return client(new ConfigBuilder(config).withOnlyHttpWatches(watches == WatchTransport.HTTP)
+        .build());
+  }
+
+  private static KubernetesClient client(Config config) {
+    return builder().withConfig(config)
         .withHttpClientBuilderConsumer(http ->
             http.addOrReplaceInterceptor(AsciiWatchBodies.NAME, new AsciiWatchBodies()))
         .withKubernetesSerialization(withoutManagedFields()).build();
