@@ -112,8 +112,10 @@ final class LeadershipGuard implements Interceptor {
         .withRequestRetryBackoffLimit(0).build();
     return OperatorClient.builder().withConfig(noRetries)
         .withKubernetesSerialization(client.getKubernetesSerialization())
-        .withHttpClientBuilderConsumer(builder ->
-            builder.addOrReplaceInterceptor("operated-leadership", this))
+        .withHttpClientBuilderConsumer(builder -> {
+          OperatorClient.addInterceptors(builder);
+          builder.addOrReplaceInterceptor("operated-leadership", this);
+        })
         .build();
   }
 

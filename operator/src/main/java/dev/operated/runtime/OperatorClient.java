@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
@@ -48,9 +49,17 @@ public final class OperatorClient {
 
   private static KubernetesClient client(Config config) {
     return builder().withConfig(config)
-        .withHttpClientBuilderConsumer(http ->
-            http.addOrReplaceInterceptor(AsciiWatchBodies.NAME, new AsciiWatchBodies()))
+        .withHttpClientBuilderConsumer(OperatorClient::addInterceptors)
         .withKubernetesSerialization(withoutManagedFields()).build();
+  }
+
+  /**
+   * What every HTTP client of the operator needs, for any client made from this one too (the
+   * leadership fence builds its own): fabric8 keeps one builder consumer, so a client that adds
+   * its own interceptor must call this from it.
+   */
+  static void addInterceptors(HttpClient.Builder http) {
+    http.addOrReplaceInterceptor(AsciiWatchBodies.NAME, new AsciiWatchBodies());
   }
 
   /** The JDK's HTTP client, named: for this client and for any client made from it. */

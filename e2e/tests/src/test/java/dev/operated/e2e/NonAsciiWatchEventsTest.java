@@ -3,22 +3,34 @@ package dev.operated.e2e;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.operated.api.OperatedService;
 import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.runtime.OperatorClient;
+import dev.operated.runtime.OperatorRuntime;
+import dev.operated.runtime.OperatorSettings;
 import dev.operated.runtime.WatchTransport;
+import dev.operated.runtime.WatchedNamespaces;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,15 +48,16 @@ class NonAsciiWatchEventsTest {
 
   private static final String NS = "shop";
   private static final String TEXT = "Grüße aus Köln 🚀";
+  private static final String OPERATORS = "operators";
 
   private EmbeddedCluster cluster;
   private KubernetesClient admin;
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.start();
+    cluster = TestClusters.withCrds().start();
     admin = cluster.newClient();
-    TestClusters.createNamespaces(admin, NS);
+    TestClusters.createNamespaces(admin, NS, OPERATORS);
   }
 
   @AfterEach
@@ -66,6 +79,51 @@ class NonAsciiWatchEventsTest {
         informer.close();
       }
     }
+  }
+
+  /**
+   * The operator as it runs, with and without leader election (whose fence builds a client of
+   * its own, which review found without the escaping): a service whose env carries the text, then
+   * a change after it, both reach the Deployment, and the operator never exits for a lost cache.
+   */
+  @ParameterizedTest(name = "leader election {0}")
+  @ValueSource(booleans = {false, true})
+  void theOperatorReconcilesTextBeyondAsciiAndTheChangeAfterIt(boolean leaderElection) {
+    List<Integer> exits = new CopyOnWriteArrayList<>();
+    OperatorSettings settings = new OperatorSettings(new WatchedNamespaces.All(),
+        Optional.of(OPERATORS), "127.0.0.1", 0, "INFO", leaderElection, "operated-lease",
+        "replica-a", false, Duration.ofSeconds(10), Optional.empty(), Optional.empty(),
+        OperatorSettings.LeaseTimings.STANDARD);
+    try (KubernetesClient operators = OperatorClient.forConfig(cluster.config(),
+        OperatorSettings.DEFAULT_WATCH_TRANSPORT)) {
+      OperatorRuntime runtime = OperatorRuntime.start(settings, operators, Clock.systemUTC(),
+          exits::add, overrides -> { });
+      try {
+        Examples.apply(admin, Examples.SAMPLE, NS,
+            service -> withGreeting(service, TEXT));
+        await().atMost(Duration.ofSeconds(60)).until(() -> TEXT.equals(greetingDeployed()));
+        Examples.apply(admin, Examples.SAMPLE, NS, service -> withGreeting(service, "plain"));
+        await().atMost(Duration.ofSeconds(60)).until(() -> "plain".equals(greetingDeployed()));
+        assertThat(exits).as("exits for a lost cache").isEmpty();
+      } finally {
+        runtime.shutdown();
+      }
+    }
+  }
+
+  private static OperatedService withGreeting(OperatedService service, String greeting) {
+    service.setSpec(service.getSpec().withEnv(List.of(
+        new EnvVarBuilder().withName("GREETING").withValue(greeting).build())));
+    return service;
+  }
+
+  private String greetingDeployed() {
+    Deployment deployment = admin.apps().deployments().inNamespace(NS).withName("sample-service")
+        .get();
+    return deployment == null ? null : deployment.getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getEnv().stream()
+        .filter(env -> env.getName().equals("GREETING")).map(EnvVar::getValue)
+        .findFirst().orElse(null);
   }
 
   /**
