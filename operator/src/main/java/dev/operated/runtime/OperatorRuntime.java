@@ -95,7 +95,8 @@ public final class OperatorRuntime implements AutoCloseable {
           overrides.accept(configuration);
         });
     health.operatorCreated(operator);
-    metrics.josdkMetrics().bind(operator, () -> !settings.leaderElection() || health.leading());
+    metrics.josdkMetrics().bind(operator, () -> !settings.leaderElection() || health.leading(),
+        !this.client.getConfiguration().isOnlyHttpWatches());
   }
 
   /**

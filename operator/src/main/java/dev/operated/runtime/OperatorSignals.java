@@ -56,17 +56,18 @@ public final class OperatorSignals implements Metrics, ServiceSignals.Source {
    * The gauges that read the running operator.
    *
    * @param reconciling true while this replica leads (always, without leader election)
+   * @param webSocketWatches whether the operator's client watches over WebSockets
    */
-  public void bind(Operator operator, BooleanSupplier reconciling) {
+  public void bind(Operator operator, BooleanSupplier reconciling, boolean webSocketWatches) {
     Gauge.builder(LEADER, () -> operator.getRuntimeInfo().isStarted()
             && reconciling.getAsBoolean() ? 1 : 0)
         .description("1 while this replica is started and reconciles (leads, when electing)")
         .register(registry);
-    WatchOutages outages = new WatchOutages(Clock.systemUTC());
+    WatchOutages outages = new WatchOutages(Clock.systemUTC(), webSocketWatches);
     Gauge.builder(UNHEALTHY_EVENT_SOURCES, () -> operator.getRuntimeInfo().isStarted()
             ? outages.count(operator.getRuntimeInfo().unhealthyEventSources()) : 0)
         .description("Event sources whose watch is down: an informer stopped or not synced, or "
-            + "not watching for over 3 minutes (a healthy watch gets a bookmark every minute)")
+            + "over WebSockets not watching for over 3 minutes")
         .register(registry);
   }
 

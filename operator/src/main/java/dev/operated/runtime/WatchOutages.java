@@ -13,27 +13,35 @@ import java.util.Set;
 
 /**
  * The event sources whose watch is down, for the {@code unhealthy_event_sources} gauge and its
- * alert: an informer stopped or not synced ({@link StalledEventSources}), or one that has not
- * been watching for longer than {@link #LONGEST_QUIET_WATCH}.
+ * alert: an informer stopped or not synced ({@link StalledEventSources}), and, over WebSockets,
+ * one that has not been watching for longer than {@link #LONGEST_QUIET_WATCH}.
  *
- * <p>"Not watching" alone is no outage: an informer between two connections is not watching,
- * and neither is an HTTP watch on which nothing has arrived yet (fabric8 7.5 marks it started
- * on its first byte). On a healthy watch kube-apiserver sends a bookmark at least every minute
- * ({@code defaultBookmarkFrequency} in staging/src/k8s.io/apiserver/pkg/storage/cacher), and
- * fabric8 asks for bookmarks, so a watch that has been silent for three of those periods is
- * down: the API server unreachable, or a watch it keeps refusing. Read each time the gauge is
- * scraped; an informer is timed from the first read that finds it not watching.
+ * <p>fabric8 marks a WebSocket watch as watching when the socket opens, so a WebSocket informer
+ * that is not watching is between connections; one that stays so for minutes cannot reach the
+ * API server, or is refused. An HTTP watch (the default) is marked watching only on its first
+ * byte, and kube-apiserver sends a quiet watch nothing until its type changes or its cache's
+ * version moves (a bookmark is sent only for a newer version: {@code cacheWatcher.process} in
+ * staging/src/k8s.io/apiserver/pkg/storage/cacher), which on a type nobody writes can outlast
+ * the watch itself; so over HTTP "not watching" says nothing, and only stopped or unsynced
+ * informers count. Read each time the gauge is scraped; an informer is timed from the first
+ * read that finds it not watching.
  */
 final class WatchOutages {
 
-  /** Three of kube-apiserver's bookmark periods. */
+  /** Longer than a reconnect's backoff and handshake take, many times over. */
   static final Duration LONGEST_QUIET_WATCH = Duration.ofMinutes(3);
 
   private final Clock clock;
+  private final boolean webSocketWatches;
   private final Map<InformerHealthIndicator, Instant> notWatchingSince = new IdentityHashMap<>();
 
-  WatchOutages(Clock clock) {
+  /**
+   * @param webSocketWatches whether the informers watch over WebSockets, where "not watching"
+   *                         means disconnected
+   */
+  WatchOutages(Clock clock, boolean webSocketWatches) {
     this.clock = clock;
+    this.webSocketWatches = webSocketWatches;
   }
 
   /**
@@ -55,7 +63,7 @@ final class WatchOutages {
         for (InformerHealthIndicator informer : informers.informerHealthIndicators().values()) {
           if (StalledEventSources.stalled(informer)) {
             sourceDown = true;
-          } else if (!informer.isWatching()) {
+          } else if (webSocketWatches && !informer.isWatching()) {
             notWatching.add(informer);
             Instant since = notWatchingSince.computeIfAbsent(informer, ignored -> now);
             sourceDown |= Duration.between(since, now).compareTo(LONGEST_QUIET_WATCH) > 0;

@@ -14,17 +14,18 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The gauge behind the watch-down alert counts a watch that has been silent for longer than
- * three of kube-apiserver's bookmark periods, not one between connections or a quiet HTTP watch
- * waiting for its first byte; a stopped informer and any other unhealthy source count at once.
+ * The gauge behind the watch-down alert: over WebSockets, a watch not open for longer than three
+ * minutes, not one between connections; over HTTP, whose quiet watches are "not watching" until
+ * their first byte, only stopped or unsynced informers. Those, and any other unhealthy source,
+ * count at once either way.
  */
 class WatchOutagesTest {
 
   private final MovableClock clock = new MovableClock();
-  private final WatchOutages outages = new WatchOutages(clock);
+  private final WatchOutages outages = new WatchOutages(clock, true);
 
   @Test
-  void aWatchSilentForLongerThanThreeBookmarkPeriodsIsDown() {
+  void aWebSocketWatchNotOpenForLongerThanThreeMinutesIsDown() {
     Informer quiet = new Informer(true, true, false);
     Map<String, Map<String, EventSourceHealthIndicator>> unhealthy = sources(quiet);
 
@@ -50,6 +51,17 @@ class WatchOutagesTest {
     assertThat(outages.count(sources(flapping))).isZero();
     clock.move(Duration.ofMinutes(2));
     assertThat(outages.count(sources(flapping))).isEqualTo(1);
+  }
+
+  @Test
+  void overHttpASilentWatchNeverCountsButAStoppedInformerDoes() {
+    WatchOutages overHttp = new WatchOutages(clock, false);
+    Map<String, Map<String, EventSourceHealthIndicator>> quiet =
+        sources(new Informer(true, true, false));
+    assertThat(overHttp.count(quiet)).isZero();
+    clock.move(Duration.ofMinutes(30));
+    assertThat(overHttp.count(quiet)).isZero();
+    assertThat(overHttp.count(sources(new Informer(false, true, false)))).isEqualTo(1);
   }
 
   @Test
