@@ -23,8 +23,8 @@ final class AsciiWatchBodies implements Interceptor {
   static final String NAME = "operated-ascii-watch-bodies";
 
   @Override
-  public AsyncBody.Consumer<List<ByteBuffer>> consumer(AsyncBody.Consumer<List<ByteBuffer>> consumer,
-      HttpRequest request) {
+  public AsyncBody.Consumer<List<ByteBuffer>> consumer(
+      AsyncBody.Consumer<List<ByteBuffer>> consumer, HttpRequest request) {
     return isWatch(request) ? new Escaping(consumer) : consumer;
   }
 

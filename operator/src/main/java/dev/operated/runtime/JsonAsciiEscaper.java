@@ -6,8 +6,8 @@ import java.util.List;
 /**
  * UTF-8 in, ASCII out: each character beyond ASCII as a JSON escape ({@code \u00fc}, a pair of
  * them beyond the Basic Multilingual Plane), bytes that are no UTF-8 as U+FFFD, one per maximal
- * subpart as the Unicode standard recommends. A character split between two calls is finished in the second. Not thread
- * safe: one per stream.
+ * subpart as the Unicode standard recommends. A character split between two calls is finished
+ * in the second. Not thread safe: one per stream.
  */
 final class JsonAsciiEscaper {
 

@@ -38,7 +38,7 @@ public record OperatorSettings(WatchedNamespaces watched, Optional<String> ownNa
   public static final int DEFAULT_RECONCILE_THREADS =
       Integer.parseInt(Setting.RECONCILE_THREADS.defaultValue());
 
-  /** The default of {@code --watch-transport}: HTTP, as client-go watches ({@link WatchTransport}). */
+  /** The default of {@code --watch-transport}: HTTP, as client-go watches (WatchTransport). */
   public static final WatchTransport DEFAULT_WATCH_TRANSPORT =
       WatchTransport.valueOf(Setting.WATCH_TRANSPORT.defaultValue().toUpperCase(Locale.ROOT));
 

@@ -272,7 +272,7 @@ class CrashPointsTest {
     private volatile Operator operator;
     private volatile boolean closed;
 
-    /** An instance watching as production does ({@link OperatorSettings#DEFAULT_WATCH_TRANSPORT}). */
+    /** An instance watching as production does (the settings' default transport). */
     Instance(String userAgent) {
       this(userAgent, OperatorSettings.DEFAULT_WATCH_TRANSPORT);
     }
