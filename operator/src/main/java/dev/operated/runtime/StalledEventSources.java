@@ -1,12 +1,14 @@
 package dev.operated.runtime;
 
 import io.javaoperatorsdk.operator.RuntimeInfo;
+import io.javaoperatorsdk.operator.health.EventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
 import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.function.Predicate;
 
 /**
  * The event sources that cannot feed reconciles, per controller: an informer that stopped (its
@@ -29,12 +31,24 @@ final class StalledEventSources {
 
   /** Controller name to the names of its stalled sources; empty when none. */
   static Map<String, Set<String>> of(RuntimeInfo info) {
+    return of(info.unhealthyEventSources(), StalledEventSources::stalled);
+  }
+
+  /**
+   * The sources of {@code unhealthy} (what {@code RuntimeInfo.unhealthyEventSources()} answers)
+   * that are down: any that is not an informer, and an informer source with an informer
+   * {@code down} says is.
+   */
+  static Map<String, Set<String>> of(
+      Map<String, Map<String, EventSourceHealthIndicator>> unhealthy,
+      Predicate<InformerHealthIndicator> down) {
     Map<String, Set<String>> stalled = new TreeMap<>();
-    info.unhealthyEventSources().forEach((controller, sources) ->
+    unhealthy.forEach((controller, sources) ->
         sources.forEach((name, source) -> {
+          // every informer of the source is asked (no anyMatch): down may time the ones it sees
           if (!(source instanceof InformerWrappingEventSourceHealthIndicator<?> informers)
-              || informers.informerHealthIndicators().values().stream()
-                  .anyMatch(StalledEventSources::stalled)) {
+              || informers.informerHealthIndicators().values().stream().map(down::test)
+                  .reduce(false, Boolean::logicalOr)) {
             stalled.computeIfAbsent(controller, ignored -> new TreeSet<>()).add(name);
           }
         }));

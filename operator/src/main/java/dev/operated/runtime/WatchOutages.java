@@ -2,7 +2,6 @@ package dev.operated.runtime;
 
 import io.javaoperatorsdk.operator.health.EventSourceHealthIndicator;
 import io.javaoperatorsdk.operator.health.InformerHealthIndicator;
-import io.javaoperatorsdk.operator.health.InformerWrappingEventSourceHealthIndicator;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -52,28 +51,17 @@ final class WatchOutages {
   synchronized int count(Map<String, Map<String, EventSourceHealthIndicator>> unhealthy) {
     Instant now = clock.instant();
     Set<InformerHealthIndicator> notWatching = Collections.newSetFromMap(new IdentityHashMap<>());
-    int down = 0;
-    for (Map<String, EventSourceHealthIndicator> sources : unhealthy.values()) {
-      for (EventSourceHealthIndicator source : sources.values()) {
-        if (!(source instanceof InformerWrappingEventSourceHealthIndicator<?> informers)) {
-          down++;
-          continue;
-        }
-        boolean sourceDown = false;
-        for (InformerHealthIndicator informer : informers.informerHealthIndicators().values()) {
-          if (StalledEventSources.stalled(informer)) {
-            sourceDown = true;
-          } else if (webSocketWatches && !informer.isWatching()) {
-            notWatching.add(informer);
-            Instant since = notWatchingSince.computeIfAbsent(informer, ignored -> now);
-            sourceDown |= Duration.between(since, now).compareTo(LONGEST_QUIET_WATCH) > 0;
-          }
-        }
-        if (sourceDown) {
-          down++;
-        }
+    int down = StalledEventSources.of(unhealthy, informer -> {
+      if (StalledEventSources.stalled(informer)) {
+        return true;
       }
-    }
+      if (!webSocketWatches || informer.isWatching()) {
+        return false;
+      }
+      notWatching.add(informer);
+      Instant since = notWatchingSince.computeIfAbsent(informer, ignored -> now);
+      return Duration.between(since, now).compareTo(LONGEST_QUIET_WATCH) > 0;
+    }).values().stream().mapToInt(Set::size).sum();
     notWatchingSince.keySet().retainAll(notWatching);
     return down;
   }
