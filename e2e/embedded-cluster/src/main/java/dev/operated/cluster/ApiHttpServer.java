@@ -8,10 +8,12 @@ import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.fabric8.mockwebserver.vertx.ServerWebSocketHandler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
 import java.net.InetAddress;
 import java.util.List;
 import java.util.Locale;
@@ -51,11 +53,13 @@ final class ApiHttpServer implements AutoCloseable {
   WatchControl watches;
 
   /**
-   * @param https serve TLS with a self-signed certificate (clients skip its verification, as
-   *              fabric8's mock server's clients do): kubectl sends a kubeconfig's token only
-   *              over TLS
+   * @param https       serve TLS with a self-signed certificate (clients skip its verification,
+   *                    as fabric8's mock server's clients do): kubectl sends a kubeconfig's token
+   *                    only over TLS
+   * @param http2Streams over TLS, offer HTTP/2 with at most this many concurrent streams per
+   *                    connection, as kube-apiserver does; 0: HTTP/1.1 only
    */
-  ApiHttpServer(Dispatcher dispatcher, InetAddress address, boolean https) {
+  ApiHttpServer(Dispatcher dispatcher, InetAddress address, boolean https, int http2Streams) {
     this.dispatcher = dispatcher;
     HttpServerOptions options = new HttpServerOptions().setHost(address.getHostAddress())
         .setPort(0).setWebSocketSubProtocols(WEBSOCKET_SUBPROTOCOLS)
@@ -69,6 +73,12 @@ final class ApiHttpServer implements AutoCloseable {
     if (https) {
       options.setSsl(true).setKeyCertOptions(
           io.vertx.core.net.SelfSignedCertificate.create(address.getHostAddress()).keyCertOptions());
+      if (http2Streams > 0) {
+        // kube-apiserver serves HTTP/2 to whoever negotiates it over TLS and limits the streams
+        // of one connection (SecureServingInfo.Serve); every open HTTP watch holds one.
+        options.setUseAlpn(true).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+            .setInitialSettings(new Http2Settings().setMaxConcurrentStreams(http2Streams));
+      }
     }
     this.server = vertx.createHttpServer(options);
     server.requestHandler(this::handle);

@@ -60,7 +60,8 @@ public final class EmbeddedCluster implements AutoCloseable {
     pipeline.accessControl.mode(builder.authorization);
     // Not fabric8's mock web server: it buffers every body, and kubectl's watches and
     // `logs -f` stream theirs.
-    this.server = new ApiHttpServer(pipeline, InetAddress.getLoopbackAddress(), builder.https);
+    this.server = new ApiHttpServer(pipeline, InetAddress.getLoopbackAddress(), builder.https,
+        builder.http2Streams);
     this.watchControl = new WatchControl(api, builder.clock); // stage: watch control
     server.watches = watchControl;
     this.config = new ConfigBuilder(Config.empty())
@@ -277,12 +278,15 @@ public final class EmbeddedCluster implements AutoCloseable {
 
   /** How to start one. */
   public static final class Builder {
+    /** kube-apiserver's limit on one HTTP/2 connection's concurrent streams when not set. */
+    private static final int KUBE_APISERVER_HTTP2_STREAMS = 100;
     private String kubernetesVersion = "1.33";
     private Path crdFolder;
     private Node node = new ReadyNode();
     private Clock clock = Clock.systemUTC();
     private Authorizer.Mode authorization = Authorizer.Mode.ALWAYS_ALLOW;
     private boolean https;
+    private int http2Streams = KUBE_APISERVER_HTTP2_STREAMS;
 
     private Builder() {
     }
@@ -325,6 +329,18 @@ public final class EmbeddedCluster implements AutoCloseable {
      */
     public Builder https(boolean serveHttps) {
       this.https = serveHttps;
+      return this;
+    }
+
+    /**
+     * Over HTTPS, HTTP/2 is offered to clients that negotiate it, with at most this many
+     * concurrent streams per connection: 100 unless set, kube-apiserver's default
+     * ({@code SecureServingInfo.Serve}, staging/src/k8s.io/apiserver/pkg/server/secure_serving.go:
+     * "match http2.initialMaxConcurrentStreams used by clients"); 0 serves HTTP/1.1 only, as
+     * {@code --disable-http2-serving} does.
+     */
+    public Builder http2MaxStreamsPerConnection(int streams) {
+      this.http2Streams = streams;
       return this;
     }
 

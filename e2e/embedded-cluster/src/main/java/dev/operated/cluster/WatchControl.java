@@ -254,7 +254,8 @@ public final class WatchControl implements AutoCloseable {
       return response;
     }
     WatchRequest watch = WatchRequest.of(request.getPath(), request.getHeader("User-Agent"),
-        WatchRequest.Transport.HTTP, now());
+        "H2".equals(request.getHttpVersion()) ? WatchRequest.Transport.HTTP2
+            : WatchRequest.Transport.HTTP, now());
     return new StreamingResponse(response.getHeaders().header("Content-Type"), sink -> {
       Optional<String> expired = expiry(watch);
       if (expired.isPresent()) {
