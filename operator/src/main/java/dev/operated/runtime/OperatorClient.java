@@ -27,7 +27,15 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * sent without them keeps the stored ones, as the API server does for any write that omits them.
  *
  * <p>Its watches go over the transport the settings name ({@link WatchTransport}: HTTP unless told
- * otherwise).
+ * otherwise), and it speaks HTTP/1.1 only. Over TLS the JDK's client would otherwise negotiate
+ * HTTP/2 and put every request and every watch on one connection, and an HTTP watch holds its
+ * stream for as long as it is open: kube-apiserver allows 100 streams per connection
+ * ({@code SecureServingInfo.Serve}), and where client-go opens another connection when they are
+ * taken, the JDK's client fails the request ("too many concurrent streams",
+ * {@code Http2Connection.reserveStream}). Watching a list of namespaces (seven watches
+ * each), the operator would fail to start from about a dozen, and before that every apply and
+ * status patch would compete with the watches for the streams left. Over HTTP/1.1 each watch and each request in
+ * flight has a connection of its own, as each WebSocket watch had.
  */
 public final class OperatorClient {
 
@@ -37,18 +45,17 @@ public final class OperatorClient {
   /** From the kubeconfig's current context, or the pod's service account in a cluster. */
   public static KubernetesClient build(WatchTransport watches) {
     // what KubernetesClientBuilder configures itself with when given no Config, read once
-    return client(new ConfigBuilder().withOnlyHttpWatches(watches == WatchTransport.HTTP)
-        .build());
+    return client(new ConfigBuilder(), watches);
   }
 
   /** The operator's client of the server {@code config} names (tests: an embedded server). */
   public static KubernetesClient forConfig(Config config, WatchTransport watches) {
-    return client(new ConfigBuilder(config).withOnlyHttpWatches(watches == WatchTransport.HTTP)
-        .build());
+    return client(new ConfigBuilder(config), watches);
   }
 
-  private static KubernetesClient client(Config config) {
-    return builder().withConfig(config)
+  private static KubernetesClient client(ConfigBuilder config, WatchTransport watches) {
+    return builder().withConfig(config.withOnlyHttpWatches(watches == WatchTransport.HTTP)
+            .withHttp2Disable(true).build())
         .withHttpClientBuilderConsumer(OperatorClient::addInterceptors)
         .withKubernetesSerialization(withoutManagedFields()).build();
   }

@@ -41,7 +41,8 @@ public enum Setting {
           + "is 50 of each); 1 to 100"),
   WATCH_TRANSPORT("--watch-transport", "OPERATED_WATCH_TRANSPORT", "http|websocket", "http",
       "how watches reach the API server: http (a streamed response, as client-go watches) or "
-          + "websocket (for a proxy that serves watches only that way)");
+          + "websocket (for a proxy that serves watches only that way); either way over "
+          + "HTTP/1.1, a connection per watch");
 
   private final String flag;
   private final String variable;

@@ -72,6 +72,8 @@ class OperatorClientTest {
         Config used = client.getConfiguration();
         assertThat(used.isOnlyHttpWatches()).as(transport.name())
             .isEqualTo(transport == WatchTransport.HTTP);
+        assertThat(used.isHttp2Disable())
+            .as("HTTP/1.1 only, the watches off HTTP/2's streams (Http2StreamLimitTest)").isTrue();
         assertThat(used.getMasterUrl()).isEqualTo("https://10.0.0.1:6443/");
         assertThat(used.getOauthToken()).isEqualTo("token");
         assertThat(used.getNamespace()).isEqualTo("operators");
