@@ -4,11 +4,12 @@ import dev.operated.api.OperatedService;
 import dev.operated.cluster.Authorizer;
 import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.reconciler.OperatedOperator;
+import dev.operated.runtime.OperatorClient;
 import dev.operated.runtime.OperatorMetrics;
+import dev.operated.runtime.OperatorSettings;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -59,9 +60,9 @@ public final class LocalCluster implements AutoCloseable {
     if (mode == InProcessOperator.START) {
       // the operator runs as the chart's ServiceAccount, under its rules, with RBAC on
       OperatorServiceAccount.install(client);
-      this.operatorClient = new KubernetesClientBuilder().withConfig(
+      this.operatorClient = OperatorClient.forConfig(
           cluster.serviceAccountConfig(OperatorServiceAccount.NAMESPACE,
-              OperatorServiceAccount.NAME)).build();
+              OperatorServiceAccount.NAME), OperatorSettings.DEFAULT_WATCH_TRANSPORT);
       this.operator = OperatedOperator.create(operatorClient, Clock.systemUTC(),
           overrides -> overrides.withMetrics(metrics.josdkMetrics()));
     } else {
