@@ -112,6 +112,12 @@ final class ApiHttpServer implements AutoCloseable {
     });
   }
 
+  /** Whether the request came as a stream of an HTTP/2 connection (its version as recorded). */
+  static boolean overHttp2(RecordedRequest request) {
+    return HttpVersion.HTTP_2.alpnName().toUpperCase(Locale.ROOT)
+        .equals(request.getHttpVersion());
+  }
+
   private static RecordedRequest recorded(HttpServerRequest event, Buffer body) {
     return new RecordedRequest(event.version().alpnName().toUpperCase(Locale.ROOT),
         HttpMethod.fromVertx(event.method()), event.uri(),

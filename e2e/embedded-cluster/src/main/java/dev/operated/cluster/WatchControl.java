@@ -254,7 +254,7 @@ public final class WatchControl implements AutoCloseable {
       return response;
     }
     WatchRequest watch = WatchRequest.of(request.getPath(), request.getHeader("User-Agent"),
-        "H2".equals(request.getHttpVersion()) ? WatchRequest.Transport.HTTP2
+        ApiHttpServer.overHttp2(request) ? WatchRequest.Transport.HTTP2
             : WatchRequest.Transport.HTTP, now());
     return new StreamingResponse(response.getHeaders().header("Content-Type"), sink -> {
       Optional<String> expired = expiry(watch);
