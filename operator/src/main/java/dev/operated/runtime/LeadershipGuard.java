@@ -113,7 +113,7 @@ final class LeadershipGuard implements Interceptor {
     return OperatorClient.builder().withConfig(noRetries)
         .withKubernetesSerialization(client.getKubernetesSerialization())
         .withHttpClientBuilderConsumer(builder -> {
-          OperatorClient.addInterceptors(builder);
+          OperatorClient.configureHttp(builder);
           builder.addOrReplaceInterceptor("operated-leadership", this);
         })
         .build();

@@ -33,8 +33,9 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * ({@code SecureServingInfo.Serve}), and where client-go opens another connection when they are
  * taken, the JDK's client fails the request ("too many concurrent streams",
  * {@code Http2Connection.reserveStream}). Watching a list of namespaces (seven watches
- * each), the operator would fail to start from about a dozen, and before that every apply and
- * status patch would compete with the watches for the streams left. Over HTTP/1.1 each watch and each request in
+ * each, eight with the Prometheus Operator's CRD), the operator would fail to start from
+ * fifteen, its reconciles would fail from thirteen with the CRD, and before that every apply
+ * and status patch would compete with the watches for the streams left. Over HTTP/1.1 each watch and each request in
  * flight has a connection of its own, as each WebSocket watch had.
  */
 public final class OperatorClient {
@@ -55,17 +56,19 @@ public final class OperatorClient {
 
   private static KubernetesClient client(ConfigBuilder config, WatchTransport watches) {
     return builder().withConfig(config.withOnlyHttpWatches(watches == WatchTransport.HTTP)
-            .withHttp2Disable(true).build())
-        .withHttpClientBuilderConsumer(OperatorClient::addInterceptors)
+            .build())
+        .withHttpClientBuilderConsumer(OperatorClient::configureHttp)
         .withKubernetesSerialization(withoutManagedFields()).build();
   }
 
   /**
    * What every HTTP client of the operator needs, for any client made from this one too (the
-   * leadership fence builds its own): fabric8 keeps one builder consumer, so a client that adds
-   * its own interceptor must call this from it.
+   * leadership fence builds its own, and JOSDK's informers run on it): HTTP/1.1 only, and watch
+   * bodies in ASCII. fabric8 keeps one builder consumer, so a client that adds its own
+   * interceptor must call this from it.
    */
-  static void addInterceptors(HttpClient.Builder http) {
+  static void configureHttp(HttpClient.Builder http) {
+    http.preferHttp11();
     http.addOrReplaceInterceptor(AsciiWatchBodies.NAME, new AsciiWatchBodies());
   }
 

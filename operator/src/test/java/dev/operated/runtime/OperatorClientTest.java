@@ -15,11 +15,13 @@ import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientImpl;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.io.IOException;
+import java.lang.reflect.Proxy;
 import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
@@ -62,6 +64,28 @@ class OperatorClientTest {
     assertThat(SecondFactory.USED).hasValue(0);
   }
 
+  /**
+   * What the operator's client and the leadership fence's client both get: HTTP/1.1 only (on one
+   * HTTP/2 connection the watches would take its streams: Http2StreamLimitTest in e2e/tests) and
+   * watch bodies in ASCII (NonAsciiWatchEventsTest).
+   */
+  @Test
+  void everyHttpClientOfTheOperatorSpeaksHttp11AndHasItsWatchBodiesEscaped() {
+    List<String> calls = new CopyOnWriteArrayList<>();
+    HttpClient.Builder recorder = (HttpClient.Builder) Proxy.newProxyInstance(
+        getClass().getClassLoader(), new Class<?>[] {HttpClient.Builder.class},
+        (proxy, method, args) -> {
+          calls.add(method.getName() + (args != null && args[0] instanceof String name
+              ? " " + name : ""));
+          return method.getReturnType().isInstance(proxy) ? proxy : null;
+        });
+
+    OperatorClient.configureHttp(recorder);
+
+    assertThat(calls).containsExactlyInAnyOrder("preferHttp11",
+        "addOrReplaceInterceptor " + AsciiWatchBodies.NAME);
+  }
+
   @Test
   void watchesGoOverTheTransportTheSettingsNameAndTheRestOfTheConfigIsKept() {
     Config config = new ConfigBuilder(Config.empty()).withMasterUrl("https://10.0.0.1:6443")
@@ -72,8 +96,6 @@ class OperatorClientTest {
         Config used = client.getConfiguration();
         assertThat(used.isOnlyHttpWatches()).as(transport.name())
             .isEqualTo(transport == WatchTransport.HTTP);
-        assertThat(used.isHttp2Disable())
-            .as("HTTP/1.1 only, the watches off HTTP/2's streams (Http2StreamLimitTest)").isTrue();
         assertThat(used.getMasterUrl()).isEqualTo("https://10.0.0.1:6443/");
         assertThat(used.getOauthToken()).isEqualTo("token");
         assertThat(used.getNamespace()).isEqualTo("operators");

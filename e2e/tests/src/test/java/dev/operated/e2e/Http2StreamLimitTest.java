@@ -61,7 +61,8 @@ class Http2StreamLimitTest {
   /**
    * The premise, pinned: a client as fabric8 builds it (the JDK's HTTP client, HTTP/2 allowed)
    * puts every watch on one connection, and once the server's streams are taken the JDK fails
-   * the next watch and every request after it, where client-go would open another connection.
+   * every request after them (the next informer's list, a create), where client-go would open
+   * another connection.
    */
   @Test
   void aClientOnOneHttp2ConnectionIsRefusedOnceItsWatchesHoldEveryStream() {
@@ -96,8 +97,8 @@ class Http2StreamLimitTest {
   /**
    * The operator as it runs (its client, HTTP watches, leader election and its fence), watching
    * three namespaces: more watches than one connection has streams. Its client speaks HTTP/1.1
-   * ({@link OperatorClient}); negotiating HTTP/2 instead, its informers past the limit stop and
-   * the process exits, or its writes are refused.
+   * ({@code OperatorClient.configureHttp}); negotiating HTTP/2 instead, it does not start
+   * (JOSDK's start throws: its informers past the limit cannot list).
    */
   @Test
   void theOperatorWatchingMoreThanOneConnectionsStreamsReconcilesEveryNamespace() {
