@@ -39,6 +39,9 @@ final class ApiHttpServer implements AutoCloseable {
   private static final List<String> WEBSOCKET_SUBPROTOCOLS = List.of("v1.channel.k8s.io",
       "v2.channel.k8s.io", "v3.channel.k8s.io", "v4.channel.k8s.io");
 
+  /** RFC 9113's error code for a stream reset by an internal error. */
+  private static final long HTTP2_INTERNAL_ERROR = 0x2;
+
   private final Vertx vertx = Vertx.vertx();
   private final Dispatcher dispatcher;
   private final ExecutorService streams = Executors.newCachedThreadPool(runnable -> {
@@ -127,7 +130,10 @@ final class ApiHttpServer implements AutoCloseable {
 
   private void send(HttpServerRequest event, MockResponse response) {
     if (response.getHeaders().get(RequestFaults.Fault.RESET_MARKER) != null) { // hook: faults
-      event.connection().close();
+      // HTTP/1.1: the connection is closed; HTTP/2: this request's stream alone is reset
+      // (INTERNAL_ERROR, as Go's server resets a stream whose handler panicked), so the other
+      // requests and watches sharing its connection live on.
+      event.response().reset(HTTP2_INTERNAL_ERROR);
       return;
     }
     HttpServerResponse out = event.response();

@@ -96,7 +96,8 @@ public final class RequestFaults {
 
     /**
      * No answer at all: the connection is closed under the request, as a crashed API server
-     * instance or a load balancer resetting it does. The client sees an I/O error, not a Status.
+     * instance or a load balancer resetting it does (over HTTP/2, the request's stream is reset
+     * and the connection's other streams go on). The client sees an I/O error, not a Status.
      */
     public static Fault connectionReset() {
       return new Fault(0, "ConnectionReset", "the connection was closed with no answer",
