@@ -35,8 +35,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * {@code Http2Connection.reserveStream}). Watching a list of namespaces (seven watches
  * each, eight with the Prometheus Operator's CRD), the operator would fail to start from
  * fifteen, its reconciles would fail from thirteen with the CRD, and before that every apply
- * and status patch would compete with the watches for the streams left. Over HTTP/1.1 each watch and each request in
- * flight has a connection of its own, as each WebSocket watch had.
+ * and status patch would compete with the watches for the streams left. Over HTTP/1.1 each
+ * watch and each request in flight has a connection of its own, as each WebSocket watch had.
  */
 public final class OperatorClient {
 
