@@ -96,6 +96,10 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
       description = "The API server JVM's options, space-separated.")
   String serverJvmOptions;
 
+  @Option(names = "--https", description = "Serve the API over TLS, with HTTP/2 for the clients "
+      + "that negotiate it, as kube-apiserver does (default: plain HTTP/1.1).")
+  boolean https;
+
   @Option(names = "--crds", defaultValue = "crds", description = "Default: ${DEFAULT-VALUE}.")
   Path crds;
 
@@ -197,7 +201,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
   private ScaleReport.Baseline baselinePhase(ServiceSpecs specs, Path directory)
       throws Exception {
     progress("baseline: a fresh API server, the bare client applies what render printed");
-    try (ServerProcess server = new ServerProcess(split(serverJvmOptions), crds, directory);
+    try (ServerProcess server = new ServerProcess(split(serverJvmOptions), crds, directory, https);
         KubernetesClient client = client(server, AGENT + "/baseline");
         KubernetesClient watcher = client(server, AGENT + "/watch")) {
       createNamespaces(client);
@@ -245,7 +249,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
       Path directory) throws Exception {
     progress("operator: a fresh API server, the operator in its own JVM ("
         + String.join(" ", operator.jvmOptions()) + ")");
-    try (ServerProcess server = new ServerProcess(split(serverJvmOptions), crds, directory);
+    try (ServerProcess server = new ServerProcess(split(serverJvmOptions), crds, directory, https);
         KubernetesClient client = client(server, AGENT + "/create");
         KubernetesClient watcher = client(server, AGENT + "/watch")) {
       createNamespaces(client);

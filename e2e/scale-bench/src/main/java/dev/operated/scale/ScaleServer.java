@@ -27,7 +27,8 @@ import java.util.Map;
  * one JSON line (its own CPU time and the requests it answered, counted by {@link RequestClass}),
  * {@code quit} stops it. stdin closing stops it too, so it never outlives the benchmark. On the
  * way out it writes every request it answered to {@code REQUESTS_CSV} (the third argument), one
- * line each, for timelines: what the server was doing before the last apply, by whom.
+ * line each, for timelines: what the server was doing before the last apply, by whom. A fourth
+ * argument {@code https} serves TLS, with HTTP/2 for the clients that negotiate it.
  */
 public final class ScaleServer {
 
@@ -39,7 +40,9 @@ public final class ScaleServer {
   public static void main(String[] args) throws Exception {
     ScaleBenchmark.quietLogging();
     PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
-    try (EmbeddedCluster cluster = EmbeddedCluster.builder().crds(Path.of(args[0])).start()) {
+    boolean https = args.length > 3 && "https".equals(args[3]);
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().crds(Path.of(args[0])).https(https)
+        .start()) {
       Config config = cluster.config();
       writeKubeconfig(Path.of(args[1]), config.getMasterUrl(), cluster.adminToken());
       out.println("ready " + config.getMasterUrl());

@@ -26,7 +26,8 @@ final class ServerProcess implements AutoCloseable {
   private final String url;
   private final Path kubeconfig;
 
-  ServerProcess(List<String> jvmOptions, Path crds, Path directory) throws IOException {
+  ServerProcess(List<String> jvmOptions, Path crds, Path directory, boolean https)
+      throws IOException {
     this.kubeconfig = directory.resolve("kubeconfig");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -37,6 +38,7 @@ final class ServerProcess implements AutoCloseable {
     command.add(crds.toAbsolutePath().toString());
     command.add(kubeconfig.toString());
     command.add(directory.resolve("requests.csv").toString());
+    command.add(https ? "https" : "http");
     this.process = new ProcessBuilder(command)
         .redirectError(directory.resolve("server.log").toFile())
         .start();
