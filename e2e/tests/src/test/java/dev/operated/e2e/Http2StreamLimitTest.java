@@ -13,11 +13,8 @@ import dev.operated.runtime.OperatorSettings;
 import dev.operated.runtime.WatchedNamespaces;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,10 +64,7 @@ class Http2StreamLimitTest {
   @Test
   void aClientOnOneHttp2ConnectionIsRefusedOnceItsWatchesHoldEveryStream() {
     List<SharedIndexInformer<ConfigMap>> informers = new ArrayList<>();
-    try (KubernetesClient http2 = new KubernetesClientBuilder()
-        .withHttpClientFactory(new JdkHttpClientFactory())
-        .withConfig(new ConfigBuilder(cluster.config()).withOnlyHttpWatches(true).build())
-        .build()) {
+    try (KubernetesClient http2 = TestClusters.fabric8HttpWatchClient(cluster)) {
       for (int i = 0; i < STREAMS; i++) {
         SharedIndexInformer<ConfigMap> informer = http2.configMaps().inNamespace("shop")
             .withLabel("watch", String.valueOf(i)).runnableInformer(0);

@@ -9,12 +9,9 @@ import dev.operated.cluster.RequestFaults;
 import dev.operated.cluster.WatchRequest;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
@@ -29,10 +26,7 @@ class Http2StreamResetTest {
   @Test
   void aResetOverHttp2EndsItsOwnStreamAndNotTheWatchBesideIt() {
     try (EmbeddedCluster cluster = EmbeddedCluster.builder().https(true).start();
-        KubernetesClient http2 = new KubernetesClientBuilder()
-            .withHttpClientFactory(new JdkHttpClientFactory())
-            .withConfig(new ConfigBuilder(cluster.config()).withOnlyHttpWatches(true).build())
-            .build();
+        KubernetesClient http2 = TestClusters.fabric8HttpWatchClient(cluster);
         SharedIndexInformer<ConfigMap> informer = http2.configMaps().inNamespace("default")
             .inform()) {
       await().atMost(Duration.ofSeconds(10))

@@ -15,11 +15,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -132,9 +129,7 @@ class NonAsciiWatchEventsTest {
    */
   @Test
   void fabric8sOwnHttpWatchStopsAtTheEventAfterTheText() {
-    try (KubernetesClient plain = new KubernetesClientBuilder()
-        .withConfig(new ConfigBuilder(cluster.config()).withOnlyHttpWatches(true).build())
-        .withHttpClientFactory(new JdkHttpClientFactory()).build()) {
+    try (KubernetesClient plain = TestClusters.fabric8HttpWatchClient(cluster)) {
       SharedIndexInformer<ConfigMap> informer = plain.configMaps().inNamespace(NS).inform();
       try {
         changeTheTextTwice(informer);
