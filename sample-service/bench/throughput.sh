@@ -16,13 +16,17 @@
 #   DURATION=30s CONNECTIONS=64 ROUNDS=3 SAMPLING=0.25 sample-service/bench/throughput.sh
 #   TOGETHER=1 sample-service/bench/throughput.sh     (the variants of a round run at the same time)
 #   LOGS=/tmp/logs sample-service/bench/throughput.sh (keeps each service's log)
+#   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java JVM_OPTIONS=-XX:+UseCompactObjectHeaders \
+#     sample-service/bench/throughput.sh              (every variant on another JVM, with flags)
 #
-# Arguments name the variants run in each round, in order (default: off on). "off" is the
-# uninstrumented baseline; any other name is the whole contract on, plus the environment
-# assignments after a colon, to measure one setting against another in the same run
-# (JAR=path runs another build of the service, e.g. a copy of the jar and lib/ from before a change,
-# and SPANS_PER_REQUEST=n says how many spans that build makes per request):
+# Arguments name the variants run in each round, in order (default: off on). A name starting
+# with "off" is the uninstrumented baseline; any other is the whole contract on. After a colon,
+# environment assignments measure one setting against another in the same run (JAR=path runs
+# another build of the service, e.g. a copy of the jar and lib/ from before a change, and
+# SPANS_PER_REQUEST=n says how many spans that build makes per request; JAVA=path another JVM):
 #   sample-service/bench/throughput.sh off on 'batch2048:OTEL_BSP_MAX_EXPORT_BATCH_SIZE=2048'
+#   sample-service/bench/throughput.sh off on 'off25:JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java' \
+#     'on25:JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java'
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -35,6 +39,7 @@ spans_per_request=${SPANS_PER_REQUEST:-1}   # GET /items/{id}: its SERVER span
 port=${PORT:-18080}
 sink_port=${SINK_PORT:-14318}
 jar=sample-service/target/sample-service.jar
+java=${JAVA:-java}   # the JVM every variant runs on, e.g. the image's: JAVA=/path/to/jdk-25/bin/java
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(off on)
 
@@ -60,6 +65,26 @@ cpu_ticks() {
   } END {print ticks + 0}'
 }
 
+# thread_ticks PID: "group ticks" per group of the process's threads, a group being a thread
+# name without its number (the kernel keeps 15 characters of it: "BatchSpanProces")
+thread_ticks() {
+  cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
+    name = substr($0, index($0, "(") + 1, index($0, ")") - index($0, "(") - 1)
+    sub(/[-#]?[0-9]+$/, "", name); gsub(/ /, "_", name)
+    split(substr($0, index($0, ")") + 2), f, " ")
+    ticks[name] += f[12] + f[13]
+  } END {for (name in ticks) print name, ticks[name]}' | sort
+}
+
+# thread_split I: CPU µs per request by thread group over the measured run, the largest first
+thread_split() {
+  local requests
+  requests=$(awk '/requests in/ {print $1}' "$work/wrk-$1.txt")
+  join -a 2 -e 0 -o 0,1.2,2.2 "$work/threads0-$1" "$work/threads1-$1" | awk -v k="$ticks" -v n="$requests" '
+    {us = ($3 - $2) / k * 1e6 / n; if (us >= 0.5) printf "%s %.1f\n", $1, us}' |
+    sort -k2 -n -r | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2} END {print ""}'
+}
+
 java sample-service/bench/SpanSink.java "$sink_port" \
   >"$work/sink.log" 2>&1 &
 sink_pid=$!
@@ -79,26 +104,32 @@ done
 # start I VARIANT
 start() {
   local i=$1 variant=$2 name=${2%%:*} service_jar=$jar per_request=$spans_per_request
+  local variant_java=$java
   local env=(PORT=$((port + i)) BIND_ADDRESS=127.0.0.1 OPERATED_DRAIN_SECONDS=0 LOG_LEVEL=INFO)
-  if [ "$name" = off ]; then
+  if [[ $name == off* ]]; then
     env+=(SAMPLE_REQUEST_INSTRUMENTATION=false OTEL_SDK_DISABLED=true)
   else
     env+=(OTEL_TRACES_EXPORTER=otlp OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf
           OTEL_EXPORTER_OTLP_TRACES_ENDPOINT="http://127.0.0.1:$sink_port/v1/traces/$i"
           OTEL_TRACES_SAMPLER=parentbased_traceidratio OTEL_TRACES_SAMPLER_ARG="$sampling")
-    if [ "$variant" != "$name" ]; then
-      read -r -a extra <<<"${variant#*:}"
-      for assignment in "${extra[@]}"; do
-        case $assignment in
-          JAR=*) service_jar=${assignment#JAR=} ;; # another build, e.g. the one before a change
-          SPANS_PER_REQUEST=*) per_request=${assignment#SPANS_PER_REQUEST=} ;; # that build's
-          *) env+=("$assignment") ;;
-        esac
-      done
-    fi
+  fi
+  if [ "$variant" != "$name" ]; then
+    read -r -a extra <<<"${variant#*:}"
+    for assignment in "${extra[@]}"; do
+      case $assignment in
+        JAR=*) service_jar=${assignment#JAR=} ;; # another build, e.g. the one before a change
+        JAVA=*) variant_java=${assignment#JAVA=} ;; # another JVM
+        SPANS_PER_REQUEST=*) per_request=${assignment#SPANS_PER_REQUEST=} ;; # that build's
+        *) env+=("$assignment") ;;
+      esac
+    done
   fi
   echo "$per_request" >"$work/spans-per-request-$i"
-  env "${env[@]}" java -XX:MaxRAMPercentage=75 -jar "$service_jar" >"$work/service-$i.log" 2>&1 &
+  # JVM_OPTIONS is a list of flags, given to every variant; a JVM that does not know one (a Java 25
+  # flag on Java 17) ignores it, as the images' JVMs do
+  # shellcheck disable=SC2086
+  env "${env[@]}" "$variant_java" -XX:MaxRAMPercentage=75 -XX:+IgnoreUnrecognizedVMOptions \
+    ${JVM_OPTIONS:-} -jar "$service_jar" >"$work/service-$i.log" 2>&1 &
   echo $! >"$work/pid-$i"
 }
 
@@ -116,10 +147,12 @@ load() {
   pid=$(cat "$work/pid-$i")
   wrk -t1 -c"$connections" -d"$warmup" "$url" >/dev/null
   echo "$(cpu_ticks "$pid") $(cpu_ticks "$sink_pid")" >"$work/cpu0-$i"
+  thread_ticks "$pid" >"$work/threads0-$i"
   wrk -t1 -c"$connections" -d"$duration" --latency "$url" >"$work/wrk-$i.txt"
   echo "$(cpu_ticks "$pid") $(cpu_ticks "$sink_pid")" >"$work/cpu1-$i"
+  thread_ticks "$pid" >"$work/threads1-$i"
   local served=0
-  if [ "${variants[$i]%%:*}" != off ]; then
+  if [[ ${variants[$i]%%:*} != off* ]]; then
     served=$(curl -fs "http://127.0.0.1:$((port + i))/metrics" | awk \
       '/^http_server_requests_seconds_count\{/ && /uri="\/items\/\{id\}"/ {n += $NF} END {printf "%d", n}')
   fi
@@ -179,6 +212,7 @@ sdk_says() {
 
 echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up" \
   "$([ "${TOGETHER:-0}" = 1 ] && echo "(the variants of a round at the same time)" || echo "(one at a time)")."
+echo "JVM of the variants without JAVA=: $("$java" -version 2>&1 | head -1).${JVM_OPTIONS:+ JVM_OPTIONS for every variant (a JVM ignores those it does not know): $JVM_OPTIONS.}"
 echo
 echo "| round | variant | requests/s | p99 | CPU µs/request | sink CPU µs/request | spans expected | spans received | start to ready | service log |"
 echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"
@@ -200,6 +234,7 @@ for round in $(seq 1 "$rounds"); do
     echo "$rps" >>"$work/rps-$i"
     echo "$cpu" >>"$work/cpu-$i"
     echo "$expected $received" >>"$work/spans-$i"
+    echo "| $round | ${variants[$i]} | $(thread_split "$i") |" >>"$work/threads-table"
   done
 done
 median() { sort -n "$1" | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'; }
@@ -213,3 +248,9 @@ for i in "${!variants[@]}"; do
   echo "| ${variants[$i]} | $rps | $(awk -v a="$rps" -v b="$base" 'BEGIN {printf "%.2f", a / b}') |" \
     "$(median "$work/cpu-$i") | $expected | $received | $((expected - received)) |"
 done
+echo
+echo "CPU µs per request by thread (the JIT compilers included here; groups under 0.5 left out):"
+echo
+echo "| round | variant | threads |"
+echo "| --- | --- | --- |"
+cat "$work/threads-table"
