@@ -32,6 +32,12 @@ final class ServiceProcess implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  /**
+   * The JVM the service runs on: the image's (Java 25, with its compact object headers) when
+   * this machine has a Temurin 25 under /usr/lib/jvm, as the build machines do; else the one
+   * running the tests. {@code -Dsample.java=PATH} picks another.
+   */
+  static final Path JAVA = serviceJava();
 
   private final Process process;
   private final int port;
@@ -47,9 +53,9 @@ final class ServiceProcess implements AutoCloseable {
       throw new IllegalStateException(jar + " does not exist: run the tests with "
           + "./mvnw -pl sample-service verify (the jar is built in the package phase)");
     }
-    Path java = Path.of(System.getProperty("java.home"), "bin", "java");
-    ProcessBuilder builder = new ProcessBuilder(java.toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-jar", jar.toString());
+    ProcessBuilder builder = new ProcessBuilder(JAVA.toString(), "-XX:+IgnoreUnrecognizedVMOptions",
+        "-XX:+UseCompactObjectHeaders", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
+        "-jar", jar.toString());
     Map<String, String> environment = builder.environment();
     environment.keySet().removeIf(name -> name.startsWith("OTEL_") || name.startsWith("SAMPLE_")
         || name.startsWith("OPERATED_") || name.equals("PORT") || name.equals("BIND_ADDRESS")
@@ -67,6 +73,27 @@ final class ServiceProcess implements AutoCloseable {
     stderr = logs.resolve("stderr.log");
     builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
     process = builder.start();
+  }
+
+  private static Path serviceJava() {
+    String chosen = System.getProperty("sample.java");
+    if (chosen != null) {
+      return Path.of(chosen);
+    }
+    Path jvms = Path.of("/usr/lib/jvm");
+    if (Files.isDirectory(jvms)) {
+      try (var jdks = Files.newDirectoryStream(jvms, "temurin-25*")) {
+        for (Path jdk : jdks) {
+          Path java = jdk.resolve("bin").resolve("java");
+          if (Files.isExecutable(java)) {
+            return java;
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return Path.of(System.getProperty("java.home"), "bin", "java");
   }
 
   static ServiceProcess start(Map<String, String> env) {
