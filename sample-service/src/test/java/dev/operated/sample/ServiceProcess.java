@@ -32,12 +32,20 @@ final class ServiceProcess implements AutoCloseable {
 
   static final ObjectMapper JSON = new ObjectMapper();
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  private static final Path TESTS_JAVA = Path.of(System.getProperty("java.home"), "bin", "java");
   /**
-   * The JVM the service runs on: the image's (Java 25, with its compact object headers) when
-   * this machine has a Temurin 25 under /usr/lib/jvm, as the build machines do; else the one
-   * running the tests. {@code -Dsample.java=PATH} picks another.
+   * The JVM the service runs on: the image's (Java 25) when this machine has a Temurin 25 under
+   * /usr/lib/jvm, as the build machines do; else the one running the tests.
+   * {@code -Dsample.java=PATH} picks another.
    */
   static final Path JAVA = serviceJava();
+  /**
+   * The image's JVM flags (the pom's {@code image.jvm.*}, which Jib puts in the image), then the
+   * tests' own: a small heap and the first JIT tier, for many short-lived processes. On the JVM
+   * running the tests (no Java 25 found) a flag it does not know is ignored; on any other, the
+   * image's, a flag it refuses fails the start, as it would fail the pod's.
+   */
+  static final List<String> JVM_FLAGS = jvmFlags();
 
   private final Process process;
   private final int port;
@@ -53,9 +61,10 @@ final class ServiceProcess implements AutoCloseable {
       throw new IllegalStateException(jar + " does not exist: run the tests with "
           + "./mvnw -pl sample-service verify (the jar is built in the package phase)");
     }
-    ProcessBuilder builder = new ProcessBuilder(JAVA.toString(), "-XX:+IgnoreUnrecognizedVMOptions",
-        "-XX:+UseCompactObjectHeaders", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m",
-        "-jar", jar.toString());
+    List<String> command = new ArrayList<>(List.of(JAVA.toString()));
+    command.addAll(JVM_FLAGS);
+    command.addAll(List.of("-jar", jar.toString()));
+    ProcessBuilder builder = new ProcessBuilder(command);
     Map<String, String> environment = builder.environment();
     environment.keySet().removeIf(name -> name.startsWith("OTEL_") || name.startsWith("SAMPLE_")
         || name.startsWith("OPERATED_") || name.equals("PORT") || name.equals("BIND_ADDRESS")
@@ -73,6 +82,19 @@ final class ServiceProcess implements AutoCloseable {
     stderr = logs.resolve("stderr.log");
     builder.redirectOutput(stdout.toFile()).redirectError(stderr.toFile());
     process = builder.start();
+  }
+
+  private static List<String> jvmFlags() {
+    List<String> flags = new ArrayList<>();
+    if (JAVA.equals(TESTS_JAVA)) {
+      flags.add("-XX:+IgnoreUnrecognizedVMOptions");
+    }
+    String image = System.getProperty("sample.image.jvmFlags", "").strip();
+    if (!image.isEmpty()) {
+      flags.addAll(List.of(image.split("\\s+")));
+    }
+    flags.addAll(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m"));
+    return List.copyOf(flags);
   }
 
   private static Path serviceJava() {
@@ -93,7 +115,7 @@ final class ServiceProcess implements AutoCloseable {
         throw new UncheckedIOException(e);
       }
     }
-    return Path.of(System.getProperty("java.home"), "bin", "java");
+    return TESTS_JAVA;
   }
 
   static ServiceProcess start(Map<String, String> env) {
