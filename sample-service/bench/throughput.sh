@@ -54,19 +54,9 @@ cleanup() {
 trap cleanup EXIT
 ticks=$(getconf CLK_TCK)
 
-# user + system CPU of a process's live threads so far, in clock ticks, leaving out the JIT
-# compiler threads: compiling is a warm-up cost, and on a loaded machine it is still going on long
-# after the warm-up run. The thread name is field 2, in parentheses, and may contain spaces.
-cpu_ticks() {
-  cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
-    name = substr($0, index($0, "(") + 1, index($0, ")") - index($0, "(") - 1)
-    split(substr($0, index($0, ")") + 2), f, " ")
-    if (name !~ /^C[12] CompilerThre/) ticks += f[12] + f[13]
-  } END {print ticks + 0}'
-}
-
-# thread_ticks PID: "group ticks" per group of the process's threads, a group being a thread
-# name without its number (the kernel keeps 15 characters of it: "BatchSpanProces")
+# thread_ticks PID: user + system CPU of a process's live threads so far, in clock ticks, as
+# "group ticks" lines, a group being a thread name without its number (field 2 of the stat line,
+# in parentheses, may contain spaces; the kernel keeps 15 characters of it: "BatchSpanProces")
 thread_ticks() {
   cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
     name = substr($0, index($0, "(") + 1, index($0, ")") - index($0, "(") - 1)
@@ -74,6 +64,12 @@ thread_ticks() {
     split(substr($0, index($0, ")") + 2), f, " ")
     ticks[name] += f[12] + f[13]
   } END {for (name in ticks) print name, ticks[name]}' | sort
+}
+
+# without_compilers < THREAD_TICKS: the total, leaving out the JIT compiler threads: compiling is
+# a warm-up cost, and on a loaded machine it is still going on long after the warm-up run
+without_compilers() {
+  awk '$1 !~ /^C[12]_CompilerThre/ {ticks += $2} END {print ticks + 0}'
 }
 
 # thread_split I: CPU µs per request by thread group over the measured run, the largest first
@@ -146,11 +142,13 @@ load() {
   local i=$1 pid url="http://127.0.0.1:$((port + $1))/items/42"
   pid=$(cat "$work/pid-$i")
   wrk -t1 -c"$connections" -d"$warmup" "$url" >/dev/null
-  echo "$(cpu_ticks "$pid") $(cpu_ticks "$sink_pid")" >"$work/cpu0-$i"
   thread_ticks "$pid" >"$work/threads0-$i"
+  echo "$(without_compilers <"$work/threads0-$i") $(thread_ticks "$sink_pid" | without_compilers)" \
+    >"$work/cpu0-$i"
   wrk -t1 -c"$connections" -d"$duration" --latency "$url" >"$work/wrk-$i.txt"
-  echo "$(cpu_ticks "$pid") $(cpu_ticks "$sink_pid")" >"$work/cpu1-$i"
   thread_ticks "$pid" >"$work/threads1-$i"
+  echo "$(without_compilers <"$work/threads1-$i") $(thread_ticks "$sink_pid" | without_compilers)" \
+    >"$work/cpu1-$i"
   local served=0
   if [[ ${variants[$i]%%:*} != off* ]]; then
     served=$(curl -fs "http://127.0.0.1:$((port + i))/metrics" | awk \
