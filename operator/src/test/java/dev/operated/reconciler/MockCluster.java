@@ -38,6 +38,8 @@ final class MockCluster implements AutoCloseable {
   final KubernetesClient client;
   final Operator operator;
   private final AtomicInteger reconciles = new AtomicInteger();
+  private final AtomicInteger executionsStarted = new AtomicInteger();
+  private final AtomicInteger executionsFinished = new AtomicInteger();
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
 
@@ -53,12 +55,29 @@ final class MockCluster implements AutoCloseable {
           public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
             reconciles.incrementAndGet();
           }
+
+          @Override
+          public void reconciliationExecutionStarted(HasMetadata resource,
+              Map<String, Object> metadata) {
+            executionsStarted.incrementAndGet();
+          }
+
+          @Override
+          public void reconciliationExecutionFinished(HasMetadata resource,
+              Map<String, Object> metadata) {
+            executionsFinished.incrementAndGet();
+          }
         })));
     operator.start();
   }
 
   int reconciles() {
     return reconciles.get();
+  }
+
+  /** No reconcile is running (one may still be queued behind an event not yet delivered). */
+  boolean idle() {
+    return executionsStarted.get() == executionsFinished.get();
   }
 
   OperatedService get(String namespace, String name) {
