@@ -39,6 +39,21 @@ final class Logging {
     GATE.owner = Thread.currentThread();
   }
 
+  /** The fatal path never opens the gate again; tests that closed it do. */
+  static void everyThreadMayLog() {
+    GATE.owner = null;
+  }
+
+  /**
+   * Whether the calling thread may write a line now. The turbo filter asks before an event is
+   * built; {@link GatedConsoleAppender} asks again as the line is written, for the events that
+   * passed the filter before the gate closed.
+   */
+  static boolean mayLog() {
+    Thread current = GATE.owner;
+    return current == null || current == Thread.currentThread();
+  }
+
   /** Flushes and stops every appender; the last thing before the process exits. */
   static void stop() {
     context().stop();
@@ -54,9 +69,7 @@ final class Logging {
     @Override
     public FilterReply decide(Marker marker, Logger logger, Level level, String format,
         Object[] params, Throwable t) {
-      Thread current = owner;
-      return current == null || current == Thread.currentThread()
-          ? FilterReply.NEUTRAL : FilterReply.DENY;
+      return mayLog() ? FilterReply.NEUTRAL : FilterReply.DENY;
     }
   }
 }
