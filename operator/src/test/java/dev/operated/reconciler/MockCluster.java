@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
+import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,7 +39,7 @@ final class MockCluster implements AutoCloseable {
   final KubernetesClient client;
   final Operator operator;
   private final AtomicInteger reconciles = new AtomicInteger();
-  private final AtomicInteger executionsStarted = new AtomicInteger();
+  private final AtomicInteger reconcilesSubmitted = new AtomicInteger();
   private final AtomicInteger executionsFinished = new AtomicInteger();
 
   final MutableClock clock = new MutableClock(Instant.parse("2026-11-25T10:00:00Z"));
@@ -56,10 +57,12 @@ final class MockCluster implements AutoCloseable {
             reconciles.incrementAndGet();
           }
 
+          // JOSDK calls this as it hands a reconcile to its executor, before the reconcile waits
+          // in the executor's queue; every one handed over ends in an execution finished
           @Override
-          public void reconciliationExecutionStarted(HasMetadata resource,
+          public void reconcileCustomResource(HasMetadata resource, RetryInfo retry,
               Map<String, Object> metadata) {
-            executionsStarted.incrementAndGet();
+            reconcilesSubmitted.incrementAndGet();
           }
 
           @Override
@@ -75,9 +78,12 @@ final class MockCluster implements AutoCloseable {
     return reconciles.get();
   }
 
-  /** No reconcile is running (one may still be queued behind an event not yet delivered). */
+  /**
+   * No reconcile is queued or running. An event not yet delivered, or a reschedule not yet due,
+   * can still start one.
+   */
   boolean idle() {
-    return executionsStarted.get() == executionsFinished.get();
+    return reconcilesSubmitted.get() == executionsFinished.get();
   }
 
   OperatedService get(String namespace, String name) {

@@ -73,7 +73,9 @@ class LeaderElectionTest {
 
     Duration took = Duration.ofNanos(System.nanoTime() - started);
     Duration timeout = OperatorRuntimeTest.settings(true, "replica-a").shutdownTimeout();
-    assertThat(took).isLessThan(timeout.plusMillis(500));
+    // the delays are 60 s; what follows the API steps (closing tracing, the HTTP server, the
+    // client) gets a few seconds on a loaded machine
+    assertThat(took).isLessThan(timeout.plusSeconds(3));
   }
 
   @Test
@@ -92,12 +94,15 @@ class LeaderElectionTest {
     assertThat(secondHttp.status("/livez")).isEqualTo(200);
     assertThat(holder()).isEqualTo("replica-a");
 
-    long stoppedAt = System.nanoTime();
     first.shutdown();
-    // released on shutdown: the standby need not wait out the lease duration
-    await().atMost(FAST.leaseDuration()).until(() -> second.health().leading());
+    // released on shutdown, so the standby need not wait out the lease duration; timed from the
+    // end of the shutdown, whose own length a loaded machine decides
+    long stoppedAt = System.nanoTime();
+    assertThat(holder()).as("the Lease released by the stopped leader")
+        .isIn(null, "", "replica-b");
+    await().atMost(FAST.leaseDuration().plusSeconds(10)).until(() -> second.health().leading());
     Duration takeover = Duration.ofNanos(System.nanoTime() - stoppedAt);
-    assertThat(takeover).isLessThan(FAST.leaseDuration());
+    assertThat(takeover).isLessThan(FAST.leaseDuration().plusSeconds(2));
     await().atMost(Duration.ofSeconds(5)).until(() -> secondHttp.status("/readyz") == 200);
     assertThat(holder()).isEqualTo("replica-b");
     assertThat(exits).as("nobody lost the lease uncleanly").isEmpty();
