@@ -68,9 +68,12 @@ class CollectorDownIT {
         assertThat(service.status(SampleServiceDefaults.READINESS_PATH)).isEqualTo(200);
       }
     }
-    assertThat(millis).as("no request waited for an export (each export hangs %s)",
-        EXPORT_TIMEOUT).allSatisfy(ms -> assertThat(ms).isLessThan(
-            EXPORT_TIMEOUT.toMillis() / 3));
+    // Requests that waited for exports would be slow by the dozen (an export of every 8 spans
+    // hangs); a stray pause of the child JVM on a loaded machine is one slow request, not that.
+    List<Long> slow = millis.stream().filter(ms -> ms >= EXPORT_TIMEOUT.toMillis() / 3).toList();
+    assertThat(slow).as("requests that may have waited for an export (each export hangs %s)",
+        EXPORT_TIMEOUT).hasSizeLessThanOrEqualTo(REQUESTS / 100)
+        .allSatisfy(ms -> assertThat(ms).isLessThan(EXPORT_TIMEOUT.toMillis()));
     assertThat(service.status(SampleServiceDefaults.READINESS_PATH)).isEqualTo(200);
   }
 

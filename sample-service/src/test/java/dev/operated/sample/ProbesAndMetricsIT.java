@@ -29,7 +29,8 @@ class ProbesAndMetricsIT {
 
   @Test
   void readinessIs503UntilStartupFinishedWhileLivenessIs200() {
-    try (ServiceProcess service = ServiceProcess.start(env("SAMPLE_WARMUP_MS", "2500"))) {
+    // the warm-up outlasts the first requests to a cold JVM on a loaded machine
+    try (ServiceProcess service = ServiceProcess.start(env("SAMPLE_WARMUP_MS", "6000"))) {
       service.awaitListening();
 
       HttpResponse<String> ready = service.get(SampleServiceDefaults.READINESS_PATH);
@@ -37,7 +38,7 @@ class ProbesAndMetricsIT {
       assertThat(ready.body()).contains("starting");
       assertThat(service.status(SampleServiceDefaults.LIVENESS_PATH)).isEqualTo(200);
 
-      await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(50))
+      await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
           .until(() -> service.status(SampleServiceDefaults.READINESS_PATH) == 200);
       assertThat(service.get(SampleServiceDefaults.READINESS_PATH).body()).contains("ready");
       assertThat(service.events("ready")).singleElement()
