@@ -267,10 +267,11 @@ class WatchControlTest {
     configMap("kept", "1");
     try (SharedIndexInformer<ConfigMap> informer = informer(deleted)) {
       awaitWatchOpen();
-      Instant restartedAt = Instant.now();
       Duration unavailable = Duration.ofSeconds(3);
 
       cluster.restart(unavailable);
+      // taken once the restart returned: its 503s began inside it, no later than now
+      Instant restartedAt = Instant.now();
 
       assertThat(cluster.watches().open()).isEmpty();
       assertThatThrownBy(() -> client.configMaps().inNamespace(NS).list())

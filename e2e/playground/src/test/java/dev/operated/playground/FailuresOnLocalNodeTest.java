@@ -108,7 +108,10 @@ class FailuresOnLocalNodeTest {
         .until(() -> front.endpoints().stream()
             .noneMatch(endpoint -> endpoint.getHostString().equals(ip)));
     assertThat(front.endpoints()).hasSize(1);
-    assertThat(e2e.condition("Ready").getReason()).isIn("ProbeFailing", "AppNotReady");
+    // the status follows the pod through the Deployment's status and a reconcile, after the
+    // endpoint left: awaited, within the 20 s the app stays unready
+    await("the status says why").atMost(Duration.ofSeconds(15)).untilAsserted(() ->
+        assertThat(e2e.condition("Ready").getReason()).isIn("ProbeFailing", "AppNotReady"));
     await("back in once ready").atMost(Duration.ofSeconds(40))
         .until(() -> front.endpoints().size() == 2);
     assertThat(appStatus(pod.getMetadata().getName()).getRestartCount()).isZero();

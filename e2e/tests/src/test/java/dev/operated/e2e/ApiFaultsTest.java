@@ -22,6 +22,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -134,11 +135,16 @@ class ApiFaultsTest {
       namespace.getMetadata().getLabels().put("istio-injection", "enabled");
       return namespace;
     });
-    await().atMost(Duration.ofSeconds(30)).until(() -> client.apps().deployments()
-        .inNamespace(NS).withName(NAME).get().getSpec().getTemplate().getMetadata()
-        .getAnnotations().keySet().stream().anyMatch(key -> key.contains("istio"))
-        && client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
-            .inNamespace(NS).withName(NAME).get() != null);
+    // Both facts applied: the ServiceMonitor and the Deployment are separate dependents, so the
+    // monitor can exist while the pod template still has the scrape annotations it replaces.
+    await().atMost(Duration.ofSeconds(30)).until(() -> {
+      Map<String, String> annotations = client.apps().deployments().inNamespace(NS)
+          .withName(NAME).get().getSpec().getTemplate().getMetadata().getAnnotations();
+      return annotations.keySet().stream().anyMatch(key -> key.contains("istio"))
+          && !annotations.containsKey("prometheus.io/scrape")
+          && client.genericKubernetesResources("monitoring.coreos.com/v1", "ServiceMonitor")
+              .inNamespace(NS).withName(NAME).get() != null;
+    });
     Deployment before = client.apps().deployments().inNamespace(NS).withName(NAME).get();
     operator.stop();
 
