@@ -102,7 +102,7 @@ class ControllerPauseTest {
   void aPausedDeploymentControllerCreatesNoReplicaSetUntilResumed() {
     try (EmbeddedCluster.Pause paused = cluster.pause(Controller.DEPLOYMENT)) {
       client.apps().deployments().resource(deployment("web", 2)).create();
-      await().during(QUIET).atMost(QUIET.plusSeconds(2)).until(() -> replicaSets().isEmpty()
+      await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> replicaSets().isEmpty()
           && client.apps().deployments().withName("web").get().getStatus() == null);
     }
     await().atMost(TIMEOUT).until(() -> Integer.valueOf(2).equals(readyReplicas("web")));
@@ -115,7 +115,7 @@ class ControllerPauseTest {
     try (EmbeddedCluster.Pause paused = cluster.pause(Controller.REPLICA_SET)) {
       client.apps().deployments().resource(deployment("web", 2)).create();
       await().atMost(TIMEOUT).until(() -> replicaSets().size() == 1);
-      await().during(QUIET).atMost(QUIET.plusSeconds(2)).until(() -> pods().isEmpty()
+      await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> pods().isEmpty()
           && replicaSets().get(0).getStatus() == null);
     }
     await().atMost(TIMEOUT).until(() -> Integer.valueOf(2).equals(readyReplicas("web")));
@@ -132,7 +132,7 @@ class ControllerPauseTest {
       node.flip(false);
       node.flip(true);
       node.flip(false);
-      await().during(QUIET).atMost(QUIET.plusSeconds(2)).until(() ->
+      await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() ->
           pods().get(0).getMetadata().getResourceVersion().equals(before));
       assertThat(readyReplicas("web")).isEqualTo(1);
     }
@@ -145,7 +145,7 @@ class ControllerPauseTest {
     try (EmbeddedCluster.Pause paused = cluster.pause(Controller.KUBELET)) {
       client.apps().deployments().resource(deployment("web", 1)).create();
       await().atMost(TIMEOUT).until(() -> pods().size() == 1);
-      await().during(QUIET).atMost(QUIET.plusSeconds(2)).until(() ->
+      await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() ->
           pods().get(0).getSpec().getNodeName() == null && pods().get(0).getStatus() == null
               || pods().get(0).getSpec().getNodeName() == null
                   && pods().get(0).getStatus().getPhase() == null);
@@ -155,7 +155,7 @@ class ControllerPauseTest {
     String pod = pods().get(0).getMetadata().getName();
     try (EmbeddedCluster.Pause paused = cluster.pause(Controller.KUBELET)) {
       client.pods().withName(pod).delete();
-      await().during(QUIET).atMost(QUIET.plusSeconds(2)).until(() ->
+      await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() ->
           client.pods().withName(pod).get() != null);
     }
     await().atMost(TIMEOUT).until(() -> client.pods().withName(pod).get() == null);
@@ -168,7 +168,7 @@ class ControllerPauseTest {
     client.apps().deployments().resource(deployment("web", 1)).create();
     inner.close();
     inner.close(); // closing twice resumes once
-    await().during(QUIET).atMost(QUIET.plusSeconds(2)).until(() -> replicaSets().isEmpty());
+    await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() -> replicaSets().isEmpty());
     outer.close();
     await().atMost(TIMEOUT).until(() -> replicaSets().size() == 1);
   }
@@ -183,7 +183,7 @@ class ControllerPauseTest {
         .create();
     try (EmbeddedCluster.Pause paused = cluster.pause(Controller.GARBAGE_COLLECTOR)) {
       client.configMaps().withName("owner").delete();
-      await().during(QUIET).atMost(QUIET.plusSeconds(2)).until(() ->
+      await().during(QUIET).atMost(QUIET.plusSeconds(10)).until(() ->
           client.configMaps().withName("dependent").get() != null);
     }
     await().atMost(TIMEOUT).until(() -> client.configMaps().withName("dependent").get() == null);

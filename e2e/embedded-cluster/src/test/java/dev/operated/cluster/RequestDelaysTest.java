@@ -52,7 +52,7 @@ class RequestDelaysTest {
 
     CompletableFuture<ConfigMap> held = patchAsync("2");
     await().atMost(Duration.ofSeconds(10)).until(() -> hold.arrived() == 1);
-    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+    await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(10))
         .until(() -> "1".equals(stored()) && !held.isDone());
     ApiRequest inFlight = cluster.requests().writes(request -> request.method().equals("PATCH"))
         .get(0);

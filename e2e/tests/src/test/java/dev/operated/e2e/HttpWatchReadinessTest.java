@@ -73,7 +73,7 @@ class HttpWatchReadinessTest {
         assertThat(overHttp.hasSynced()).isTrue();
         assertThat(overHttp.isRunning()).isTrue();
         // open on the server, no event yet: not watching, and it stays so
-        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(10))
             .until(() -> !overHttp.isWatching());
       } finally {
         overHttp.close();
