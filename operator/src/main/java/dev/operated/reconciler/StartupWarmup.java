@@ -43,18 +43,26 @@ public final class StartupWarmup {
           new OperatedServiceSpec("example.com/warmup:" + rounds, 2, null, null, null, null,
               null, null, null, null, null, null));
       resource.getMetadata().setGeneration(1L);
-      if (!OperatedServiceValidator.validate(resource, facts).isEmpty()) {
-        throw new IllegalStateException("the warm-up service must be valid");
-      }
-      for (HasMetadata desired : DesiredState.of(resource, facts)) {
-        HasMetadata read = serialization.unmarshal(serialization.asJson(desired),
-            desired.getClass());
-        AppliedState.firstDifference(read, desired);
-      }
-      StatusAggregator.aggregate(resource, Optional.empty(), List.of(), List.of(),
-          Instant.now());
+      firstReconcileWithoutApiServer(resource, facts, serialization);
       rounds++;
     }
     return rounds;
+  }
+
+  /**
+   * What a service's first reconcile does besides talking to the API server, the work the
+   * warm-up runs and {@code dev.operated.bench.WarmupCost} times.
+   */
+  public static void firstReconcileWithoutApiServer(OperatedService resource, ClusterFacts facts,
+      KubernetesSerialization serialization) {
+    if (!OperatedServiceValidator.validate(resource, facts).isEmpty()) {
+      throw new IllegalStateException("the warm-up service must be valid");
+    }
+    for (HasMetadata desired : DesiredState.of(resource, facts)) {
+      HasMetadata read = serialization.unmarshal(serialization.asJson(desired),
+          desired.getClass());
+      AppliedState.firstDifference(read, desired);
+    }
+    StatusAggregator.aggregate(resource, Optional.empty(), List.of(), List.of(), Instant.now());
   }
 }

@@ -3,11 +3,8 @@ package dev.operated.bench;
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
 import dev.operated.desired.ClusterFacts;
-import dev.operated.desired.DesiredState;
 import dev.operated.desired.KubernetesVersion;
 import dev.operated.reconciler.StartupWarmup;
-import dev.operated.validation.OperatedServiceValidator;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -15,9 +12,9 @@ import java.util.StringJoiner;
 /**
  * What a storm's first reconciles still pay for code the JIT has not compiled yet, after the
  * operator's start-up warm-up ({@link StartupWarmup}): the CPU of the work every first reconcile
- * does without the API server (check the spec, build the desired objects, write them as an apply
- * sends them and read them as a watch delivers them), per service, in blocks of 100, on one
- * thread. Not a test (no *Test name: surefire never runs it).
+ * does without the API server ({@link StartupWarmup#firstReconcileWithoutApiServer}: check the
+ * spec, build the desired objects, write them as an apply sends them and read them as a watch
+ * delivers them, compare, aggregate a status), per service, in blocks of 100, on one thread. Not a test (no *Test name: surefire never runs it).
  *
  * <pre>
  * ./mvnw -B -o -q -pl operator test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
@@ -50,7 +47,7 @@ public final class WarmupCost {
     for (int first = 0; first < services; first += BLOCK) {
       long started = System.nanoTime();
       for (int i = first; i < first + BLOCK; i++) {
-        firstReconcileWork(service(i), facts, serialization);
+        StartupWarmup.firstReconcileWithoutApiServer(service(i), facts, serialization);
       }
       long nanos = System.nanoTime() - started;
       total += nanos;
@@ -66,15 +63,5 @@ public final class WarmupCost {
             null, null, null, null, null));
     resource.getMetadata().setGeneration(1L);
     return resource;
-  }
-
-  private static void firstReconcileWork(OperatedService resource, ClusterFacts facts,
-      KubernetesSerialization serialization) {
-    if (!OperatedServiceValidator.validate(resource, facts).isEmpty()) {
-      throw new IllegalStateException("the benchmark's services must be valid");
-    }
-    for (HasMetadata desired : DesiredState.of(resource, facts)) {
-      serialization.unmarshal(serialization.asJson(desired), desired.getClass());
-    }
   }
 }
