@@ -688,7 +688,7 @@ final class Storage {
    * must compare equal, or every write would look like a change.
    */
   private static ObjectNode normalized(ObjectNode object) {
-    return (ObjectNode) parse(FieldPaths.write(object));
+    return StoredForm.of(object);
   }
 
   private static ObjectNode withoutMetadataAndStatus(ObjectNode object) {
@@ -748,7 +748,7 @@ final class Storage {
         throw ApiErrors.badRequest("error decoding YAML: an apply body must be an object");
       }
       // YAML and JSON number nodes must compare equal to what is stored.
-      return JSON.readTree(JSON.writeValueAsString(node));
+      return StoredForm.of((ObjectNode) node);
     } catch (IOException e) {
       throw ApiErrors.badRequest("error decoding YAML: " + e.getMessage());
     }
