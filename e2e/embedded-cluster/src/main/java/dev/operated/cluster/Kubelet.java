@@ -118,10 +118,7 @@ final class Kubelet implements AutoCloseable {
         reporter(target, uid));
   }
 
-  /**
-   * The pod typed for the node, straight from the tree: printing it and parsing the text cost a
-   * sixth of the kubelet's CPU in the scale benchmark's storm.
-   */
+  /** The pod typed for the node from the tree, with no text in between. */
   private static Pod typed(ObjectNode pod) {
     return Serialization.jsonMapper().convertValue(pod, Pod.class);
   }

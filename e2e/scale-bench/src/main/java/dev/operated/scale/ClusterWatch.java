@@ -1,9 +1,6 @@
 package dev.operated.scale;
 
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
-import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -13,9 +10,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the benchmark sees of the cluster, through informers as any client would: when each
+ * What the benchmark sees of the cluster, through watches as any client would: when each
  * expected object first exists, when each Deployment is available and when each OperatedService
- * is Ready. Times are this JVM's clock, the one the creates were timed with.
+ * is Ready. Times are this JVM's clock, the one the creates were timed with, taken as each event
+ * is read ({@link WatchStream}: the fields timed and nothing else).
  */
 final class ClusterWatch implements AutoCloseable {
 
@@ -26,12 +24,11 @@ final class ClusterWatch implements AutoCloseable {
   private final Map<String, Instant> seen = new ConcurrentHashMap<>();
   private final Map<String, Instant> available = new ConcurrentHashMap<>();
   private final Map<String, Instant> ready = new ConcurrentHashMap<>();
-  private final List<SharedIndexInformer<GenericKubernetesResource>> informers = new ArrayList<>();
+  private final List<WatchStream> watches = new ArrayList<>();
 
   ClusterWatch(KubernetesClient client, Collection<Kind> kinds) {
     for (Kind kind : kinds) {
-      informers.add(client.genericKubernetesResources(kind.apiVersion(), kind.kind())
-          .inAnyNamespace().inform(handler(kind), 0));
+      watches.add(new WatchStream(client, kind, observed -> look(kind, observed)));
     }
   }
 
@@ -39,59 +36,19 @@ final class ClusterWatch implements AutoCloseable {
     return kind + "/" + namespace + "/" + name;
   }
 
-  private ResourceEventHandler<GenericKubernetesResource> handler(Kind kind) {
-    return new ResourceEventHandler<>() {
-      @Override
-      public void onAdd(GenericKubernetesResource object) {
-        look(object);
-      }
-
-      @Override
-      public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource object) {
-        look(object);
-      }
-
-      @Override
-      public void onDelete(GenericKubernetesResource object, boolean unknownFinalState) {
-      }
-
-      private void look(GenericKubernetesResource object) {
-        Instant now = Instant.now();
-        String key = key(kind.kind(), object.getMetadata().getNamespace(),
-            object.getMetadata().getName());
-        seen.putIfAbsent(key, now);
-        if ("Deployment".equals(kind.kind()) && deploymentAvailable(object)) {
-          available.putIfAbsent(key, now);
-        }
-        if ("OperatedService".equals(kind.kind()) && conditionTrue(object, "Ready")) {
-          ready.putIfAbsent(key, now);
-        }
-      }
-    };
-  }
-
-  @SuppressWarnings("unchecked")
-  private static boolean deploymentAvailable(GenericKubernetesResource deployment) {
-    Map<String, Object> spec = (Map<String, Object>) deployment.getAdditionalProperties()
-        .getOrDefault("spec", Map.of());
-    Map<String, Object> status = (Map<String, Object>) deployment.getAdditionalProperties()
-        .getOrDefault("status", Map.of());
-    int replicas = ((Number) spec.getOrDefault("replicas", 1)).intValue();
-    int availableReplicas = ((Number) status.getOrDefault("availableReplicas", 0)).intValue();
-    return availableReplicas >= replicas;
-  }
-
-  @SuppressWarnings("unchecked")
-  private static boolean conditionTrue(GenericKubernetesResource object, String type) {
-    Map<String, Object> status = (Map<String, Object>) object.getAdditionalProperties()
-        .getOrDefault("status", Map.of());
-    for (Object condition : (List<Object>) status.getOrDefault("conditions", List.of())) {
-      Map<String, Object> fields = (Map<String, Object>) condition;
-      if (type.equals(fields.get("type")) && "True".equals(fields.get("status"))) {
-        return true;
-      }
+  private void look(Kind kind, WatchStream.Observed object) {
+    if ("DELETED".equals(object.type())) {
+      return;
     }
-    return false;
+    Instant now = Instant.now();
+    String key = key(kind.kind(), object.namespace(), object.name());
+    seen.putIfAbsent(key, now);
+    if ("Deployment".equals(kind.kind()) && object.availableReplicas() >= object.replicas()) {
+      available.putIfAbsent(key, now);
+    }
+    if ("OperatedService".equals(kind.kind()) && object.trueConditions().contains("Ready")) {
+      ready.putIfAbsent(key, now);
+    }
   }
 
   Instant seen(String key) {
@@ -129,6 +86,6 @@ final class ClusterWatch implements AutoCloseable {
 
   @Override
   public void close() {
-    informers.forEach(SharedIndexInformer::close);
+    watches.forEach(WatchStream::close);
   }
 }
