@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -92,7 +91,7 @@ final class Kubelet implements AutoCloseable {
     if (bound == null || !uid.equals(bound.path("metadata").path("uid").asText())) {
       return;
     }
-    Pod boundPod = typed(bound);
+    Pod boundPod = StoredForm.typed(bound, Pod.class);
     String podIp = node.addressOf(boundPod);
     api.updateInternal(target.withSubresource("status"), pod -> {
       ObjectNode status = pod.putObject("status");
@@ -114,13 +113,7 @@ final class Kubelet implements AutoCloseable {
       finish(target, uid);
       return;
     }
-    node.podDeleted(typed(pod),
-        reporter(target, uid));
-  }
-
-  /** The pod typed for the node from the tree, with no text in between. */
-  private static Pod typed(ObjectNode pod) {
-    return Serialization.jsonMapper().convertValue(pod, Pod.class);
+    node.podDeleted(StoredForm.typed(pod, Pod.class), reporter(target, uid));
   }
 
   private void finish(ApiTarget target, String uid) {

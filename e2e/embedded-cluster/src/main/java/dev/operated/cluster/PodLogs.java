@@ -2,7 +2,6 @@ package dev.operated.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -52,8 +51,7 @@ final class PodLogs {
           + container + "\" in pod \"" + target.name() + "\" not found: the embedded cluster's "
           + "node keeps one log per container with every run appended; drop --previous");
     }
-    Optional<Path> file = node.containerLog(Serialization.unmarshal(FieldPaths.write(pod),
-        Pod.class), container);
+    Optional<Path> file = node.containerLog(StoredForm.typed(pod, Pod.class), container);
     Long tail = number(target, "tailLines");
     Long limit = number(target, "limitBytes");
     if (!"true".equals(target.query().get("follow"))) {

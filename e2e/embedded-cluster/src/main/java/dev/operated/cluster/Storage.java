@@ -273,7 +273,7 @@ final class Storage {
       }
       ObjectNode decoded = body.deepCopy();
       mutating.decode(object, decoded, context);
-      ObjectNode stored = fieldManager(target).update(null, normalized(decoded),
+      ObjectNode stored = fieldManager(target).update(null, StoredForm.of(decoded),
           context.manager(), null, now());
       Supplier<String> commit = admitted(object, null, stored);
       return () -> json(201, commit.get());
@@ -431,7 +431,7 @@ final class Storage {
   /** A non-apply write: managedFields follow what changed; then stored unless nothing did. */
   private Supplier<String> written(ApiTarget target, ObjectNode current, ObjectNode given,
       WriteContext context) {
-    ObjectNode updated = normalized(given);
+    ObjectNode updated = StoredForm.of(given);
     metadataOf(updated).set("managedFields", current.path("metadata").path("managedFields"));
     ObjectNode tracked = fieldManager(target).update(current, updated, context.manager(),
         target.subresource(), now());
@@ -445,7 +445,7 @@ final class Storage {
    * event sent, as on a real server. Gives the object's JSON as answered.
    */
   private Supplier<String> admitted(ApiTarget target, ObjectNode current, ObjectNode given) {
-    ObjectNode next = normalized(given);
+    ObjectNode next = StoredForm.of(given);
     ObjectNode metadata = metadataOf(next);
     if (next.path("apiVersion").isMissingNode()) {
       next.put("apiVersion", target.apiVersion());
@@ -472,7 +472,7 @@ final class Storage {
     // stage: mutating admission, then validating admission (kube-apiserver's order)
     mutating.admit(target, next);
     validating.admit(target, next, current);
-    next = normalized(next);
+    next = StoredForm.of(next);
     metadata = metadataOf(next);
     ObjectNode admitted = next;
     if (current != null) {
@@ -681,14 +681,6 @@ final class Storage {
     return customResources.find(target)
         .map(type -> FieldSchema.custom(type.openApiV3Schema()))
         .orElse(FieldSchema.BUILT_IN);
-  }
-
-  /**
-   * The object as it reads back from storage: numbers built in Java (long) and parsed (int)
-   * must compare equal, or every write would look like a change.
-   */
-  private static ObjectNode normalized(ObjectNode object) {
-    return StoredForm.of(object);
   }
 
   private static ObjectNode withoutMetadataAndStatus(ObjectNode object) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.LongNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -28,6 +29,11 @@ final class StoredForm {
 
   static ObjectNode of(ObjectNode object) {
     return (ObjectNode) copy(object);
+  }
+
+  /** A stored object as fabric8's model types it, read from the tree with no text between. */
+  static <T> T typed(JsonNode object, Class<T> type) {
+    return Serialization.jsonMapper().convertValue(object, type);
   }
 
   private static JsonNode copy(JsonNode node) {

@@ -5,7 +5,6 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,32 +23,28 @@ final class StoredRbacObjects implements RbacObjects {
   @Override
   public Optional<Role> role(String namespace, String name) {
     return Optional.ofNullable(api.get(target(namespace, "roles", name)))
-        .map(object -> as(object, Role.class));
+        .map(object -> StoredForm.typed(object, Role.class));
   }
 
   @Override
   public List<RoleBinding> roleBindings(String namespace) {
     return api.list(target(namespace, "rolebindings", null).collectionPath()).stream()
-        .map(object -> as(object, RoleBinding.class)).toList();
+        .map(object -> StoredForm.typed(object, RoleBinding.class)).toList();
   }
 
   @Override
   public Optional<ClusterRole> clusterRole(String name) {
     return Optional.ofNullable(api.get(target(null, "clusterroles", name)))
-        .map(object -> as(object, ClusterRole.class));
+        .map(object -> StoredForm.typed(object, ClusterRole.class));
   }
 
   @Override
   public List<ClusterRoleBinding> clusterRoleBindings() {
     return api.list(target(null, "clusterrolebindings", null).collectionPath()).stream()
-        .map(object -> as(object, ClusterRoleBinding.class)).toList();
+        .map(object -> StoredForm.typed(object, ClusterRoleBinding.class)).toList();
   }
 
   private static ApiTarget target(String namespace, String plural, String name) {
     return new ApiTarget(GROUP, "v1", namespace, plural, name, null, Map.of());
-  }
-
-  private static <T> T as(ObjectNode object, Class<T> type) {
-    return Serialization.jsonMapper().convertValue(object, type);
   }
 }

@@ -22,7 +22,7 @@ import java.util.function.Consumer;
  * of each event only the fields the benchmark times: an object's name, a Deployment's replicas,
  * the conditions that are True. The benchmark is the instrument, not the subject: with fabric8
  * informers, which decode every event into a whole object and keep it, its watches took a third
- * of the two cores while the operator was being measured (docs/benchmarks.md, "the observer").
+ * of the two cores while the operator was being measured (docs/benchmarks.md, "the ninth round").
  * The stream is opened again from the last resourceVersion when it ends, and from now when the
  * server says that version is gone.
  */
@@ -31,9 +31,17 @@ final class WatchStream implements AutoCloseable {
   /** What one event says of its object. */
   record Observed(String type, String namespace, String name, String resourceVersion,
       int replicas, int availableReplicas, Set<String> trueConditions) {
+
+    private static final Observed NOTHING = new Observed(null, null, null, null, 1, 0, Set.of());
+
+    Observed withType(String eventType) {
+      return new Observed(eventType, namespace, name, resourceVersion, replicas, availableReplicas,
+          trueConditions);
+    }
   }
 
   private static final JsonFactory JSON = new JsonFactory();
+  private static final Set<String> SECTIONS_READ = Set.of("metadata", "spec", "status");
 
   private final HttpClient http;
   private final String collection;
@@ -104,7 +112,7 @@ final class WatchStream implements AutoCloseable {
   /** One event, the parser on its opening brace; everything not named here is skipped. */
   static Observed event(JsonParser parser) throws IOException {
     String type = null;
-    Observed object = new Observed(null, null, null, null, 1, 0, Set.of());
+    Observed object = Observed.NOTHING;
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String field = parser.currentName();
       parser.nextToken();
@@ -114,8 +122,7 @@ final class WatchStream implements AutoCloseable {
         default -> parser.skipChildren();
       }
     }
-    return new Observed(type, object.namespace(), object.name(), object.resourceVersion(),
-        object.replicas(), object.availableReplicas(), object.trueConditions());
+    return object.withType(type);
   }
 
   private static Observed object(JsonParser parser) throws IOException {
@@ -128,8 +135,7 @@ final class WatchStream implements AutoCloseable {
     while (parser.nextToken() == JsonToken.FIELD_NAME) {
       String section = parser.currentName();
       parser.nextToken();
-      if (!parser.currentToken().isStructStart() || !Set.of("metadata", "spec", "status")
-          .contains(section)) {
+      if (!parser.currentToken().isStructStart() || !SECTIONS_READ.contains(section)) {
         parser.skipChildren();
         continue;
       }
