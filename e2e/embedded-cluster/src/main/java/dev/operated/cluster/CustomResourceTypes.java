@@ -43,7 +43,7 @@ final class CustomResourceTypes {
       return Optional.empty();
     }
     String crdName = target.plural() + "." + target.group();
-    String text = storage.rawObject("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
+    String text = storage.latestObject("/apis/apiextensions.k8s.io/v1/customresourcedefinitions/"
         + crdName);
     if (text == null) {
       return Optional.empty();

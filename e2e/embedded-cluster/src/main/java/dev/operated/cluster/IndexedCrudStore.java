@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
 
 /**
@@ -44,6 +45,14 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
   private final KubernetesResponseComposer composer =
       (KubernetesResponseComposer) getResponseComposer();
   private final Set<StoreWatch> watches = new CopyOnWriteArraySet<>();
+  /**
+   * The text last stored under each object path, the very String the map holds, read without the
+   * lock: what a write computes from before it takes the lock (Storage's GuaranteedUpdate, which
+   * compares it under the lock with the map's). Waiting for the read lock there, behind the
+   * writers queued for the write lock, was three quarters of the server's lock waits in the
+   * scale benchmark (docs/benchmarks.md, "the tenth round").
+   */
+  private final Map<String, String> latestByPath = new ConcurrentHashMap<>();
   /** The dispatcher's counter is private; lists carry its latest value. */
   private volatile long resourceVersion;
 
@@ -72,9 +81,23 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
       AttributeSet added = stored;
       forEachIndex(added, bucket -> bucket.add(added));
     }
+    if (json == null) {
+      latestByPath.remove(path);
+    } else {
+      latestByPath.put(path, json);
+    }
     if (!Objects.equals(previous, json)) {
       notifyWatches(oldKey, previous, stored, json);
     }
+  }
+
+  /**
+   * The text last stored under {@code objectPath} by {@link #processEvent}, or null; without the
+   * lock, so possibly older than the map's by a write in progress: only for a read its reader
+   * checks again under the write lock.
+   */
+  String latest(String objectPath) {
+    return latestByPath.get(objectPath);
   }
 
   /** As the dispatcher told its watchers: by whether each matched the object before and after. */
@@ -160,6 +183,7 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
   @Override
   public void reset() {
     super.reset();
+    latestByPath.clear();
     byKind.clear();
     byNamespace.clear();
     byName.clear();

@@ -10,7 +10,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.operated.cluster.ApiErrors.ApiException;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -54,7 +53,7 @@ final class Storage {
   private static final SecureRandom RANDOM = new SecureRandom();
 
   // hook: indexed by kind, namespace and name; fabric8's dispatcher scans every object per lookup
-  private final KubernetesCrudDispatcher store = new IndexedCrudStore();
+  private final IndexedCrudStore store = new IndexedCrudStore();
   /** The store's map is not thread-safe: reads share this lock, writes take it alone. */
   private final ReadWriteLock lock = new ReentrantReadWriteLock();
   private final Clock clock;
@@ -197,8 +196,18 @@ final class Storage {
     }
   }
 
-  /** The stored text of an object, for lookups that only compare it (the CRD cache). */
-  String rawObject(String objectPath) {
+  /**
+   * The text of an object as its last commit stored it, read without the lock (a commit in
+   * progress may not be in it yet): for lookups that only compare it (the CRD cache) and for the
+   * read a write checks again under the lock. The CRD lookups of every custom resource write
+   * waited for the read lock behind queued writers (docs/benchmarks.md, "the tenth round").
+   */
+  String latestObject(String objectPath) {
+    return store.latest(objectPath);
+  }
+
+  /** The stored text of an object, exactly: under the write lock, what a commit compares. */
+  private String rawObject(String objectPath) {
     lock.readLock().lock();
     try {
       Map.Entry<AttributeSet, String> entry = store.findResource(store.getKey(objectPath));
@@ -214,22 +223,23 @@ final class Storage {
     return expect(create(collection, body, WriteContext.internal(manager)), collection);
   }
 
-  /** Changes an object (or its status subresource) read fresh under the write lock. */
+  /**
+   * Changes an object (or its status subresource), as a controller's update does: {@code change}
+   * sees the object as stored and runs again if another write commits first, so it must only
+   * change the copy it is given. Null if the object is absent.
+   */
   ObjectNode updateInternal(ApiTarget target, UnaryOperator<ObjectNode> change, String manager) {
-    lock.writeLock().lock();
-    try {
-      ObjectNode current = get(target);
+    WriteContext context = WriteContext.internal(manager);
+    String json = guaranteed(target, context, current -> {
       if (current == null) {
-        return null;
+        return () -> null;
       }
       ObjectNode changed = change.apply(current.deepCopy());
       ObjectNode updated = "status".equals(target.subresource()) ? withStatusOf(current, changed)
           : withStatusOf(changed, current);
-      return (ObjectNode) parse(write(target, current, updated,
-          WriteContext.internal(manager)));
-    } finally {
-      lock.writeLock().unlock();
-    }
+      return written(target, current, updated, context);
+    });
+    return json == null ? null : (ObjectNode) parse(json);
   }
 
   void deleteInternal(ApiTarget target, ObjectNode options) {
@@ -342,20 +352,23 @@ final class Storage {
 
   /**
    * kube-apiserver's GuaranteedUpdate (its etcd3 store): a write is computed from the object as
-   * read (decoding, field management, defaults, admission) without the lock every write waits
-   * for, and committed under it only if the object is still the one read, as etcd's transaction
+   * last stored (decoding, field management, defaults, admission) without the lock every write
+   * waits for, and committed under it only if the object is still the one read, as etcd's transaction
    * compares the key's revision; if another write got there first, it is computed again from
    * what that one stored. The lock is held for the commit alone: with everything under it, a
-   * storm of writes queued for it (200 ms a create at N = 1,000 in the scale benchmark).
+   * storm of writes queued for it (200 ms a create at N = 1,000 in the scale benchmark). The
+   * server's own controllers write the same way, as kube-controller-manager's writes reach the
+   * same GuaranteedUpdate: while the kubelet computed its pod updates under the lock, client
+   * requests waited on it (docs/benchmarks.md, "the tenth round").
    *
    * @param compute the write from the object as read (null if absent): what committing it
    *     answers; its refusals stand only if the object did not change meanwhile
    */
-  private MockResponse guaranteed(ApiTarget target, WriteContext context,
-      Function<ObjectNode, Supplier<MockResponse>> compute) {
-    String read = rawObject(target.objectPath());
+  private <T> T guaranteed(ApiTarget target, WriteContext context,
+      Function<ObjectNode, Supplier<T>> compute) {
+    String read = latestObject(target.objectPath());
     int warned = context.warnings().size();
-    Supplier<MockResponse> computed = null;
+    Supplier<T> computed = null;
     ApiException refused = null;
     try {
       computed = compute.apply(read == null ? null : (ObjectNode) parse(read));
@@ -422,12 +435,6 @@ final class Storage {
     return () -> json(code, commit.get());
   }
 
-  /** A non-apply write computed and committed under the write lock (the controllers'). */
-  private String write(ApiTarget target, ObjectNode current, ObjectNode given,
-      WriteContext context) {
-    return written(target, current, given, context).get();
-  }
-
   /** A non-apply write: managedFields follow what changed; then stored unless nothing did. */
   private Supplier<String> written(ApiTarget target, ObjectNode current, ObjectNode given,
       WriteContext context) {
@@ -490,20 +497,26 @@ final class Storage {
         };
       }
     }
-    return () -> stored(target, current, admitted);
+    // what does not depend on the resourceVersion is worked out before the lock
+    AttributeSet key = store.getKey(target.objectPath());
+    GenericKubernetesResource keyed = keyed(admitted);
+    return () -> stored(target, key, keyed, current, admitted);
   }
 
-  /** The commit, under the write lock: the next resourceVersion, the store, the watchers. */
-  private String stored(ApiTarget target, ObjectNode current, ObjectNode next) {
+  /**
+   * The commit, under the write lock: the next resourceVersion, the store, the watchers.
+   * {@code key} and {@code keyed} are what the store files {@code next} under.
+   */
+  private String stored(ApiTarget target, AttributeSet key, GenericKubernetesResource keyed,
+      ObjectNode current, ObjectNode next) {
     if (DryRun.active()) { // stage: a dry run stops before storage
       return FieldPaths.write(next);
     }
     metadataOf(next).put("resourceVersion", String.valueOf(store.requestResourceVersion()));
     String json = FieldPaths.write(next);
-    AttributeSet key = store.getKey(target.objectPath());
     Map.Entry<AttributeSet, String> existing = store.findResource(key);
     store.processEvent(target.objectPath(), key, existing == null ? null : existing.getKey(),
-        keyed(next), json);
+        keyed, json);
     notifyListeners(target, next, current);
     return json;
   }

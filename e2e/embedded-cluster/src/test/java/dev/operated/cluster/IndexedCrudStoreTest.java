@@ -64,6 +64,32 @@ class IndexedCrudStoreTest {
     }
   }
 
+  /**
+   * What a write computes from before it takes the lock (Storage's GuaranteedUpdate) is the very
+   * text the map holds, and nothing once the object is deleted: a write read from anything else
+   * would be computed a second time under the lock.
+   */
+  @Test
+  void theLatestTextOfAnObjectIsTheStoredOneWithoutTheLock() {
+    String path = "/apis/apps/v1/namespaces/a/deployments/web";
+    assertThat(indexed.latest(path)).isNull();
+    write(path, deployment("a", "web", Map.of("app", "web"), 1));
+    assertThat(indexed.latest(path)).isSameAs(stored(path));
+    write(path, deployment("a", "web", Map.of("app", "web", "tier", "t1"), 2));
+    assertThat(indexed.latest(path)).isSameAs(stored(path)).contains("\"tier\"");
+    write("/api/v1/namespaces/a/pods/web-x", pod("a", "web-x", Map.of("app", "web")));
+    assertThat(indexed.latest("/api/v1/namespaces/a/pods/web-x"))
+        .isSameAs(stored("/api/v1/namespaces/a/pods/web-x"));
+    delete(path);
+    assertThat(indexed.latest(path)).isNull();
+    assertThat(stored(path)).isNull();
+  }
+
+  private String stored(String path) {
+    Map.Entry<AttributeSet, String> entry = indexed.findResource(indexed.getKey(path));
+    return entry == null ? null : entry.getValue();
+  }
+
   private void write(String path, String json) {
     for (KubernetesCrudDispatcher store : List.of(scanned, indexed)) {
       AttributeSet key = store.getKey(path);
