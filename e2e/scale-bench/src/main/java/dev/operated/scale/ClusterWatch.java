@@ -84,6 +84,11 @@ final class ClusterWatch implements AutoCloseable {
     return await(ready, keys, timeout);
   }
 
+  /** The watches that are failing now, each with its last error: why a wait may time out. */
+  List<WatchStream.Failing> failing() {
+    return watches.stream().flatMap(watch -> watch.failing().stream()).toList();
+  }
+
   @Override
   public void close() {
     watches.forEach(WatchStream::close);

@@ -218,10 +218,11 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           }
         });
         List<String> rendered = specs.renderedKeys();
-        require(watch.awaitSeen(rendered, timeout()), "the bare client's objects to exist");
+        require(watch, watch.awaitSeen(rendered, timeout()), "the bare client's objects to exist");
         double applied = latest(rendered, watch::seen, start);
         List<String> deployments = deployments(specs);
-        require(watch.awaitAvailable(deployments, timeout()), "the Deployments to be available");
+        require(watch, watch.awaitAvailable(deployments, timeout()),
+            "the Deployments to be available");
         double available = latest(deployments, watch::available, start);
         List<Double> applyToAvailable = new ArrayList<>();
         specs.rendered().keySet().forEach(service -> applyToAvailable.add(seconds(
@@ -280,12 +281,13 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           List<String> ready = specs.services().stream().map(service -> ClusterWatch.key(
               "OperatedService", service.path("metadata").path("namespace").asText(),
               service.path("metadata").path("name").asText())).toList();
-          require(watch.awaitSeen(rendered, timeout()), "the operator's objects to exist");
+          require(watch, watch.awaitSeen(rendered, timeout()), "the operator's objects to exist");
           double applied = latest(rendered, watch::seen, start);
-          require(watch.awaitReady(ready, timeout()), "every OperatedService to be Ready");
+          require(watch, watch.awaitReady(ready, timeout()), "every OperatedService to be Ready");
           double allReady = latest(ready, watch::ready, start);
           List<String> deployments = deployments(specs);
-          require(watch.awaitAvailable(deployments, timeout()), "the Deployments to be available");
+          require(watch, watch.awaitAvailable(deployments, timeout()),
+              "the Deployments to be available");
           double available = latest(deployments, watch::available, start);
           List<Double> createToReady = new ArrayList<>();
           for (ObjectNode service : specs.services()) {
@@ -433,11 +435,14 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
     return Duration.ofSeconds(timeoutSeconds);
   }
 
-  private void require(List<String> missing, String what) {
+  private void require(ClusterWatch watch, List<String> missing, String what) {
     if (!missing.isEmpty()) {
+      List<WatchStream.Failing> failing = watch.failing();
       throw new IllegalStateException("timed out after " + timeout().toSeconds()
           + " s waiting for " + what + ": " + missing.size() + " missing, e.g. "
-          + missing.subList(0, Math.min(5, missing.size())) + "; see the logs in " + directory);
+          + missing.subList(0, Math.min(5, missing.size()))
+          + (failing.isEmpty() ? "" : "; the benchmark's own watches are failing: " + failing)
+          + "; see the logs in " + directory);
     }
   }
 

@@ -13,7 +13,9 @@ import java.io.InputStream;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 
@@ -40,18 +42,31 @@ final class WatchStream implements AutoCloseable {
     }
   }
 
+  /** Why the stream could not be read, how often in a row, and the last time. */
+  record Failing(String kind, int attempts, String lastError, Instant since) {
+    @Override
+    public String toString() {
+      return "the " + kind + " watch failed " + attempts + " times in a row since " + since
+          + ", the last time with: " + lastError;
+    }
+  }
+
   private static final JsonFactory JSON = new JsonFactory();
   private static final Set<String> SECTIONS_READ = Set.of("metadata", "spec", "status");
 
   private final HttpClient http;
+  private final String kindName;
   private final String collection;
   private final Consumer<Observed> events;
   private final Thread reader;
   private volatile boolean closed;
   private volatile InputStream open;
+  /** Null while the stream reads; a watch that keeps failing would leave a wait to time out. */
+  private volatile Failing failing;
 
   WatchStream(KubernetesClient client, ClusterWatch.Kind kind, Consumer<Observed> events) {
     this.http = client.getHttpClient();
+    this.kindName = kind.kind();
     this.collection = client.getMasterUrl().toString().replaceAll("/$", "")
         + (kind.apiVersion().contains("/") ? "/apis/" : "/api/") + kind.apiVersion() + "/"
         + plural(client, kind);
@@ -83,6 +98,7 @@ final class WatchStream implements AutoCloseable {
         }
         try (InputStream body = response.body(); JsonParser parser = JSON.createParser(body)) {
           open = body;
+          failing = null;
           for (JsonToken token = parser.nextToken(); token != null && !closed;
               token = parser.nextToken()) {
             Observed observed = event(parser);
@@ -100,6 +116,9 @@ final class WatchStream implements AutoCloseable {
         if (closed) {
           return;
         }
+        Failing before = failing;
+        failing = new Failing(kindName, before == null ? 1 : before.attempts() + 1, e.toString(),
+            before == null ? Instant.now() : before.since());
         try {
           OperatorProcess.pause(Duration.ofMillis(200));
         } catch (IllegalStateException interrupted) {
@@ -107,6 +126,11 @@ final class WatchStream implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** Why the stream is not being read, or empty while it is. */
+  Optional<Failing> failing() {
+    return Optional.ofNullable(failing);
   }
 
   /** One event, the parser on its opening brace; everything not named here is skipped. */

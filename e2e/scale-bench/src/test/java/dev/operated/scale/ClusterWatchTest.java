@@ -3,6 +3,7 @@ package dev.operated.scale;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.operated.cluster.EmbeddedCluster;
+import dev.operated.cluster.RequestFaults;
 import dev.operated.cluster.WatchControl;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -38,6 +39,35 @@ class ClusterWatchTest {
           .isEqualTo(1);
       create(client, "after-gone");
       assertThat(watch.awaitSeen(List.of(key("after-gone")), BOUND)).isEmpty();
+    }
+  }
+
+  /**
+   * A watch the server keeps refusing leaves the benchmark's waits to time out; the observer
+   * then says which watch fails and with what, and stops saying it once the watch reads again.
+   */
+  @Test
+  void aWatchThatKeepsFailingSaysWhyUntilItReadsAgain() {
+    try (EmbeddedCluster cluster = EmbeddedCluster.start();
+        KubernetesClient client = cluster.newClient()) {
+      RequestFaults.Rule refused = cluster.faults().during(Duration.ofMinutes(1),
+          RequestFaults.requests("GET", "/api/v1/configmaps?watch=true"),
+          RequestFaults.Fault.internalError("etcd is down"));
+      try (ClusterWatch watch = new ClusterWatch(client, List.of(
+          new ClusterWatch.Kind("v1", "ConfigMap")))) {
+        create(client, "while-refused");
+        assertThat(watch.awaitSeen(List.of(key("while-refused")), Duration.ofSeconds(2)))
+            .containsExactly(key("while-refused"));
+        assertThat(watch.failing()).singleElement().satisfies(failing -> {
+          assertThat(failing.kind()).isEqualTo("ConfigMap");
+          assertThat(failing.attempts()).isGreaterThan(1);
+          assertThat(failing.lastError()).contains("answered 500");
+        });
+
+        refused.lift();
+        assertThat(watch.awaitSeen(List.of(key("while-refused")), BOUND)).isEmpty();
+        assertThat(watch.failing()).isEmpty();
+      }
     }
   }
 
