@@ -353,13 +353,13 @@ final class Storage {
   /**
    * kube-apiserver's GuaranteedUpdate (its etcd3 store): a write is computed from the object as
    * last stored (decoding, field management, defaults, admission) without the lock every write
-   * waits for, and committed under it only if the object is still the one read, as etcd's transaction
-   * compares the key's revision; if another write got there first, it is computed again from
-   * what that one stored. The lock is held for the commit alone: with everything under it, a
-   * storm of writes queued for it (200 ms a create at N = 1,000 in the scale benchmark). The
-   * server's own controllers write the same way, as kube-controller-manager's writes reach the
-   * same GuaranteedUpdate: while the kubelet computed its pod updates under the lock, client
-   * requests waited on it (docs/benchmarks.md, "the tenth round").
+   * waits for, and committed under it only if the object is still the one read, as etcd's
+   * transaction compares the key's revision; if another write got there first, it is computed
+   * again from what that one stored. The lock is held for the commit alone: with everything
+   * under it, a storm of writes queued for it (200 ms a create at N = 1,000 in the scale
+   * benchmark). The server's own controllers write the same way, as kube-controller-manager's
+   * writes reach the same GuaranteedUpdate: while the kubelet computed its pod updates under the
+   * lock, client requests waited on it (docs/benchmarks.md, "the tenth round").
    *
    * @param compute the write from the object as read (null if absent): what committing it
    *     answers; its refusals stand only if the object did not change meanwhile
