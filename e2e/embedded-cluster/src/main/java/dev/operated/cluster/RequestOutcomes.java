@@ -1,6 +1,5 @@
 package dev.operated.cluster;
 
-import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -8,8 +7,6 @@ import java.io.IOException;
 
 /** What the request log keeps of an answer: its code and, for a write, the resourceVersion. */
 final class RequestOutcomes {
-
-  private static final JsonFactory JSON = new JsonFactory();
 
   private RequestOutcomes() {
   }
@@ -30,7 +27,7 @@ final class RequestOutcomes {
    * the embedded server's CPU in the scale benchmark (docs/benchmarks.md, "the tenth round").
    */
   static String resourceVersionOf(byte[] json) {
-    try (JsonParser parser = JSON.createParser(json)) {
+    try (JsonParser parser = FieldPaths.JSON.getFactory().createParser(json)) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return null; // an answer that is no object (none the store writes) has none
       }

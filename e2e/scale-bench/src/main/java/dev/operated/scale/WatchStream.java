@@ -55,7 +55,7 @@ final class WatchStream implements AutoCloseable {
   private static final Set<String> SECTIONS_READ = Set.of("metadata", "spec", "status");
 
   private final HttpClient http;
-  private final String kindName;
+  private final ClusterWatch.Kind kind;
   private final String collection;
   private final Consumer<Observed> events;
   private final Thread reader;
@@ -66,7 +66,7 @@ final class WatchStream implements AutoCloseable {
 
   WatchStream(KubernetesClient client, ClusterWatch.Kind kind, Consumer<Observed> events) {
     this.http = client.getHttpClient();
-    this.kindName = kind.kind();
+    this.kind = kind;
     this.collection = client.getMasterUrl().toString().replaceAll("/$", "")
         + (kind.apiVersion().contains("/") ? "/apis/" : "/api/") + kind.apiVersion() + "/"
         + plural(client, kind);
@@ -117,7 +117,7 @@ final class WatchStream implements AutoCloseable {
           return;
         }
         Failing before = failing;
-        failing = new Failing(kindName, before == null ? 1 : before.attempts() + 1, e.toString(),
+        failing = new Failing(kind.kind(), before == null ? 1 : before.attempts() + 1, e.toString(),
             before == null ? Instant.now() : before.since());
         try {
           OperatorProcess.pause(Duration.ofMillis(200));
