@@ -8,6 +8,7 @@ import dev.operated.desired.KubernetesVersion;
 import dev.operated.status.StatusAggregator;
 import dev.operated.validation.OperatedServiceValidator;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.WatchEvent;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,9 +60,10 @@ public final class StartupWarmup {
       throw new IllegalStateException("the warm-up service must be valid");
     }
     for (HasMetadata desired : DesiredState.of(resource, facts)) {
-      HasMetadata read = serialization.unmarshal(serialization.asJson(desired),
-          desired.getClass());
-      AppliedState.firstDifference(read, desired);
+      // read back as an informer receives it: the one-pass watch decoding (OperatorSerialization)
+      WatchEvent event = serialization.unmarshal(
+          serialization.asJson(new WatchEvent(desired, "MODIFIED")), WatchEvent.class);
+      AppliedState.firstDifference((HasMetadata) event.getObject(), desired);
     }
     StatusAggregator.aggregate(resource, Optional.empty(), List.of(), List.of(), Instant.now());
   }

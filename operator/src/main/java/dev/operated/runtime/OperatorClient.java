@@ -1,15 +1,11 @@
 package dev.operated.runtime;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpClient;
 import io.fabric8.kubernetes.client.jdkhttp.JdkHttpClientFactory;
-import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 
 /**
  * The client {@code operated run} talks to the API server with.
@@ -20,11 +16,8 @@ import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
  * event-loop threads in the operator's pod, and the operator's jar ships no other
  * (operator/pom.xml excludes Vert.x's).
  *
- * <p>It reads no object's {@code managedFields}. Every informer keeps each object it watches for
- * the life of the process, and an applied Deployment's managedFields (a field set per manager,
- * parsed into nested maps) cost the heap more than the Deployment itself. Nothing in the operator
- * reads them: the dependents compare with the object itself ({@code AppliedState}), and an update
- * sent without them keeps the stored ones, as the API server does for any write that omits them.
+ * <p>It reads objects as {@link OperatorSerialization} does: without their {@code managedFields},
+ * and watch events in one pass.
  *
  * <p>Its watches go over the transport the settings name ({@link WatchTransport}: HTTP unless told
  * otherwise), and it speaks HTTP/1.1 only. Over TLS the JDK's client would otherwise negotiate
@@ -58,7 +51,7 @@ public final class OperatorClient {
     return builder().withConfig(config.withOnlyHttpWatches(watches == WatchTransport.HTTP)
             .build())
         .withHttpClientBuilderConsumer(OperatorClient::configureHttp)
-        .withKubernetesSerialization(withoutManagedFields()).build();
+        .withKubernetesSerialization(OperatorSerialization.create()).build();
   }
 
   /**
@@ -75,14 +68,5 @@ public final class OperatorClient {
   /** The JDK's HTTP client, named: for this client and for any client made from it. */
   static KubernetesClientBuilder builder() {
     return new KubernetesClientBuilder().withHttpClientFactory(new JdkHttpClientFactory());
-  }
-
-  static KubernetesSerialization withoutManagedFields() {
-    ObjectMapper mapper = new ObjectMapper().addMixIn(ObjectMeta.class, NoManagedFields.class);
-    return new KubernetesSerialization(mapper, true);
-  }
-
-  @JsonIgnoreProperties(value = "managedFields", ignoreUnknown = true)
-  private interface NoManagedFields {
   }
 }

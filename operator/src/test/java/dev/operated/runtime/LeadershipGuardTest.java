@@ -234,7 +234,7 @@ class LeadershipGuardTest {
   @Test
   void theGuardedClientReadsObjectsAsTheOperatorsClientDoes() {
     KubernetesClient operators = OperatorClient.builder().withConfig(api.client.getConfiguration())
-        .withKubernetesSerialization(OperatorClient.withoutManagedFields()).build();
+        .withKubernetesSerialization(OperatorSerialization.create()).build();
     try (KubernetesClient guardedOperators = guard.guard(operators)) {
       assertThat(guardedOperators.getKubernetesSerialization())
           .as("without managedFields, as the client it guards")

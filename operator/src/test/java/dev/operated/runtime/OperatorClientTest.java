@@ -117,7 +117,7 @@ class OperatorClientTest {
              "fieldsV1": {"f:spec": {"f:replicas": {}}}}]},
          "spec": {"replicas": 2}}
         """;
-    Deployment read = OperatorClient.withoutManagedFields().unmarshal(stored, Deployment.class);
+    Deployment read = OperatorSerialization.create().unmarshal(stored, Deployment.class);
 
     assertThat(read.getMetadata().getManagedFields()).isEmpty();
     assertThat(read.getMetadata().getAdditionalProperties())
