@@ -37,7 +37,8 @@ public final class OperatedOperator {
     Operator operator = new Operator(configuration -> {
       configuration.withKubernetesClient(client).withCloseClientOnStop(false)
           // never JOSDK's System.exit from an informer thread: the runtime overrides this
-          .withInformerStoppedHandler(StoppedInformers.logOnly());
+          .withInformerStoppedHandler(StoppedInformers.logOnly())
+          .withResourceCloner(new SpecSharingCloner(client.getKubernetesSerialization()));
       overrides.accept(configuration);
     });
     operator.register(new OperatedServiceReconciler(
