@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.util.JsonParserSequence;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.util.TokenBuffer;
+import dev.operated.api.OperatedService;
 import io.fabric8.kubernetes.api.model.KubernetesResource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.WatchEvent;
@@ -32,6 +33,11 @@ import java.util.Optional;
  * as it streams by. An event in any other shape (a kind registered with no class, fields in
  * another order than the ones read so far can hold, anything but an object) is decoded as
  * fabric8 decodes it, from the start.
+ *
+ * <p>And an event's object is read without the text of its managedFields
+ * ({@link ManagedFieldsCut}): skipped by the parser, they cost a pod's event two fifths of its
+ * decoding. One pass and the cut together: a pod's event 62 → 41 µs, a Deployment's 52 → 35 µs
+ * (C1 only, as the chart runs the operator; dev.operated.bench.WatchDecodeCost).
  */
 public final class OperatorSerialization extends KubernetesSerialization {
 
@@ -44,8 +50,12 @@ public final class OperatorSerialization extends KubernetesSerialization {
   }
 
   public static OperatorSerialization create() {
-    return new OperatorSerialization(
+    OperatorSerialization serialization = new OperatorSerialization(
         new ObjectMapper().addMixIn(ObjectMeta.class, NoManagedFields.class));
+    // Unregistered, an OperatedService's event was read as a generic resource and then converted
+    // (written and read again) into the class the informer wants: the dearest of all events.
+    serialization.registerKubernetesResource(OperatedService.class);
+    return serialization;
   }
 
   @Override
@@ -61,7 +71,7 @@ public final class OperatorSerialization extends KubernetesSerialization {
 
   /** The event read in one pass, or empty when it is not in the shape a watch sends. */
   Optional<WatchEvent> watchEvent(String json) {
-    try (JsonParser parser = mapper.createParser(json)) {
+    try (JsonParser parser = mapper.createParser(ManagedFieldsCut.cut(json))) {
       if (parser.nextToken() != JsonToken.START_OBJECT) {
         return Optional.empty();
       }
