@@ -30,14 +30,15 @@ import java.util.Optional;
  * change of every pod, and decoding events was a fifth of the operator's CPU in a storm
  * (docs/benchmarks.md). The API server writes an object's {@code apiVersion} and {@code kind}
  * before its other fields, so the class is known after two fields and the rest is read into it
- * as it streams by. An event in any other shape (a kind registered with no class, fields in
- * another order than the ones read so far can hold, anything but an object) is decoded as
- * fabric8 decodes it, from the start.
+ * as it streams by; fields before them, if any, are held back and read first. An event in any
+ * other shape (a kind with no class registered, a member besides type and object, an apiVersion
+ * or kind that is not a string, a value that does not fit its field) is decoded as fabric8
+ * decodes it, from the start, and fails as it would.
  *
  * <p>And an event's object is read without the text of its managedFields
  * ({@link ManagedFieldsCut}): skipped by the parser, they cost a pod's event two fifths of its
- * decoding. One pass and the cut together: a pod's event 62 → 41 µs, a Deployment's 52 → 35 µs
- * (C1 only, as the chart runs the operator; dev.operated.bench.WatchDecodeCost).
+ * decoding. One pass and the cut together: a pod's event about 61 → 41 µs, a Deployment's
+ * 53 → 36 µs (C1 only, as the chart runs the operator; dev.operated.bench.WatchDecodeCost).
  */
 public final class OperatorSerialization extends KubernetesSerialization {
 

@@ -113,7 +113,8 @@ public final class WatchDecodeCost {
       KubernetesSerialization serialization) {
     ObjectMapper mapper = new ObjectMapper();
     JsonNode fields = fieldSet(mapper.valueToTree(object), mapper);
-    ManagedFieldsEntry entry = new ManagedFieldsEntryBuilder().withManager("kube-controller-manager")
+    ManagedFieldsEntry entry = new ManagedFieldsEntryBuilder()
+        .withManager("kube-controller-manager")
         .withOperation("Update").withApiVersion(object.getApiVersion()).withFieldsType("FieldsV1")
         .withTime("2026-12-02T17:00:00Z").withNewFieldsV1().endFieldsV1().build();
     mapper.convertValue(fields, Map.class).forEach((name, value) ->

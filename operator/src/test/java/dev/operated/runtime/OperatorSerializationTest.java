@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  */
 class OperatorSerializationTest {
 
-  /** A pod as the kubelet reports it, with fields no model class has (kept as fabric8 keeps them). */
+  /** A pod as the kubelet reports it, with fields no model class has (fabric8 keeps them). */
   private static final String POD = """
       {"kind": "Pod", "apiVersion": "v1",
        "metadata": {"name": "shop-7d9f-x2x4q", "namespace": "team", "uid": "1f0c",
