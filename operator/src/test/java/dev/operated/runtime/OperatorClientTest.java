@@ -101,6 +101,9 @@ class OperatorClientTest {
         assertThat(used.getNamespace()).isEqualTo("operators");
         // what lets fabric8 read a rotated service-account token again on a 401
         assertThat(used.getAutoConfigure()).isTrue();
+        assertThat(client.getKubernetesSerialization())
+            .as("watch events in one pass, no managedFields").isInstanceOf(
+                OperatorSerialization.class);
       }
     }
     assertThat(config.isOnlyHttpWatches()).as("the caller's config is left as it was").isFalse();
