@@ -11,8 +11,8 @@ import io.javaoperatorsdk.operator.api.config.Cloner;
  * object's spec and status.
  *
  * <p>JOSDK copies the cached primary before every reconcile, so that the reconciler may change
- * it, and its default copy writes the whole object to JSON and reads it back: 6 to 9 % of the
- * operator's CPU in a storm of a thousand services, at a dozen reconciles each
+ * it, and its default copy writes the whole object to JSON and reads it back: 8 % of the
+ * operator's CPU samples in a storm of a thousand services, at about ten reconciles each
  * (docs/benchmarks.md). Nothing here changes a primary's spec or status (they are records, and a
  * status is reported on a fresh object, {@link StatusReport}); JOSDK itself changes only the
  * copy's metadata (its resourceVersion, around a status update without server-side apply), which
