@@ -28,9 +28,10 @@ final class SpecSharingCloner implements Cloner {
 
   @Override
   public <R extends HasMetadata> R clone(R object) {
-    if (!(object instanceof OperatedService cached) || object.getClass() != OperatedService.class) {
+    if (object.getClass() != OperatedService.class) {
       return serialization.clone(object);
     }
+    OperatedService cached = (OperatedService) object;
     OperatedService copy = new OperatedService();
     copy.setMetadata(new ObjectMetaBuilder(cached.getMetadata()).build());
     copy.setSpec(cached.getSpec());

@@ -64,7 +64,8 @@ final class ManagedFieldsCut {
         start = before;
       }
     }
-    return text.substring(0, start) + text.substring(end);
+    return new StringBuilder(text.length() - (end - start)).append(text, 0, start)
+        .append(text, end, text.length()).toString();
   }
 
   /** {start of the member's name, start of its value}, or null. */
