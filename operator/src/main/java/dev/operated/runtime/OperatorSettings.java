@@ -32,8 +32,10 @@ public record OperatorSettings(WatchedNamespaces watched, Optional<String> ownNa
 
   /**
    * The default of {@code --reconcile-threads}: a reconcile spends its time waiting on the API
-   * server, so a few threads per core keep the API server as busy as it can usefully be; beyond
-   * that, threads only queue on it (and each holds a stack and buffers in a pod sized in MiB).
+   * server (an apply took some 140 ms while 1,000 services were being created), so the threads
+   * that keep it busy are many times the cores. 32 applied 1,000 new services a fifth sooner than
+   * 16; 64 no sooner than 32, and every thread holds a stack and buffers in a pod sized in MiB
+   * (docs/benchmarks.md, "the twelfth round").
    */
   public static final int DEFAULT_RECONCILE_THREADS =
       Integer.parseInt(Setting.RECONCILE_THREADS.defaultValue());

@@ -36,7 +36,7 @@ public enum Setting {
       "image of the collector sidecar; unset: the built-in default"),
   COLLECTOR_GATEWAY("--collector-gateway", "OPERATED_COLLECTOR_GATEWAY", "URL", "",
       "OTLP gRPC URL collector sidecars export to when a service names no endpoint; unset: none"),
-  RECONCILE_THREADS("--reconcile-threads", "OPERATED_RECONCILE_THREADS", "N", "16",
+  RECONCILE_THREADS("--reconcile-threads", "OPERATED_RECONCILE_THREADS", "N", "32",
       "OperatedServices reconciled at once, and threads applying their objects (JOSDK's default "
           + "is 50 of each); 1 to 100"),
   WATCH_TRANSPORT("--watch-transport", "OPERATED_WATCH_TRANSPORT", "http|websocket", "http",

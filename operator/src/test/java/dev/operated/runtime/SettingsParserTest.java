@@ -24,7 +24,7 @@ class SettingsParserTest {
     assertThat(settings.shutdownTimeout()).isEqualTo(Duration.ofSeconds(20));
     assertThat(settings.collectorImage()).isEmpty();
     assertThat(OperatorRuntime.collectorDefaults(settings)).isEqualTo(CollectorDefaults.standard());
-    assertThat(settings.reconcileThreads()).isEqualTo(16);
+    assertThat(settings.reconcileThreads()).isEqualTo(32);
     assertThat(settings.watchTransport()).isEqualTo(WatchTransport.HTTP);
   }
 
