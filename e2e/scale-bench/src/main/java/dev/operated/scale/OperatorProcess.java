@@ -13,8 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * The packaged operator ({@code java [JVM options] -jar operated.jar run}) in its own JVM, as a
@@ -24,7 +22,6 @@ final class OperatorProcess implements AutoCloseable {
 
   private static final HttpClient HTTP = HttpClient.newBuilder()
       .connectTimeout(Duration.ofSeconds(2)).build();
-  private static final Pattern JSTAT_NUMBER = Pattern.compile("[0-9]+(\\.[0-9]+)?");
 
   private final Process process;
   private final int port;
@@ -82,28 +79,8 @@ final class OperatorProcess implements AutoCloseable {
   }
 
   /**
-   * The live heap after a full collection ({@code jcmd PID GC.run}, then {@code jstat -gc}: the
-   * used bytes of every space), in KiB.
-   */
-  long liveHeapKib() {
-    run(tool("jcmd"), String.valueOf(pid()), "GC.run");
-    List<String> lines = run(tool("jstat"), "-gc", String.valueOf(pid())).lines().toList();
-    List<String> names = List.of(lines.get(0).trim().split("\\s+"));
-    List<String> values = List.of(lines.get(1).trim().split("\\s+"));
-    double used = 0;
-    for (String space : List.of("S0U", "S1U", "EU", "OU")) {
-      String value = values.get(names.indexOf(space));
-      Matcher number = JSTAT_NUMBER.matcher(value);
-      if (number.matches()) {
-        used += Double.parseDouble(value);
-      }
-    }
-    return Math.round(used);
-  }
-
-  /**
    * What the heap holds, class by class ({@code jcmd PID GC.class_histogram}, which collects
-   * first): where the bytes per service go.
+   * first): where the bytes per service go, and the live heap ({@link HeapHistogram}).
    */
   String classHistogram() {
     return run(tool("jcmd"), String.valueOf(pid()), "GC.class_histogram");

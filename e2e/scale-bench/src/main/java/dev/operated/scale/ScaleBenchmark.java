@@ -303,8 +303,9 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           long driver = ownCpuNanos() - driverBefore;
           ProcessStats loaded = process.stats();
           long reconciles = process.reconciles();
-          long liveHeap = process.liveHeapKib();
-          Files.writeString(directory.resolve("heap-histogram.txt"), process.classHistogram());
+          String histogram = process.classHistogram();
+          Files.writeString(directory.resolve("heap-histogram.txt"), histogram);
+          long liveHeap = HeapHistogram.parse(histogram).liveKib();
           ServerReport mine = phase.of(ScaleBenchmark::operatorAgent);
           long requests = mine.count(kind -> true);
           ScaleReport.Memory memory = new ScaleReport.Memory(mib(idle.rssKib()), idle.threads(),
