@@ -15,7 +15,10 @@ import org.junit.jupiter.api.Test;
 /** The live heap is the histogram's total less the dead space a full collection left as fillers. */
 class HeapHistogramTest {
 
-  /** The head and the tail of the histogram of the N = 10,000 run BG (docs/benchmarks.md). */
+  /**
+   * The head and the tail of the histogram of the N = 10,000 run BG (docs/benchmarks.md), and a
+   * row of the other filler, the object a gap too small for an array is filled with (made up).
+   */
   private static final String JAVA_25_AFTER_A_STORM = """
       16831:
        num     #instances         #bytes  class name (module)
