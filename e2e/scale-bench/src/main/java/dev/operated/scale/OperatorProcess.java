@@ -95,7 +95,8 @@ final class OperatorProcess implements AutoCloseable {
     return sibling.toFile().canExecute() ? sibling : Path.of(name);
   }
 
-  private static String run(Path tool, String... args) {
+  /** Runs a JDK tool to its end (at most a minute) and answers what it printed. */
+  static String run(Path tool, String... args) {
     List<String> command = new ArrayList<>();
     command.add(tool.toString());
     command.addAll(List.of(args));

@@ -4,12 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The live heap is the histogram's total less the dead space a full collection left as fillers. */
@@ -65,11 +61,12 @@ class HeapHistogramTest {
   }
 
   @Test
-  void theHistogramOfThisVeryJvmParsesToTheSumOfItsRows() throws Exception {
+  void theHistogramOfThisVeryJvmParsesToTheSumOfItsRows() {
     Path jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd");
     assumeTrue(Files.isExecutable(jcmd), "this JVM has no jcmd (a JRE): " + jcmd);
 
-    String text = run(jcmd, String.valueOf(ProcessHandle.current().pid()), "GC.class_histogram");
+    String text = OperatorProcess.run(jcmd, String.valueOf(ProcessHandle.current().pid()),
+        "GC.class_histogram");
     long sumOfRows = text.lines()
         .filter(line -> line.matches("^\\s*\\d+:\\s+\\d+\\s+\\d+\\s+\\S.*"))
         .mapToLong(line -> Long.parseLong(line.trim().split("\\s+")[2]))
@@ -79,15 +76,5 @@ class HeapHistogramTest {
     assertThat(histogram.totalBytes()).isPositive().isEqualTo(sumOfRows);
     assertThat(histogram.liveKib()).isPositive()
         .isLessThanOrEqualTo(histogram.totalBytes() / 1024);
-  }
-
-  private static String run(Path command, String... args) throws IOException,
-      InterruptedException {
-    ProcessBuilder builder = new ProcessBuilder(command.toString());
-    builder.command().addAll(List.of(args));
-    Process process = builder.redirectErrorStream(true).start();
-    byte[] out = process.getInputStream().readAllBytes();
-    assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("jcmd ended").isTrue();
-    return new String(out, StandardCharsets.UTF_8);
   }
 }
