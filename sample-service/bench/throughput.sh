@@ -54,30 +54,33 @@ cleanup() {
 trap cleanup EXIT
 ticks=$(getconf CLK_TCK)
 
-# thread_ticks PID: user + system CPU of a process's live threads so far, in clock ticks, as
-# "group ticks" lines, a group being a thread name without its number (field 2 of the stat line,
+# thread_ticks PID: user + system CPU of each live thread of a process so far, in clock ticks, as
+# "tid group ticks" lines; a group is a thread name without its number (field 2 of the stat line,
 # in parentheses, may contain spaces; the kernel keeps 15 characters of it: "BatchSpanProces")
 thread_ticks() {
   cat /proc/"$1"/task/*/stat 2>/dev/null | awk '{
     name = substr($0, index($0, "(") + 1, index($0, ")") - index($0, "(") - 1)
     sub(/[-#]?[0-9]+$/, "", name); gsub(/ /, "_", name)
     split(substr($0, index($0, ")") + 2), f, " ")
-    ticks[name] += f[12] + f[13]
-  } END {for (name in ticks) print name, ticks[name]}' | sort
+    print $1, name, f[12] + f[13]
+  }' | sort -k1,1
 }
 
 # without_compilers < THREAD_TICKS: the total, leaving out the JIT compiler threads: compiling is
 # a warm-up cost, and on a loaded machine it is still going on long after the warm-up run
 without_compilers() {
-  awk '$1 !~ /^C[12]_CompilerThre/ {ticks += $2} END {print ticks + 0}'
+  awk '$2 !~ /^C[12]_CompilerThre/ {ticks += $3} END {print ticks + 0}'
 }
 
-# thread_split I: CPU µs per request by thread group over the measured run, the largest first
+# thread_split I: CPU µs per request by thread group over the measured run, the largest first.
+# Threads are matched by id, not name: OkHttp's renames itself while it runs a call ("OkHttp
+# http://..."), and matched by name its whole life's CPU was counted under the new one.
 thread_split() {
   local requests
   requests=$(awk '/requests in/ {print $1}' "$work/wrk-$1.txt")
-  join -a 2 -e 0 -o 0,1.2,2.2 "$work/threads0-$1" "$work/threads1-$1" | awk -v k="$ticks" -v n="$requests" '
-    {us = ($3 - $2) / k * 1e6 / n; if (us >= 0.5) printf "%s %.1f\n", $1, us}' |
+  join -a 2 -e 0 -o 0,2.2,1.3,2.3 "$work/threads0-$1" "$work/threads1-$1" | awk -v k="$ticks" -v n="$requests" '
+    {delta[$2] += $4 - $3}
+    END {for (name in delta) {us = delta[name] / k * 1e6 / n; if (us >= 0.5) printf "%s %.1f\n", name, us}}' |
     sort -k2 -n -r | awk '{printf "%s%s %s", (NR > 1 ? ", " : ""), $1, $2} END {print ""}'
 }
 
