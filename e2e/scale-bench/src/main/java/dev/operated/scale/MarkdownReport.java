@@ -49,7 +49,11 @@ final class MarkdownReport {
                 .collect(Collectors.joining(" ")) + "`"));
     cells.add(bare == null ? f(operated.allAppliedSeconds()) + " s"
         : f(operated.allAppliedSeconds()) + " s / " + f(bare.allAppliedSeconds()) + " s (**"
-            + f(report.ratios().applied()) + "x**)");
+            + f(report.ratios().applied()) + "x**); writes until then "
+            + String.format(Locale.ROOT, "%,d / %,d", operated.writesUntilApplied(),
+                bare.writesUntilApplied())
+            + " (" + f(operated.writesUntilApplied() / operated.allAppliedSeconds()) + " / "
+            + f(bare.writesUntilApplied() / bare.allAppliedSeconds()) + " a second)");
     cells.add(bare == null ? f(operated.allReadySeconds()) + " s"
         : f(operated.allReadySeconds()) + " s / " + f(bare.allAvailableSeconds()) + " s ("
             + f(report.ratios().ready()) + "x)");

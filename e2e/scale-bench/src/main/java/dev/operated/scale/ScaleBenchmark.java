@@ -219,6 +219,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
         });
         List<String> rendered = specs.renderedKeys();
         require(watch, watch.awaitSeen(rendered, timeout()), "the bare client's objects to exist");
+        long writesUntilApplied = server.report().since(before).count(RequestClass::mutating);
         double applied = latest(rendered, watch::seen, start);
         List<String> deployments = deployments(specs);
         require(watch, watch.awaitAvailable(deployments, timeout()),
@@ -233,7 +234,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
         long requests = bare.count(kind -> true);
         progress(String.format("baseline: all applied after %.1f s, all available after %.1f s",
             applied, available));
-        return new ScaleReport.Baseline(applied, available,
+        return new ScaleReport.Baseline(applied, writesUntilApplied, available,
             ScaleReport.Percentiles.of(applyToAvailable), requests, perService(requests),
             perService(bare.count(RequestClass::mutating)),
             cpu(phase.cpuNanos(), 0, driver));
@@ -282,6 +283,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
               "OperatedService", service.path("metadata").path("namespace").asText(),
               service.path("metadata").path("name").asText())).toList();
           require(watch, watch.awaitSeen(rendered, timeout()), "the operator's objects to exist");
+          long writesUntilApplied = server.report().since(before).count(RequestClass::mutating);
           double applied = latest(rendered, watch::seen, start);
           require(watch, watch.awaitReady(ready, timeout()), "every OperatedService to be Ready");
           double allReady = latest(ready, watch::ready, start);
@@ -311,7 +313,7 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           ScaleReport.Memory memory = new ScaleReport.Memory(mib(idle.rssKib()), idle.threads(),
               mib(loaded.rssKib()), mib(loaded.rssAnonKib()), loaded.threads(), mib(liveHeap),
               round((double) liveHeap / services), round((double) loaded.rssKib() / services));
-          operated = new ScaleReport.Operated(applied, allReady, available,
+          operated = new ScaleReport.Operated(applied, writesUntilApplied, allReady, available,
               ScaleReport.Percentiles.of(createToReady), reconciles, perService(reconciles),
               requests, perService(requests), perService(mine.count(RequestClass::mutating)),
               perService(mine.count(kind -> "operatedservices".equals(kind.resource())

@@ -18,14 +18,24 @@ public record ScaleReport(String date, String machine, String loadAverages, Stri
       Map<String, String> environment) {
   }
 
-  /** The bare client applying what render prints. */
-  public record Baseline(double allAppliedSeconds, double allAvailableSeconds,
+  /**
+   * The bare client applying what render prints. {@code writesUntilApplied}: the writes the
+   * server answered, from every client, from the first apply until the benchmark saw the last
+   * object (here the applies themselves).
+   */
+  public record Baseline(double allAppliedSeconds, long writesUntilApplied,
+      double allAvailableSeconds,
       Percentiles applyToAvailableSeconds, long requests, double requestsPerService,
       double writesPerService, Cpu cpu) {
   }
 
-  /** The operator reconciling the same services from their OperatedServices. */
-  public record Operated(double allAppliedSeconds, double allReadySeconds,
+  /**
+   * The operator reconciling the same services from their OperatedServices.
+   * {@code writesUntilApplied}: as the baseline's, from the first create: the benchmark's creates
+   * and what the operator wrote meanwhile.
+   */
+  public record Operated(double allAppliedSeconds, long writesUntilApplied,
+      double allReadySeconds,
       double allAvailableSeconds, Percentiles createToReadySeconds, long reconciles,
       double reconcilesPerService, long requests, double requestsPerService,
       double writesPerService, double statusPatchesPerService, double eventsPerService,

@@ -46,6 +46,7 @@ class ScaleBenchmarkSmokeTest {
     // client sends one apply for each and nothing else
     assertThat(report.baseline().requests()).isEqualTo(3L * SERVICES);
     assertThat(report.baseline().writesPerService()).isEqualTo(3.0);
+    assertThat(report.baseline().writesUntilApplied()).isEqualTo(3L * SERVICES);
     assertThat(report.baseline().allAvailableSeconds())
         .isGreaterThanOrEqualTo(report.baseline().allAppliedSeconds());
 
@@ -57,6 +58,10 @@ class ScaleBenchmarkSmokeTest {
     assertThat(operator.requests()).isEqualTo(operator.requestsByKind().values().stream()
         .mapToLong(Long::longValue).sum());
     assertThat(operator.statusPatchesPerService()).isGreaterThanOrEqualTo(1.0);
+    // until the last object was seen: the benchmark's creates and at least the operator's
+    // applies, at most everything the operator wrote in the phase
+    assertThat(operator.writesUntilApplied()).isBetween(4L * SERVICES,
+        SERVICES + Math.round(operator.writesPerService() * SERVICES));
     assertThat(operator.writesPerService()).isGreaterThanOrEqualTo(3.0
         + operator.statusPatchesPerService());
     assertThat(operator.allReadySeconds()).isGreaterThanOrEqualTo(operator.allAppliedSeconds())
@@ -72,6 +77,8 @@ class ScaleBenchmarkSmokeTest {
     assertThat(report.idleResync().writes()).isZero();
 
     assertThat(Files.readString(document)).contains("## Scale\n\nProse.\n\n| date |")
-        .contains(" | smoke | 10 | operatedservice |").endsWith("\n\n## After\n");
+        .contains(" | smoke | 10 | operatedservice |")
+        .contains("; writes until then " + operator.writesUntilApplied() + " / 30 (")
+        .endsWith("\n\n## After\n");
   }
 }
