@@ -39,7 +39,7 @@ final class AsciiWatchBodies implements Interceptor {
   @Override
   public AsyncBody.Consumer<List<ByteBuffer>> consumer(
       AsyncBody.Consumer<List<ByteBuffer>> consumer, HttpRequest request) {
-    return isWatch(request) ? new Escaping(consumer) : consumer;
+    return isWatch(request) ? new WholeAsciiEvents(consumer) : consumer;
   }
 
   static boolean isWatch(HttpRequest request) {
@@ -59,12 +59,14 @@ final class AsciiWatchBodies implements Interceptor {
    * One watch's consumer: the bytes of an event that has not ended yet wait for the chunk that
    * ends it (a newline), as fabric8's own consumer waits for it before it reads the event.
    */
-  private static final class Escaping implements AsyncBody.Consumer<List<ByteBuffer>> {
+  private static final class WholeAsciiEvents implements AsyncBody.Consumer<List<ByteBuffer>> {
     private final AsyncBody.Consumer<List<ByteBuffer>> delegate;
     private final JsonAsciiEscaper escaper = new JsonAsciiEscaper();
-    private final ByteArrayOutputStream unfinished = new ByteArrayOutputStream();
+    /** What a larger event leaves behind is let go, not kept for the life of the watch. */
+    private static final int KEPT_CAPACITY = 64 * 1024;
+    private ByteArrayOutputStream unfinished = new ByteArrayOutputStream();
 
-    Escaping(AsyncBody.Consumer<List<ByteBuffer>> delegate) {
+    WholeAsciiEvents(AsyncBody.Consumer<List<ByteBuffer>> delegate) {
       this.delegate = delegate;
     }
 
@@ -81,7 +83,11 @@ final class AsciiWatchBodies implements Interceptor {
           if (chunk[i] == '\n') {
             unfinished.write(chunk, start, i + 1 - start);
             events.add(ByteBuffer.wrap(withoutManagedFields(unfinished.toByteArray())));
-            unfinished.reset();
+            if (unfinished.size() > KEPT_CAPACITY) {
+              unfinished = new ByteArrayOutputStream();
+            } else {
+              unfinished.reset();
+            }
             start = i + 1;
           }
         }
