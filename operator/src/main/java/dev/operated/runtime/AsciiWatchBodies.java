@@ -60,10 +60,10 @@ final class AsciiWatchBodies implements Interceptor {
    * ends it (a newline), as fabric8's own consumer waits for it before it reads the event.
    */
   private static final class WholeAsciiEvents implements AsyncBody.Consumer<List<ByteBuffer>> {
-    private final AsyncBody.Consumer<List<ByteBuffer>> delegate;
-    private final JsonAsciiEscaper escaper = new JsonAsciiEscaper();
     /** What a larger event leaves behind is let go, not kept for the life of the watch. */
     private static final int KEPT_CAPACITY = 64 * 1024;
+    private final AsyncBody.Consumer<List<ByteBuffer>> delegate;
+    private final JsonAsciiEscaper escaper = new JsonAsciiEscaper();
     private ByteArrayOutputStream unfinished = new ByteArrayOutputStream();
 
     WholeAsciiEvents(AsyncBody.Consumer<List<ByteBuffer>> delegate) {
@@ -82,7 +82,10 @@ final class AsciiWatchBodies implements Interceptor {
         for (int i = 0; i < chunk.length; i++) {
           if (chunk[i] == '\n') {
             unfinished.write(chunk, start, i + 1 - start);
-            events.add(ByteBuffer.wrap(withoutManagedFields(unfinished.toByteArray())));
+            byte[] event = unfinished.toByteArray();
+            // each byte looked at once: an ASCII event is cut and needs no escaping
+            events.addAll(isAscii(event) ? List.of(ByteBuffer.wrap(withoutManagedFields(event)))
+                : escaper.escape(List.of(ByteBuffer.wrap(event))));
             if (unfinished.size() > KEPT_CAPACITY) {
               unfinished = new ByteArrayOutputStream();
             } else {
@@ -94,7 +97,7 @@ final class AsciiWatchBodies implements Interceptor {
         unfinished.write(chunk, start, chunk.length - start);
       }
       // with no event ended yet, an empty list: fabric8's consumer then asks for the next chunk
-      delegate.consume(escaper.escape(events), body);
+      delegate.consume(events, body);
     }
 
     @Override
@@ -103,15 +106,19 @@ final class AsciiWatchBodies implements Interceptor {
     }
   }
 
-  /** An event that is all ASCII, cut; any other as it is. */
-  static byte[] withoutManagedFields(byte[] event) {
-    for (byte b : event) {
+  /** An ASCII event without its object's managedFields. */
+  static byte[] withoutManagedFields(byte[] asciiEvent) {
+    // ISO-8859-1 maps ASCII bytes to the same characters and back
+    return ManagedFieldsCut.cut(new String(asciiEvent, StandardCharsets.ISO_8859_1))
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
       if (b < 0) {
-        return event;
+        return false;
       }
     }
-    // ISO-8859-1 maps ASCII bytes to the same characters and back
-    return ManagedFieldsCut.cut(new String(event, StandardCharsets.ISO_8859_1))
-        .getBytes(StandardCharsets.ISO_8859_1);
+    return true;
   }
 }
