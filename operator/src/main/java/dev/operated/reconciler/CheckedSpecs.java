@@ -4,8 +4,9 @@ import dev.operated.api.OperatedService;
 import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
 import dev.operated.validation.OperatedServiceValidator;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
-import java.util.function.BiFunction;
+import java.util.function.Consumer;
 
 /**
  * The problems of each service's spec as last checked ({@link PerGeneration}): the check
@@ -14,18 +15,30 @@ import java.util.function.BiFunction;
  */
 final class CheckedSpecs {
 
-  private final BiFunction<OperatedService, ClusterFacts, List<SpecProblem>> check;
+  /** The check: a valid spec's Deployment, which it builds, goes to the consumer. */
+  interface Check {
+    List<SpecProblem> problems(OperatedService resource, ClusterFacts facts,
+        Consumer<Deployment> rendered);
+  }
+
+  private final Check check;
   private final PerGeneration<List<SpecProblem>> checked = new PerGeneration<>();
 
   CheckedSpecs() {
     this(OperatedServiceValidator::validate);
   }
 
-  CheckedSpecs(BiFunction<OperatedService, ClusterFacts, List<SpecProblem>> check) {
+  CheckedSpecs(Check check) {
     this.check = check;
   }
 
-  List<SpecProblem> problems(OperatedService resource, ClusterFacts facts) {
-    return checked.get(resource, facts, () -> List.copyOf(check.apply(resource, facts)));
+  /**
+   * The spec's problems; when this call checked it and found none, the Deployment the check
+   * built goes to {@code rendered} (a remembered answer has none to give).
+   */
+  List<SpecProblem> problems(OperatedService resource, ClusterFacts facts,
+      Consumer<Deployment> rendered) {
+    return checked.get(resource, facts,
+        () -> List.copyOf(check.problems(resource, facts, rendered)));
   }
 }

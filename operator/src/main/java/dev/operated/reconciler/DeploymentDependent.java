@@ -15,8 +15,22 @@ public class DeploymentDependent
     super(Deployment.class);
   }
 
+  /** Where this reconcile keeps the Deployment its spec check built. */
+  private static final String BUILT_BY_CHECK = "the Deployment built by the spec check";
+
+  /**
+   * The Deployment the spec check built in this reconcile, from the same spec and cluster facts,
+   * is the one applied: built again, the same Deployment cost as much a second time (a third of
+   * the check's samples, JFR at N = 1,000).
+   */
+  static void use(Context<OperatedService> context, Deployment builtByCheck) {
+    context.managedWorkflowAndDependentResourceContext().put(BUILT_BY_CHECK, builtByCheck);
+  }
+
   @Override
   protected Deployment build(OperatedService primary, Context<OperatedService> context) {
-    return DesiredDeployment.build(primary, ObservedCluster.facts(context));
+    return context.managedWorkflowAndDependentResourceContext()
+        .get(BUILT_BY_CHECK, Deployment.class)
+        .orElseGet(() -> DesiredDeployment.build(primary, ObservedCluster.facts(context)));
   }
 }

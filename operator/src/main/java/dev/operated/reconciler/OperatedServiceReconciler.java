@@ -102,7 +102,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     ObservedCluster.put(context, facts);
     List<SpecProblem> problems = resource.getSpec() == null
         ? OperatedServiceValidator.validate(StoredObject.read(context.getClient(), resource), facts)
-        : checkedSpecs.problems(resource, facts);
+        : checkedSpecs.problems(resource, facts, built -> DeploymentDependent.use(context, built));
     if (problems.isEmpty()) {
       if (ServiceDeployment.of(resource, context).isEmpty()) {
         deferral.creating(resource);

@@ -22,6 +22,7 @@ import dev.operated.desired.Mesh;
 import dev.operated.desired.TerminationBudget;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -32,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -111,19 +113,34 @@ public final class OperatedServiceValidator {
    * problem for this target cluster, and the decoded resource.
    */
   public static Validation check(JsonNode object, ClusterFacts target) {
+    return check(object, null, target, deployment -> { });
+  }
+
+  /**
+   * {@code object} checked; {@code alreadyDecoded}, when given, is the object decoded (the
+   * reconciler's), used as it is when the schema leaves nothing of the object out, and then the
+   * Deployment the last layer builds is handed to {@code rendered}.
+   */
+  private static Validation check(JsonNode object, OperatedService alreadyDecoded,
+      ClusterFacts target, Consumer<Deployment> rendered) {
     if (object == null || !object.isObject()) {
       return new Validation(Optional.empty(), List.of(new SpecProblem("<object>", "is not an "
           + "object: an OperatedService is a mapping with apiVersion, kind, metadata and spec")));
     }
     CrdSchema.Checked structural = CrdSchema.check((ObjectNode) object);
     OperatedService resource;
-    try {
-      resource = JSON.treeToValue(structural.sanitised(), OperatedService.class);
-    } catch (JsonProcessingException | IllegalArgumentException e) {
-      List<SpecProblem> problems = new ArrayList<>(structural.problems());
-      problems.add(new SpecProblem(path(e), "cannot be read: "
-          + e.getMessage().lines().findFirst().orElse("")));
-      return new Validation(Optional.empty(), problems);
+    if (alreadyDecoded != null && structural.sanitised().equals(object)) {
+      // nothing left out: decoding the tree again would give back the object it was written from
+      resource = alreadyDecoded;
+    } else {
+      try {
+        resource = JSON.treeToValue(structural.sanitised(), OperatedService.class);
+      } catch (JsonProcessingException | IllegalArgumentException e) {
+        List<SpecProblem> problems = new ArrayList<>(structural.problems());
+        problems.add(new SpecProblem(path(e), "cannot be read: "
+            + e.getMessage().lines().findFirst().orElse("")));
+        return new Validation(Optional.empty(), problems);
+      }
     }
     List<SpecProblem> cel = new ArrayList<>();
     JsonNode spec = structural.sanitised().get("spec");
@@ -151,7 +168,11 @@ public final class OperatedServiceValidator {
     }
     List<SpecProblem> problems = merge(structural.problems(), cel, core, ours, gates);
     if (problems.isEmpty() && resource.getSpec() != null) {
-      problems = renderedPodMetadata(resource, target);
+      Deployment deployment = DesiredDeployment.build(resource, target);
+      problems = renderedPodMetadata(resource, deployment);
+      if (resource == alreadyDecoded) {
+        rendered.accept(deployment);
+      }
     }
     return new Validation(Optional.of(resource), problems);
   }
@@ -162,8 +183,8 @@ public final class OperatedServiceValidator {
    * applied, and reported at the field the user controls.
    */
   private static List<SpecProblem> renderedPodMetadata(OperatedService resource,
-      ClusterFacts target) {
-    PodTemplateSpec pod = DesiredDeployment.build(resource, target).getSpec().getTemplate();
+      Deployment deployment) {
+    PodTemplateSpec pod = deployment.getSpec().getTemplate();
     Map<String, String> annotations = pod.getMetadata().getAnnotations() == null ? Map.of()
         : pod.getMetadata().getAnnotations();
     List<SpecProblem> problems = new ArrayList<>();
@@ -191,7 +212,17 @@ public final class OperatedServiceValidator {
    * object it is on the wire, so the CRD's schema applies even if the cluster's CRD is older.
    */
   public static List<SpecProblem> validate(OperatedService resource, ClusterFacts target) {
-    return validate(JSON.valueToTree(resource), target);
+    return validate(resource, target, deployment -> { });
+  }
+
+  /**
+   * As {@link #validate(OperatedService, ClusterFacts)}; a valid spec's Deployment, which the
+   * check builds to hold the pod's annotations to their limit, is handed to {@code rendered},
+   * for the apply that follows to use rather than build the same again.
+   */
+  public static List<SpecProblem> validate(OperatedService resource, ClusterFacts target,
+      Consumer<Deployment> rendered) {
+    return check(JSON.valueToTree(resource), resource, target, rendered).problems();
   }
 
   /** The problems as one message, one per line, for a status condition or a CLI error. */

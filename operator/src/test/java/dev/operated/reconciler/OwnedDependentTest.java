@@ -3,11 +3,14 @@ package dev.operated.reconciler;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.operated.api.OperatedService;
+import dev.operated.api.OperatedServiceSpec;
 import dev.operated.desired.ClusterFacts;
+import dev.operated.desired.DesiredDeployment;
 import dev.operated.desired.DesiredDigest;
 import dev.operated.desired.KubernetesVersion;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.managed.DefaultManagedWorkflowAndDependentResourceContext;
 import java.lang.reflect.Proxy;
@@ -123,5 +126,24 @@ class OwnedDependentTest {
     for (ConfigMap desired : new ConfigMap[] {edited, otherFacts, recreated, withoutFacts}) {
       assertThat(digestOf(desired)).isEqualTo(digestComputedFor(desired));
     }
+  }
+
+  /**
+   * The Deployment the spec check built in this reconcile is the one applied; a reconcile whose
+   * check was remembered builds its own, the same for the same spec and facts.
+   */
+  @Test
+  void theDeploymentTheSpecCheckBuiltIsTheOneApplied() {
+    OperatedService primary = new OperatedService("shop", "checkout",
+        OperatedServiceSpec.ofImage("ghcr.io/acme/checkout:1.0"));
+    DeploymentDependent dependent = new DeploymentDependent();
+    Deployment builtByCheck = DesiredDeployment.build(primary, FACTS);
+    Context<OperatedService> checked = reconcileContext(FACTS);
+    DeploymentDependent.use(checked, builtByCheck);
+
+    assertThat(dependent.desired(primary, checked)).isSameAs(builtByCheck);
+
+    Deployment built = dependent.desired(primary, reconcileContext(FACTS));
+    assertThat(built).isNotSameAs(builtByCheck).isEqualTo(builtByCheck);
   }
 }

@@ -7,7 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.operated.api.OperatedService;
 import dev.operated.api.SpecProblem;
 import dev.operated.desired.ClusterFacts;
+import dev.operated.desired.DesiredDeployment;
 import dev.operated.desired.TerminationBudget;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -143,6 +146,40 @@ class OperatedServiceValidatorTest {
       assertThat(OperatedServiceValidator.validate(decoded, K8S_1_33)).as(spec)
           .isEqualTo(OperatedServiceValidator.validate(object(spec), K8S_1_33));
     }
+  }
+
+  /**
+   * The reconciler's check hands on the Deployment it built for a valid spec, the one the builder
+   * gives for the same object and cluster, for the apply to use; an invalid spec hands on none.
+   */
+  @Test
+  void aValidSpecsCheckHandsOnTheDeploymentItBuilt() {
+    OperatedService valid = Manifest.decoded("{image: a:1, podAnnotations: {team: shop}}");
+    List<Deployment> rendered = new ArrayList<>();
+
+    assertThat(OperatedServiceValidator.validate(valid, K8S_1_33, rendered::add)).isEmpty();
+    assertThat(rendered).singleElement().isEqualTo(DesiredDeployment.build(valid, K8S_1_33));
+
+    rendered.clear();
+    assertThat(OperatedServiceValidator.validate(Manifest.decoded("{image: orders}"), K8S_1_33,
+        rendered::add)).isNotEmpty();
+    assertThat(rendered).isEmpty();
+  }
+
+  /**
+   * An object the schema changes without refusing it (an explicit null, which the API server
+   * prunes: here one that fabric8 keeps among an EnvVar's unknown properties) is checked as the
+   * schema leaves it, decoded again, and hands no Deployment on: the apply builds its own from
+   * the object it has, as before.
+   */
+  @Test
+  void anObjectTheSchemaChangesIsCheckedAsChangedAndHandsNothingOn() {
+    OperatedService withNull = Manifest.decoded("{image: a:1, env: [{name: A, value: x}]}");
+    withNull.getSpec().env().get(0).setAdditionalProperty("valueFrom", null);
+    List<Deployment> rendered = new ArrayList<>();
+
+    assertThat(OperatedServiceValidator.validate(withNull, K8S_1_33, rendered::add)).isEmpty();
+    assertThat(rendered).isEmpty();
   }
 
   /**
