@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.ContainerPortBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Lifecycle;
 import io.fabric8.kubernetes.api.model.LifecycleBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -52,7 +53,7 @@ public final class DesiredDeployment {
       volumes.addAll(CollectorSidecar.volumes(resource, facts));
     }
 
-    return new DeploymentBuilder()
+    Deployment deployment = new DeploymentBuilder()
         .withNewMetadata()
           .withName(resource.getMetadata().getName())
           .withNamespace(resource.getMetadata().getNamespace())
@@ -77,33 +78,38 @@ public final class DesiredDeployment {
             .endMetadata()
             .withNewSpec()
               .withTerminationGracePeriodSeconds(budget.gracePeriodSeconds())
-              .withInitContainers(initContainers)
-              .withContainers(containers)
-              .withVolumes(volumes)
             .endSpec()
           .endTemplate()
         .endSpec()
         .build();
+    // Set on the built pod spec: given to the builder, each container would be copied into a
+    // new builder and built again at every level above it (pod spec, template, Deployment
+    // spec, Deployment), most of the Deployment's build.
+    PodSpec pod = deployment.getSpec().getTemplate().getSpec();
+    pod.setInitContainers(initContainers);
+    pod.setContainers(containers);
+    pod.setVolumes(volumes);
+    return deployment;
   }
 
   static Container appContainer(OperatedService resource, TerminationBudget budget) {
     OperatedServiceSpec spec = resource.getSpec();
     IntOrString healthPort = portReference(spec.health().port(), spec.port(), HEALTH_PORT_NAME);
-    ContainerBuilder container = new ContainerBuilder()
+    Container container = new ContainerBuilder()
         .withName(AppEnvironment.APP_CONTAINER)
         .withImage(spec.image())
         .withPorts(ports(spec))
-        .withEnv(AppEnvironment.build(resource, budget, collectorEndpoint(spec)))
         .withStartupProbe(Probes.startup(spec.health(), healthPort))
         .withLivenessProbe(Probes.liveness(spec.health(), healthPort))
         .withReadinessProbe(Probes.readiness(spec.health(), healthPort))
         // A crash's last log line (the panic event) becomes the termination message.
-        .withTerminationMessagePolicy("FallbackToLogsOnError");
-    if (spec.resources() != null) {
-      container.withResources(spec.resources());
-    }
-    preStop(budget).ifPresent(container::withLifecycle);
-    return container.build();
+        .withTerminationMessagePolicy("FallbackToLogsOnError")
+        .withResources(spec.resources())
+        .withLifecycle(preStop(budget).orElse(null))
+        .build();
+    // set on the built container, as the containers on the pod: not copied twice by a builder
+    container.setEnv(AppEnvironment.build(resource, budget, collectorEndpoint(spec)));
+    return container;
   }
 
   static Optional<Lifecycle> preStop(TerminationBudget budget) {
