@@ -11,12 +11,12 @@ import io.javaoperatorsdk.operator.processing.dependent.kubernetes.KubernetesDep
 public class DeploymentDependent
     extends OwnedDependent<Deployment> {
 
+  /** Where this reconcile keeps the Deployment its spec check built. */
+  private static final String BUILT_BY_CHECK = "the Deployment built by the spec check";
+
   public DeploymentDependent() {
     super(Deployment.class);
   }
-
-  /** Where this reconcile keeps the Deployment its spec check built. */
-  private static final String BUILT_BY_CHECK = "the Deployment built by the spec check";
 
   /**
    * The Deployment the spec check built in this reconcile, from the same spec and cluster facts,
