@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,25 @@ public final class CollectorSidecar {
       .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
       .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
+  /** A gateway's configuration text and the hash the pods carry of it. */
+  private record RenderedConfig(String yaml, String hash) {
+  }
+
+  /** More gateways than one cluster's services send to; the least recently used goes first. */
+  private static final int GATEWAYS_REMEMBERED = 64;
+
+  /**
+   * The configuration depends on the gateway alone, and rendering it as YAML was half of
+   * building a sidecar pod's Deployment, paid again for its ConfigMap (docs/benchmarks.md).
+   */
+  private static final Map<String, RenderedConfig> RENDERED = Collections.synchronizedMap(
+      new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RenderedConfig> eldest) {
+          return size() > GATEWAYS_REMEMBERED;
+        }
+      });
+
   private CollectorSidecar() {
   }
 
@@ -74,13 +94,25 @@ public final class CollectorSidecar {
 
   /** A change of it rolls the pods: the collector reads its configuration only at start. */
   public static String configHash(OperatedService resource, ClusterFacts facts) {
-    return ShortHash.of(configYaml(resource.getSpec(), facts).getBytes(StandardCharsets.UTF_8),
-        8);
+    return rendered(resource.getSpec(), facts).hash();
   }
 
   static String configYaml(OperatedServiceSpec spec, ClusterFacts facts) {
+    return rendered(spec, facts).yaml();
+  }
+
+  private static RenderedConfig rendered(OperatedServiceSpec spec, ClusterFacts facts) {
     String gateway = gateway(spec, facts).orElseThrow(() -> new IllegalStateException(
         "sidecar mode without a gateway must be refused by OperatedServiceValidator"));
+    return RENDERED.computeIfAbsent(gateway, CollectorSidecar::render);
+  }
+
+  private static RenderedConfig render(String gateway) {
+    String yaml = configYaml(gateway);
+    return new RenderedConfig(yaml, ShortHash.of(yaml.getBytes(StandardCharsets.UTF_8), 8));
+  }
+
+  private static String configYaml(String gateway) {
     Map<String, Object> exporter = new LinkedHashMap<>();
     exporter.put("endpoint", gateway);
     // A plain http:// gateway is a cleartext gRPC connection; https:// keeps TLS on.

@@ -156,6 +156,24 @@ class CollectorSidecarTest {
         .get(CollectorSidecar.CONFIG_HASH_ANNOTATION)).isNotEqualTo(hash);
   }
 
+  /**
+   * The configuration is rendered once per gateway, for every service that sends there and for
+   * both the ConfigMap and the pods' hash of it; another gateway renders its own.
+   */
+  @Test
+  void aGatewaysConfigurationIsRenderedOnceForEveryServiceSendingThere() {
+    String first = CollectorSidecar.config(service(SIDECAR), K8S_1_33).getData()
+        .get(CollectorSidecar.CONFIG_KEY);
+    OperatedService another = service(SIDECAR.replace("a:1", "b:2"));
+    another.getMetadata().setName("another");
+
+    assertThat(CollectorSidecar.config(another, K8S_1_33).getData()
+        .get(CollectorSidecar.CONFIG_KEY)).isSameAs(first);
+    assertThat(CollectorSidecar.config(service(SIDECAR.replace("gw.obs", "gw3.obs")), K8S_1_33)
+        .getData().get(CollectorSidecar.CONFIG_KEY))
+        .isNotSameAs(first).contains("http://gw3.obs:4317");
+  }
+
   @Test
   void imageAndResourcesComeFromTheOperatorUnlessTheServiceOverridesThem() {
     ClusterFacts facts = new ClusterFacts(K8S_1_33.version(), false, Map.of(), Map.of(),
