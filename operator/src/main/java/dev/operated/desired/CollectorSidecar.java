@@ -19,7 +19,6 @@ import io.fabric8.kubernetes.api.model.Volume;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,13 +60,8 @@ public final class CollectorSidecar {
    * The configuration depends on the gateway alone, and rendering it as YAML was half of
    * building a sidecar pod's Deployment, paid again for its ConfigMap (docs/benchmarks.md).
    */
-  private static final Map<String, RenderedConfig> RENDERED = Collections.synchronizedMap(
-      new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, RenderedConfig> eldest) {
-          return size() > GATEWAYS_REMEMBERED;
-        }
-      });
+  private static final Map<String, RenderedConfig> RENDERED =
+      RecentlyUsed.synchronizedMap(GATEWAYS_REMEMBERED);
 
   private CollectorSidecar() {
   }

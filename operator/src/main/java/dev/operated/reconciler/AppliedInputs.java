@@ -2,6 +2,7 @@ package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
 import dev.operated.desired.ClusterFacts;
+import dev.operated.desired.RecentlyUsed;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ObjectMeta;

@@ -1,5 +1,6 @@
 package dev.operated.reconciler;
 
+import dev.operated.desired.RecentlyUsed;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

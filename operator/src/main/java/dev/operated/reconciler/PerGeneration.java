@@ -2,6 +2,7 @@ package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
 import dev.operated.desired.ClusterFacts;
+import dev.operated.desired.RecentlyUsed;
 import java.util.Map;
 import java.util.function.Supplier;
 

@@ -2,6 +2,7 @@ package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceStatus;
+import dev.operated.desired.RecentlyUsed;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import java.time.Instant;
