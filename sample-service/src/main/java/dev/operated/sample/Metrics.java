@@ -29,8 +29,10 @@ final class Metrics implements AutoCloseable {
   /** The le boundaries, besides the histogram's, that latency alerts and dashboards use. */
   static final Duration[] LATENCY_OBJECTIVES = {Duration.ofMillis(100), Duration.ofMillis(250),
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500)};
-  /** Methods kept as they are in the method tag; anything else is _OTHER (bounded cardinality). */
-  /** The methods of HTTP's semantic conventions; any other is {@code _OTHER}. */
+  /**
+   * The methods of HTTP's semantic conventions, kept as they are in the method tag and the span;
+   * any other is {@code _OTHER}, so a client cannot raise the cardinality.
+   */
   static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE",
       "PATCH", "OPTIONS", "TRACE", "CONNECT");
 
