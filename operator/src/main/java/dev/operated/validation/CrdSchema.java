@@ -313,7 +313,7 @@ public final class CrdSchema {
             + " allowed: shorten it");
       }
       if (schema.getPattern() != null) {
-        Pattern pattern = PATTERNS.computeIfAbsent(schema.getPattern(), Pattern::compile);
+        Pattern pattern = PATTERNS.computeIfAbsent(schema.getPattern(), GoRegexp::compile);
         if (!pattern.matcher(text).find()) {
           String meaning = PATTERN_MEANINGS.get(schema.getPattern());
           return refuse(path, ErrorType.INVALID, value, path + " in body should match '"

@@ -142,6 +142,21 @@ class CrdSchemaLayerTest {
             + "'/metrics?format=text' is not an HTTP path: start with '/', no spaces or query"));
   }
 
+  /**
+   * A value ending in a line break, as a YAML block scalar ({@code |}) writes it, is refused: the
+   * API server matches a pattern's {@code $} at the end of the text only ({@code validate.Pattern}
+   * in kube-openapi, Go's {@code regexp}), and a probe path with a newline would reach the pod.
+   */
+  @Test
+  void aValueEndingInALineBreakDoesNotMatchAPatternsEnd() {
+    assertThat(validateWith("spec.health.livenessPath", NODES.textNode("/livez\n")))
+        .anySatisfy(problem -> assertThat(problem.toString())
+            .startsWith("spec.health.livenessPath: '/livez\n' is not an HTTP path"));
+    assertThat(validateWith("spec.image", NODES.textNode("registry.example/orders:1.4\n")))
+        .anySatisfy(problem -> assertThat(problem.toString()).contains("a value without spaces"));
+    assertThat(validateWith("spec.health.livenessPath", NODES.textNode("/livez"))).isEmpty();
+  }
+
   @Test
   void theSchemaHasFieldsOfEveryKindThisTestCovers() {
     assertThat(leaves()).hasSizeGreaterThanOrEqualTo(15);
