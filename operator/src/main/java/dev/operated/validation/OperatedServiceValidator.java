@@ -88,10 +88,28 @@ public final class OperatedServiceValidator {
 
   private static final Pattern ENV_REFERENCE =
       Pattern.compile("(?<!\\$)\\$\\(([-._a-zA-Z][-._a-zA-Z0-9]*)\\)");
-  /** The reference grammar of distribution/reference (the registries' own parser), lowercase. */
-  private static final Pattern IMAGE_REFERENCE = Pattern.compile(
-      "[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(/[a-z0-9]+([._-][a-z0-9]+)*)*"
-          + "(:[\\w][\\w.-]{0,127})?(@sha256:[a-f0-9]{64})?");
+  /**
+   * The grammar of distribution/reference's regexp.go, which containerd and CRI-O parse an image
+   * with ({@code ReferenceRegexp}): an optional registry (a host name, which may hold uppercase
+   * letters, or a bracketed IPv6 address, with an optional port) before the first '/', then
+   * lowercase path components joined by '.', '_', '__' or any run of '-', a tag, and a digest of
+   * an algorithm go-digest can check ({@code digest.Parse}).
+   */
+  private static final Pattern IMAGE_REFERENCE;
+
+  static {
+    String pathComponent = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+    String domainComponent = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+    String host = "(?:" + domainComponent + "(?:\\." + domainComponent + ")*"
+        + "|\\[[a-fA-F0-9:]+\\])";
+    String name = "(?:" + host + "(?::[0-9]+)?/)?" + pathComponent + "(?:/" + pathComponent + ")*";
+    String digest = "sha256:[a-f0-9]{64}|sha384:[a-f0-9]{96}|sha512:[a-f0-9]{128}";
+    IMAGE_REFERENCE = Pattern.compile(
+        "(" + name + ")(?::[\\w][\\w.-]{0,127})?(?:@(?:" + digest + "))?");
+  }
+
+  /** distribution/reference's {@code NameTotalLengthMax}: registry and repository together. */
+  private static final int IMAGE_NAME_MAX = 255;
 
   private OperatedServiceValidator() {
   }
@@ -342,9 +360,15 @@ public final class OperatedServiceValidator {
         problem(field, "is required: name the container image, e.g. ghcr.io/acme/orders:1.4.2");
         return;
       }
-      if (!IMAGE_REFERENCE.matcher(image).matches()) {
+      Matcher reference = IMAGE_REFERENCE.matcher(image);
+      if (!reference.matches()) {
         problem(field, "'" + image + "' is not a valid image reference: use lowercase "
             + "registry/repository, then :tag and/or @sha256:digest");
+        return;
+      }
+      if (reference.group(1).length() > IMAGE_NAME_MAX) {
+        problem(field, "'" + image + "' has a name of " + reference.group(1).length()
+            + " characters: registry and repository may have at most " + IMAGE_NAME_MAX);
         return;
       }
       if (ImageReference.tag(image).isEmpty() && !image.contains("@")) {

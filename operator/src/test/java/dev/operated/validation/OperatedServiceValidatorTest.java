@@ -86,6 +86,51 @@ class OperatedServiceValidatorTest {
         });
   }
 
+  /**
+   * What distribution/reference's {@code ReferenceRegexp} (regexp.go) accepts the operator accepts,
+   * and what it refuses the operator names: the API server checks no more than that an image is
+   * set, so the container runtime's parser is the one that decides.
+   */
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "registry.example.com/team/my__app:1.0", // '__' joins path components
+      "ghcr.io/acme/foo--bar:1", // so does any run of '-'
+      "Registry.Example.com:5000/orders:1", // a registry host may hold uppercase
+      "[::1]:5000/orders:1", // and be a bracketed IPv6 address
+      "localhost:5000/a.b_c-d/orders:v1.2_rc-1",
+      "orders@sha512:" + SHA512,
+      "orders:1@sha256:" + SHA256})
+  void aReferenceTheRuntimesParserTakesIsAccepted(String image) {
+    assertThat(OperatedServiceValidator.validate(object("{image: '" + image + "'}"), K8S_1_33))
+        .isEmpty();
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @org.junit.jupiter.params.provider.ValueSource(strings = {
+      "orders_:1", "team/-orders:1", "team//orders:1", "Team/Orders:1", "orders___x:1",
+      "[fe80::1%eth0]:5000/orders:1", "orders@sha256:abc", "orders@md5:" + SHA256, ":1"})
+  void aReferenceTheRuntimesParserRefusesIsNamed(String image) {
+    assertThat(OperatedServiceValidator.validate(object("{image: '" + image + "'}"), K8S_1_33))
+        .singleElement().satisfies(problem -> {
+          assertThat(problem.field()).isEqualTo("spec.image");
+          assertThat(problem.message()).contains("is not a valid image reference");
+        });
+  }
+
+  @Test
+  void aRepositoryNameOverTheRuntimesLimitIsNamed() {
+    String image = "registry.example.com/" + "a".repeat(235) + ":1"; // 256 characters of name
+    assertThat(OperatedServiceValidator.validate(object("{image: '" + image + "'}"), K8S_1_33))
+        .singleElement().satisfies(problem -> assertThat(problem.message())
+            .contains("a name of 256 characters: registry and repository may have at most 255"));
+  }
+
+  private static final String SHA256 =
+      "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  private static final String SHA512 =
+      "cf83e1357eefb8bdf1542850d66d8007d620e4050b5715dc83f4a921d36ce9ce"
+          + "47d0d13c5d85f2b0ff8318d2877eec2f63b931bd47417a81a538327af927da3e";
+
   /** objectmeta ValidateAnnotations counts every annotation of the pod, the operator's too. */
   @Test
   void theAnnotationLimitCountsWhatTheOperatorAddsToThePod() {
