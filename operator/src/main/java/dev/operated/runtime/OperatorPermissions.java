@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.javaoperatorsdk.operator.api.reconciler.Workflow;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.Dependent;
 import io.javaoperatorsdk.operator.api.reconciler.dependent.DependentResource;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.Condition;
 import java.lang.reflect.InvocationTargetException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -34,10 +35,14 @@ public final class OperatorPermissions {
 
   /**
    * What a server-side-apply dependent needs: list/watch for its informer, patch to apply, create
-   * because an apply that creates the object is also authorized as a create, delete for the
-   * workflow's reconcile preconditions (a budget removed at one replica), get for reads by name.
+   * because an apply that creates the object is also authorized as a create, get for reads by
+   * name. Delete only where the workflow removes the object, a dependent with a reconcile
+   * precondition (a budget at one replica): the Deployment and the Service go with their
+   * OperatedService by garbage collection, and a grant to delete them would reach every one in
+   * the cluster when all namespaces are watched.
    */
-  static final List<String> DEPENDENT_VERBS =
+  static final List<String> DEPENDENT_VERBS = List.of("create", "get", "list", "patch", "watch");
+  static final List<String> REMOVABLE_DEPENDENT_VERBS =
       List.of("create", "delete", "get", "list", "patch", "watch");
   static final List<String> READ_VERBS = List.of("get", "list", "watch");
 
@@ -68,14 +73,20 @@ public final class OperatorPermissions {
     rules.add(rule(group, List.of(plural), READ_VERBS));
     // status only: UpdateControl.patchStatus; the operator never writes the spec or finalizers
     rules.add(rule(group, List.of(plural + "/status"), List.of("patch")));
-    // The reconciler's dependents, grouped by API group so the Role reads as a human would write it.
-    Map<String, SortedSet<String>> dependentsByGroup = new TreeMap<>();
-    for (Class<? extends HasMetadata> type : dependentResourceTypes()) {
-      dependentsByGroup.computeIfAbsent(HasMetadata.getGroup(type), g -> new TreeSet<>())
+    // The reconciler's dependents, grouped by API group and by whether the workflow removes them,
+    // so the Role reads as a human would write it.
+    Map<String, SortedSet<String>> appliedByGroup = new TreeMap<>();
+    Map<String, SortedSet<String>> removableByGroup = new TreeMap<>();
+    for (Dependent dependent : workflowDependents()) {
+      Class<? extends HasMetadata> type = resourceType(dependent.type());
+      (removedByTheWorkflow(dependent) ? removableByGroup : appliedByGroup)
+          .computeIfAbsent(HasMetadata.getGroup(type), g -> new TreeSet<>())
           .add(HasMetadata.getPlural(type));
     }
-    dependentsByGroup.forEach((apiGroup, resources) ->
+    appliedByGroup.forEach((apiGroup, resources) ->
         rules.add(rule(apiGroup, List.copyOf(resources), DEPENDENT_VERBS)));
+    removableByGroup.forEach((apiGroup, resources) ->
+        rules.add(rule(apiGroup, List.copyOf(resources), REMOVABLE_DEPENDENT_VERBS)));
     // reconciler.ServicePods: an informer on the services' pods, so the status names the container
     // that holds a rollout back
     rules.add(rule("", List.of("pods"), READ_VERBS));
@@ -167,13 +178,13 @@ public final class OperatorPermissions {
         .withVerbs(verbs).build();
   }
 
-  static List<Class<? extends HasMetadata>> dependentResourceTypes() {
-    Workflow workflow = OperatedServiceReconciler.class.getAnnotation(Workflow.class);
-    List<Class<? extends HasMetadata>> types = new ArrayList<>();
-    for (Dependent dependent : workflow.dependents()) {
-      types.add(resourceType(dependent.type()));
-    }
-    return types;
+  /** JOSDK deletes a dependent whose reconcile precondition stops holding, and no other. */
+  private static boolean removedByTheWorkflow(Dependent dependent) {
+    return dependent.reconcilePrecondition() != Condition.class;
+  }
+
+  private static Dependent[] workflowDependents() {
+    return OperatedServiceReconciler.class.getAnnotation(Workflow.class).dependents();
   }
 
   @SuppressWarnings({"unchecked", "rawtypes"})

@@ -139,6 +139,21 @@ class ChartTest {
     }
   }
 
+  /**
+   * Delete is granted only for what the workflow removes (a dependent with a reconcile
+   * precondition: the collector's ConfigMap, the budget, the ServiceMonitor); the Deployment and
+   * the Service go by garbage collection with their OperatedService.
+   */
+  @Test
+  void theOperatorMayDeleteOnlyWhatItsWorkflowRemoves() {
+    Set<String> deletable = grantsBySubjectScope(RenderedChart.render(Map.of()))
+        .get(OperatorPermissions.CLUSTER).stream().filter(grant -> grant.verb().equals("delete"))
+        .map(grant -> grant.apiGroup() + "/" + grant.resource())
+        .collect(java.util.stream.Collectors.toSet());
+    assertThat(deletable).containsExactlyInAnyOrder("/configmaps",
+        "policy/poddisruptionbudgets", "monitoring.coreos.com/servicemonitors");
+  }
+
   @Test
   void thePodRunsRestricted() {
     Deployment deployment = RenderedChart.render(Map.of()).deployment();
