@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.RejectedExecutionException;
 import io.fabric8.kubernetes.api.model.Status;
 
 /**
@@ -16,6 +17,52 @@ import io.fabric8.kubernetes.api.model.Status;
 final class ApplyFailure {
 
   private ApplyFailure() {
+  }
+
+  /**
+   * The workflow's failure: an object the API server refused or could not take. Only this is
+   * reported as ApplyFailed; a reconcile that fails elsewhere (its status patch throttled with a
+   * 429, a read) applied nothing wrong, and saying otherwise would flip a Ready service to
+   * Degraded and back with an Event each way, at the moment the API server asks for less.
+   */
+  static final class ApplyFailed extends RuntimeException {
+    ApplyFailed(RuntimeException workflowFailure) {
+      super(workflowFailure.getMessage(), workflowFailure);
+    }
+
+    RuntimeException workflowFailure() {
+      return (RuntimeException) getCause();
+    }
+  }
+
+  /** Runs the workflow, its failure marked as the apply's unless the operator is stopping. */
+  static void marking(Runnable workflow) {
+    try {
+      workflow.run();
+    } catch (RuntimeException failure) {
+      throw stopping(failure) ? failure : new ApplyFailed(failure);
+    }
+  }
+
+  /**
+   * A workflow whose executor was shut down under it: the operator is stopping, and its nodes
+   * never reached the API server (JOSDK stops the executors while reconciles are in flight).
+   */
+  private static boolean stopping(RuntimeException failure) {
+    if (failure instanceof AggregatedOperatorException aggregated) {
+      return aggregated.getAggregatedExceptions().values().stream()
+          .anyMatch(ApplyFailure::rejected);
+    }
+    return rejected(failure);
+  }
+
+  private static boolean rejected(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof RejectedExecutionException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** @param service the OperatedService, "namespace/name", whose objects were being applied */

@@ -108,7 +108,8 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
         deferral.creating(resource);
       }
       appliedInputs.runUnlessUnchanged(resource, facts, context, clock.instant(),
-          () -> context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow());
+          () -> ApplyFailure.marking(() ->
+              context.managedWorkflowAndDependentResourceContext().reconcileManagedWorkflow()));
     } else {
       LOG.info("not applying {}/{}: {} problem(s) in the spec",
           resource.getMetadata().getNamespace(), resource.getMetadata().getName(),
@@ -124,14 +125,21 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
 
   /**
    * When the API server refuses an apply (or is down), say so in the status, naming the object
-   * and the API's message; JOSDK keeps retrying and the next success replaces it.
+   * and the API's message; JOSDK keeps retrying and the next success replaces it. Any other
+   * failure leaves the status as it is for the retry to write.
    */
   @Override
   public ErrorStatusUpdateControl<OperatedService> updateErrorStatus(OperatedService resource,
       Context<OperatedService> context, Exception failure) {
     String service = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
+    if (!(failure instanceof ApplyFailure.ApplyFailed applyFailed)) {
+      LOG.warn("reconciling {} failed, not in applying its objects; retrying: {}", service,
+          failure.toString());
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     ServiceDeployment applied = ServiceDeployment.read(resource, context);
     return report.afterFailure(resource, context, applied, StatusAggregator.applyFailed(resource,
-        applied.deployment(), ApplyFailure.describe(failure, service), clock.instant()));
+        applied.deployment(), ApplyFailure.describe(applyFailed.workflowFailure(), service),
+        clock.instant()));
   }
 }

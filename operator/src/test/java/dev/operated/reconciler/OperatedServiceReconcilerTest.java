@@ -558,6 +558,37 @@ class OperatedServiceReconcilerTest {
   }
 
   /**
+   * A status patch the API server refuses fails the reconcile after everything was applied: the
+   * retry writes the status, and nothing says an apply failed. It had reported ApplyFailed,
+   * flipping a Ready service to Degraded and back with a Warning Event each way. (A 429 or a 5xx
+   * the client retries by itself first; what outlasts its retries, a 403 while a Role is being
+   * rolled out, an admission policy's 422, reaches the reconcile like this.)
+   */
+  @Test
+  void aRefusedStatusPatchIsRetriedWithoutReportingAnApplyFailure()
+      throws InterruptedException {
+    readyWithTwoReplicas("orders");
+    cluster.clearRequestLog();
+    cluster.api.refuse("PATCH", "/apis/" + OperatedService.GROUP + "/"
+        + OperatedService.VERSION + "/namespaces/shop/operatedservices/orders/status", 1,
+        new StatusBuilder().withCode(403).withReason("Forbidden").withStatus("Failure")
+            .withMessage("operatedservices.operated.dev \"orders\" is forbidden: User "
+                + "\"system:serviceaccount:operated:operated\" cannot patch resource "
+                + "\"operatedservices/status\" in API group \"operated.dev\"").build());
+
+    rollOut("orders", 2, 1);
+
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(cluster.get(NS, "orders").getStatus().ready()).isEqualTo("1/2"));
+    List<MockCluster.Write> statusWrites = cluster.writes().stream()
+        .filter(write -> write.path().endsWith("/operatedservices/orders/status")).toList();
+    assertThat(statusWrites).hasSizeGreaterThanOrEqualTo(2) // the refused one, then the retry
+        .noneSatisfy(write -> assertThat(write.body()).contains("ApplyFailed"));
+    assertThat(cluster.client.v1().events().inNamespace(NS).list().getItems())
+        .extracting(event -> event.getReason()).doesNotContain("ApplyFailed");
+  }
+
+  /**
    * A custom resource the operator cannot decode (replicas stored as a string, as a CRD without
    * a schema or an older one allows) next to a good one: the good one keeps reconciling, the bad
    * one is reported with its field, and fixing it recovers without a restart. Before, one such

@@ -1,0 +1,53 @@
+package dev.operated.reconciler;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.AggregatedOperatorException;
+import java.util.Map;
+import java.util.concurrent.RejectedExecutionException;
+import org.junit.jupiter.api.Test;
+
+/** Which failures of a reconcile are the apply's, and so reported as ApplyFailed. */
+class ApplyFailureTest {
+
+  @Test
+  void aFailureOfTheWorkflowIsMarkedAsTheApplysWithTheFailureItself() {
+    KubernetesClientException refused = new KubernetesClientException("refused", 422, null);
+    AggregatedOperatorException workflow = new AggregatedOperatorException("failed",
+        Map.of("deployment", refused));
+
+    Throwable thrown = catchThrowable(() -> ApplyFailure.marking(() -> {
+      throw workflow;
+    }));
+
+    assertThat(thrown).isInstanceOfSatisfying(ApplyFailure.ApplyFailed.class,
+        failed -> assertThat(failed.workflowFailure()).isSameAs(workflow));
+  }
+
+  /**
+   * JOSDK shuts its executors down while reconciles are in flight ({@code Operator.stop}); a
+   * node it could not submit then never reached the API server, directly or from a worker.
+   */
+  @Test
+  void aWorkflowStoppedWithTheOperatorIsNotAnApplyFailure() {
+    RejectedExecutionException rejected = new RejectedExecutionException("executor shut down");
+    AggregatedOperatorException fromAWorker = new AggregatedOperatorException("failed",
+        Map.of("service", new IllegalStateException(rejected)));
+
+    assertThat(catchThrowable(() -> ApplyFailure.marking(() -> {
+      throw rejected;
+    }))).isSameAs(rejected);
+    assertThat(catchThrowable(() -> ApplyFailure.marking(() -> {
+      throw fromAWorker;
+    }))).isSameAs(fromAWorker);
+  }
+
+  @Test
+  void aWorkflowThatSucceedsThrowsNothing() {
+    boolean[] ran = {false};
+    ApplyFailure.marking(() -> ran[0] = true);
+    assertThat(ran[0]).isTrue();
+  }
+}
