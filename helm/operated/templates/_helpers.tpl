@@ -17,6 +17,19 @@
 {{- end }}
 {{- end }}
 
+{{/*
+The metrics Service's name. A Service name must be a DNS-1035 label (kube-apiserver's
+ValidateServiceName): at most 63 characters, lowercase letters, digits and '-', starting with a
+letter. Helm accepts release names that are not (up to 53 characters, dots, a leading digit).
+*/}}
+{{- define "operated.metricsServiceName" -}}
+{{- $name := printf "%s-metrics" (include "operated.fullname" . | trunc 55 | trimSuffix "-") }}
+{{- if not (regexMatch "^[a-z]([-a-z0-9]*[a-z0-9])?$" $name) }}
+{{- fail (printf "the operator's metrics Service would be named %q, which Kubernetes refuses as a Service name (lowercase letters, digits and '-', starting with a letter): set fullnameOverride to such a name" $name) }}
+{{- end }}
+{{- $name }}
+{{- end }}
+
 {{- define "operated.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "operated.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}

@@ -3,7 +3,7 @@ The selector of the operator's own series in alert rules: the job Prometheus giv
 operator's scrape, by default the metrics Service's name (what a ServiceMonitor uses as job).
 */}}
 {{- define "operated.alerts.operatorSelector" -}}
-job="{{ default (printf "%s-metrics" (include "operated.fullname" .)) .Values.alerts.operatorJob }}"
+job="{{ default (include "operated.metricsServiceName" .) .Values.alerts.operatorJob }}"
 {{- end }}
 
 {{/* "true" when the PrometheusRule is rendered: asked for, and its CRD served (or forced). */}}

@@ -154,6 +154,27 @@ class ChartTest {
         "policy/poddisruptionbudgets", "monitoring.coreos.com/servicemonitors");
   }
 
+  /**
+   * The metrics Service's name is what kube-apiserver takes as a Service name
+   * ({@code ValidateServiceName}: {@code NameIsDNS1035Label}) for any release name Helm takes
+   * ({@code chartutil.ValidateReleaseName}: up to 53 characters, dots and a leading digit
+   * allowed); where no such name follows from the release's, Helm refuses with the fix.
+   */
+  @Test
+  void theMetricsServiceIsNamedAsKubernetesNamesAServiceForEveryReleaseName() {
+    String longest = "a".repeat(53); // "-operated" is added: 62, and "-metrics" was over 63
+    assertThat(RenderedChart.render(longest, Map.of()).all(Service.class))
+        .singleElement().satisfies(service -> assertThat(service.getMetadata().getName())
+            .hasSizeLessThanOrEqualTo(63).matches("[a-z]([-a-z0-9]*[a-z0-9])?"));
+    for (String release : List.of("1ops", "ops.operated")) {
+      assertThatThrownBy(() -> RenderedChart.render(release, Map.of())).as(release)
+          .hasMessageContaining("which Kubernetes refuses as a Service name")
+          .hasMessageContaining("set fullnameOverride");
+    }
+    assertThat(RenderedChart.render("1ops", Map.of("fullnameOverride", "ops")).all(Service.class))
+        .extracting(service -> service.getMetadata().getName()).containsExactly("ops-metrics");
+  }
+
   @Test
   void thePodRunsRestricted() {
     Deployment deployment = RenderedChart.render(Map.of()).deployment();

@@ -30,15 +30,24 @@ record RenderedChart(List<HasMetadata> objects) {
 
   /** Renders with these values on top of values.yaml; throws what Helm says when it refuses. */
   static RenderedChart render(Map<String, Object> values) {
-    return new RenderedChart(parse(template(values, true)));
+    return render(RELEASE, values);
+  }
+
+  /** Renders as a release of this name. */
+  static RenderedChart render(String release, Map<String, Object> values) {
+    return new RenderedChart(parse(template(release, values, true)));
   }
 
   static String template(Map<String, Object> values, boolean skipCrds) {
+    return template(RELEASE, values, skipCrds);
+  }
+
+  private static String template(String release, Map<String, Object> values, boolean skipCrds) {
     try {
       Path valuesFile = Files.createTempFile("values-", ".yaml");
       try {
         YAML.writeValue(valuesFile.toFile(), values);
-        var template = new Helm(CHART).template().withName(RELEASE).withNamespace(NAMESPACE)
+        var template = new Helm(CHART).template().withName(release).withNamespace(NAMESPACE)
             .withKubeVersion(KUBERNETES_VERSION).withValuesFile(valuesFile);
         return (skipCrds ? template.skipCrds() : template).call();
       } finally {
