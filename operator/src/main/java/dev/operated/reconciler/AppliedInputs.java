@@ -12,12 +12,14 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.openshift.api.model.monitoring.v1.ServiceMonitor;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * What each service's workflow last ran on: the spec's generation, the cluster facts and every
@@ -74,14 +76,17 @@ final class AppliedInputs {
 
   /**
    * Runs {@code workflow} unless it last ran on the same inputs less than {@link #LONGEST} ago;
-   * returns whether it ran. A workflow that throws is not remembered.
+   * returns whether it ran. A workflow that throws is not remembered, nor one that left a
+   * dependent not ready (the collector's configuration kept for pods that may still mount it):
+   * it runs again at the next event, the Deployment's status as its rollout goes on.
    */
   boolean runUnlessUnchanged(OperatedService resource, ClusterFacts facts,
-      Context<OperatedService> context, Instant now, Runnable workflow) {
+      Context<OperatedService> context, Instant now,
+      Supplier<WorkflowReconcileResult> workflow) {
     String uid = resource.getMetadata().getUid();
     Long generation = resource.getMetadata().getGeneration();
     if (uid == null || generation == null) {
-      workflow.run();
+      workflow.get();
       return true;
     }
     Inputs inputs = new Inputs(generation, facts, dependents(context));
@@ -91,8 +96,9 @@ final class AppliedInputs {
       return false;
     }
     lastRuns.remove(uid);
-    workflow.run();
-    lastRuns.put(uid, new Ran(inputs, now));
+    if (workflow.get().allDependentResourcesReady()) {
+      lastRuns.put(uid, new Ran(inputs, now));
+    }
     return true;
   }
 

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Supplier;
 import io.fabric8.kubernetes.api.model.Status;
 
 /**
@@ -36,9 +37,9 @@ final class ApplyFailure {
   }
 
   /** Runs the workflow, its failure marked as the apply's unless the operator is stopping. */
-  static void marking(Runnable workflow) {
+  static <T> T marking(Supplier<T> workflow) {
     try {
-      workflow.run();
+      return workflow.get();
     } catch (RuntimeException failure) {
       throw stopping(failure) ? failure : new ApplyFailed(failure);
     }

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  */
 @Workflow(explicitInvocation = true, dependents = {
     @Dependent(name = "collector-config", type = CollectorConfigDependent.class,
-        reconcilePrecondition = CollectorConfigDependent.Wanted.class),
+        reconcilePrecondition = CollectorConfigDependent.Wanted.class,
+        readyPostcondition = CollectorConfigDependent.Settled.class),
     @Dependent(name = "deployment", type = DeploymentDependent.class),
     @Dependent(name = "service", type = ServiceDependent.class),
     @Dependent(name = "pod-disruption-budget", type = PodDisruptionBudgetDependent.class,

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import io.javaoperatorsdk.operator.processing.dependent.workflow.WorkflowReconcileResult;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -93,6 +94,24 @@ class AppliedInputsTest {
         .isEqualTo(Duration.ofMinutes(OperatedServiceReconciler.RESYNC_MINUTES));
   }
 
+  /** The collector's ConfigMap kept for an older template's pods leaves the workflow not done. */
+  @Test
+  void aWorkflowThatLeavesADependentNotReadyRunsAgainOnTheSameInputs() {
+    put(deployment(1L, "10"));
+    WorkflowReconcileResult keptForOlderPods = new WorkflowReconcileResult() {
+      @Override
+      public boolean allDependentResourcesReady() {
+        return false;
+      }
+    };
+    assertThat(inputs.runUnlessUnchanged(orders(1L), FACTS, context(), START,
+        () -> keptForOlderPods)).isTrue();
+    assertThat(reconcile(orders(1L), FACTS, START.plusSeconds(1))).as("not remembered")
+        .isTrue();
+    assertThat(reconcile(orders(1L), FACTS, START.plusSeconds(2))).as("done, remembered")
+        .isFalse();
+  }
+
   @Test
   void servicesAreRememberedApartByUid() {
     assertThat(reconcile(orders(1L), FACTS, START)).isTrue();
@@ -126,8 +145,10 @@ class AppliedInputsTest {
   }
 
   private boolean reconcile(OperatedService resource, ClusterFacts facts, Instant now) {
-    return inputs.runUnlessUnchanged(resource, facts, context(), now,
-        () -> runs.add(resource.getMetadata().getUid()));
+    return inputs.runUnlessUnchanged(resource, facts, context(), now, () -> {
+      runs.add(resource.getMetadata().getUid());
+      return WorkflowReconcileResult.EMPTY;
+    });
   }
 
   /** As the informer holds it after a write: the object of that kind replaced. */

@@ -21,6 +21,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
 import io.fabric8.kubernetes.api.model.ProbeBuilder;
@@ -653,7 +654,7 @@ class OperatedServiceReconcilerTest {
   }
 
   @Test
-  void sidecarModeOwnsTheCollectorConfigAndRemovesItWhenTheServiceLeavesIt() {
+  void sidecarModeOwnsTheCollectorConfigAndRemovesItOnceNoPodCanMountIt() {
     TelemetrySpec sidecar = new TelemetrySpec(TelemetryMode.SIDECAR, "http://gw.obs:4317", null,
         null, null);
     OperatedService created = apply("orders", new OperatedServiceSpec("orders:1", 1, null, null,
@@ -665,19 +666,53 @@ class OperatedServiceReconcilerTest {
           .satisfies(owner -> assertThat(owner.getUid())
               .isEqualTo(created.getMetadata().getUid()));
       assertThat(config.getData().get("collector.yaml")).contains("http://gw.obs:4317");
-      // The ConfigMap is applied first: the Deployment may not be there yet (retry, not NPE).
       assertThat(deployment("orders")).isNotNull();
       assertThat(deployment("orders").getSpec().getTemplate().getSpec().getInitContainers())
           .extracting(c -> c.getName()).containsExactly("otel-collector");
     });
+    rollOut("orders", 1);
 
     updateSpec("orders", spec -> OperatedServiceSpec.ofImage("orders:1"));
 
-    await().atMost(TIMEOUT).untilAsserted(() -> {
-      assertThat(collectorConfig("orders")).isNull();
-      assertThat(deployment("orders").getSpec().getTemplate().getSpec().getInitContainers())
-          .isEmpty();
-    });
+    // kept while the pods of the template that mounts it may still be there or be recreated
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(deployment("orders").getSpec().getTemplate().getSpec().getInitContainers())
+            .isEmpty());
+    await("kept until the rollout without it completes").during(Duration.ofSeconds(2))
+        .atMost(TIMEOUT).until(() -> collectorConfig("orders") != null);
+
+    rollOut("orders", 1);
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(collectorConfig("orders")).isNull());
+  }
+
+  /**
+   * Leaving sidecar mode while the Deployment's update is refused: the running pods' template
+   * still mounts the collector's ConfigMap, so it stays, and a pod the old ReplicaSet recreates
+   * can start. It had been deleted beside the refused update.
+   */
+  @Test
+  void theCollectorConfigStaysWhileTheDeploymentStillMountsIt() {
+    apply("orders", new OperatedServiceSpec("orders:1", 1, null, null, null, null, null,
+        new TelemetrySpec(TelemetryMode.SIDECAR, "http://gw.obs:4317", null, null, null), null,
+        null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null
+        && collectorConfig("orders") != null);
+    rollOut("orders", 1);
+    Status forbidden = new StatusBuilder().withCode(403).withReason("Forbidden")
+        .withStatus("Failure").withMessage("deployments.apps \"orders\" is forbidden").build();
+    for (String method : List.of("PUT", "PATCH")) {
+      cluster.api.refuse(method, "/apis/apps/v1/namespaces/shop/deployments/orders", 1_000,
+          forbidden);
+    }
+
+    updateSpec("orders", spec -> OperatedServiceSpec.ofImage("orders:1"));
+
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(readyReason("orders")).isEqualTo("ApplyFailed"));
+    await("kept while the Deployment still mounts it").during(Duration.ofSeconds(2))
+        .atMost(TIMEOUT).until(() -> collectorConfig("orders") != null);
+    assertThat(deployment("orders").getSpec().getTemplate().getSpec().getInitContainers())
+        .extracting(c -> c.getName()).containsExactly("otel-collector");
   }
 
   private ConfigMap collectorConfig(String name) {
