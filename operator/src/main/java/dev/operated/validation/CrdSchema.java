@@ -182,6 +182,11 @@ public final class CrdSchema {
         if (value.isIntegralNumber() || value.isTextual()) {
           return value;
         }
+        if (value.isNumber() && value.decimalValue().stripTrailingZeros().scale() <= 0) {
+          // 1.0 is an integer to kube-openapi's type check (isFloatInt, validate/type.go), and
+          // the API server stores it as 1: kept as the integer it is
+          return JsonNodeFactory.instance.numberNode(value.decimalValue().toBigIntegerExact());
+        }
         return refuse(path, ErrorType.TYPE_INVALID, value, path + " in body must be of type "
             + "integer,string: " + quotedType(value), "must be an integer or a string (e.g. "
             + "500m or 1Gi), not " + describe(value)

@@ -157,6 +157,19 @@ class CrdSchemaLayerTest {
     assertThat(validateWith("spec.health.livenessPath", NODES.textNode("/livez"))).isEmpty();
   }
 
+  /**
+   * A whole number written with a fraction (YAML's {@code 1.0}) is an integer to kube-openapi's
+   * type check ({@code isFloatInt}, validate/type.go), so an int-or-string quantity takes it; a
+   * fraction it refuses, as the API server does.
+   */
+  @Test
+  void aQuantityWrittenAsAWholeFloatIsAnInteger() {
+    assertThat(validateWith("spec.resources.limits.cpu", NODES.numberNode(1.0))).isEmpty();
+    assertThat(validateWith("spec.resources.limits.cpu", NODES.numberNode(1.5)))
+        .anySatisfy(problem -> assertThat(problem.toString())
+            .contains("must be an integer or a string").contains("quote it ('1.5')"));
+  }
+
   @Test
   void theSchemaHasFieldsOfEveryKindThisTestCovers() {
     assertThat(leaves()).hasSizeGreaterThanOrEqualTo(15);
