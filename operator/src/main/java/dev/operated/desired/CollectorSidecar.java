@@ -91,6 +91,12 @@ public final class CollectorSidecar {
     return rendered(resource.getSpec(), facts).hash();
   }
 
+  /** The hash of the configuration a stored ConfigMap holds, as the pods carry it. */
+  public static Optional<String> configHash(ConfigMap stored) {
+    return Optional.ofNullable(stored.getData()).map(data -> data.get(CONFIG_KEY))
+        .map(yaml -> ShortHash.of(yaml.getBytes(StandardCharsets.UTF_8), 8));
+  }
+
   static String configYaml(OperatedServiceSpec spec, ClusterFacts facts) {
     return rendered(spec, facts).yaml();
   }

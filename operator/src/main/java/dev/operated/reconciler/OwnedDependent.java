@@ -47,6 +47,15 @@ abstract class OwnedDependent<R extends HasMetadata>
   protected abstract R build(OperatedService primary, Context<OperatedService> context);
 
   /**
+   * Whether {@code built} follows from the spec and the cluster facts alone, so its digest can
+   * be remembered for them; one that also read the cluster's state is digested afresh.
+   */
+  protected boolean fromSpecAndFactsAlone(OperatedService primary, ClusterFacts facts,
+      R built) {
+    return true;
+  }
+
+  /**
    * Built once per reconcile. JOSDK asks for it twice: for the name it finds the cached object
    * by ({@code targetSecondaryResourceID}), then to apply or compare; building and digesting
    * twice was a tenth of the operator's CPU in a storm (docs/benchmarks.md, "CPU per reconcile").
@@ -56,14 +65,16 @@ abstract class OwnedDependent<R extends HasMetadata>
   @Override
   protected final R desired(OperatedService primary, Context<OperatedService> context) {
     var reconcileScope = context.managedWorkflowAndDependentResourceContext();
-    Optional<R> built = reconcileScope.get(this, resourceType());
-    if (built.isPresent()) {
-      return built.get();
+    Optional<R> builtBefore = reconcileScope.get(this, resourceType());
+    if (builtBefore.isPresent()) {
+      return builtBefore.get();
     }
     Optional<ClusterFacts> facts = reconcileScope.get(ClusterFacts.class, ClusterFacts.class);
-    R desired = DesiredDigest.stamped(build(primary, context), unstamped -> facts.isEmpty()
-        ? DesiredDigest.of(unstamped)
-        : digests.get(primary, facts.get(), () -> DesiredDigest.of(unstamped)));
+    R built = build(primary, context);
+    R desired = DesiredDigest.stamped(built, unstamped ->
+        facts.isPresent() && fromSpecAndFactsAlone(primary, facts.get(), unstamped)
+            ? digests.get(primary, facts.get(), () -> DesiredDigest.of(unstamped))
+            : DesiredDigest.of(unstamped));
     reconcileScope.put(this, desired);
     return desired;
   }

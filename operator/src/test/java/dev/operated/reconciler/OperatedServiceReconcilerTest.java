@@ -9,6 +9,7 @@ import dev.operated.api.OperatedServiceSpec;
 import dev.operated.desired.DesiredDigest;
 import dev.operated.status.ConditionTypes;
 import dev.operated.api.TelemetryMode;
+import dev.operated.desired.CollectorSidecar;
 import dev.operated.api.TelemetrySpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -713,6 +714,49 @@ class OperatedServiceReconcilerTest {
         .atMost(TIMEOUT).until(() -> collectorConfig("orders") != null);
     assertThat(deployment("orders").getSpec().getTemplate().getSpec().getInitContainers())
         .extracting(c -> c.getName()).containsExactly("otel-collector");
+  }
+
+  /**
+   * A new gateway whose ConfigMap the API server refuses while the Deployment's apply passes:
+   * the pods keep the configuration they run with instead of rolling onto one that is not
+   * stored (the collector reads it only at start, so they would have kept exporting to the old
+   * gateway), and roll once it is.
+   */
+  @Test
+  void thePodsRollOntoANewCollectorConfigOnlyOnceItIsStored() {
+    apply("orders", new OperatedServiceSpec("orders:1", 1, null, null, null, null, null,
+        new TelemetrySpec(TelemetryMode.SIDECAR, "http://gw.obs:4317", null, null, null), null,
+        null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null
+        && collectorConfig("orders") != null);
+    String running = podConfigHash("orders");
+    Status quota = new StatusBuilder().withCode(403).withReason("Forbidden").withStatus("Failure")
+        .withMessage("configmaps \"orders-otel-collector\" is forbidden: exceeded quota").build();
+    for (String method : List.of("PUT", "PATCH")) {
+      cluster.api.refuse(method, "/api/v1/namespaces/shop/configmaps/orders-otel-collector",
+          1_000, quota);
+    }
+
+    updateSpec("orders", spec -> spec.withTelemetry(new TelemetrySpec(TelemetryMode.SIDECAR,
+        "http://gw2.obs:4317", null, null, null)));
+
+    await().atMost(TIMEOUT).untilAsserted(() ->
+        assertThat(readyReason("orders")).isEqualTo("ApplyFailed"));
+    await("held to the stored configuration").during(Duration.ofSeconds(2)).atMost(TIMEOUT)
+        .until(() -> running.equals(podConfigHash("orders")));
+
+    cluster.api.stopRefusing();
+    await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+      assertThat(collectorConfig("orders").getData().get(CollectorSidecar.CONFIG_KEY))
+          .contains("http://gw2.obs:4317");
+      assertThat(podConfigHash("orders")).isNotEqualTo(running)
+          .isEqualTo(CollectorSidecar.configHash(collectorConfig("orders")).orElseThrow());
+    });
+  }
+
+  private String podConfigHash(String name) {
+    return deployment(name).getSpec().getTemplate().getMetadata().getAnnotations()
+        .get(CollectorSidecar.CONFIG_HASH_ANNOTATION);
   }
 
   private ConfigMap collectorConfig(String name) {

@@ -92,6 +92,11 @@ public final class MockApiServer implements AutoCloseable {
     refusals.add(new Refusal(method, pathPrefix, new AtomicInteger(times), answer));
   }
 
+  /** Ends every refusal still running: the permission or the policy is back. */
+  public void stopRefusing() {
+    refusals.clear();
+  }
+
   private record Refusal(String method, String pathPrefix, AtomicInteger remaining,
       Status answer) {
   }
