@@ -99,7 +99,10 @@ public class CollectorConfigDependent
     @Override
     public boolean isMet(DependentResource<ConfigMap, OperatedService> dependent,
         OperatedService primary, Context<OperatedService> context) {
-      return sidecar(primary) || mayStillBeMounted(primary, context);
+      // only a ConfigMap that is there is kept: a service that never had the sidecar has none,
+      // and its workflow must not stay undone through every rollout
+      return sidecar(primary) || dependent.getSecondaryResource(primary, context).isPresent()
+          && mayStillBeMounted(primary, context);
     }
   }
 
