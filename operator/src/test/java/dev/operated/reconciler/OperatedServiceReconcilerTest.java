@@ -693,18 +693,11 @@ class OperatedServiceReconcilerTest {
    */
   @Test
   void theCollectorConfigStaysWhileTheDeploymentStillMountsIt() {
-    apply("orders", new OperatedServiceSpec("orders:1", 1, null, null, null, null, null,
-        new TelemetrySpec(TelemetryMode.SIDECAR, "http://gw.obs:4317", null, null, null), null,
-        null, null, null));
-    await().atMost(TIMEOUT).until(() -> deployment("orders") != null
-        && collectorConfig("orders") != null);
+    sidecarServiceApplied("orders");
     rollOut("orders", 1);
     Status forbidden = new StatusBuilder().withCode(403).withReason("Forbidden")
         .withStatus("Failure").withMessage("deployments.apps \"orders\" is forbidden").build();
-    for (String method : List.of("PUT", "PATCH")) {
-      cluster.api.refuse(method, "/apis/apps/v1/namespaces/shop/deployments/orders", 1_000,
-          forbidden);
-    }
+    refuseUpdates("/apis/apps/v1/namespaces/shop/deployments/orders", forbidden);
 
     updateSpec("orders", spec -> OperatedServiceSpec.ofImage("orders:1"));
 
@@ -724,18 +717,11 @@ class OperatedServiceReconcilerTest {
    */
   @Test
   void thePodsRollOntoANewCollectorConfigOnlyOnceItIsStored() {
-    apply("orders", new OperatedServiceSpec("orders:1", 1, null, null, null, null, null,
-        new TelemetrySpec(TelemetryMode.SIDECAR, "http://gw.obs:4317", null, null, null), null,
-        null, null, null));
-    await().atMost(TIMEOUT).until(() -> deployment("orders") != null
-        && collectorConfig("orders") != null);
+    sidecarServiceApplied("orders");
     String running = podConfigHash("orders");
     Status quota = new StatusBuilder().withCode(403).withReason("Forbidden").withStatus("Failure")
         .withMessage("configmaps \"orders-otel-collector\" is forbidden: exceeded quota").build();
-    for (String method : List.of("PUT", "PATCH")) {
-      cluster.api.refuse(method, "/api/v1/namespaces/shop/configmaps/orders-otel-collector",
-          1_000, quota);
-    }
+    refuseUpdates("/api/v1/namespaces/shop/configmaps/orders-otel-collector", quota);
 
     updateSpec("orders", spec -> spec.withTelemetry(new TelemetrySpec(TelemetryMode.SIDECAR,
         "http://gw2.obs:4317", null, null, null)));
@@ -752,6 +738,22 @@ class OperatedServiceReconcilerTest {
       assertThat(podConfigHash("orders")).isNotEqualTo(running)
           .isEqualTo(CollectorSidecar.configHash(collectorConfig("orders")).orElseThrow());
     });
+  }
+
+  /** A service with the collector sidecar (gateway gw.obs), its Deployment and ConfigMap there. */
+  private void sidecarServiceApplied(String name) {
+    apply(name, new OperatedServiceSpec(name + ":1", 1, null, null, null, null, null,
+        new TelemetrySpec(TelemetryMode.SIDECAR, "http://gw.obs:4317", null, null, null), null,
+        null, null, null));
+    await().atMost(TIMEOUT).until(() -> deployment(name) != null
+        && collectorConfig(name) != null);
+  }
+
+  /** Every update of the object at this path answered so (SSA is off here: PUT or PATCH). */
+  private void refuseUpdates(String path, Status answer) {
+    for (String method : List.of("PUT", "PATCH")) {
+      cluster.api.refuse(method, path, 1_000, answer);
+    }
   }
 
   private String podConfigHash(String name) {
