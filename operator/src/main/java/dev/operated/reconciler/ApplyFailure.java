@@ -22,9 +22,9 @@ final class ApplyFailure {
 
   /**
    * The workflow's failure: an object the API server refused or could not take. Only this is
-   * reported as ApplyFailed; a reconcile that fails elsewhere (its status patch throttled with a
-   * 429, a read) applied nothing wrong, and saying otherwise would flip a Ready service to
-   * Degraded and back with an Event each way, at the moment the API server asks for less.
+   * reported as ApplyFailed; a reconcile that fails elsewhere (its status patch refused, a read)
+   * applied nothing wrong, and saying otherwise would flip a Ready service to Degraded and back
+   * with an Event each way.
    */
   static final class ApplyFailed extends RuntimeException {
     ApplyFailed(RuntimeException workflowFailure) {

@@ -65,7 +65,7 @@ public class CollectorConfigDependent
    * A pod of the Deployment may still mount the ConfigMap: the template names it, or a rollout
    * (which replaces the pods of an older template) has not been observed or has not finished.
    */
-  static boolean mayStillBeMounted(OperatedService primary, Context<OperatedService> context) {
+  private static boolean mayStillBeMounted(OperatedService primary, Context<OperatedService> context) {
     String name = CollectorSidecar.configMapName(primary);
     return ServiceDeployment.of(primary, context).map(deployment ->
         mounts(deployment.getSpec().getTemplate().getSpec(), name) || !rolledOut(deployment))
