@@ -36,6 +36,20 @@ final class ApplyFailure {
     }
   }
 
+  /**
+   * The apply's failure in what reached JOSDK's error handler, if it is one. It may come wrapped:
+   * JOSDK's Micrometer metrics time the reconcile and rethrow its exception inside an
+   * {@code OperatorException}, as the installed operator's log showed.
+   */
+  static Optional<ApplyFailed> of(Throwable failure) {
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      if (cause instanceof ApplyFailed applyFailed) {
+        return Optional.of(applyFailed);
+      }
+    }
+    return Optional.empty();
+  }
+
   /** Runs the workflow, its failure marked as the apply's unless the operator is stopping. */
   static <T> T marking(Supplier<T> workflow) {
     try {

@@ -133,14 +133,15 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   public ErrorStatusUpdateControl<OperatedService> updateErrorStatus(OperatedService resource,
       Context<OperatedService> context, Exception failure) {
     String service = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
-    if (!(failure instanceof ApplyFailure.ApplyFailed applyFailed)) {
+    Optional<ApplyFailure.ApplyFailed> applyFailed = ApplyFailure.of(failure);
+    if (applyFailed.isEmpty()) {
       LOG.warn("reconciling {} failed, not in applying its objects; retrying: {}", service,
           failure.toString());
       return ErrorStatusUpdateControl.noStatusUpdate();
     }
     ServiceDeployment applied = ServiceDeployment.read(resource, context);
     return report.afterFailure(resource, context, applied, StatusAggregator.applyFailed(resource,
-        applied.deployment(), ApplyFailure.describe(applyFailed.workflowFailure(), service),
+        applied.deployment(), ApplyFailure.describe(applyFailed.get().workflowFailure(), service),
         clock.instant()));
   }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowable;
 
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.javaoperatorsdk.operator.AggregatedOperatorException;
+import io.javaoperatorsdk.operator.OperatorException;
 import java.util.Map;
 import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,21 @@ class ApplyFailureTest {
 
     assertThat(thrown).isInstanceOfSatisfying(ApplyFailure.ApplyFailed.class,
         failed -> assertThat(failed.workflowFailure()).isSameAs(workflow));
+  }
+
+  /**
+   * What reaches {@code updateErrorStatus} in the installed operator: JOSDK's Micrometer metrics
+   * time the reconcile and rethrow its failure wrapped in an {@code OperatorException}.
+   */
+  @Test
+  void anApplyFailureIsFoundInsideTheMetricsWrapper() {
+    ApplyFailure.ApplyFailed failed = new ApplyFailure.ApplyFailed(
+        new KubernetesClientException("forbidden", 403, null));
+
+    assertThat(ApplyFailure.of(new OperatorException(failed))).containsSame(failed);
+    assertThat(ApplyFailure.of(failed)).containsSame(failed);
+    assertThat(ApplyFailure.of(new OperatorException(new KubernetesClientException("no", 403,
+        null)))).isEmpty();
   }
 
   /**

@@ -62,7 +62,9 @@ class HelmInstalledOperatorRbacTest {
                 && refusal.path().contains("/deployments/sample-service"));
         Condition ready = ready(cluster);
         assertThat(ready.getReason()).isEqualTo("ApplyFailed");
-        assertThat(ready.getMessage()).contains("code=403", "deployments.apps \"sample-service\" "
+        // the API server's answer as the status words it, not the client's exception text
+        assertThat(ready.getMessage()).contains("the API server answered 403",
+            "deployments.apps \"sample-service\" "
             + "is forbidden: User \"" + USER + "\" cannot patch resource \"deployments\"");
       });
     }
