@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import io.javaoperatorsdk.operator.Operator;
+import io.javaoperatorsdk.operator.OperatorException;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
 import java.time.Instant;
@@ -69,6 +70,18 @@ final class MockCluster implements AutoCloseable {
           public void reconciliationExecutionFinished(HasMetadata resource,
               Map<String, Object> metadata) {
             executionsFinished.incrementAndGet();
+          }
+
+          // as JOSDK's MicrometerMetrics, which production runs, hands a reconcile's failure on:
+          // wrapped in an OperatorException (its timeControllerExecution), so the reconciler's
+          // error handling here sees what it sees in production
+          @Override
+          public <T> T timeControllerExecution(ControllerExecution<T> execution) {
+            try {
+              return execution.execute();
+            } catch (Exception failure) {
+              throw new OperatorException(failure);
+            }
           }
         })));
     operator.start();
