@@ -2,7 +2,6 @@ package dev.operated.validation;
 
 import dev.operated.api.LabelValues;
 import dev.operated.api.SpecProblem;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.operated.desired.KubernetesVersion;
 import io.fabric8.kubernetes.api.model.ConfigMapKeySelector;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -12,8 +11,6 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceFieldSelector;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.SecretKeySelector;
-import io.fabric8.kubernetes.api.model.Toleration;
-import java.io.IOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
@@ -75,6 +72,9 @@ public final class KubernetesRules {
   private static final Set<String> ENV_FIELD_PATHS = Set.of("metadata.name", "metadata.namespace",
       "metadata.uid", "spec.nodeName", "spec.serviceAccountName", "status.hostIP",
       "status.hostIPs", "status.podIP", "status.podIPs");
+  /** pods {@code ConvertDownwardAPIFieldLabel}: what old v1 clients send, and what it means. */
+  private static final Map<String, String> LEGACY_FIELD_PATHS = Map.of("spec.host",
+      "spec.nodeName");
   /** core: {@code validContainerResourceFieldPathExpressions}. */
   private static final Set<String> ENV_RESOURCE_FIELDS = Set.of("limits.cpu", "limits.memory",
       "limits.ephemeral-storage", "requests.cpu", "requests.memory",
@@ -220,14 +220,14 @@ public final class KubernetesRules {
   private static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
   private static final String MIRROR = "kubernetes.io/config.mirror";
   private static final String TOLERATIONS = "scheduler.alpha.kubernetes.io/tolerations";
-  private static final Pattern INT32_CANONICAL = Pattern.compile("0|-?[1-9][0-9]*");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /** ASCII digits only: Java's parseInt also takes other scripts' digits, Go's does not. */
+  private static final Pattern DELETION_COST_TEXT = Pattern.compile("0|[1-9][0-9]*|-[0-9]+");
 
   /**
    * core {@code ValidatePodSpecificAnnotations}, which {@code ValidatePodTemplateSpec} applies to
    * a Deployment's pod template: the mirror-pod annotation (a template has no nodeName), the
-   * tolerations annotation (JSON tolerations), {@code pod-deletion-cost} (a 32-bit integer with
-   * no '+' or leading zero: helper {@code GetDeletionCostFromPodAnnotations}), seccomp profiles
+   * tolerations annotation ({@link TolerationsAnnotation}), {@code pod-deletion-cost} (a 32-bit
+   * integer: helper {@code GetDeletionCostFromPodAnnotations}), seccomp profiles
    * ({@code ValidateSeccompProfile}) and AppArmor profiles of containers the pod has
    * ({@code ValidateAppArmorPodAnnotations}: {@code podSpecHasContainer},
    * {@code ValidateAppArmorProfileFormat}).
@@ -240,11 +240,11 @@ public final class KubernetesRules {
       if (key.equals(MIRROR)) {
         problems.add(new SpecProblem(path, "marks a static pod's mirror, which a Deployment's "
             + "pods are not: remove it"));
-      } else if (key.equals(TOLERATIONS) && !value.isEmpty() && !isTolerationList(value)) {
-        problems.add(new SpecProblem(path, "is not a JSON list of tolerations"));
-      } else if (key.equals(DELETION_COST) && !isInt32(value)) {
+      } else if (key.equals(TOLERATIONS) && !value.isEmpty()) {
+        problems.addAll(TolerationsAnnotation.validate(path, value));
+      } else if (key.equals(DELETION_COST) && !isDeletionCost(value)) {
         problems.add(new SpecProblem(path, "'" + value + "' must be a 32-bit integer, written "
-            + "without '+' or leading zeros, e.g. 100 or -5"));
+            + "without '+' and, unless negative, without leading zeros, e.g. 100 or -5"));
       } else if (key.equals(SECCOMP_POD) || key.startsWith(SECCOMP_CONTAINER_PREFIX)) {
         seccompProfile(value).ifPresent(why -> problems.add(new SpecProblem(path, why)));
       } else if (key.startsWith(APPARMOR_PREFIX)) {
@@ -284,23 +284,18 @@ public final class KubernetesRules {
         + "unconfined or localhost/<relative path>");
   }
 
-  private static boolean isInt32(String value) {
-    if (!INT32_CANONICAL.matcher(value).matches()) {
+  /**
+   * helper {@code GetDeletionCostFromPodAnnotations}: {@code validFirstDigit} (a '-', a lone
+   * "0" or 1-9), then {@code strconv.ParseInt(value, 10, 32)}, which takes "-007" and "-0".
+   */
+  private static boolean isDeletionCost(String value) {
+    if (!DELETION_COST_TEXT.matcher(value).matches()) {
       return false;
     }
     try {
       Integer.parseInt(value);
       return true;
     } catch (NumberFormatException outOfRange) {
-      return false;
-    }
-  }
-
-  private static boolean isTolerationList(String value) {
-    try {
-      JSON.readerForListOf(Toleration.class).readValue(value);
-      return true;
-    } catch (IOException notTolerations) {
       return false;
     }
   }
@@ -424,7 +419,7 @@ public final class KubernetesRules {
             .ifPresent(why -> problems.add(new SpecProblem(field, "'" + key + "' is not a valid "
                 + "key: " + why)));
       }
-    } else if (!ENV_FIELD_PATHS.contains(path)) {
+    } else if (!ENV_FIELD_PATHS.contains(LEGACY_FIELD_PATHS.getOrDefault(path, path))) {
       problems.add(new SpecProblem(field + ".fieldPath", "'" + path + "' is not offered by the "
           + "downward API to env: use one of " + String.join(", ", new java.util.TreeSet<>(
           ENV_FIELD_PATHS)) + ", metadata.labels['KEY'] or metadata.annotations['KEY']"));
