@@ -2,16 +2,39 @@ package dev.operated.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
- * A {@code labelSelector} query parameter, for the objects an HTTP watch sends (lists are
- * filtered by fabric8's store): {@code k=v}, {@code k==v}, {@code k!=v}, {@code k},
- * {@code !k}, {@code k in (a,b)}, {@code k notin (a,b)}, as {@code labels.Parse} reads them.
+ * A {@code labelSelector} query parameter: {@code k=v}, {@code k==v}, {@code k!=v}, {@code k},
+ * {@code !k}, {@code k in (a,b)}, {@code k notin (a,b)}, as {@code labels.Parse} reads them. The
+ * store's own attributes (fabric8's {@code KubernetesAttributesExtractor}) select the simple ones
+ * cheaply; a set-based term or an empty value it would drop, splitting {@code in (a,b)} at its
+ * comma and answering every object, so those go through this selector.
  */
 record LabelSelector(List<Predicate<JsonNode>> requirements) {
+
+  static final LabelSelector NONE = new LabelSelector(List.of());
+  /** What the extractor reads right: {@code k}, {@code !k}, {@code k=v}, {@code k==v}, k!=v. */
+  private static final Pattern STORE_TERM = Pattern.compile(
+      "!?[^=!,()\\s]+|[^=!,()\\s]+(==|=|!=)[^=!,()\\s]+");
+
+  /** The selector the store cannot apply itself, or {@link #NONE} when it can. */
+  static LabelSelector beyondTheStore(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return NONE;
+    }
+    boolean storeReadsIt = Arrays.stream(raw.split(",", -1))
+        .allMatch(term -> STORE_TERM.matcher(term.trim()).matches());
+    return storeReadsIt ? NONE : of(raw);
+  }
+
+  boolean isEmpty() {
+    return requirements.isEmpty();
+  }
 
   static LabelSelector of(String raw) {
     List<Predicate<JsonNode>> requirements = new ArrayList<>();

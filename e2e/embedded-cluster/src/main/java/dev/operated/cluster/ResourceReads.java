@@ -6,6 +6,7 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -13,7 +14,8 @@ import java.util.function.Function;
 
 /**
  * Every GET of a resource, in front of fabric8's store: {@code pods/log} ({@link PodLogs}),
- * watches over plain HTTP ({@link HttpWatch}), field selectors ({@link FieldSelectors}) and
+ * watches over plain HTTP ({@link HttpWatch}), field selectors ({@link FieldSelectors}), label
+ * selectors the store's attributes cannot express ({@link LabelSelector#beyondTheStore}) and
  * server-side Tables ({@link TablePrinters}); what is left goes to the store, and its answer gets
  * the {@code Content-Type} the store leaves out (without it client-go, which asks for protobuf
  * first, tries to read JSON as protobuf).
@@ -50,11 +52,15 @@ final class ResourceReads {
           tables.table(target, List.of(object), null, version, includeObject, crd))
           .orElse(object));
     }
-    RecordedRequest forStore = fields.isEmpty() ? request : withoutFieldSelector(request);
+    LabelSelector labels = LabelSelector.beyondTheStore(target.query().get("labelSelector"));
+    RecordedRequest forStore = fields.isEmpty() && labels.isEmpty() ? request
+        : withoutSelectors(request, fields.isEmpty() ? null : "fieldSelector=",
+            labels.isEmpty() ? null : "labelSelector=");
     MockResponse response = store.apply(forStore);
     if (response.getWebSocketListener() != null) {
       if (response.getWebSocketListener() instanceof StoreWatch watch) {
         watch.selectFields(fields);
+        watch.selectLabels(labels);
       }
       return response;
     }
@@ -64,20 +70,20 @@ final class ResourceReads {
       return response;
     }
     String stored = response.getBody().readUtf8();
-    if (fields.isEmpty() && tableVersion.isEmpty()) {
+    if (fields.isEmpty() && labels.isEmpty() && tableVersion.isEmpty()) {
       return response.setBody(namedList(target, stored));
     }
     JsonNode body = Storage.parse(namedList(target, stored));
     List<JsonNode> objects = new ArrayList<>();
     if (isList) {
       body.path("items").forEach(item -> {
-        if (fields.matches(item)) {
+        if (fields.matches(item) && labels.matches(item)) {
           objects.add(item);
         }
       });
       ((ObjectNode) body).putArray("items").addAll(objects);
     } else {
-      if (!fields.matches(body)) {
+      if (!fields.matches(body) || !labels.matches(body)) {
         throw new ApiErrors.ApiException(404, "NotFound", target.plural() + " \""
             + target.name() + "\" not found");
       }
@@ -151,13 +157,14 @@ final class ResourceReads {
     return Optional.empty();
   }
 
-  private static RecordedRequest withoutFieldSelector(RecordedRequest request) {
+  /** The request without the query parameters that start with one of {@code prefixes}. */
+  private static RecordedRequest withoutSelectors(RecordedRequest request, String... prefixes) {
     String path = request.getPath();
     int question = path.indexOf('?');
     StringBuilder rebuilt = new StringBuilder(path.substring(0, question));
     char separator = '?';
     for (String pair : path.substring(question + 1).split("&")) {
-      if (!pair.startsWith("fieldSelector=")) {
+      if (Arrays.stream(prefixes).noneMatch(prefix -> prefix != null && pair.startsWith(prefix))) {
         rebuilt.append(separator).append(pair);
         separator = '&';
       }

@@ -28,6 +28,8 @@ final class StoreWatch extends WebSocketListener {
   private volatile WebSocket socket;
   /** Set before the watch opens, by the stage that took the field selector off its path. */
   private volatile FieldSelectors.Selector fields = FieldSelectors.Selector.NONE;
+  /** Likewise for a label selector the store's attributes cannot express. */
+  private volatile LabelSelector labels = LabelSelector.NONE;
 
   /**
    * @param open   the store's open watches, which this one joins when it opens
@@ -51,13 +53,26 @@ final class StoreWatch extends WebSocketListener {
     fields = selector;
   }
 
+  /** Narrows the watch by a set-based label selector ({@link LabelSelector#beyondTheStore}). */
+  void selectLabels(LabelSelector selector) {
+    labels = selector;
+  }
+
   /**
    * Whether a stored object is one this watch asked for: its key by the dispatcher's matching,
-   * then its fields (read from its JSON only when the watch selects by field).
+   * then its fields and labels (read from its JSON only when the watch selects by them).
    */
   boolean matches(AttributeSet key, String json) {
-    FieldSelectors.Selector selector = fields;
-    return key.matches(query) && (selector.isEmpty() || selector.matches(Storage.parse(json)));
+    FieldSelectors.Selector byFields = fields;
+    LabelSelector byLabels = labels;
+    if (!key.matches(query)) {
+      return false;
+    }
+    if (byFields.isEmpty() && byLabels.isEmpty()) {
+      return true;
+    }
+    var object = Storage.parse(json);
+    return byFields.matches(object) && byLabels.matches(object);
   }
 
   void send(String frame) {

@@ -126,4 +126,39 @@ class WebSocketWatchTest {
           + stored.getMetadata().getResourceVersion());
     }
   }
+
+  /**
+   * labels.Parse's set-based terms (staging/src/k8s.io/apimachinery/pkg/labels/selector.go):
+   * fabric8's store split {@code team in (a,c)} at its comma, dropped both halves and answered
+   * every object, so an informer on {@code matchExpressions} saw all of a namespace.
+   */
+  @Test
+  void setBasedSelectorsSelectOnListsAndWatches() {
+    write("in-a", "a", "0");
+    write("in-b", "b", "0");
+    write("in-c", "c", "0");
+    assertThat(names(client.configMaps().inNamespace(NS).withLabelIn("team", "a", "c").list()
+        .getItems())).containsExactlyInAnyOrder("in-a", "in-c");
+    assertThat(names(client.configMaps().inNamespace(NS).withLabelNotIn("team", "a", "c")
+        .list().getItems())).containsExactly("in-b");
+    assertThat(names(client.configMaps().inNamespace(NS).withLabel("team", "b")
+        .withLabelNotIn("team", "a").list().getItems())).containsExactly("in-b");
+
+    List<String> events = new CopyOnWriteArrayList<>();
+    try (Watch ignored = client.configMaps().inNamespace(NS).withLabelIn("team", "a", "c")
+        .watch(recording(events))) {
+      await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 2);
+      write("in-b", "b", "1"); // not selected: nothing
+      write("in-b", "c", "2");
+      write("in-a", "b", "3"); // no longer selected: DELETED, as it was when it matched
+
+      await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+          withoutVersions(events)).containsExactlyInAnyOrder("ADDED in-a a 0", "ADDED in-c c 0",
+          "ADDED in-b c 2", "DELETED in-a a 0"));
+    }
+  }
+
+  private static List<String> names(List<ConfigMap> items) {
+    return items.stream().map(item -> item.getMetadata().getName()).toList();
+  }
 }
