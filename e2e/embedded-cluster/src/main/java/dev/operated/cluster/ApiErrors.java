@@ -157,10 +157,15 @@ final class ApiErrors {
 
   /** What the handler answers for an unknown patch type (415, handlers/patch.go). */
   static ApiException unsupportedMediaType(String contentType) {
+    return unsupportedMediaType(contentType, List.of("application/json-patch+json",
+        "application/merge-patch+json", "application/apply-patch+yaml",
+        "application/strategic-merge-patch+json"));
+  }
+
+  /** negotiation.NewUnsupportedMediaTypeError: the patch types the resource accepts. */
+  static ApiException unsupportedMediaType(String contentType, List<String> accepted) {
     return new ApiException(415, "UnsupportedMediaType", "the body of the request was in an "
-        + "unknown format - accepted media types include: application/json-patch+json, "
-        + "application/merge-patch+json, application/apply-patch+yaml, "
-        + "application/strategic-merge-patch+json", null);
+        + "unknown format - accepted media types include: " + String.join(", ", accepted), null);
   }
 
   /** errors.NewGenericServerResponse(422, ...): what a JSON patch that cannot apply gets. */

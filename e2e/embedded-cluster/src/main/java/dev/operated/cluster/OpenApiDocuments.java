@@ -192,18 +192,33 @@ final class OpenApiDocuments {
     pathParameters(item, kind.namespaced(), true);
     item.set("get", operation("read" + id, "get", kind, List.of(), ref, null));
     item.set("put", operation("replace" + id, "put", kind, WRITE, ref, "application/json"));
-    item.set("patch", operation("patch" + id, "patch", kind, PATCH, ref, null));
+    boolean custom = kinded.crdSchema() != null;
+    item.set("patch", patch(operation("patch" + id, "patch", kind, PATCH, ref, null), custom));
     item.set("delete", operation("delete" + id, "delete", kind, DELETE, ref, null));
     for (String subresource : kind.subresources()) {
       if ("status".equals(subresource)) {
         ObjectNode status = paths.putObject(collection + "/{name}/status");
         pathParameters(status, kind.namespaced(), true);
         status.set("get", operation("read" + id + "Status", "get", kind, List.of(), ref, null));
-        status.set("patch", operation("patch" + id + "Status", "patch", kind, PATCH, ref, null));
+        status.set("patch", patch(operation("patch" + id + "Status", "patch", kind, PATCH, ref,
+            null), custom));
         status.set("put", operation("replace" + id + "Status", "put", kind, WRITE, ref,
             "application/json"));
       }
     }
+  }
+
+  /**
+   * A custom resource's PATCH takes no strategic merge (apiextensions-apiserver's crdHandler
+   * answers it 415), and says so: kubectl's apply reads the operation's content types
+   * ({@code gvkSupportsPatchOpenAPIV3}) to choose between a strategic and a JSON merge patch.
+   */
+  private static ObjectNode patch(ObjectNode operation, boolean custom) {
+    if (custom) {
+      ((ObjectNode) operation.path("requestBody").path("content"))
+          .remove("application/strategic-merge-patch+json");
+    }
+    return operation;
   }
 
   /** kube-apiserver's operation ids: verb + group + version + Namespaced? + kind. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.POJONode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.operated.cluster.ApiErrors.ApiException;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -286,6 +287,7 @@ final class Storage {
       ObjectNode stored = fieldManager(target).update(null, StoredForm.of(decoded),
           context.manager(), null, now());
       Supplier<String> commit = admitted(object, null, stored);
+      refuseAVersionOnCreate(body);
       return () -> json(201, commit.get());
     });
   }
@@ -297,7 +299,8 @@ final class Storage {
       }
       ObjectNode given = body.deepCopy();
       checkResourceVersion(given, current, target);
-      mutating.decode(target, given, context);
+      mutating.decode(target, given, context); // a strict decoding's 400 comes first
+      refuseAnUnconditionalUpdate(given, target);
       ObjectNode updated = switch (String.valueOf(target.subresource())) {
         case "status" -> withStatusOf(current, given);
         case "scale" -> withReplicas(current, given);
@@ -328,8 +331,14 @@ final class Storage {
           patched = JsonPatch.apply(patch, view);
         } else if (contentType.startsWith("application/merge-patch+json")) {
           patched = MergePatch.apply(view, patch, null);
-        } else if (contentType.startsWith("application/strategic-merge-patch+json")) {
+        } else if (contentType.startsWith("application/strategic-merge-patch+json")
+            && customResources.find(target).isEmpty()) {
           patched = MergePatch.apply(view, patch, new FieldPaths(schemaOf(target)));
+        } else if (customResources.find(target).isPresent()) {
+          // crdHandler.serveResource: a custom resource has no Go struct to carry patch tags
+          throw ApiErrors.unsupportedMediaType(contentType, List.of(
+              "application/json-patch+json", "application/merge-patch+json",
+              "application/apply-patch+yaml"));
         } else {
           throw ApiErrors.unsupportedMediaType(contentType);
         }
@@ -486,7 +495,10 @@ final class Storage {
       if (admitted.equals(current)) {
         return () -> FieldPaths.write(current);
       }
-      if (!Objects.equals(withoutMetadataAndStatus(current), withoutMetadataAndStatus(admitted))) {
+      if (!Objects.equals(withoutMetadataAndStatus(current), withoutMetadataAndStatus(admitted))
+          || annotationsCountInGeneration(target) && !Objects.equals(
+              current.path("metadata").path("annotations"),
+              admitted.path("metadata").path("annotations"))) {
         metadata.put("generation", current.path("metadata").path("generation").asLong(1) + 1);
       }
       if (metadata.has("deletionTimestamp") && finalizersOf(admitted).isEmpty()
@@ -683,6 +695,52 @@ final class Storage {
         .asText())) {
       throw ApiErrors.conflict(target);
     }
+  }
+
+  /**
+   * etcd3 {@code store.Create}: an object that carries a resourceVersion (parsed as a non-zero
+   * number) is refused with {@code storage.ErrResourceVersionSetOnCreate}, a plain error the
+   * handler answers as a 500 (registry {@code InterpretCreateError} passes it on). A dry run
+   * never reaches it ({@code dryRunnableStorage.Create}).
+   */
+  private static void refuseAVersionOnCreate(ObjectNode body) {
+    String version = body.path("metadata").path("resourceVersion").asText("");
+    if (DryRun.active() || version.isEmpty()) {
+      return;
+    }
+    try {
+      if (Long.parseUnsignedLong(version) == 0) {
+        return;
+      }
+    } catch (NumberFormatException notAVersion) {
+      return; // ObjectResourceVersion fails to parse it, and Create goes on without it
+    }
+    throw ApiErrors.unknown("resourceVersion should not be set on objects to be created");
+  }
+
+  /**
+   * registry {@code Store.Update}: an update without a resourceVersion is unconditional only
+   * where the strategy allows it ({@code AllowUnconditionalUpdate}); {@code
+   * customResourceStrategy} does not, for the object and its status alike.
+   */
+  private void refuseAnUnconditionalUpdate(ObjectNode given, ApiTarget target) {
+    String version = given.path("metadata").path("resourceVersion").asText("");
+    if (!version.isEmpty() || customResources.find(target).isEmpty()) {
+      return;
+    }
+    throw ApiErrors.invalid(target.plural(), target.group(), target.name(), List.of(
+        new FieldError("metadata.resourceVersion", FieldError.Type.INVALID,
+            // field.Error prints a uint64 with %#v
+            new POJONode("0x0"), "must be specified for an update")));
+  }
+
+  /**
+   * deploymentStrategy {@code PrepareForUpdate}: a Deployment's annotations are copied to its
+   * ReplicaSets, so a change to them bumps the generation as a spec change does.
+   */
+  private static boolean annotationsCountInGeneration(ApiTarget target) {
+    return "apps".equals(target.group()) && "deployments".equals(target.plural())
+        && target.subresource() == null;
   }
 
   private FieldManager fieldManager(ApiTarget target) {

@@ -2,12 +2,30 @@ package dev.operated.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.VersionInfo;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,7 +41,8 @@ class ResourceVersionConformanceTest {
 
   @BeforeAll
   static void start() {
-    cluster = EmbeddedCluster.builder().kubernetesVersion("1.29").start();
+    cluster = EmbeddedCluster.builder().kubernetesVersion("1.29")
+        .crds(Path.of(System.getProperty("operated.repoRoot", "../..")).resolve("crds")).start();
     client = cluster.newClient();
   }
 
@@ -99,5 +118,124 @@ class ResourceVersionConformanceTest {
     assertThat(version.getMajor()).isEqualTo("1");
     assertThat(version.getMinor()).isEqualTo("29");
     assertThat(version.getGitVersion()).isEqualTo("v1.29.0");
+  }
+
+  private static NonNamespaceOperation<GenericKubernetesResource, GenericKubernetesResourceList,
+      Resource<GenericKubernetesResource>> services() {
+    return client.genericKubernetesResources("operated.dev/v1alpha1", "OperatedService")
+        .inNamespace("default");
+  }
+
+  private static GenericKubernetesResource service(String name) {
+    return new GenericKubernetesResourceBuilder().withApiVersion("operated.dev/v1alpha1")
+        .withKind("OperatedService").withNewMetadata().withName(name).endMetadata()
+        .addToAdditionalProperties("spec", Map.of("image", "ghcr.io/acme/orders:1.0")).build();
+  }
+
+  /**
+   * registry Store.Update: without a resourceVersion an update is unconditional only where the
+   * strategy's AllowUnconditionalUpdate says so; customResourceStrategy says no, a ConfigMap's
+   * strategy yes.
+   */
+  @Test
+  void aCustomResourceIsUpdatedOnlyAtTheVersionItWasRead() throws Exception {
+    services().resource(service("unconditional")).create();
+
+    // fabric8's update() fills a missing resourceVersion in from a GET first: a plain PUT
+    HttpResponse<String> refused = put("/apis/operated.dev/v1alpha1/namespaces/default/"
+        + "operatedservices/unconditional", service("unconditional"));
+    assertThat(refused.statusCode()).isEqualTo(422);
+    Status status = Serialization.unmarshal(refused.body(), Status.class);
+    assertThat(status.getMessage()).isEqualTo("operatedservices.operated.dev \"unconditional\" "
+        + "is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an "
+        + "update");
+    assertThat(status.getDetails().getCauses()).singleElement().satisfies(cause ->
+        assertThat(cause.getField()).isEqualTo("metadata.resourceVersion"));
+    create("unconditional");
+    ConfigMap configMap = new ConfigMapBuilder().withApiVersion("v1").withKind("ConfigMap")
+        .withNewMetadata().withName("unconditional").endMetadata().addToData("a", "2").build();
+    assertThat(put("/api/v1/namespaces/default/configmaps/unconditional", configMap)
+        .statusCode()).isEqualTo(200);
+  }
+
+  private static HttpResponse<String> put(String path, Object object) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(cluster.config().getMasterUrl()
+            .replaceFirst("/$", "") + path))
+        .header("Content-Type", "application/json")
+        .PUT(HttpRequest.BodyPublishers.ofString(Serialization.asJson(object))).build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * etcd3 store.Create refuses an object that carries a resourceVersion
+   * (storage.ErrResourceVersionSetOnCreate), a plain error and so a 500: what re-creating an
+   * object from a cached copy meets on a real cluster.
+   */
+  @Test
+  void aCreateCarryingAResourceVersionIsRefused() {
+    ConfigMap copied = create("copied");
+    client.configMaps().withName("copied").delete();
+    await().atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> client.configMaps().withName("copied").get() == null);
+
+    assertThatThrownBy(() -> client.configMaps().resource(copied).create())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(500);
+          assertThat(e.getStatus().getMessage())
+              .isEqualTo("resourceVersion should not be set on objects to be created");
+        });
+    copied.getMetadata().setResourceVersion(null);
+    assertThat(client.configMaps().resource(copied).create().getMetadata().getName())
+        .isEqualTo("copied");
+  }
+
+  /**
+   * crdHandler.serveResource accepts JSON patch, merge patch and apply for a custom resource:
+   * strategic merge (fabric8's patch(String) and kubectl patch's default) needs a Go struct's
+   * patch tags, which a custom resource has not.
+   */
+  @Test
+  void aStrategicMergePatchOfACustomResourceIsAnUnsupportedMediaType() {
+    services().resource(service("strategic")).create();
+
+    assertThatThrownBy(() -> services().withName("strategic").patch(
+        PatchContext.of(PatchType.STRATEGIC_MERGE), "{\"spec\":{\"replicas\":3}}"))
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(415);
+          assertThat(e.getStatus().getMessage()).isEqualTo("the body of the request was in an "
+              + "unknown format - accepted media types include: application/json-patch+json, "
+              + "application/merge-patch+json, application/apply-patch+yaml");
+        });
+    assertThat(services().withName("strategic").patch(PatchContext.of(PatchType.JSON_MERGE),
+        "{\"spec\":{\"replicas\":3}}").<Object>get("spec", "replicas")).isEqualTo(3);
+  }
+
+  /**
+   * deploymentStrategy.PrepareForUpdate: a Deployment's annotations are copied to its
+   * ReplicaSets, so changing them bumps metadata.generation as a spec change does (and
+   * status.observedGeneration lags until the controller has seen it); a ConfigMap's do not.
+   */
+  @Test
+  void aDeploymentsAnnotationsCountInItsGeneration() {
+    Deployment created = client.apps().deployments().resource(new DeploymentBuilder()
+        .withNewMetadata().withName("annotated").endMetadata().withNewSpec()
+        .withNewSelector().addToMatchLabels("app", "annotated").endSelector().withNewTemplate()
+        .withNewMetadata().addToLabels("app", "annotated").endMetadata().withNewSpec()
+        .addNewContainer().withName("app").withImage("orders:1").endContainer().endSpec()
+        .endTemplate().endSpec().build()).create();
+
+    Deployment annotated = client.apps().deployments().withName("annotated").patch(
+        PatchContext.of(PatchType.JSON_MERGE), "{\"metadata\":{\"annotations\":"
+            + "{\"team\":\"payments\"}}}");
+
+    assertThat(annotated.getMetadata().getGeneration())
+        .isEqualTo(created.getMetadata().getGeneration() + 1);
+    ConfigMap plain = create("annotated");
+    ConfigMap configMap = client.configMaps().withName("annotated").edit(cm -> {
+      cm.getMetadata().setAnnotations(Map.of("team", "payments"));
+      return cm;
+    });
+    assertThat(configMap.getMetadata().getGeneration())
+        .isEqualTo(plain.getMetadata().getGeneration());
   }
 }
