@@ -23,6 +23,15 @@ public final class HealthServer implements AutoCloseable {
   public static final String READINESS_PATH = "/readyz";
   public static final String METRICS_PATH = "/metrics";
 
+  /**
+   * Seconds a client may take to send its request line and headers ({@code
+   * sun.net.httpserver.maxReqTime}). The JDK's default is forever: two clients that stop
+   * mid-request (a scrape speaking TLS to this plain port sends a ClientHello with no line end)
+   * held both threads, and the kubelet's probes timed out until it restarted the operator. Five
+   * seconds cost a probe at most one failure. A setting given on the command line wins; the JDK
+   * reads it once, when its first server starts.
+   */
+  static final String MAX_REQUEST_SECONDS = "5";
   private static final ObjectMapper JSON = new ObjectMapper();
 
   private final HttpServer server;
@@ -35,6 +44,9 @@ public final class HealthServer implements AutoCloseable {
 
   public static HealthServer start(String bindAddress, int port, OperatorHealth health,
       Supplier<String> metrics) throws IOException {
+    if (System.getProperty("sun.net.httpserver.maxReqTime") == null) {
+      System.setProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+    }
     HttpServer server = HttpServer.create(new InetSocketAddress(bindAddress, port), 16);
     server.createContext(LIVENESS_PATH, exchange -> check(exchange, health.live()));
     server.createContext(READINESS_PATH, exchange -> check(exchange, health.ready()));
