@@ -7,8 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.operated.testing.MockApiServer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,6 +79,39 @@ class OperatorProcessTest {
         .findFirst().orElseThrow();
     assertThat(stopped.path("telemetryFlushed").asBoolean()).isTrue();
     assertThat(events).noneMatch(event -> "ERROR".equals(event.path("level").asText()));
+  }
+
+  /**
+   * A client that stops in the middle of its request (a request line without its end, as a TLS
+   * ClientHello sent to this plain port is) must not hold a worker for good: with both of the
+   * health port's threads held, the kubelet's liveness probe times out until the pod restarts.
+   * In a process of its own, because the JDK reads its server settings once per JVM.
+   */
+  @Test
+  void clientsThatStopMidRequestDoNotHoldTheProbesBack() throws Exception {
+    int port = freePort();
+    Path stderr = logs.resolve("stderr.log");
+    process = start(port, stderr, Map.of());
+    Http http = new Http(port);
+    await("the operator ready on " + port).atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> http.status("/readyz") == 200 || !process.isAlive());
+
+    try (Socket first = stalled(port); Socket second = stalled(port)) {
+      await("livez while two clients stall").atMost(Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200)).until(() -> http.status("/livez") == 200);
+      assertThat(first.getInputStream().read()).as("the server closed the stalled connection")
+          .isEqualTo(-1);
+    }
+  }
+
+  private static Socket stalled(int port) throws IOException {
+    Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+    socket.setSoTimeout(30_000);
+    OutputStream out = socket.getOutputStream();
+    out.write("GET /met".getBytes(StandardCharsets.US_ASCII));
+    out.flush();
+    return socket;
   }
 
   @Test
