@@ -16,7 +16,9 @@ import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -91,7 +93,10 @@ public final class OperatorRuntime implements AutoCloseable {
           }
           // a stale cache is not fixed by waiting: a restart lists everything afresh
           configuration.withInformerStoppedHandler(new StoppedInformers(() -> exitToRestart(
-              exit, "cache-lost", "exiting so that the pod restarts with fresh caches")));
+              exit, "cache-lost", "exiting so that the pod restarts with fresh caches")))
+              // hook: an informer's first list retries (429, 5xx, a reset) as client-go's
+              // reflector does; what still has not synced when start returns ends it (start)
+              .withStopOnInformerErrorDuringStartup(false);
           overrides.accept(configuration);
         });
     health.operatorCreated(operator);
@@ -111,6 +116,7 @@ public final class OperatorRuntime implements AutoCloseable {
     runtime.warmUp();
     try {
       runtime.operator.start();
+      runtime.requireSyncedCaches();
     } catch (RuntimeException e) {
       runtime.close();
       throw e;
@@ -121,6 +127,23 @@ public final class OperatorRuntime implements AutoCloseable {
         keyValue("leaderElection", settings.leaderElection()),
         keyValue("httpPort", runtime.httpPort()));
     return runtime;
+  }
+
+  /**
+   * controller-runtime's manager: caches that have not synced within the cache sync timeout end
+   * the start, naming them. JOSDK, told not to stop on a failed first list, returns from start
+   * after that timeout with the informer still retrying; a permission that is missing or a CRD
+   * that is not installed does not come by waiting, and a pod that restarts says so louder than
+   * one that stays unready.
+   */
+  private void requireSyncedCaches() {
+    Map<String, Set<String>> unsynced = StalledEventSources.of(operator.getRuntimeInfo());
+    if (!unsynced.isEmpty()) {
+      throw new IllegalStateException("the caches of " + unsynced + " did not sync within "
+          + operator.getConfigurationService().cacheSyncTimeout().toSeconds() + " s: the API "
+          + "server's answers to their lists are logged above (a 403 names a missing "
+          + "permission, a 404 a CRD that is not installed)");
+    }
   }
 
   /** Before the informers start, so that ready also means the first reconcile runs warm. */

@@ -1,6 +1,7 @@
 package dev.operated.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.operated.api.OperatedService;
@@ -12,6 +13,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.javaoperatorsdk.operator.Operator;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
 import java.io.IOException;
 import java.util.List;
 import java.util.Map;
@@ -97,6 +99,49 @@ class OperatorRuntimeTest {
     } finally {
       operator.stop();
     }
+  }
+
+  /**
+   * With leader election the operator's client does not retry a request itself (LeadershipGuard:
+   * each attempt must pass the fence on its caller's thread), so an informer's first list that
+   * the API server throttles (429, as it does when many controllers restart at once) must be
+   * retried by the informer: fabric8's default handler retries only after the informer has
+   * started, and JOSDK's stopOnInformerErrorDuringStartup stopped the operator with it.
+   */
+  @Test
+  void aThrottledFirstListDoesNotStopALeaderElectedOperator() {
+    api.refuse("GET", "/api/v1/pods", 1, new StatusBuilder().withCode(429)
+        .withReason("TooManyRequests").withMessage("too many requests, please try again later")
+        .build());
+    api.refuse("GET", "/apis/apps/v1/deployments", 1, new StatusBuilder().withCode(503)
+        .withReason("ServiceUnavailable").withMessage("the server is currently unable to "
+            + "handle the request").build());
+
+    try (OperatorRuntime runtime = OperatorRuntime.start(settings(true, "throttled"),
+        api.client, Clock.systemUTC(), code -> { }, MockApiServer.WITHOUT_SSA)) {
+      assertThat(api.refusalsPending()).as("both lists were refused once").isZero();
+      await().atMost(TIMEOUT).until(() -> runtime.health().ready().ok());
+    }
+  }
+
+  /**
+   * controller-runtime's manager gives up on caches that have not synced within its cache sync
+   * timeout; so does the runtime, naming them, where JOSDK would return from start with the
+   * informer still retrying a list that the API server keeps refusing.
+   */
+  @Test
+  void aListRefusedForGoodEndsTheStartNamingTheCache() {
+    api.refuse("GET", "/api/v1/pods", 1_000_000, new StatusBuilder().withCode(403)
+        .withReason("Forbidden").withMessage("pods is forbidden: User \"system:serviceaccount:"
+            + "operators:operated\" cannot list resource \"pods\" in API group \"\" at the "
+            + "cluster scope").build());
+
+    assertThatThrownBy(() -> OperatorRuntime.start(settings(true, "forbidden"), api.client,
+        Clock.systemUTC(), code -> { }, MockApiServer.WITHOUT_SSA.andThen(configuration ->
+            configuration.withCacheSyncTimeout(Duration.ofSeconds(3)))))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("pods")
+        .hasMessageContaining("did not sync within 3 s");
   }
 
   /** On SIGTERM the reconciles in flight get half the shutdown budget to finish, not zero. */

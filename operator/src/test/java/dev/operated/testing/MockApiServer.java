@@ -92,6 +92,11 @@ public final class MockApiServer implements AutoCloseable {
     refusals.add(new Refusal(method, pathPrefix, new AtomicInteger(times), answer));
   }
 
+  /** How many refusals are still to be answered: 0 once every one has been met. */
+  public int refusalsPending() {
+    return refusals.stream().mapToInt(refusal -> Math.max(0, refusal.remaining().get())).sum();
+  }
+
   /** Ends every refusal still running: the permission or the policy is back. */
   public void stopRefusing() {
     refusals.clear();
