@@ -41,8 +41,13 @@ final class ValidatingAdmission {
     this.customResources = customResources;
   }
 
-  /** Refuses {@code object} with a 422 when its CRD does; {@code old} is null on create. */
+  /**
+   * Refuses {@code object} with a 422 when its CRD does, or, for a built-in kind, when an update
+   * breaks one of the registry's rules this server keeps ({@link ImmutableSelectors}); {@code
+   * old} is null on create.
+   */
   void admit(ApiTarget target, ObjectNode object, ObjectNode old) {
+    ImmutableSelectors.admit(target, object, old);
     Optional<CustomResourceTypes.Type> found = customResources.find(target);
     if (found.isEmpty()) {
       return;
