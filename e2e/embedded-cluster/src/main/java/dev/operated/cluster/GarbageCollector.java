@@ -19,6 +19,8 @@ import org.slf4j.LoggerFactory;
 final class GarbageCollector implements AutoCloseable {
 
   static final String FOREGROUND = "foregroundDeletion";
+  /** metav1.FinalizerOrphanDependents: the dependents lose their reference and stay. */
+  static final String ORPHAN = "orphan";
   static final String MANAGER = "generic-garbage-collector";
   private static final Logger LOG = LoggerFactory.getLogger(GarbageCollector.class);
 
@@ -102,17 +104,49 @@ final class GarbageCollector implements AutoCloseable {
     for (OwnerGraph.Node node : byUid.values()) {
       if (node.deleting() && node.foregroundDeletion()
           && !ownersWithDependents.contains(node.uid())) {
+        withoutFinalizer(node, FOREGROUND);
+      }
+      if (node.deleting() && node.orphaning()) {
+        orphanDependents(node, byUid);
+        withoutFinalizer(node, ORPHAN);
+      }
+    }
+  }
+
+  /**
+   * garbagecollector.go {@code orphanDependents}: every dependent's reference to the owner is
+   * removed (a patch of its ownerReferences), then the owner's orphan finalizer, so the owner goes
+   * and the dependents stay, owned by whatever else owns them.
+   */
+  private void orphanDependents(OwnerGraph.Node owner, Map<String, OwnerGraph.Node> byUid) {
+    for (OwnerGraph.Node node : byUid.values()) {
+      if (node.owners().contains(owner.uid())) {
         api.updateInternal(node.target(), object -> {
-          var finalizers = ((ObjectNode) object.get("metadata")).withArray("finalizers");
-          for (int i = finalizers.size() - 1; i >= 0; i--) {
-            if (FOREGROUND.equals(finalizers.get(i).asText())) {
-              finalizers.remove(i);
+          var references = ((ObjectNode) object.get("metadata")).withArray("ownerReferences");
+          for (int i = references.size() - 1; i >= 0; i--) {
+            if (owner.uid().equals(references.get(i).path("uid").asText())) {
+              references.remove(i);
             }
+          }
+          if (references.isEmpty()) {
+            ((ObjectNode) object.get("metadata")).remove("ownerReferences");
           }
           return object;
         }, MANAGER);
       }
     }
+  }
+
+  private void withoutFinalizer(OwnerGraph.Node node, String finalizer) {
+    api.updateInternal(node.target(), object -> {
+      var finalizers = ((ObjectNode) object.get("metadata")).withArray("finalizers");
+      for (int i = finalizers.size() - 1; i >= 0; i--) {
+        if (finalizer.equals(finalizers.get(i).asText())) {
+          finalizers.remove(i);
+        }
+      }
+      return object;
+    }, MANAGER);
   }
 
   @Override

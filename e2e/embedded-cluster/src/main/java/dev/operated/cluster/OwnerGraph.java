@@ -19,7 +19,7 @@ final class OwnerGraph {
 
   /** What the collector needs of one object. */
   record Node(ApiTarget target, String uid, List<String> owners, boolean deleting,
-      boolean foregroundDeletion) {
+      boolean foregroundDeletion, boolean orphaning) {
   }
 
   private final Map<String, Node> byUid = new ConcurrentHashMap<>();
@@ -67,6 +67,7 @@ final class OwnerGraph {
     }
     return new Node(target.object(), metadata.path("uid").asText(), List.copyOf(owners),
         metadata.hasNonNull("deletionTimestamp"),
-        Storage.finalizersOf(object).contains(GarbageCollector.FOREGROUND));
+        Storage.finalizersOf(object).contains(GarbageCollector.FOREGROUND),
+        Storage.finalizersOf(object).contains(GarbageCollector.ORPHAN));
   }
 }

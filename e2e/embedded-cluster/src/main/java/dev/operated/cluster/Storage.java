@@ -594,6 +594,15 @@ final class Storage {
         metadata.withArray("finalizers").add(GarbageCollector.FOREGROUND);
         finalizers.add(GarbageCollector.FOREGROUND);
       }
+      // registry deletionFinalizersForGarbageCollection: Orphan (kubectl --cascade=orphan), or
+      // the deprecated orphanDependents, leaves the dependents to the collector to disown
+      boolean orphan = "Orphan".equals(propagation)
+          || options.path("orphanDependents").asBoolean(false)
+          || "true".equals(target.query().get("orphanDependents"));
+      if (orphan && !finalizers.contains(GarbageCollector.ORPHAN)) {
+        metadata.withArray("finalizers").add(GarbageCollector.ORPHAN);
+        finalizers.add(GarbageCollector.ORPHAN);
+      }
       boolean graceful = "Pod".equals(current.path("kind").asText())
           && current.path("spec").hasNonNull("nodeName")
           && (grace == null ? current.path("spec").path("terminationGracePeriodSeconds")

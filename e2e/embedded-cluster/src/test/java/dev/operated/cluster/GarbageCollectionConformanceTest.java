@@ -65,6 +65,33 @@ class GarbageCollectionConformanceTest {
     await().atMost(TIMEOUT).until(() -> get("bg-child") == null && get("bg-grandchild") == null);
   }
 
+  /**
+   * "Cascading deletion", orphan (kubectl delete --cascade=orphan): the owner goes, its
+   * dependents stay without the reference to it (garbagecollector.go orphanDependents), and a
+   * reference to another owner is kept.
+   */
+  @Test
+  void anOrphaningDeleteLeavesTheDependentsWithoutTheirReference() {
+    ConfigMap owner = create("orphan-owner", null, List.of());
+    ConfigMap other = create("orphan-other-owner", null, List.of());
+    create("orphan-child", owner, List.of());
+    ConfigMap shared = create("orphan-shared", owner, List.of());
+    shared.getMetadata().getOwnerReferences().add(new io.fabric8.kubernetes.api.model
+        .OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap")
+        .withName("orphan-other-owner").withUid(other.getMetadata().getUid()).build());
+    client.configMaps().resource(shared).update();
+
+    client.configMaps().withName("orphan-owner").withPropagationPolicy(DeletionPropagation.ORPHAN)
+        .delete();
+
+    await().atMost(TIMEOUT).until(() -> get("orphan-owner") == null);
+    cluster.collectGarbage();
+    assertThat(get("orphan-child")).isNotNull();
+    assertThat(get("orphan-child").getMetadata().getOwnerReferences()).isEmpty();
+    assertThat(get("orphan-shared").getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(reference -> assertThat(reference.getName()).isEqualTo("orphan-other-owner"));
+  }
+
   /** "Owners and dependents": a dependent with another owner still alive stays. */
   @Test
   void aDependentWithALivingOwnerStays() {
