@@ -330,10 +330,10 @@ final class Storage {
         if (contentType.startsWith("application/json-patch+json")) {
           patched = JsonPatch.apply(patch, view);
         } else if (contentType.startsWith("application/merge-patch+json")) {
-          patched = MergePatch.apply(view, patch, null);
+          patched = MergePatch.apply(view, patch);
         } else if (contentType.startsWith("application/strategic-merge-patch+json")
             && customResources.find(target).isEmpty()) {
-          patched = MergePatch.apply(view, patch, new FieldPaths(schemaOf(target)));
+          patched = new StrategicMergePatch(schemaOf(target)).apply(view, patch);
         } else if (customResources.find(target).isPresent()) {
           // crdHandler.serveResource: a custom resource has no Go struct to carry patch tags
           throw ApiErrors.unsupportedMediaType(contentType, List.of(

@@ -194,6 +194,53 @@ class OpenApiConformanceTest {
     assertThat(serverSide.output()).contains("serverside-applied");
   }
 
+  /**
+   * Client-side apply of a built-in kind is a strategic merge patch with directives: an env var
+   * taken out of the manifest is sent as {@code $patch: delete} under {@code
+   * $setElementOrder/env}, which the server carries out and does not store.
+   */
+  @Test
+  void kubectlAppliesADeploymentWithAnEnvVarTakenOut(@TempDir Path temp) throws Exception {
+    String executable = Kubectl.onPath().orElse(null);
+    assumeTrue(executable != null, "kubectl is not on the PATH");
+    Kubectl kubectl = Kubectl.against(cluster, executable, temp, REPO);
+    String manifest = """
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata:
+          name: applied-web
+        spec:
+          selector:
+            matchLabels: {app: applied-web}
+          template:
+            metadata:
+              labels: {app: applied-web}
+            spec:
+              containers:
+              - name: app
+                image: web:1
+                env:
+                - {name: KEEP, value: "1"}
+                - {name: DROP, value: "2"}
+        """;
+    Path first = temp.resolve("first.yaml");
+    Files.writeString(first, manifest);
+    Kubectl.Result created = kubectl.run("apply", "-f", first.toString());
+    assertThat(created.exitCode()).as(created.output()).isZero();
+
+    Path second = temp.resolve("second.yaml");
+    Files.writeString(second, manifest.replace("        - {name: DROP, value: \"2\"}\n", "")
+        .replace("web:1", "web:2"));
+    Kubectl.Result configured = kubectl.run("apply", "-f", second.toString());
+    assertThat(configured.output()).as(configured.output()).contains("configured");
+
+    var container = client.apps().deployments().inNamespace("default").withName("applied-web")
+        .get().getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("web:2");
+    assertThat(container.getEnv()).extracting(env -> env.getName()).containsExactly("KEEP");
+    assertThat(Serialization.asJson(container)).doesNotContain("$");
+  }
+
   /** An answer's status and, for a 200, its body as JSON. */
   private record Answer(int statusCode, JsonNode body) {
   }
