@@ -223,9 +223,21 @@ public final class OperatorRuntime implements AutoCloseable {
    * How long a stop waits for the reconciles in flight: half the shutdown budget, the rest for
    * the Lease and the telemetry. JOSDK's default, zero, interrupted them halfway through
    * applying a service's objects on every rollout of the operator.
+   *
+   * <p>With leader election, at most the renew deadline less a retry period: JOSDK's stop shuts
+   * the executor its elector renews on ({@code ExecutorServiceManager.stop} takes the caching
+   * executor down beside the reconcile pool), so from then on nothing renews the Lease and the
+   * fence closes a renew deadline after the last renewal, at most a retry period before the stop.
+   * A longer wait would hold the Lease past that without a write allowed, and keep the standby
+   * from leading until the lease runs out instead of at the release.
    */
   static Duration reconcilesToFinish(OperatorSettings settings) {
-    return settings.shutdownTimeout().dividedBy(2);
+    Duration half = settings.shutdownTimeout().dividedBy(2);
+    if (!settings.leaderElection()) {
+      return half;
+    }
+    Duration fenceOpen = settings.lease().renewDeadline().minus(settings.lease().retryPeriod());
+    return half.compareTo(fenceOpen) <= 0 ? half : fenceOpen;
   }
 
   /** Blocks until {@link #shutdown()} has finished. */

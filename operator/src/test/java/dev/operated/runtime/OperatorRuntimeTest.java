@@ -144,6 +144,26 @@ class OperatorRuntimeTest {
         .hasMessageContaining("did not sync within 3 s");
   }
 
+  /**
+   * With leader election the wait ends before the fence closes: JOSDK's stop shuts the executor
+   * the elector renews on, so no renewal comes after it (renew deadline 10 s less a retry period
+   * of 2 s), however long the shutdown budget.
+   */
+  @Test
+  void aLeaderWaitsForItsReconcilesOnlyWhileItsWritesArePassed() {
+    OperatorSettings generous = new OperatorSettings(new WatchedNamespaces.All(),
+        Optional.of("operators"), "127.0.0.1", 0, "INFO", true, "operated-test-lease", "a",
+        false, Duration.ofSeconds(300), Optional.empty(), Optional.empty(),
+        OperatorSettings.LeaseTimings.STANDARD);
+    assertThat(OperatorRuntime.reconcilesToFinish(generous)).isEqualTo(Duration.ofSeconds(8));
+    assertThat(OperatorRuntime.reconcilesToFinish(settings(true, "a")))
+        .isEqualTo(Duration.ofSeconds(5));
+    assertThat(OperatorRuntime.reconcilesToFinish(new OperatorSettings(new WatchedNamespaces
+        .All(), Optional.of("operators"), "127.0.0.1", 0, "INFO", false, "operated-test-lease",
+        "a", false, Duration.ofSeconds(300), Optional.empty(), Optional.empty(),
+        OperatorSettings.LeaseTimings.STANDARD))).isEqualTo(Duration.ofSeconds(150));
+  }
+
   /** On SIGTERM the reconciles in flight get half the shutdown budget to finish, not zero. */
   @Test
   void aStopWaitsForTheReconcilesInFlight() {
