@@ -75,10 +75,12 @@ final class ProtobufBodies {
       case "v1/ConfigMap" -> configMap(object);
       case "v1/Namespace" -> namespace(object);
       case "v1/DeleteOptions", "meta.k8s.io/v1/DeleteOptions" -> deleteOptions(object);
+      case "authorization.k8s.io/v1/SelfSubjectAccessReview" -> selfSubjectAccessReview(object);
+      case "authorization.k8s.io/v1/SelfSubjectRulesReview" -> selfSubjectRulesReview(object);
       default -> throw new ApiErrors.ApiException(415, "UnsupportedMediaType",
-          "the embedded cluster reads protobuf bodies of Secrets, ConfigMaps, Namespaces and "
-              + "DeleteOptions only, not " + apiVersion + " " + kind + ": send it as "
-              + "application/json");
+          "the embedded cluster reads protobuf bodies of Secrets, ConfigMaps, Namespaces, "
+              + "DeleteOptions and self-reviews (kubectl auth can-i) only, not " + apiVersion
+              + " " + kind + ": send it as application/json");
     };
     if (!"DeleteOptions".equals(kind)) {
       json.put("apiVersion", apiVersion);
@@ -156,6 +158,55 @@ final class ProtobufBodies {
       }
     });
     return options;
+  }
+
+  /**
+   * kubectl auth can-i (k8s.io/api/authorization/v1/generated.proto): metadata = 1, spec = 2
+   * {resourceAttributes = 1 {namespace, verb, group, version, resource, subresource, name = 1..7},
+   * nonResourceAttributes = 2 {path = 1, verb = 2}}.
+   */
+  private static ObjectNode selfSubjectAccessReview(Reader reader) {
+    ObjectNode review = NODES.objectNode();
+    reader.fields((field, value) -> {
+      if (field == 1) {
+        review.set("metadata", objectMeta(value.message()));
+      } else if (field == 2) {
+        ObjectNode spec = review.putObject("spec");
+        value.message().fields((attributes, v) -> {
+          if (attributes == 1) {
+            spec.set("resourceAttributes", strings(v.message(), "namespace", "verb", "group",
+                "version", "resource", "subresource", "name"));
+          } else if (attributes == 2) {
+            spec.set("nonResourceAttributes", strings(v.message(), "path", "verb"));
+          }
+        });
+      }
+    });
+    return review;
+  }
+
+  /** kubectl auth can-i --list: metadata = 1, spec = 2 {namespace = 1}. */
+  private static ObjectNode selfSubjectRulesReview(Reader reader) {
+    ObjectNode review = NODES.objectNode();
+    reader.fields((field, value) -> {
+      if (field == 1) {
+        review.set("metadata", objectMeta(value.message()));
+      } else if (field == 2) {
+        review.set("spec", strings(value.message(), "namespace"));
+      }
+    });
+    return review;
+  }
+
+  /** A message of string fields, numbered from 1 in the order given; the empty ones left out. */
+  private static ObjectNode strings(Reader reader, String... names) {
+    ObjectNode message = NODES.objectNode();
+    reader.fields((field, value) -> {
+      if (field >= 1 && field <= names.length) {
+        putNonEmpty(message, names[field - 1], value.string());
+      }
+    });
+    return message;
   }
 
   /** ObjectMeta's fields a client sets (k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto). */

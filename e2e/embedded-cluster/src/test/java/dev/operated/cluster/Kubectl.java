@@ -41,11 +41,23 @@ final class Kubectl {
 
   static Kubectl against(EmbeddedCluster cluster, String executable, Path temp, Path workDir)
       throws IOException {
+    return against(cluster, executable, temp, workDir, null);
+  }
+
+  /**
+   * @param token the bearer token kubectl sends, or null for none; kubectl sends credentials
+   *     only over TLS ({@link EmbeddedCluster.Builder#https}), over http it is anonymous
+   */
+  static Kubectl against(EmbeddedCluster cluster, String executable, Path temp, Path workDir,
+      String token) throws IOException {
     Path kubeconfig = temp.resolve("kubeconfig");
     Files.writeString(kubeconfig, Serialization.asYaml(new ConfigBuilder()
         .addNewCluster().withName("embedded").withNewCluster()
-          .withServer(cluster.config().getMasterUrl()).endCluster().endCluster()
-        .addNewUser().withName("embedded").withNewUser().endUser().endUser()
+          .withServer(cluster.config().getMasterUrl())
+          // fabric8's mock certificate is self-signed; over http this is ignored
+          .withInsecureSkipTlsVerify(cluster.config().getMasterUrl().startsWith("https:") ? true
+              : null).endCluster().endCluster()
+        .addNewUser().withName("embedded").withNewUser().withToken(token).endUser().endUser()
         .addNewContext().withName("embedded").withNewContext().withCluster("embedded")
           .withUser("embedded").withNamespace("default").endContext().endContext()
         .withCurrentContext("embedded").build()));
