@@ -10,6 +10,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * kube-apiserver's request pipeline, in its order: fault injection (ours, off until a test turns
@@ -20,6 +21,10 @@ import java.util.Optional;
  * ({@link ApiErrors}).
  */
 final class RequestPipeline extends Dispatcher {
+
+  /** The subresources kubectl exec, attach and port-forward open streams on. */
+  private static final Set<String> STREAMS = Set.of("exec", "attach",
+      "portforward");
 
   private final Storage storage;
   private final String versionJson;
@@ -105,6 +110,13 @@ final class RequestPipeline extends Dispatcher {
         }
       }
       return storage.read(request);
+    }
+    if ("pods".equals(target.plural()) && STREAMS.contains(String.valueOf(target.subresource()))) {
+      // route: a stream into a container, which a local process is not
+      throw ApiErrors.badRequest("pods/" + target.subresource() + " is not served by the "
+          + "embedded cluster: its node runs each container as a local process, not in a "
+          + "container runtime; read its output with kubectl logs and reach its ports at the "
+          + "pod's IP (kubectl get pod -o wide)");
     }
     // route: protobuf bodies of typed clients (Helm's Secrets, DeleteOptions), read as JSON
     RecordedRequest decoded = ProtobufBodies.asJson(request);

@@ -1,6 +1,7 @@
 package dev.operated.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
@@ -81,6 +82,21 @@ class PodLogsConformanceTest {
     assertThat(client.pods().withName("one").getLog()).isEqualTo("first\nsecond\nthird\n");
     assertThat(client.pods().withName("one").tailingLines(2).getLog())
         .isEqualTo("second\nthird\n");
+  }
+
+  /** kubectl exec opens a stream into a container, which the node's local process is not. */
+  @Test
+  void kubectlExecIsRefusedSayingWhatToUseInstead(@TempDir Path temp) throws Exception {
+    String executable = Kubectl.onPath().orElse(null);
+    assumeTrue(executable != null, "kubectl is not on the PATH");
+    pod("shell", "app");
+
+    Kubectl.Result exec = Kubectl.against(cluster, executable, temp, temp)
+        .run("exec", "shell", "--", "ls");
+
+    assertThat(exec.exitCode()).isNotZero();
+    assertThat(exec.output()).contains("pods/exec is not served by the embedded cluster")
+        .contains("kubectl logs");
   }
 
   @Test
