@@ -456,8 +456,7 @@ public final class OperatedServiceValidator {
       TelemetrySpec telemetry = spec.telemetry();
       TelemetryMode mode = telemetry.mode();
       if (telemetry.endpoint() != null) {
-        endpoint(telemetry.endpoint(),
-            mode == TelemetryMode.SIDECAR ? OtlpProtocol.GRPC : telemetry.protocol());
+        endpoint(telemetry.endpoint(), mode == TelemetryMode.SIDECAR);
       }
       if (telemetry.collector() != null && mode != TelemetryMode.SIDECAR) {
         problem("spec.telemetry.collector", "only applies in mode sidecar (now " + mode
@@ -471,7 +470,8 @@ public final class OperatedServiceValidator {
     }
 
     /** In sidecar mode the endpoint is the gateway the collector exports to, over gRPC. */
-    private void endpoint(String endpoint, OtlpProtocol protocol) {
+    private void endpoint(String endpoint, boolean gateway) {
+      OtlpProtocol protocol = gateway ? OtlpProtocol.GRPC : spec.telemetry().protocol();
       URI uri;
       try {
         uri = new URI(endpoint);
@@ -485,9 +485,12 @@ public final class OperatedServiceValidator {
       }
       for (OtlpProtocol other : OtlpProtocol.values()) {
         if (other != protocol && uri.getPort() == other.standardPort()) {
+          // spec.telemetry.protocol is how the app talks to its sidecar, not the gateway
           problem("spec.telemetry.endpoint", "port " + uri.getPort() + " is the OTLP "
-              + other + " port but the protocol is " + protocol + ": use port "
-              + protocol.standardPort() + " or set spec.telemetry.protocol to " + other);
+              + other + " port but " + (gateway ? "the collector sidecar always exports to "
+              + "its gateway over " + protocol + ": use the gateway's " + protocol + " port "
+              + protocol.standardPort() : "the protocol is " + protocol + ": use port "
+              + protocol.standardPort() + " or set spec.telemetry.protocol to " + other));
         }
       }
     }

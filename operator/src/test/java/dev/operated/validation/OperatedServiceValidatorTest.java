@@ -264,6 +264,20 @@ class OperatedServiceValidatorTest {
         .anySatisfy(message -> assertThat(message).contains("is the OTLP grpc port"));
   }
 
+  /**
+   * In sidecar mode spec.telemetry.protocol is how the app reaches its sidecar; the collector
+   * exports to the gateway over gRPC whatever it says, so the fix is the gateway's port alone.
+   */
+  @Test
+  void aGatewayOnTheHttpPortIsToldToUseItsGrpcPortNotTheProtocolField() {
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, telemetry: {mode: sidecar, "
+        + "endpoint: 'http://gw:4318'}}"), K8S_1_33)).singleElement().satisfies(problem -> {
+          assertThat(problem.field()).isEqualTo("spec.telemetry.endpoint");
+          assertThat(problem.message()).contains("exports to its gateway over grpc")
+              .contains("port 4317").doesNotContain("spec.telemetry.protocol");
+        });
+  }
+
   @Test
   void aGracePeriodThatMissesOnlyTheCollectorsFlushIsRefusedToo() {
     String spec = "{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw:4317'}, "
