@@ -99,6 +99,14 @@ public final class ExplainBudgetCommand implements Callable<Integer> {
         err.flush();
         return 2;
       }
+      if (resource.getSpec() == null) {
+        // stored without one (the CRD does not require it), or with one that cannot be read
+        err.println("explain-budget: " + object + " has no spec the operator can read, so it "
+            + "has no budget: see its Ready condition (kubectl describe operatedservice " + name
+            + " -n " + ns + ")");
+        err.flush();
+        return 2;
+      }
       KubernetesVersion version;
       try {
         version = KubernetesVersion.of(client.getKubernetesVersion());

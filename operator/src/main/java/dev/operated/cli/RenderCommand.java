@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,6 +25,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.events.AliasEvent;
+import org.yaml.snakeyaml.events.Event;
+import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.reader.UnicodeReader;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
@@ -87,6 +93,11 @@ public final class RenderCommand implements Callable<Integer> {
       err.println("render: cannot read " + file + ": give an existing YAML file with -f");
       return 2;
     }
+    if (collectorGateway != null && !CollectorDefaults.isGateway(collectorGateway)) {
+      err.println("render: --collector-gateway '" + collectorGateway + "' is not a gateway: "
+          + CollectorDefaults.GATEWAY_FIX);
+      return 2;
+    }
     List<ObjectNode> documents;
     try {
       documents = read(file);
@@ -134,8 +145,11 @@ public final class RenderCommand implements Callable<Integer> {
     }
   }
 
+  private static final String API_VERSION = HasMetadata.getApiVersion(OperatedService.class);
+
   /** The OperatedService documents of a YAML stream, as trees; empty documents are skipped. */
   static List<ObjectNode> read(Path file) throws IOException {
+    refuseAliases(file);
     List<ObjectNode> documents = new ArrayList<>();
     try (MappingIterator<JsonNode> stream = YAML.readerFor(JsonNode.class)
         .readValues(file.toFile())) {
@@ -155,10 +169,50 @@ public final class RenderCommand implements Callable<Integer> {
           throw new IllegalArgumentException("document " + index + " is a " + kind
               + ", not an OperatedService");
         }
+        String apiVersion = document.path("apiVersion").asText(null);
+        if (!API_VERSION.equals(apiVersion)) {
+          // kubectl finds no such kind in that version: "no matches for kind"
+          throw new IllegalArgumentException("document " + index + " has apiVersion "
+              + apiVersion + ": the OperatedService CRD serves " + API_VERSION);
+        }
         documents.add((ObjectNode) document);
       }
     }
+    if (documents.isEmpty()) {
+      // as kubectl apply answers it: "no objects passed to apply"
+      throw new IllegalArgumentException("it holds no document: give a file with at least one "
+          + "OperatedService");
+    }
     return documents;
+  }
+
+  /**
+   * Jackson's YAML reader gives an alias ({@code *img}) as the anchor's name and a merge key
+   * ({@code <<}) as a field of that name, where kubectl (sigs.k8s.io/yaml) expands both: refused,
+   * with the way to an expanded file, rather than rendered from other values than kubectl would
+   * apply.
+   */
+  private static void refuseAliases(Path file) {
+    String found = null;
+    try (Reader reader = new UnicodeReader(Files.newInputStream(file))) {
+      for (Event event : new Yaml().parse(reader)) {
+        if (event instanceof AliasEvent alias) {
+          found = "aliases (*" + alias.getAnchor() + ")";
+        } else if (event instanceof ScalarEvent scalar && "<<".equals(scalar.getValue())
+            && scalar.getImplicit().canOmitTagInPlainScalar()) {
+          found = "merge keys (<<)";
+        }
+        if (found != null) {
+          break;
+        }
+      }
+    } catch (IOException | RuntimeException unreadable) {
+      return; // the reader below says what is wrong with it, document by document
+    }
+    if (found != null) {
+      throw new IllegalArgumentException("it uses YAML " + found + ", which render does not "
+          + "expand as kubectl does: write the values out (yq 'explode(.)' expands them)");
+    }
   }
 
   static final class VersionConverter implements ITypeConverter<KubernetesVersion> {

@@ -3,6 +3,8 @@ package dev.operated.desired;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.Optional;
 
 /**
@@ -31,6 +33,21 @@ public record CollectorDefaults(String image, ResourceRequirements resources,
         .addToRequests("memory", new Quantity("64Mi"))
         .addToLimits("memory", new Quantity("128Mi"))
         .build(), Optional.empty(), FLUSH_SECONDS, SLEEP_HELPER_IMAGE);
+  }
+
+  /** What a default gateway must be, as the run command and render both check it. */
+  public static final String GATEWAY_FIX =
+      "give a URL with scheme and host, e.g. http://otel-gateway.observability:4317";
+
+  /** Whether {@code endpoint} can be a collector's gateway: an http(s) URL with a host. */
+  public static boolean isGateway(String endpoint) {
+    try {
+      URI uri = new URI(endpoint);
+      return ("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
+          && uri.getHost() != null;
+    } catch (URISyntaxException e) {
+      return false;
+    }
   }
 
   public CollectorDefaults withGateway(String endpoint) {

@@ -1,9 +1,8 @@
 package dev.operated.runtime;
 
 import dev.operated.api.ImageReference;
+import dev.operated.desired.CollectorDefaults;
 import java.net.InetAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,16 +145,8 @@ public final class SettingsParser {
   }
 
   private void checkGateway(String value) {
-    try {
-      URI uri = new URI(value);
-      if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme()))
-          || uri.getHost() == null) {
-        problem(Setting.COLLECTOR_GATEWAY, value,
-            "give a URL with scheme and host, e.g. http://otel-gateway.observability:4317");
-      }
-    } catch (URISyntaxException e) {
-      problem(Setting.COLLECTOR_GATEWAY, value,
-          "give a URL with scheme and host, e.g. http://otel-gateway.observability:4317");
+    if (!CollectorDefaults.isGateway(value)) {
+      problem(Setting.COLLECTOR_GATEWAY, value, CollectorDefaults.GATEWAY_FIX);
     }
   }
 

@@ -133,6 +133,24 @@ class ExplainBudgetCommandTest {
         .contains("kubectl get operatedservices -A");
   }
 
+  /** The CRD does not require a spec, so the API server stores an OperatedService without one. */
+  @Test
+  void aServiceWithoutASpecExitsTwoNamingItNotAStackTrace() {
+    api = new MockApiServer("1.33");
+    namespace("shop", Map.of(), Map.of());
+    store("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: bare, namespace: shop}
+        """);
+
+    Cli cli = explain("bare", "-n", "shop");
+
+    assertThat(cli.exitCode()).isEqualTo(2);
+    assertThat(cli.err()).contains("operatedservice shop/bare has no spec the operator can read")
+        .contains("kubectl describe operatedservice bare -n shop").doesNotContain("Exception");
+  }
+
   @Test
   void anUnreachableServerExitsNonZeroNamingTheObjectAndTheServer() throws Exception {
     int closedPort;

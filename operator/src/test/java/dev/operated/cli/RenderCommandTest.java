@@ -30,7 +30,7 @@ class RenderCommandTest {
         apiVersion: operated.dev/v1alpha1
         kind: OperatedService
         metadata: {name: billing}
-        spec: {image: 'billing:2'}
+        spec: {image: 'billing:2', replicas: 1}
         """).toString(), "--prometheus-operator");
 
     assertThat(cli.exitCode()).isZero();
@@ -171,6 +171,72 @@ class RenderCommandTest {
     Cli missing = Cli.run("render", "-f", temp.resolve("absent.yaml").toString());
     assertThat(missing.exitCode()).isEqualTo(2);
     assertThat(missing.err()).contains("cannot read");
+  }
+
+  /** The run command refuses such a gateway at start (SettingsParser); render did not. */
+  @Test
+  void aGatewayTheRunCommandRefusesIsRefusedHereToo() throws IOException {
+    Path sidecar = file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1', telemetry: {mode: sidecar}}
+        """);
+    for (String gateway : new String[] {"http://otel gw:4317", "gw:4317"}) {
+      Cli cli = Cli.run("render", "-f", sidecar.toString(), "--collector-gateway", gateway);
+      assertThat(cli.exitCode()).as(gateway).isEqualTo(2);
+      assertThat(cli.err()).contains("--collector-gateway '" + gateway + "' is not a gateway")
+          .contains("http://otel-gateway.observability:4317").doesNotContain("at dev.operated");
+      assertThat(cli.out()).isEmpty();
+    }
+  }
+
+  /**
+   * kubectl (sigs.k8s.io/yaml) expands aliases and merge keys; Jackson's reader gives an alias
+   * as its anchor's name, so render would have rendered IMG=img.
+   */
+  @Test
+  void yamlAliasesAndMergeKeysAreRefusedNotMisread() throws IOException {
+    Cli alias = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec:
+          image: &img ghcr.io/acme/orders:1
+          env: [{name: IMG, value: *img}]
+        """).toString());
+    assertThat(alias.exitCode()).isEqualTo(2);
+    assertThat(alias.err()).contains("YAML aliases (*img)").contains("yq 'explode(.)'");
+    assertThat(alias.out()).isEmpty();
+
+    Cli merge = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec:
+          <<: {image: 'orders:1'}
+        """).toString());
+    assertThat(merge.exitCode()).isEqualTo(2);
+    assertThat(merge.err()).contains("merge keys (<<)");
+  }
+
+  /** What kubectl apply refuses: nothing to apply, or a version the CRD does not serve. */
+  @Test
+  void anEmptyFileOrAnotherApiVersionIsRefused() throws IOException {
+    Cli empty = Cli.run("render", "-f", file("# nothing yet\n---\n").toString());
+    assertThat(empty.exitCode()).isEqualTo(2);
+    assertThat(empty.err()).contains("holds no document");
+
+    Cli version = Cli.run("render", "-f", file("""
+        apiVersion: operated.dev/v1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1'}
+        """).toString());
+    assertThat(version.exitCode()).isEqualTo(2);
+    assertThat(version.err()).contains("document 1 has apiVersion operated.dev/v1")
+        .contains("serves operated.dev/v1alpha1");
+    assertThat(version.out()).isEmpty();
   }
 
   @Test
