@@ -6,9 +6,11 @@ import java.util.Iterator;
 import java.util.Map;
 
 /**
- * The one piece of API-server defaulting emulated: a port's protocol, because it is part of the
- * key of the ports lists (containerPort+protocol, port+protocol) and managedFields name items by
- * it. Every other default a real server adds is left out; see the README.
+ * The API-server defaulting emulated: a port's protocol, because it is part of the key of the
+ * ports lists (containerPort+protocol, port+protocol) and managedFields name items by it; and a
+ * Deployment's or ReplicaSet's replicas (SetDefaults_Deployment, SetDefaults_ReplicaSet: one),
+ * because an applier that stops setting them (to leave them to an HPA) meets that default, and
+ * the pods it takes away. Every other default a real server adds is left out; see the README.
  */
 final class Defaults {
 
@@ -18,6 +20,15 @@ final class Defaults {
   static void apply(ObjectNode object, boolean builtIn) {
     if (builtIn) {
       defaultProtocols(object, false);
+      defaultReplicas(object);
+    }
+  }
+
+  private static void defaultReplicas(ObjectNode object) {
+    String kind = object.path("kind").asText();
+    if (("Deployment".equals(kind) || "ReplicaSet".equals(kind))
+        && object.get("spec") instanceof ObjectNode spec && !spec.hasNonNull("replicas")) {
+      spec.put("replicas", 1);
     }
   }
 

@@ -369,9 +369,8 @@ class UpstreamApplyConformanceTest {
   }
 
   /**
-   * TestApplyUnsetExclusivelyOwnedFields: fields only this manager owned go when it omits them.
-   * Upstream also sees {@code replicas} come back as 1 by defaulting, which is not emulated for
-   * built-in kinds; here it is simply gone.
+   * TestApplyUnsetExclusivelyOwnedFields: fields only this manager owned go when it omits them;
+   * {@code replicas} comes back as 1 by defaulting ({@code SetDefaults_Deployment}).
    */
   @Test
   void testApplyUnsetExclusivelyOwnedFields() throws Exception {
@@ -384,7 +383,8 @@ class UpstreamApplyConformanceTest {
 
     assertThat(answer.body().path("spec").path("template").path("spec").has("hostname"))
         .isFalse();
-    assertThat(answer.body().path("spec").has("replicas")).isFalse();
+    // upstream: "Expected deployment.spec.replicas to be 1 (default value)"
+    assertThat(answer.body().path("spec").path("replicas").asInt()).isEqualTo(1);
   }
 
   /** TestApplyUnsetSharedFields: a field another manager also owns stays. */
