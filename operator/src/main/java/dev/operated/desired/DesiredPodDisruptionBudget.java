@@ -11,10 +11,14 @@ public final class DesiredPodDisruptionBudget {
   private DesiredPodDisruptionBudget() {
   }
 
-  /** One replica cannot stay available through an eviction; a PDB would only block drains. */
+  /**
+   * Not for one replica: with {@code maxUnavailable: 1} its only pod may still be evicted, so
+   * the budget would protect nothing. Kept while an HPA scales (replicas unset): it runs the
+   * service on several pods, and drains should take them one at a time.
+   */
   public static boolean wanted(OperatedService resource) {
     Integer replicas = resource.getSpec().replicas();
-    return replicas != null && replicas >= 2;
+    return replicas == null || replicas >= 2;
   }
 
   public static PodDisruptionBudget build(OperatedService resource) {

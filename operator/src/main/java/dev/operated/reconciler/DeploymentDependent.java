@@ -18,6 +18,8 @@ import java.util.Optional;
 public class DeploymentDependent
     extends OwnedDependent<Deployment> {
 
+  private final ReplicasHandover replicasHandover = new ReplicasHandover();
+
   /** Where this reconcile keeps the Deployment its spec check built. */
   private static final String BUILT_BY_CHECK = "the Deployment built by the spec check";
 
@@ -78,6 +80,15 @@ public class DeploymentDependent
     return Optional.ofNullable(deployment.getSpec().getTemplate().getMetadata())
         .map(ObjectMeta::getAnnotations)
         .map(annotations -> annotations.get(CollectorSidecar.CONFIG_HASH_ANNOTATION));
+  }
+
+  @Override
+  public Deployment update(Deployment actual, Deployment desired, OperatedService primary,
+      Context<OperatedService> context) {
+    if (desired.getSpec().getReplicas() == null) {
+      replicasHandover.beforeApplyingWithout(context.getClient(), actual);
+    }
+    return super.update(actual, desired, primary, context);
   }
 
   /** A Deployment held to its running configuration depends on the cluster, not the spec alone. */

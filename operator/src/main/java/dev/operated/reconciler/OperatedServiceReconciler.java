@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
         activationCondition = ServiceMonitorDependent.CrdInstalled.class,
         reconcilePrecondition = ServiceMonitorDependent.Wanted.class)
 })
-@ControllerConfiguration(name = OperatedServiceReconciler.NAME, fieldManager = "operated",
+@ControllerConfiguration(name = OperatedServiceReconciler.NAME,
+    fieldManager = OperatedServiceReconciler.FIELD_MANAGER,
     maxReconciliationInterval = @MaxReconciliationInterval(
         interval = OperatedServiceReconciler.RESYNC_MINUTES, timeUnit = TimeUnit.MINUTES))
 // Never give up: JOSDK's default stops after 5 attempts (about 26 s) and then waits for the next
@@ -57,6 +58,8 @@ import org.slf4j.LoggerFactory;
 public class OperatedServiceReconciler implements Reconciler<OperatedService> {
 
   public static final String NAME = "operatedservice";
+  /** The field manager of every server-side apply of the operator's objects. */
+  public static final String FIELD_MANAGER = "operated";
   /**
    * A reconcile of every service this often even without an event: a missed event or a change
    * nothing watches is put right within it. Reads come from caches, so an idle one costs no

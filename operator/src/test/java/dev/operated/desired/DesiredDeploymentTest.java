@@ -298,10 +298,11 @@ class DesiredDeploymentTest {
         .containsExactly("http:8080->http", "metrics:9100->metrics");
   }
 
+  /** Two replicas or more, or an HPA's (replicas unset): not one, which it could not protect. */
   @Test
-  void aDisruptionBudgetOnlyFromTwoReplicas() {
+  void aDisruptionBudgetFromTwoReplicasOrUnderAnHpa() {
     assertThat(DesiredPodDisruptionBudget.wanted(service("{image: a:1, replicas: 1}"))).isFalse();
-    assertThat(DesiredPodDisruptionBudget.wanted(service("image: a:1"))).isFalse();
+    assertThat(DesiredPodDisruptionBudget.wanted(service("image: a:1"))).isTrue();
     OperatedService two = service("{image: a:1, replicas: 2}");
     assertThat(DesiredPodDisruptionBudget.wanted(two)).isTrue();
     assertThat(DesiredPodDisruptionBudget.build(two).getSpec().getMaxUnavailable().getIntVal())

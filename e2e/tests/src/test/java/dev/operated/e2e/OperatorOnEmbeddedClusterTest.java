@@ -291,6 +291,45 @@ class OperatorOnEmbeddedClusterTest {
         .containsEntry("kubectl.kubernetes.io/restartedAt", "2026-11-25T00:00:00Z");
   }
 
+  /**
+   * Handing scaling to an HPA: the user removes spec.replicas, as its description says. Dropped
+   * from the operator's apply while the operator alone owned it, server-side apply would remove
+   * the field and the Deployment's defaulting make it 1: four of five pods gone until the HPA
+   * scaled back (the HPA walkthrough's warning, "Migrating Deployments and StatefulSets to
+   * horizontal autoscaling"). The operator hands the field over first, and keeps the PDB.
+   */
+  @Test
+  void removingReplicasForAnHpaKeepsThePodsAndTheBudget() throws IOException {
+    OperatedServiceSpec scaled = new OperatedServiceSpec("ghcr.io/operated-dev/sample-service:"
+        + "0.1.0", 5, null, null, null, null, null, null, null, null, null, null);
+    applySample(scaled);
+    await().atMost(TIMEOUT).until(() -> deployment() != null
+        && Integer.valueOf(5).equals(deployment().getSpec().getReplicas()));
+    await().atMost(TIMEOUT).until(() -> client.policy().v1().podDisruptionBudget()
+        .inNamespace(NS).withName(NAME).get() != null);
+
+    // replicas removed, and an env var added so that the Deployment is applied again
+    applySample(new OperatedServiceSpec(scaled.image(), null, null, List.of(
+        new EnvVarBuilder().withName("FEATURE").withValue("on").build()), null, null, null, null,
+        null, null, null, null));
+
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment().getSpec().getTemplate()
+        .getSpec().getContainers().get(0).getEnv()).extracting(e -> e.getName())
+        .contains("FEATURE"));
+    assertThat(deployment().getSpec().getReplicas()).as("replicas after the apply").isEqualTo(5);
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(NAME).get())
+        .as("the budget kept under an HPA").isNotNull();
+    // the HPA can take it from here: its scale is not undone by the next spec change
+    client.apps().deployments().inNamespace(NS).withName(NAME).scale(7);
+    applySample(new OperatedServiceSpec(scaled.image(), null, null, List.of(
+        new EnvVarBuilder().withName("FEATURE").withValue("off").build()), null, null, null, null,
+        null, null, null, null));
+    await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment().getSpec().getTemplate()
+        .getSpec().getContainers().get(0).getEnv()).extracting(e -> e.getValue())
+        .contains("off"));
+    assertThat(deployment().getSpec().getReplicas()).as("the HPA's replicas").isEqualTo(7);
+  }
+
   @Test
   void aManualEditOfAManagedFieldIsPutBack() throws IOException {
     applySample(null);
