@@ -15,6 +15,7 @@ import dev.operated.api.OtlpProtocol;
 import dev.operated.api.SpecProblem;
 import dev.operated.api.TelemetryMode;
 import dev.operated.api.TelemetrySpec;
+import dev.operated.desired.AppEnvironment;
 import dev.operated.desired.ClusterFacts;
 import dev.operated.desired.CollectorSidecar;
 import dev.operated.desired.DesiredDeployment;
@@ -31,6 +32,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.HashSet;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -217,7 +219,58 @@ public final class OperatedServiceValidator {
     }
     problems.addAll(KubernetesRules.podSpecificAnnotations("spec.podAnnotations",
         resource.getSpec().podAnnotations(), containers));
+    problems.addAll(referencesToTheOperatorsLaterVariables(resource.getSpec().env(),
+        appEnvironment(pod)));
     return problems;
+  }
+
+  private static List<EnvVar> appEnvironment(PodTemplateSpec pod) {
+    return pod.getSpec().getContainers().stream()
+        .filter(container -> AppEnvironment.APP_CONTAINER.equals(container.getName()))
+        .findFirst().map(container -> container.getEnv() == null ? List.<EnvVar>of()
+            : container.getEnv()).orElse(List.of());
+  }
+
+  /**
+   * Kubernetes expands {@code $(VAR)} only for variables declared before (core
+   * {@code expansion.MappingFuncFor} over the container's env in order); the operator sets the
+   * OTLP and shutdown variables after the user's, so a reference to one of them would reach the
+   * app as written. Found on the rendered env, where each variable's place is known.
+   */
+  private static List<SpecProblem> referencesToTheOperatorsLaterVariables(List<EnvVar> userEnv,
+      List<EnvVar> rendered) {
+    List<SpecProblem> problems = new ArrayList<>();
+    Set<String> userNames = new HashSet<>();
+    userEnv.forEach(variable -> userNames.add(variable.getName()));
+    for (int i = 0; i < userEnv.size(); i++) {
+      EnvVar variable = userEnv.get(i);
+      if (variable.getValue() == null) {
+        continue;
+      }
+      int at = indexOf(rendered, variable.getName());
+      Matcher reference = ENV_REFERENCE.matcher(variable.getValue());
+      while (reference.find()) {
+        String referenced = reference.group(1);
+        int later = indexOf(rendered, referenced);
+        if (at >= 0 && later > at && !userNames.contains(referenced)) {
+          String value = rendered.get(later).getValue();
+          problems.add(new SpecProblem("spec.env[" + i + "].value", "refers to $(" + referenced
+              + "), which the operator sets after your variables, so Kubernetes leaves it as "
+              + "written: give the value itself" + (value == null || value.contains("$(") ? ""
+              : " (" + referenced + " is " + value + ")")));
+        }
+      }
+    }
+    return problems;
+  }
+
+  private static int indexOf(List<EnvVar> env, String name) {
+    for (int i = 0; i < env.size(); i++) {
+      if (name.equals(env.get(i).getName())) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   /** Every problem of a raw object for this target cluster; empty when it can be operated. */
@@ -441,15 +494,6 @@ public final class OperatedServiceValidator {
           }
         }
       }
-    }
-
-    private static int indexOf(List<EnvVar> env, String name) {
-      for (int i = 0; i < env.size(); i++) {
-        if (name.equals(env.get(i).getName())) {
-          return i;
-        }
-      }
-      return -1;
     }
 
     private void telemetry() {

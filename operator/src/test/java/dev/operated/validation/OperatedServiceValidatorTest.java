@@ -278,6 +278,25 @@ class OperatedServiceValidatorTest {
         });
   }
 
+  /**
+   * The operator's OTLP variables come after the user's, and Kubernetes expands only variables
+   * declared before: the reference would reach the app as written. Its own downward-API
+   * variables come first, so a reference to one of them works.
+   */
+  @Test
+  void aReferenceToAVariableTheOperatorSetsLaterIsNamedWithItsValue() {
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, env: [{name: JAVA_OPTS, "
+        + "value: '-Dsvc=$(OTEL_SERVICE_NAME)'}]}"), K8S_1_33)).singleElement()
+        .satisfies(problem -> {
+          assertThat(problem.field()).isEqualTo("spec.env[0].value");
+          assertThat(problem.message()).contains("$(OTEL_SERVICE_NAME)")
+              .contains("the operator sets after your variables")
+              .contains("OTEL_SERVICE_NAME is orders");
+        });
+    assertThat(OperatedServiceValidator.validate(object("{image: a:1, env: [{name: POD, "
+        + "value: 'pod $(OPERATED_POD_NAME)'}]}"), K8S_1_33)).isEmpty();
+  }
+
   @Test
   void aGracePeriodThatMissesOnlyTheCollectorsFlushIsRefusedToo() {
     String spec = "{image: a:1, telemetry: {mode: sidecar, endpoint: 'http://gw:4317'}, "
