@@ -75,12 +75,7 @@ class RenderCommandTest {
 
   @Test
   void sidecarModeTakesTheOperatorsDefaultGatewayOrSaysHowToGiveOne() throws IOException {
-    Path sidecar = file("""
-        apiVersion: operated.dev/v1alpha1
-        kind: OperatedService
-        metadata: {name: orders}
-        spec: {image: 'orders:1', telemetry: {mode: sidecar}}
-        """);
+    Path sidecar = sidecarService();
 
     Cli without = Cli.run("render", "-f", sidecar.toString());
     assertThat(without.exitCode()).isEqualTo(1);
@@ -91,6 +86,16 @@ class RenderCommandTest {
     assertThat(with.exitCode()).isZero();
     assertThat(with.out()).contains("endpoint: http://gateway.observability:4317")
         .contains("name: \"otel-collector\"");
+  }
+
+  /** A service in sidecar mode without an endpoint of its own: it needs a default gateway. */
+  private Path sidecarService() throws IOException {
+    return file("""
+        apiVersion: operated.dev/v1alpha1
+        kind: OperatedService
+        metadata: {name: orders}
+        spec: {image: 'orders:1', telemetry: {mode: sidecar}}
+        """);
   }
 
   @Test
@@ -176,12 +181,7 @@ class RenderCommandTest {
   /** The run command refuses such a gateway at start (SettingsParser); render did not. */
   @Test
   void aGatewayTheRunCommandRefusesIsRefusedHereToo() throws IOException {
-    Path sidecar = file("""
-        apiVersion: operated.dev/v1alpha1
-        kind: OperatedService
-        metadata: {name: orders}
-        spec: {image: 'orders:1', telemetry: {mode: sidecar}}
-        """);
+    Path sidecar = sidecarService();
     for (String gateway : new String[] {"http://otel gw:4317", "gw:4317"}) {
       Cli cli = Cli.run("render", "-f", sidecar.toString(), "--collector-gateway", gateway);
       assertThat(cli.exitCode()).as(gateway).isEqualTo(2);

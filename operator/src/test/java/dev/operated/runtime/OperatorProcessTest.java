@@ -59,13 +59,7 @@ class OperatorProcessTest {
   void startsReadyAndStopsCleanlyOnSigterm() throws Exception {
     int port = freePort();
     Path stderr = logs.resolve("stderr.log");
-    process = start(port, stderr, Map.of());
-    Http http = new Http(port);
-
-    await("the operator ready on " + port).atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> http.status("/readyz") == 200 || !process.isAlive());
-    assertThat(process.isAlive()).as(() -> "exited early:\n" + read(stderr)).isTrue();
+    Http http = startReady(port, stderr);
     assertThat(http.get("/metrics").body()).contains("jvm_threads_live_threads");
 
     process.destroy(); // SIGTERM
@@ -90,12 +84,7 @@ class OperatorProcessTest {
   @Test
   void clientsThatStopMidRequestDoNotHoldTheProbesBack() throws Exception {
     int port = freePort();
-    Path stderr = logs.resolve("stderr.log");
-    process = start(port, stderr, Map.of());
-    Http http = new Http(port);
-    await("the operator ready on " + port).atMost(Duration.ofSeconds(60))
-        .pollInterval(Duration.ofMillis(100))
-        .until(() -> http.status("/readyz") == 200 || !process.isAlive());
+    Http http = startReady(port, logs.resolve("stderr.log"));
 
     try (Socket first = stalled(port); Socket second = stalled(port)) {
       await("livez while two clients stall").atMost(Duration.ofSeconds(30))
@@ -103,6 +92,17 @@ class OperatorProcessTest {
       assertThat(first.getInputStream().read()).as("the server closed the stalled connection")
           .isEqualTo(-1);
     }
+  }
+
+  /** {@code operated run} started and ready on {@code port}, its stderr in that file. */
+  private Http startReady(int port, Path stderr) throws IOException {
+    process = start(port, stderr, Map.of());
+    Http http = new Http(port);
+    await("the operator ready on " + port).atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(100))
+        .until(() -> http.status("/readyz") == 200 || !process.isAlive());
+    assertThat(process.isAlive()).as(() -> "exited early:\n" + read(stderr)).isTrue();
+    return http;
   }
 
   private static Socket stalled(int port) throws IOException {

@@ -1,6 +1,7 @@
 package dev.operated.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -216,5 +218,36 @@ class DeploymentControllerConformanceTest {
       assertThat(livePods("scale")).hasSize(1);
       assertThat(get("scale").getStatus().getReplicas()).isEqualTo(1);
     });
+  }
+
+  /**
+   * deploymentStrategy.ValidateUpdate (pkg/registry/apps/deployment/strategy.go): through apps/v1
+   * a Deployment's selector is immutable (ValidateImmutableField, compared with
+   * apiequality.Semantic, where an empty map is none); the rest of its spec is not.
+   */
+  @Test
+  void aDeploymentsSelectorCannotChange() {
+    client.apps().deployments().resource(deployment("selected", "web:1", 1)).serverSideApply();
+    Deployment reselected = deployment("selected", "web:1", 1);
+    reselected.getSpec().getSelector().getMatchLabels().put("tier", "front");
+    reselected.getSpec().getTemplate().getMetadata().getLabels().put("tier", "front");
+
+    assertThatThrownBy(() -> client.apps().deployments().resource(reselected).serverSideApply())
+        .isInstanceOfSatisfying(KubernetesClientException.class, e -> {
+          assertThat(e.getCode()).isEqualTo(422);
+          assertThat(e.getStatus().getMessage()).isEqualTo("Deployment.apps \"selected\" is "
+              + "invalid: spec.selector: Invalid value: v1.LabelSelector{MatchLabels:map[string]"
+              + "string{\"app\":\"selected\", \"tier\":\"front\"}, MatchExpressions:[]v1."
+              + "LabelSelectorRequirement(nil)}: field is immutable");
+          assertThat(e.getStatus().getDetails().getCauses()).singleElement().satisfies(cause ->
+              assertThat(cause.getField()).isEqualTo("spec.selector"));
+        });
+    assertThat(client.apps().deployments().withName("selected").get().getSpec().getSelector()
+        .getMatchLabels()).containsOnlyKeys("app");
+
+    Deployment rolled = client.apps().deployments().resource(deployment("selected", "web:2", 1))
+        .serverSideApply();
+    assertThat(rolled.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("web:2");
   }
 }
