@@ -87,6 +87,8 @@ public class DeploymentDependent
       Context<OperatedService> context) {
     if (desired.getSpec().getReplicas() == null) {
       replicasHandover.beforeApplyingWithout(context.getClient(), actual);
+    } else {
+      replicasHandover.takenBack(actual);
     }
     return super.update(actual, desired, primary, context);
   }

@@ -54,6 +54,11 @@ final class ReplicasHandover {
     handedOver.add(uid);
   }
 
+  /** Applied with replicas again, the operator owns them again: a later removal hands over. */
+  void takenBack(Deployment actual) {
+    handedOver.remove(actual.getMetadata().getUid());
+  }
+
   private static boolean operatorOwnsReplicas(KubernetesClient client, Deployment actual) {
     String path = URLUtils.join(client.getMasterUrl().toString(), "apis/apps/v1/namespaces",
         actual.getMetadata().getNamespace(), "deployments", actual.getMetadata().getName());

@@ -318,6 +318,15 @@ class OperatorOnEmbeddedClusterTest {
     client.apps().deployments().inNamespace(NS).withName(NAME).scale(7);
     applyUnscaledWithFeature(image, "off");
     assertThat(deployment().getSpec().getReplicas()).as("the HPA's replicas").isEqualTo(7);
+
+    // replicas taken back, then left to the HPA once more, by the same operator process
+    applySample(new OperatedServiceSpec(image, 4, null, null, null, null, null, null, null, null,
+        null, null));
+    await().atMost(TIMEOUT).until(() -> Integer.valueOf(4)
+        .equals(deployment().getSpec().getReplicas()));
+    applyUnscaledWithFeature(image, "again");
+    assertThat(deployment().getSpec().getReplicas()).as("replicas handed over again")
+        .isEqualTo(4);
   }
 
   /** The sample without replicas and with FEATURE={@code value}, applied and reconciled. */
