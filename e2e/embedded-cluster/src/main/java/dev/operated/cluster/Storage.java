@@ -331,14 +331,13 @@ final class Storage {
           patched = JsonPatch.apply(patch, view);
         } else if (contentType.startsWith("application/merge-patch+json")) {
           patched = MergePatch.apply(view, patch);
-        } else if (contentType.startsWith("application/strategic-merge-patch+json")
-            && customResources.find(target).isEmpty()) {
-          patched = new StrategicMergePatch(schemaOf(target)).apply(view, patch);
         } else if (customResources.find(target).isPresent()) {
           // crdHandler.serveResource: a custom resource has no Go struct to carry patch tags
           throw ApiErrors.unsupportedMediaType(contentType, List.of(
               "application/json-patch+json", "application/merge-patch+json",
               "application/apply-patch+yaml"));
+        } else if (contentType.startsWith("application/strategic-merge-patch+json")) {
+          patched = new StrategicMergePatch(FieldSchema.BUILT_IN).apply(view, patch);
         } else {
           throw ApiErrors.unsupportedMediaType(contentType);
         }
