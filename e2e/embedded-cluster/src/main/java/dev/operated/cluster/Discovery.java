@@ -16,8 +16,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /**
  * The discovery documents a stock kubectl reads before anything else ({@code /api},
@@ -34,9 +36,17 @@ final class Discovery {
       Pattern.compile("^/(?:api/(v1)|apis/([^/]+)/([^/]+))/?$");
   private static final Pattern GROUP = Pattern.compile("^/apis/([^/]+)/?$");
 
-  /** A kind this server serves. */
+  /**
+   * A kind this server serves; {@code categories} are the names kubectl expands to it
+   * ({@code kubectl get all}).
+   */
   record Kind(String group, String version, String kind, String plural, boolean namespaced,
-      List<String> shortNames, List<String> subresources) {
+      List<String> shortNames, List<String> subresources, List<String> categories) {
+
+    Kind(String group, String version, String kind, String plural, boolean namespaced,
+        List<String> shortNames, List<String> subresources) {
+      this(group, version, kind, plural, namespaced, shortNames, subresources, List.of());
+    }
 
     String groupVersion() {
       return group.isEmpty() ? version : group + "/" + version;
@@ -44,17 +54,20 @@ final class Discovery {
   }
 
   static final List<Kind> BUILT_IN = List.of(
-      new Kind("", "v1", "Pod", "pods", true, List.of("po"), List.of("status")),
-      new Kind("", "v1", "Service", "services", true, List.of("svc"), List.of("status")),
+      // "all": the Categories() of their REST storage in kube-apiserver (pkg/registry/core/pod,
+      // core/service, apps/deployment, apps/replicaset)
+      new Kind("", "v1", "Pod", "pods", true, List.of("po"), List.of("status"), List.of("all")),
+      new Kind("", "v1", "Service", "services", true, List.of("svc"), List.of("status"),
+          List.of("all")),
       new Kind("", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of()),
       new Kind("", "v1", "Namespace", "namespaces", false, List.of("ns"), List.of("status")),
       new Kind("", "v1", "Event", "events", true, List.of("ev"), List.of()),
       new Kind("", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of()),
       new Kind("", "v1", "Secret", "secrets", true, List.of(), List.of()),
       new Kind("apps", "v1", "Deployment", "deployments", true, List.of("deploy"),
-          List.of("status", "scale")),
+          List.of("status", "scale"), List.of("all")),
       new Kind("apps", "v1", "ReplicaSet", "replicasets", true, List.of("rs"),
-          List.of("status", "scale")),
+          List.of("status", "scale"), List.of("all")),
       new Kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true,
           List.of("pdb"), List.of("status")),
       new Kind("rbac.authorization.k8s.io", "v1", "Role", "roles", true, List.of(), List.of()),
@@ -68,7 +81,16 @@ final class Discovery {
       new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition",
           "customresourcedefinitions", false, List.of("crd", "crds"), List.of("status")));
 
+  private static final Set<String> BUILT_IN_RESOURCES = BUILT_IN.stream()
+      .map(kind -> kind.groupVersion() + "/" + kind.plural()).collect(Collectors.toSet());
+
   private Discovery() {
+  }
+
+  static boolean servesBuiltIn(ApiTarget target) {
+    String groupVersion = target.group().isEmpty() ? target.version()
+        : target.group() + "/" + target.version();
+    return BUILT_IN_RESOURCES.contains(groupVersion + "/" + target.plural());
   }
 
   /** The discovery document at this path, or empty when the path is not a discovery path. */
@@ -101,7 +123,7 @@ final class Discovery {
         resources.add(new APIResourceBuilder().withName(kind.plural())
             .withSingularName(kind.kind().toLowerCase(Locale.ROOT))
             .withKind(kind.kind()).withNamespaced(kind.namespaced()).withVerbs(VERBS)
-            .withShortNames(kind.shortNames()).build());
+            .withShortNames(kind.shortNames()).withCategories(kind.categories()).build());
         for (String subresource : kind.subresources()) {
           resources.add(new APIResourceBuilder().withName(kind.plural() + "/" + subresource)
               .withSingularName("").withKind(subresource.equals("scale") ? "Scale" : kind.kind())
@@ -143,6 +165,8 @@ final class Discovery {
     JsonNode names = spec.path("names");
     List<String> shortNames = new ArrayList<>();
     names.path("shortNames").forEach(name -> shortNames.add(name.asText()));
+    List<String> categories = new ArrayList<>();
+    names.path("categories").forEach(name -> categories.add(name.asText()));
     List<Kind> kinds = new ArrayList<>();
     for (JsonNode version : spec.path("versions")) {
       if (!version.path("served").asBoolean(true)) {
@@ -152,7 +176,7 @@ final class Discovery {
       version.path("subresources").fieldNames().forEachRemaining(subresources::add);
       kinds.add(new Kind(spec.path("group").asText(), version.path("name").asText(),
           names.path("kind").asText(), names.path("plural").asText(),
-          !"Cluster".equals(spec.path("scope").asText()), shortNames, subresources));
+          !"Cluster".equals(spec.path("scope").asText()), shortNames, subresources, categories));
     }
     return kinds;
   }

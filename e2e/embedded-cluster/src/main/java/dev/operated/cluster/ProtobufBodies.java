@@ -1,34 +1,105 @@
 package dev.operated.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Descriptors.Descriptor;
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.Descriptors.FileDescriptor;
+import com.google.protobuf.DynamicMessage;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
+import io.kubernetes.client.proto.Meta;
+import io.kubernetes.client.proto.Runtime;
+import io.kubernetes.client.proto.V1;
+import io.kubernetes.client.proto.V1Admissionregistration;
+import io.kubernetes.client.proto.V1Apps;
+import io.kubernetes.client.proto.V1Authentication;
+import io.kubernetes.client.proto.V1Authorization;
+import io.kubernetes.client.proto.V1Autoscaling;
+import io.kubernetes.client.proto.V1Batch;
+import io.kubernetes.client.proto.V1Certificates;
+import io.kubernetes.client.proto.V1Networking;
+import io.kubernetes.client.proto.V1Policy;
+import io.kubernetes.client.proto.V1Rbac;
+import io.kubernetes.client.proto.V1Scheduling;
+import io.kubernetes.client.proto.V1Storage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.Base64;
-import java.util.function.BiConsumer;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Request bodies in Kubernetes' protobuf encoding ({@code application/vnd.kubernetes.protobuf}),
  * turned into the JSON the rest of the server reads. client-go's typed clients send built-in kinds
- * this way: Helm stores its releases in Secrets with them ({@code storage/driver.Secrets}) and
- * deletes them with protobuf DeleteOptions, and a server that cannot read them fails the install.
- * A real server decodes every built-in kind; here the kinds those clients write are decoded, the
- * fields of each numbered as in k8s.io/api's {@code generated.proto}, and any other kind is
- * refused with 415 naming it, so a new client's need shows up at once.
+ * this way: kubectl's generators ({@code kubectl create deployment|job|serviceaccount|role...}),
+ * {@code kubectl auth can-i}, and Helm, which stores its releases in Secrets and deletes them with
+ * protobuf DeleteOptions. A real server decodes every built-in kind into its Go type; here each is
+ * read by the message of Kubernetes' own {@code generated.proto} (the descriptors of
+ * {@code io.kubernetes:client-java-proto}) and written as the Go type's JSON would be.
  *
  * <p>The envelope is apimachinery's {@code runtime/serializer/protobuf}: the 4-byte prefix
- * {@code k8s\0} and a {@code runtime.Unknown} (typeMeta = 1 {apiVersion = 1, kind = 2}, raw = 2).
+ * {@code k8s\0} and a {@code runtime.Unknown} whose typeMeta names the kind and whose raw bytes
+ * are the object. Proto field names are the JSON names ({@code go-to-protobuf} takes them from the
+ * json tags); the messages with a JSON form of their own (IntOrString, Quantity, Time, MicroTime,
+ * RawExtension, FieldsV1) are written in it. A field the schema here does not know is refused
+ * with 415 rather than dropped: silently losing part of a user's object is worse than asking for
+ * JSON.
  */
 final class ProtobufBodies {
 
   static final String MEDIA_TYPE = "application/vnd.kubernetes.protobuf";
   private static final byte[] MAGIC = {'k', '8', 's', 0};
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
+  private static final String SCHEMA = "io.kubernetes:client-java-proto";
+  /** metav1.RFC3339Micro: always six digits of the second's fraction. */
+  private static final DateTimeFormatter MICRO_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
+
+  /** Every message of the built-in groups, by its full name ({@code k8s.io.api.apps.v1.Deployment}). */
+  private static final Map<String, Descriptor> MESSAGES = List.of(V1.getDescriptor(),
+          V1Apps.getDescriptor(), V1Batch.getDescriptor(), V1Autoscaling.getDescriptor(),
+          V1Policy.getDescriptor(), V1Rbac.getDescriptor(), V1Networking.getDescriptor(),
+          V1Scheduling.getDescriptor(), V1Storage.getDescriptor(),
+          V1Authorization.getDescriptor(), V1Authentication.getDescriptor(),
+          V1Certificates.getDescriptor(), V1Admissionregistration.getDescriptor(),
+          Meta.getDescriptor()).stream()
+      .map(FileDescriptor::getMessageTypes).flatMap(List::stream)
+      .collect(Collectors.toUnmodifiableMap(Descriptor::getFullName, Function.identity()));
+
+  /**
+   * The fields that are embedded structs in the Go types ({@code json:",inline"} in k8s.io/api's
+   * types.go): proto numbers them as fields named after the type, JSON writes their fields into
+   * the enclosing object.
+   */
+  private static final Set<String> INLINE = Set.of(
+      "k8s.io.api.core.v1.ConfigMapEnvSource.localObjectReference",
+      "k8s.io.api.core.v1.ConfigMapKeySelector.localObjectReference",
+      "k8s.io.api.core.v1.ConfigMapProjection.localObjectReference",
+      "k8s.io.api.core.v1.ConfigMapVolumeSource.localObjectReference",
+      "k8s.io.api.core.v1.SecretEnvSource.localObjectReference",
+      "k8s.io.api.core.v1.SecretKeySelector.localObjectReference",
+      "k8s.io.api.core.v1.SecretProjection.localObjectReference",
+      "k8s.io.api.core.v1.EphemeralContainer.ephemeralContainerCommon",
+      "k8s.io.api.core.v1.PersistentVolumeSpec.persistentVolumeSource",
+      "k8s.io.api.core.v1.Probe.handler",
+      "k8s.io.api.core.v1.Volume.volumeSource",
+      "k8s.io.api.networking.v1.IngressRule.ingressRuleValue",
+      "k8s.io.api.admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations",
+      "k8s.io.api.admissionregistration.v1.RuleWithOperations.rule");
 
   private ProtobufBodies() {
   }
@@ -52,280 +123,152 @@ final class ProtobufBodies {
       throw new ApiErrors.ApiException(400, "BadRequest", "the body is not in Kubernetes' "
           + "protobuf encoding (no k8s\\0 prefix)");
     }
-    Reader unknown = new Reader(body, MAGIC.length, body.length);
-    String[] typeMeta = new String[2];
-    byte[][] raw = new byte[1][];
-    unknown.fields((field, value) -> {
-      if (field == 1) {
-        value.message().fields((meta, v) -> {
-          if (meta == 1 || meta == 2) {
-            typeMeta[meta - 1] = v.string();
-          }
-        });
-      } else if (field == 2) {
-        raw[0] = value.bytes();
+    try {
+      Runtime.Unknown unknown = Runtime.Unknown.parseFrom(
+          ByteString.copyFrom(body, MAGIC.length, body.length - MAGIC.length));
+      String apiVersion = unknown.getTypeMeta().getApiVersion();
+      String kind = unknown.getTypeMeta().getKind();
+      Descriptor type = MESSAGES.get(messageName(apiVersion, kind));
+      if (type == null) {
+        throw new ApiErrors.ApiException(415, "UnsupportedMediaType", "the embedded cluster "
+            + "reads protobuf bodies of the built-in kinds only, not " + apiVersion + " " + kind
+            + ": send it as application/json");
       }
-    });
-    String apiVersion = typeMeta[0] == null ? "" : typeMeta[0];
-    String kind = typeMeta[1] == null ? "" : typeMeta[1];
-    Reader object = raw[0] == null ? new Reader(new byte[0], 0, 0)
-        : new Reader(raw[0], 0, raw[0].length);
-    ObjectNode json = switch (apiVersion + "/" + kind) {
-      case "v1/Secret" -> secret(object);
-      case "v1/ConfigMap" -> configMap(object);
-      case "v1/Namespace" -> namespace(object);
-      case "v1/DeleteOptions", "meta.k8s.io/v1/DeleteOptions" -> deleteOptions(object);
-      case "authorization.k8s.io/v1/SelfSubjectAccessReview" -> selfSubjectAccessReview(object);
-      case "authorization.k8s.io/v1/SelfSubjectRulesReview" -> selfSubjectRulesReview(object);
-      default -> throw new ApiErrors.ApiException(415, "UnsupportedMediaType",
-          "the embedded cluster reads protobuf bodies of Secrets, ConfigMaps, Namespaces, "
-              + "DeleteOptions and self-reviews (kubectl auth can-i) only, not " + apiVersion
-              + " " + kind + ": send it as application/json");
-    };
-    if (!"DeleteOptions".equals(kind)) {
-      json.put("apiVersion", apiVersion);
-      json.put("kind", kind);
+      ObjectNode json = (ObjectNode) message(DynamicMessage.parseFrom(type, unknown.getRaw()),
+          kind);
+      if (!"DeleteOptions".equals(kind)) {
+        json.put("apiVersion", apiVersion);
+        json.put("kind", kind);
+      }
+      return json;
+    } catch (InvalidProtocolBufferException e) {
+      throw new ApiErrors.ApiException(400, "BadRequest", "the protobuf body is malformed: "
+          + e.getMessage());
     }
-    return json;
-  }
-
-  private static ObjectNode secret(Reader reader) {
-    ObjectNode secret = NODES.objectNode();
-    reader.fields((field, value) -> {
-      switch (field) {
-        case 1 -> secret.set("metadata", objectMeta(value.message()));
-        case 2 -> mapEntry(secret.with("data"), value, true);
-        case 3 -> secret.put("type", value.string());
-        case 4 -> mapEntry(secret.with("stringData"), value, false);
-        case 5 -> secret.put("immutable", value.varint() != 0);
-        default -> { }
-      }
-    });
-    return secret;
-  }
-
-  private static ObjectNode configMap(Reader reader) {
-    ObjectNode configMap = NODES.objectNode();
-    reader.fields((field, value) -> {
-      switch (field) {
-        case 1 -> configMap.set("metadata", objectMeta(value.message()));
-        case 2 -> mapEntry(configMap.with("data"), value, false);
-        case 3 -> mapEntry(configMap.with("binaryData"), value, true);
-        case 4 -> configMap.put("immutable", value.varint() != 0);
-        default -> { }
-      }
-    });
-    return configMap;
-  }
-
-  private static ObjectNode namespace(Reader reader) {
-    ObjectNode namespace = NODES.objectNode();
-    reader.fields((field, value) -> {
-      if (field == 1) {
-        namespace.set("metadata", objectMeta(value.message()));
-      } else if (field == 2) {
-        ArrayNode finalizers = NODES.arrayNode();
-        value.message().fields((spec, v) -> {
-          if (spec == 1) {
-            finalizers.add(v.string());
-          }
-        });
-        namespace.putObject("spec").set("finalizers", finalizers);
-      }
-    });
-    return namespace;
-  }
-
-  private static ObjectNode deleteOptions(Reader reader) {
-    ObjectNode options = NODES.objectNode();
-    reader.fields((field, value) -> {
-      switch (field) {
-        case 1 -> options.put("gracePeriodSeconds", value.varint());
-        case 2 -> {
-          ObjectNode preconditions = options.putObject("preconditions");
-          value.message().fields((p, v) -> {
-            if (p == 1) {
-              preconditions.put("uid", v.string());
-            } else if (p == 2) {
-              preconditions.put("resourceVersion", v.string());
-            }
-          });
-        }
-        case 3 -> options.put("orphanDependents", value.varint() != 0);
-        case 4 -> options.put("propagationPolicy", value.string());
-        case 5 -> options.withArray("dryRun").add(value.string());
-        default -> { }
-      }
-    });
-    return options;
   }
 
   /**
-   * kubectl auth can-i (k8s.io/api/authorization/v1/generated.proto): metadata = 1, spec = 2
-   * {resourceAttributes = 1 {namespace, verb, group, version, resource, subresource, name = 1..7},
-   * nonResourceAttributes = 2 {path = 1, verb = 2}}.
+   * The generated.proto message of a kind: package {@code k8s.io.api.<group's first label or
+   * core>.<version>}, as k8s.io/api lays its packages out; DeleteOptions is meta/v1's whatever
+   * the apiVersion it is sent under.
    */
-  private static ObjectNode selfSubjectAccessReview(Reader reader) {
-    ObjectNode review = NODES.objectNode();
-    reader.fields((field, value) -> {
-      if (field == 1) {
-        review.set("metadata", objectMeta(value.message()));
-      } else if (field == 2) {
-        ObjectNode spec = review.putObject("spec");
-        value.message().fields((attributes, v) -> {
-          if (attributes == 1) {
-            spec.set("resourceAttributes", strings(v.message(), "namespace", "verb", "group",
-                "version", "resource", "subresource", "name"));
-          } else if (attributes == 2) {
-            spec.set("nonResourceAttributes", strings(v.message(), "path", "verb"));
-          }
-        });
-      }
-    });
-    return review;
-  }
-
-  /** kubectl auth can-i --list: metadata = 1, spec = 2 {namespace = 1}. */
-  private static ObjectNode selfSubjectRulesReview(Reader reader) {
-    ObjectNode review = NODES.objectNode();
-    reader.fields((field, value) -> {
-      if (field == 1) {
-        review.set("metadata", objectMeta(value.message()));
-      } else if (field == 2) {
-        review.set("spec", strings(value.message(), "namespace"));
-      }
-    });
-    return review;
-  }
-
-  /** A message of string fields, numbered from 1 in the order given; the empty ones left out. */
-  private static ObjectNode strings(Reader reader, String... names) {
-    ObjectNode message = NODES.objectNode();
-    reader.fields((field, value) -> {
-      if (field >= 1 && field <= names.length) {
-        putNonEmpty(message, names[field - 1], value.string());
-      }
-    });
-    return message;
-  }
-
-  /** ObjectMeta's fields a client sets (k8s.io/apimachinery/pkg/apis/meta/v1/generated.proto). */
-  private static ObjectNode objectMeta(Reader reader) {
-    ObjectNode metadata = NODES.objectNode();
-    reader.fields((field, value) -> {
-      switch (field) {
-        case 1 -> putNonEmpty(metadata, "name", value.string());
-        case 2 -> putNonEmpty(metadata, "generateName", value.string());
-        case 3 -> putNonEmpty(metadata, "namespace", value.string());
-        case 5 -> putNonEmpty(metadata, "uid", value.string());
-        case 6 -> putNonEmpty(metadata, "resourceVersion", value.string());
-        case 8 -> time(value.message()).ifPresent(t -> metadata.put("creationTimestamp", t));
-        case 11 -> mapEntry(metadata.with("labels"), value, false);
-        case 12 -> mapEntry(metadata.with("annotations"), value, false);
-        case 14 -> metadata.withArray("finalizers").add(value.string());
-        default -> { } // server-owned or not written by these clients
-      }
-    });
-    return metadata;
-  }
-
-  private static java.util.Optional<String> time(Reader reader) {
-    long[] seconds = {0};
-    reader.fields((field, value) -> {
-      if (field == 1) {
-        seconds[0] = value.varint();
-      }
-    });
-    return seconds[0] == 0 ? java.util.Optional.empty()
-        : java.util.Optional.of(DateTimeFormatter.ISO_INSTANT.format(
-            Instant.ofEpochSecond(seconds[0])));
-  }
-
-  private static void putNonEmpty(ObjectNode node, String field, String value) {
-    if (!value.isEmpty()) {
-      node.put(field, value);
+  private static String messageName(String apiVersion, String kind) {
+    if ("DeleteOptions".equals(kind)) {
+      return META + kind;
     }
+    int slash = apiVersion.indexOf('/');
+    String group = slash < 0 ? "core" : apiVersion.substring(0, slash).split("\\.", 2)[0];
+    return "k8s.io.api." + group + "." + apiVersion.substring(slash + 1) + "." + kind;
   }
 
-  /** A map entry (key = 1, value = 2); bytes values become base64, as in JSON. */
-  private static void mapEntry(ObjectNode map, Value entry, boolean bytes) {
-    String[] key = {""};
-    Object[] value = {bytes ? new byte[0] : ""};
-    entry.message().fields((field, v) -> {
-      if (field == 1) {
-        key[0] = v.string();
-      } else if (field == 2) {
-        value[0] = bytes ? v.bytes() : v.string();
-      }
-    });
-    map.put(key[0], bytes ? Base64.getEncoder().encodeToString((byte[]) value[0])
-        : (String) value[0]);
-  }
-
-  /** One field's value: a varint, or a length-delimited slice. */
-  private record Value(byte[] buffer, int start, int end, long number) {
-
-    long varint() {
-      return number;
+  /** A message as its Go type's JSON: only the fields the body carries, by their JSON names. */
+  private static JsonNode message(Message message, String path) {
+    Descriptor type = message.getDescriptorForType();
+    JsonNode special = ownJsonForm(message, type, path);
+    if (special != null) {
+      return special;
     }
-
-    byte[] bytes() {
-      return java.util.Arrays.copyOfRange(buffer, start, end);
+    if (!message.getUnknownFields().asMap().isEmpty()) {
+      throw new ApiErrors.ApiException(415, "UnsupportedMediaType", path + " (" + type.getName()
+          + ") has field " + message.getUnknownFields().asMap().keySet() + ", which the "
+          + "protobuf schema the embedded cluster reads (" + SCHEMA + ") does not know: send the "
+          + "object as application/json (kubectl create -f, kubectl apply -f)");
     }
-
-    String string() {
-      return new String(buffer, start, end - start, StandardCharsets.UTF_8);
-    }
-
-    Reader message() {
-      return new Reader(buffer, start, end);
-    }
-  }
-
-  /** The protobuf wire format: tag (field number, wire type), then the value. */
-  private record Reader(byte[] buffer, int start, int end) {
-
-    void fields(BiConsumer<Integer, Value> each) {
-      int[] position = {start};
-      while (position[0] < end) {
-        long tag = varint(position);
-        int field = (int) (tag >>> 3);
-        int wireType = (int) (tag & 7);
-        switch (wireType) {
-          case 0 -> each.accept(field, new Value(buffer, 0, 0, varint(position)));
-          case 1 -> position[0] += 8;
-          case 2 -> {
-            int length = (int) varint(position);
-            if (length < 0 || position[0] + length > end) {
-              throw malformed();
-            }
-            each.accept(field, new Value(buffer, position[0], position[0] + length, 0));
-            position[0] += length;
-          }
-          case 5 -> position[0] += 4;
-          default -> throw malformed();
+    ObjectNode json = NODES.objectNode();
+    message.getAllFields().forEach((field, value) -> {
+      String at = path + "." + field.getName();
+      if (field.isMapField()) {
+        ObjectNode map = json.putObject(field.getName());
+        for (Object entry : (List<?>) value) {
+          Message pair = (Message) entry;
+          Descriptor entryType = pair.getDescriptorForType();
+          String key = (String) pair.getField(entryType.findFieldByName("key"));
+          map.set(key, element(entryType.findFieldByName("value"),
+              pair.getField(entryType.findFieldByName("value")), at + "[" + key + "]"));
+        }
+      } else if (field.isRepeated()) {
+        ArrayNode list = json.putArray(field.getName());
+        List<?> items = (List<?>) value;
+        for (int i = 0; i < items.size(); i++) {
+          list.add(element(field, items.get(i), at + "[" + i + "]"));
+        }
+      } else if (INLINE.contains(field.getFullName())) {
+        json.setAll((ObjectNode) message((Message) value, path));
+      } else if (!(value instanceof String text && text.isEmpty())) {
+        // An empty string is how Go's encoder writes a string field that is not set: omitempty
+        JsonNode element = element(field, value, at);
+        if (!element.isNull()) { // a zero Time: Go's JSON writes null, the server sets it
+          json.set(field.getName(), element);
         }
       }
-    }
+    });
+    return json;
+  }
 
-    private long varint(int[] position) {
-      long result = 0;
-      for (int shift = 0; shift < 64; shift += 7) {
-        if (position[0] >= end) {
-          throw malformed();
-        }
-        byte b = buffer[position[0]++];
-        result |= (long) (b & 0x7f) << shift;
-        if ((b & 0x80) == 0) {
-          return result;
-        }
-      }
-      throw malformed();
-    }
+  /** One value: the scalars as JSON writes them, bytes in base64. */
+  private static JsonNode element(FieldDescriptor field, Object value, String path) {
+    return switch (field.getJavaType()) {
+      case MESSAGE -> message((Message) value, path);
+      case STRING -> NODES.textNode((String) value);
+      case INT -> NODES.numberNode((Integer) value);
+      case LONG -> NODES.numberNode((Long) value);
+      case BOOLEAN -> NODES.booleanNode((Boolean) value);
+      case BYTE_STRING -> NODES.textNode(
+          Base64.getEncoder().encodeToString(((ByteString) value).toByteArray()));
+      default -> throw new ApiErrors.ApiException(415, "UnsupportedMediaType", path
+          + " is a " + field.getType() + ", which no built-in kind has: send the object as "
+          + "application/json");
+    };
+  }
 
-    private static ApiErrors.ApiException malformed() {
-      return new ApiErrors.ApiException(400, "BadRequest", "the protobuf body is "
-          + "malformed");
+  /**
+   * The messages apimachinery gives a JSON form of their own (intstr, resource.Quantity,
+   * metav1.Time and MicroTime, runtime.RawExtension, metav1.FieldsV1); null for the others. A
+   * zero Time is null, as {@code metav1.Time.Unmarshal} makes seconds 0 and nanos 0 the zero time.
+   */
+  private static JsonNode ownJsonForm(Message message, Descriptor type, String path) {
+    return switch (type.getFullName()) {
+      case "k8s.io.apimachinery.pkg.util.intstr.IntOrString" ->
+          ((Long) field(message, "type")) == 1L ? NODES.textNode((String) field(message, "strVal"))
+              : NODES.numberNode((Integer) field(message, "intVal"));
+      case "k8s.io.apimachinery.pkg.api.resource.Quantity" ->
+          NODES.textNode((String) field(message, "string"));
+      case META + "Time" -> time(message, DateTimeFormatter.ISO_INSTANT);
+      case META + "MicroTime" -> time(message, MICRO_TIME);
+      case "k8s.io.apimachinery.pkg.runtime.RawExtension" -> raw(message, "raw", path);
+      case META + "FieldsV1" -> raw(message, "Raw", path);
+      case META + "Duration" -> throw new ApiErrors.ApiException(415, "UnsupportedMediaType",
+          path + " is a duration, which the embedded cluster does not read in protobuf: send "
+              + "the object as application/json");
+      default -> null;
+    };
+  }
+
+  private static Object field(Message message, String name) {
+    return message.getField(message.getDescriptorForType().findFieldByName(name));
+  }
+
+  private static JsonNode time(Message message, DateTimeFormatter format) {
+    long seconds = (Long) field(message, "seconds");
+    int nanos = (Integer) field(message, "nanos");
+    if (seconds == 0 && nanos == 0) {
+      return NODES.nullNode();
+    }
+    Instant instant = Instant.ofEpochSecond(seconds, nanos);
+    return NODES.textNode(format.format(format == MICRO_TIME ? instant
+        : instant.truncatedTo(ChronoUnit.SECONDS)));
+  }
+
+  private static JsonNode raw(Message message, String field, String path) {
+    ByteString bytes = (ByteString) field(message, field);
+    if (bytes.isEmpty()) {
+      return NODES.nullNode();
+    }
+    try {
+      return FieldPaths.JSON.readTree(bytes.toByteArray());
+    } catch (java.io.IOException e) {
+      throw new ApiErrors.ApiException(400, "BadRequest", path + " holds bytes that are not "
+          + "JSON: the embedded cluster reads embedded objects in JSON only");
     }
   }
 }

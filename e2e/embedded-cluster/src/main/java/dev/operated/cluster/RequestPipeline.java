@@ -124,6 +124,10 @@ final class RequestPipeline extends Dispatcher {
       // route: access reviews, answered and never stored
       return Storage.json(201, accessControl.review(body(decoded), target, user).toString());
     }
+    if (!storage.serves(target)) {
+      // route: a resource no discovery document lists (a kind not emulated: a Job)
+      throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+    }
     // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
     if ("GET".equals(decoded.getMethod()) && !"scale".equals(target.subresource())) {
       return reads.answer(target, decoded);

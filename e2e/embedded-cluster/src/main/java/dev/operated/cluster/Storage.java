@@ -147,6 +147,15 @@ final class Storage {
   // ---- reads used by the server's own stages and controllers, in-process ----
 
   /** A snapshot of every stored object, for the garbage collector. */
+  /**
+   * Whether a discovery document lists the target's resource: a built-in kind, or a version a
+   * stored CRD defines. kube-apiserver has no handler for any other and answers 404; fabric8's
+   * store would keep whatever is written to any path.
+   */
+  boolean serves(ApiTarget target) {
+    return Discovery.servesBuiltIn(target) || customResources.find(target).isPresent();
+  }
+
   List<Stored> allObjects() {
     lock.readLock().lock();
     try {

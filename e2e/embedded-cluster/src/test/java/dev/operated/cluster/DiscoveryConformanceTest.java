@@ -1,6 +1,7 @@
 package dev.operated.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.APIGroup;
@@ -50,6 +51,27 @@ class DiscoveryConformanceTest {
     APIGroup operated = client.getApiGroup("operated.dev");
     assertThat(operated.getPreferredVersion().getGroupVersion())
         .isEqualTo("operated.dev/v1alpha1");
+  }
+
+  /**
+   * A resource no discovery document lists has no handler in kube-apiserver (404, the mux's
+   * NotFound); the store must not keep what is written there as if a controller would act on it.
+   */
+  @Test
+  void aKindThatIsNotServedIsNotFoundAndNothingIsStored() {
+    var job = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata()
+        .withName("once").endMetadata().withNewSpec().withNewTemplate().withNewSpec()
+        .addNewContainer().withName("c").withImage("busybox").endContainer()
+        .withRestartPolicy("Never").endSpec().endTemplate().endSpec().build();
+
+    assertThatThrownBy(() -> client.batch().v1().jobs().inNamespace("default").resource(job)
+        .create()).isInstanceOfSatisfying(
+            io.fabric8.kubernetes.client.KubernetesClientException.class,
+            notFound -> assertThat(notFound.getCode()).isEqualTo(404))
+        .hasMessageContaining("the server could not find the requested resource");
+    assertThatThrownBy(() -> client.batch().v1().jobs().inNamespace("default").list())
+        .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
+            notFound -> assertThat(notFound.getCode()).isEqualTo(404));
   }
 
   @Test

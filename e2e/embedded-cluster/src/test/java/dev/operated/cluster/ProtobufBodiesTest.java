@@ -4,23 +4,35 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.Message;
+import com.google.protobuf.UnknownFieldSet;
+import io.kubernetes.client.proto.IntStr.IntOrString;
+import io.kubernetes.client.proto.Meta;
+import io.kubernetes.client.proto.Meta.ObjectMeta;
+import io.kubernetes.client.proto.Resource.Quantity;
+import io.kubernetes.client.proto.Runtime;
+import io.kubernetes.client.proto.V1;
+import io.kubernetes.client.proto.V1Apps;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /**
  * Kubernetes' protobuf envelope (apimachinery runtime/serializer/protobuf: "k8s\0" and a
- * runtime.Unknown) around objects numbered as in k8s.io/api's generated.proto. Helm's release
- * Secrets in protobuf are covered end to end by {@link HelmConformanceTest}.
+ * runtime.Unknown) around objects encoded by Kubernetes' own generated messages. Helm's release
+ * Secrets in protobuf are covered end to end by {@link HelmConformanceTest}, kubectl's generators
+ * by {@link KubectlCommandsTest}.
  */
 class ProtobufBodiesTest {
 
   @Test
   void aSecretIsReadAsJson() {
-    byte[] metadata = message(field(1, "sh.helm.release.v1.x.v1"),
-        field(11, message(field(1, "owner"), field(2, "helm"))));
-    byte[] secret = message(field(1, metadata),
-        field(2, message(field(1, "release"), field(2, "hi"))), field(3, "helm.sh/release.v1"));
+    V1.Secret secret = V1.Secret.newBuilder()
+        .setMetadata(ObjectMeta.newBuilder().setName("sh.helm.release.v1.x.v1")
+            .putLabels("owner", "helm"))
+        .putData("release", ByteString.copyFromUtf8("hi"))
+        .setType("helm.sh/release.v1").build();
 
     ObjectNode json = ProtobufBodies.decode(envelope("v1", "Secret", secret));
 
@@ -34,17 +46,112 @@ class ProtobufBodiesTest {
   @Test
   void deleteOptionsAreReadAsJson() {
     ObjectNode json = ProtobufBodies.decode(envelope("v1", "DeleteOptions",
-        message(field(4, "Background"))));
+        Meta.DeleteOptions.newBuilder().setPropagationPolicy("Background").build()));
 
     assertThat(json.path("propagationPolicy").asText()).isEqualTo("Background");
+    assertThat(json.has("kind")).isFalse();
+  }
+
+  /**
+   * What {@code kubectl create deployment} sends, with the forms Go's encoder gives: empty strings
+   * for unset string fields, a zero Time for the creation timestamp, zeros that are values.
+   */
+  @Test
+  void aDeploymentIsReadAsTheGoTypesJson() {
+    V1.Container container = V1.Container.newBuilder().setName("web").setImage("nginx:1.27")
+        .setTerminationMessagePath("").setStdin(false)
+        .setResources(V1.ResourceRequirements.newBuilder()
+            .putLimits("memory", Quantity.newBuilder().setString("64Mi").build()))
+        .addPorts(V1.ContainerPort.newBuilder().setContainerPort(80))
+        .setReadinessProbe(V1.Probe.newBuilder().setHandler(V1.ProbeHandler.newBuilder()
+            .setHttpGet(V1.HTTPGetAction.newBuilder().setPath("/")
+                .setPort(IntOrString.newBuilder().setType(1).setStrVal("http")))))
+        .addEnv(V1.EnvVar.newBuilder().setName("TOKEN").setValueFrom(V1.EnvVarSource.newBuilder()
+            .setSecretKeyRef(V1.SecretKeySelector.newBuilder().setKey("token")
+                .setLocalObjectReference(V1.LocalObjectReference.newBuilder().setName("api")))))
+        .build();
+    V1.Volume config = V1.Volume.newBuilder().setName("config").setVolumeSource(
+        V1.VolumeSource.newBuilder().setConfigMap(V1.ConfigMapVolumeSource.newBuilder()
+            .setLocalObjectReference(V1.LocalObjectReference.newBuilder().setName("web")))).build();
+    V1Apps.Deployment deployment = V1Apps.Deployment.newBuilder()
+        .setMetadata(ObjectMeta.newBuilder().setName("web").setNamespace("")
+            .setCreationTimestamp(Meta.Time.newBuilder()).putLabels("app", "web")
+            .putLabels("tier", ""))
+        .setSpec(V1Apps.DeploymentSpec.newBuilder().setReplicas(0)
+            .setSelector(Meta.LabelSelector.newBuilder().putMatchLabels("app", "web"))
+            .setStrategy(V1Apps.DeploymentStrategy.newBuilder().setRollingUpdate(
+                V1Apps.RollingUpdateDeployment.newBuilder()
+                    .setMaxSurge(IntOrString.newBuilder().setType(1).setStrVal("25%"))
+                    .setMaxUnavailable(IntOrString.newBuilder().setType(0).setIntVal(0))))
+            .setTemplate(V1.PodTemplateSpec.newBuilder()
+                .setMetadata(ObjectMeta.newBuilder().putLabels("app", "web"))
+                .setSpec(V1.PodSpec.newBuilder().addContainers(container).addVolumes(config))))
+        .build();
+
+    ObjectNode json = ProtobufBodies.decode(envelope("apps/v1", "Deployment", deployment));
+
+    assertThat(json.path("apiVersion").asText()).isEqualTo("apps/v1");
+    assertThat(json.path("metadata").has("namespace")).as("unset string").isFalse();
+    assertThat(json.path("metadata").has("creationTimestamp")).as("zero Time").isFalse();
+    assertThat(json.path("metadata").path("labels").path("tier").isTextual())
+        .as("an empty label value is a value").isTrue();
+    assertThat(json.path("spec").path("replicas").isInt()).as("replicas: 0 is a value").isTrue();
+    assertThat(json.path("spec").path("replicas").asInt()).isZero();
+    var rolling = json.path("spec").path("strategy").path("rollingUpdate");
+    assertThat(rolling.path("maxSurge").asText()).isEqualTo("25%");
+    assertThat(rolling.path("maxUnavailable").isInt()).isTrue();
+    var web = json.path("spec").path("template").path("spec").path("containers").path(0);
+    assertThat(web.path("image").asText()).isEqualTo("nginx:1.27");
+    assertThat(web.path("resources").path("limits").path("memory").asText()).isEqualTo("64Mi");
+    assertThat(web.path("ports").path(0).path("containerPort").asInt()).isEqualTo(80);
+    assertThat(web.path("readinessProbe").path("httpGet").path("port").asText())
+        .isEqualTo("http");
+    assertThat(web.has("terminationMessagePath")).isFalse();
+    // embedded Go structs (json:",inline") are written into the enclosing object
+    assertThat(web.path("readinessProbe").has("handler")).isFalse();
+    assertThat(web.path("env").path(0).path("valueFrom").path("secretKeyRef").toString())
+        .isEqualTo("{\"name\":\"api\",\"key\":\"token\"}");
+    assertThat(json.path("spec").path("template").path("spec").path("volumes").path(0)
+        .toString()).isEqualTo("{\"name\":\"config\",\"configMap\":{\"name\":\"web\"}}");
   }
 
   @Test
-  void anotherKindIsRefusedNamingIt() {
-    assertThatThrownBy(() -> ProtobufBodies.decode(envelope("v1", "Pod", new byte[0])))
+  void aTimeIsWrittenAsRfc3339() {
+    ObjectNode json = ProtobufBodies.decode(envelope("v1", "Namespace", V1.Namespace.newBuilder()
+        .setMetadata(ObjectMeta.newBuilder().setName("shop")
+            .setCreationTimestamp(Meta.Time.newBuilder().setSeconds(1_764_000_000L)))
+        .build()));
+
+    assertThat(json.path("metadata").path("creationTimestamp").asText())
+        .isEqualTo("2025-11-24T16:00:00Z");
+  }
+
+  /** A field newer than the schema here would be lost in the JSON: the body is refused instead. */
+  @Test
+  void aFieldTheSchemaDoesNotKnowIsRefusedNamingWhereItIs() {
+    V1.PodSpec newer = V1.PodSpec.newBuilder()
+        .addContainers(V1.Container.newBuilder().setName("app").setImage("app:1"))
+        .setUnknownFields(UnknownFieldSet.newBuilder().addField(99,
+            UnknownFieldSet.Field.newBuilder().addVarint(1).build()).build())
+        .build();
+    V1.Pod pod = V1.Pod.newBuilder().setMetadata(ObjectMeta.newBuilder().setName("p"))
+        .setSpec(newer).build();
+
+    assertThatThrownBy(() -> ProtobufBodies.decode(envelope("v1", "Pod", pod)))
         .isInstanceOfSatisfying(ApiErrors.ApiException.class,
             refused -> assertThat(refused.code).isEqualTo(415))
-        .hasMessageContaining("not v1 Pod").hasMessageContaining("application/json");
+        .hasMessageContaining("Pod.spec (PodSpec) has field [99]")
+        .hasMessageContaining("application/json");
+  }
+
+  @Test
+  void aKindThatIsNotBuiltInIsRefusedNamingIt() {
+    assertThatThrownBy(() -> ProtobufBodies.decode(envelope("operated.dev/v1alpha1",
+        "OperatedService", V1.Namespace.getDefaultInstance())))
+        .isInstanceOfSatisfying(ApiErrors.ApiException.class,
+            refused -> assertThat(refused.code).isEqualTo(415))
+        .hasMessageContaining("not operated.dev/v1alpha1 OperatedService")
+        .hasMessageContaining("application/json");
   }
 
   @Test
@@ -54,41 +161,25 @@ class ProtobufBodiesTest {
             refused -> assertThat(refused.code).isEqualTo(400));
   }
 
-  private static byte[] envelope(String apiVersion, String kind, byte[] raw) {
-    byte[] unknown = message(field(1, message(field(1, apiVersion), field(2, kind))),
-        field(2, raw));
+  @Test
+  void aTruncatedBodyIsABadRequest() {
+    byte[] whole = envelope("v1", "Namespace", V1.Namespace.newBuilder()
+        .setMetadata(ObjectMeta.newBuilder().setName("shop")).build());
+    byte[] cut = java.util.Arrays.copyOf(whole, whole.length - 3);
+
+    assertThatThrownBy(() -> ProtobufBodies.decode(cut))
+        .isInstanceOfSatisfying(ApiErrors.ApiException.class,
+            refused -> assertThat(refused.code).isEqualTo(400))
+        .hasMessageContaining("malformed");
+  }
+
+  private static byte[] envelope(String apiVersion, String kind, Message object) {
+    Runtime.Unknown unknown = Runtime.Unknown.newBuilder()
+        .setTypeMeta(Runtime.TypeMeta.newBuilder().setApiVersion(apiVersion).setKind(kind))
+        .setRaw(object.toByteString()).build();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(new byte[] {'k', '8', 's', 0});
-    out.writeBytes(unknown);
+    out.writeBytes(unknown.toByteArray());
     return out.toByteArray();
-  }
-
-  /** A length-delimited field (wire type 2). */
-  private static byte[] field(int number, String value) {
-    return field(number, value.getBytes(StandardCharsets.UTF_8));
-  }
-
-  private static byte[] field(int number, byte[] value) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    varint(out, (number << 3) | 2);
-    varint(out, value.length);
-    out.writeBytes(value);
-    return out.toByteArray();
-  }
-
-  private static byte[] message(byte[]... fields) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    for (byte[] field : fields) {
-      out.writeBytes(field);
-    }
-    return out.toByteArray();
-  }
-
-  private static void varint(ByteArrayOutputStream out, long value) {
-    while ((value & ~0x7fL) != 0) {
-      out.write((int) ((value & 0x7f) | 0x80));
-      value >>>= 7;
-    }
-    out.write((int) value);
   }
 }

@@ -1,0 +1,116 @@
+package dev.operated.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a user types in the playground, answered as a cluster answers it. kubectl's generators
+ * ({@code kubectl create deployment|serviceaccount|role|...}) build typed objects and send them
+ * through client-go's typed clients, in protobuf.
+ */
+class KubectlCommandsTest {
+
+  @TempDir
+  Path temp;
+  private EmbeddedCluster cluster;
+  private KubernetesClient client;
+  private Kubectl kubectl;
+
+  @BeforeEach
+  void start() throws Exception {
+    String executable = Kubectl.onPath().orElse(null);
+    assumeTrue(executable != null, "kubectl is not on the PATH");
+    cluster = EmbeddedCluster.builder().start();
+    client = cluster.newClient();
+    kubectl = Kubectl.against(cluster, executable, temp, temp);
+  }
+
+  @AfterEach
+  void stop() {
+    if (client != null) {
+      client.close();
+    }
+    if (cluster != null) {
+      cluster.close();
+    }
+  }
+
+  @Test
+  void kubectlCreateDeploymentStoresWhatItWasGiven() throws Exception {
+    Kubectl.Result created = kubectl.run("create", "deployment", "web", "--image=nginx:1.27",
+        "--replicas=0", "--port=80");
+
+    assertThat(created.exitCode()).as(created.output()).isZero();
+    Deployment web = client.apps().deployments().inNamespace("default").withName("web").get();
+    assertThat(web.getSpec().getReplicas()).as("an explicit 0 is kept, not defaulted to 1")
+        .isZero();
+    assertThat(web.getSpec().getSelector().getMatchLabels()).containsEntry("app", "web");
+    Container container = web.getSpec().getTemplate().getSpec().getContainers().get(0);
+    assertThat(container.getImage()).isEqualTo("nginx:1.27");
+    assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(80);
+    assertThat(web.getMetadata().getCreationTimestamp()).isNotBlank();
+  }
+
+  @Test
+  void kubectlCreatesAnAccountAndWhatItMayDo() throws Exception {
+    for (String[] command : new String[][] {
+        {"create", "serviceaccount", "robot"},
+        {"create", "role", "reader", "--verb=get,list", "--resource=pods"},
+        {"create", "rolebinding", "robot-reads", "--role=reader",
+            "--serviceaccount=default:robot"},
+        {"create", "clusterrole", "watcher", "--verb=watch", "--resource=deployments.apps"},
+        {"create", "poddisruptionbudget", "web", "--selector=app=web", "--min-available=1"},
+        {"create", "service", "clusterip", "web", "--tcp=80:8080"}}) {
+      Kubectl.Result created = kubectl.run(command);
+      assertThat(created.exitCode()).as(String.join(" ", command) + ": " + created.output())
+          .isZero();
+    }
+
+    assertThat(client.serviceAccounts().inNamespace("default").withName("robot").get())
+        .isNotNull();
+    assertThat(client.rbac().roles().inNamespace("default").withName("reader").get().getRules()
+        .get(0).getVerbs()).containsExactly("get", "list");
+    var binding = client.rbac().roleBindings().inNamespace("default").withName("robot-reads")
+        .get();
+    assertThat(binding.getRoleRef().getName()).isEqualTo("reader");
+    assertThat(binding.getSubjects().get(0).getName()).isEqualTo("robot");
+    assertThat(client.rbac().clusterRoles().withName("watcher").get().getRules().get(0)
+        .getApiGroups()).containsExactly("apps");
+    assertThat(client.policy().v1().podDisruptionBudget().inNamespace("default").withName("web")
+        .get().getSpec().getMinAvailable()).isEqualTo(new IntOrString(1));
+    var port = client.services().inNamespace("default").withName("web").get().getSpec()
+        .getPorts().get(0);
+    assertThat(port.getPort()).isEqualTo(80);
+    assertThat(port.getTargetPort()).isEqualTo(new IntOrString(8080));
+  }
+
+  @Test
+  void aKindTheClusterDoesNotServeIsNotFoundRatherThanCreated() throws Exception {
+    Kubectl.Result job = kubectl.run("create", "job", "once", "--image=busybox");
+
+    assertThat(job.exitCode()).as(job.output()).isNotZero();
+    assertThat(job.output()).contains("the server could not find the requested resource");
+  }
+
+  /** The "all" category of the kinds whose REST storage names it (kubectl get all). */
+  @Test
+  void kubectlGetAllListsTheWorkloadKinds() throws Exception {
+    assertThat(kubectl.run("create", "deployment", "web", "--image=nginx:1.27").exitCode())
+        .isZero();
+
+    Kubectl.Result all = kubectl.run("get", "all");
+
+    assertThat(all.exitCode()).as(all.output()).isZero();
+    assertThat(all.output()).contains("deployment.apps/web");
+  }
+}
