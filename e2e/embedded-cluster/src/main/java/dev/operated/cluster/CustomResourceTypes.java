@@ -61,7 +61,9 @@ final class CustomResourceTypes {
 
   private static Optional<Type> parse(JsonNode crd, ApiTarget target) {
     for (JsonNode version : crd.path("spec").path("versions")) {
-      if (target.version().equals(version.path("name").asText())) {
+      // a version not served has no handler, as in apiextensions-apiserver's crdHandler
+      if (target.version().equals(version.path("name").asText())
+          && version.path("served").asBoolean(true)) {
         JsonNode schema = version.path("schema").path("openAPIV3Schema");
         if (!schema.isObject()) {
           return Optional.empty();

@@ -11,6 +11,7 @@ import com.google.protobuf.Descriptors.FileDescriptor;
 import com.google.protobuf.DynamicMessage;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.UnknownFieldSet;
 import io.fabric8.mockwebserver.dsl.HttpMethod;
 import io.fabric8.mockwebserver.http.Buffer;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -40,6 +41,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Request bodies in Kubernetes' protobuf encoding ({@code application/vnd.kubernetes.protobuf}),
@@ -69,7 +71,7 @@ final class ProtobufBodies {
   private static final DateTimeFormatter MICRO_TIME =
       DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
 
-  /** Every message of the built-in groups, by its full name ({@code k8s.io.api.apps.v1.Deployment}). */
+  /** Every message of the built-in groups by full name ({@code k8s.io.api.apps.v1.Deployment}). */
   private static final Map<String, Descriptor> MESSAGES = List.of(V1.getDescriptor(),
           V1Apps.getDescriptor(), V1Batch.getDescriptor(), V1Autoscaling.getDescriptor(),
           V1Policy.getDescriptor(), V1Rbac.getDescriptor(), V1Networking.getDescriptor(),
@@ -101,6 +103,68 @@ final class ProtobufBodies {
       "k8s.io.api.admissionregistration.v1.NamedRuleWithOperations.ruleWithOperations",
       "k8s.io.api.admissionregistration.v1.RuleWithOperations.rule");
 
+  /**
+   * The numbers, booleans and strings that are pointers in the Go types ({@code *int32},
+   * {@code *bool}, {@code *string} in k8s.io/api's types.go), where a zero is a value. Go's encoder
+   * writes every non-pointer field whether set or not, and its zero means unset (JSON's
+   * {@code omitempty} leaves it out, and the pod-template-hash never sees it), so such a zero is
+   * left out here; a pointer's zero is kept ({@code --replicas=0}, {@code gracePeriodSeconds: 0}).
+   */
+  private static final Set<String> POINTERS = Stream.of(
+      "core.v1.CSIVolumeSource.readOnly", "core.v1.ClientIPConfig.timeoutSeconds",
+      "core.v1.ConfigMap.immutable", "core.v1.ConfigMapEnvSource.optional",
+      "core.v1.ConfigMapKeySelector.optional", "core.v1.ConfigMapProjection.optional",
+      "core.v1.ConfigMapVolumeSource.defaultMode", "core.v1.ConfigMapVolumeSource.optional",
+      "core.v1.DownwardAPIVolumeFile.mode", "core.v1.KeyToPath.mode",
+      "core.v1.PodSecurityContext.runAsUser", "core.v1.PodSecurityContext.runAsGroup",
+      "core.v1.PodSecurityContext.runAsNonRoot", "core.v1.PodSecurityContext.fsGroup",
+      "core.v1.PodSpec.terminationGracePeriodSeconds", "core.v1.PodSpec.activeDeadlineSeconds",
+      "core.v1.PodSpec.automountServiceAccountToken", "core.v1.PodSpec.shareProcessNamespace",
+      "core.v1.PodSpec.priority", "core.v1.PodSpec.enableServiceLinks",
+      "core.v1.PodSpec.setHostnameAsFQDN", "core.v1.PodSpec.hostUsers",
+      "core.v1.Probe.terminationGracePeriodSeconds", "core.v1.ProjectedVolumeSource.defaultMode",
+      "core.v1.Secret.immutable", "core.v1.SecretEnvSource.optional",
+      "core.v1.SecretKeySelector.optional", "core.v1.SecretProjection.optional",
+      "core.v1.SecretVolumeSource.defaultMode", "core.v1.SecretVolumeSource.optional",
+      "core.v1.SecurityContext.privileged", "core.v1.SecurityContext.runAsUser",
+      "core.v1.SecurityContext.runAsGroup", "core.v1.SecurityContext.runAsNonRoot",
+      "core.v1.SecurityContext.readOnlyRootFilesystem",
+      "core.v1.SecurityContext.allowPrivilegeEscalation",
+      "core.v1.WindowsSecurityContextOptions.hostProcess",
+      "core.v1.ServiceAccount.automountServiceAccountToken",
+      "core.v1.ServiceAccountTokenProjection.expirationSeconds",
+      "core.v1.ServiceSpec.allocateLoadBalancerNodePorts", "core.v1.Toleration.tolerationSeconds",
+      "core.v1.TopologySpreadConstraint.minDomains",
+      "core.v1.PersistentVolumeClaimSpec.storageClassName",
+      "apps.v1.DaemonSetSpec.revisionHistoryLimit", "apps.v1.DeploymentSpec.replicas",
+      "apps.v1.DeploymentSpec.revisionHistoryLimit",
+      "apps.v1.DeploymentSpec.progressDeadlineSeconds",
+      "apps.v1.ReplicaSetSpec.replicas", "apps.v1.RollingUpdateStatefulSetStrategy.partition",
+      "apps.v1.StatefulSetSpec.replicas", "apps.v1.StatefulSetSpec.revisionHistoryLimit",
+      "batch.v1.CronJobSpec.startingDeadlineSeconds", "batch.v1.CronJobSpec.suspend",
+      "batch.v1.CronJobSpec.successfulJobsHistoryLimit",
+      "batch.v1.CronJobSpec.failedJobsHistoryLimit", "batch.v1.JobSpec.parallelism",
+      "batch.v1.JobSpec.completions", "batch.v1.JobSpec.activeDeadlineSeconds",
+      "batch.v1.JobSpec.backoffLimit", "batch.v1.JobSpec.backoffLimitPerIndex",
+      "batch.v1.JobSpec.maxFailedIndexes", "batch.v1.JobSpec.manualSelector",
+      "batch.v1.JobSpec.ttlSecondsAfterFinished", "batch.v1.JobSpec.suspend",
+      "autoscaling.v1.HorizontalPodAutoscalerSpec.minReplicas",
+      "autoscaling.v1.HorizontalPodAutoscalerSpec.targetCPUUtilizationPercentage",
+      "networking.v1.NetworkPolicyPort.endPort", "storage.v1.CSIDriverSpec.attachRequired",
+      "storage.v1.CSIDriverSpec.podInfoOnMount", "storage.v1.CSIDriverSpec.storageCapacity",
+      "storage.v1.CSIDriverSpec.requiresRepublish", "storage.v1.CSIDriverSpec.seLinuxMount",
+      "storage.v1.StorageClass.allowVolumeExpansion",
+      "authentication.v1.TokenRequestSpec.expirationSeconds",
+      "admissionregistration.v1.MutatingWebhook.timeoutSeconds",
+      "admissionregistration.v1.ValidatingWebhook.timeoutSeconds")
+      .map(field -> "k8s.io.api." + field)
+      .collect(Collectors.toCollection(java.util.HashSet::new));
+
+  static {
+    POINTERS.addAll(List.of(META + "DeleteOptions.gracePeriodSeconds",
+        META + "DeleteOptions.orphanDependents", META + "ObjectMeta.deletionGracePeriodSeconds"));
+  }
+
   private ProtobufBodies() {
   }
 
@@ -131,8 +195,10 @@ final class ProtobufBodies {
       Descriptor type = MESSAGES.get(messageName(apiVersion, kind));
       if (type == null) {
         throw new ApiErrors.ApiException(415, "UnsupportedMediaType", "the embedded cluster "
-            + "reads protobuf bodies of the built-in kinds only, not " + apiVersion + " " + kind
-            + ": send it as application/json");
+            + "reads protobuf bodies of the kinds " + SCHEMA + " describes (the v1 kinds of "
+            + "core, apps, batch, autoscaling, policy, rbac, networking, scheduling, storage, "
+            + "authorization, authentication, certificates, admissionregistration), not "
+            + apiVersion + " " + kind + ": send it as application/json");
       }
       ObjectNode json = (ObjectNode) message(DynamicMessage.parseFrom(type, unknown.getRaw()),
           kind);
@@ -168,11 +234,13 @@ final class ProtobufBodies {
     if (special != null) {
       return special;
     }
-    if (!message.getUnknownFields().asMap().isEmpty()) {
+    List<Integer> unknown = message.getUnknownFields().asMap().entrySet().stream()
+        .filter(field -> !unset(field.getValue())).map(Map.Entry::getKey).toList();
+    if (!unknown.isEmpty()) {
       throw new ApiErrors.ApiException(415, "UnsupportedMediaType", path + " (" + type.getName()
-          + ") has field " + message.getUnknownFields().asMap().keySet() + ", which the "
-          + "protobuf schema the embedded cluster reads (" + SCHEMA + ") does not know: send the "
-          + "object as application/json (kubectl create -f, kubectl apply -f)");
+          + ") has field " + unknown + ", which the protobuf schema the embedded cluster reads ("
+          + SCHEMA + ", Kubernetes 1.30's) does not know: send the object as application/json "
+          + "(kubectl create -f, kubectl apply -f)");
     }
     ObjectNode json = NODES.objectNode();
     message.getAllFields().forEach((field, value) -> {
@@ -194,8 +262,7 @@ final class ProtobufBodies {
         }
       } else if (INLINE.contains(field.getFullName())) {
         json.setAll((ObjectNode) message((Message) value, path));
-      } else if (!(value instanceof String text && text.isEmpty())) {
-        // An empty string is how Go's encoder writes a string field that is not set: omitempty
+      } else if (POINTERS.contains(field.getFullName()) || !zero(value)) {
         JsonNode element = element(field, value, at);
         if (!element.isNull()) { // a zero Time: Go's JSON writes null, the server sets it
           json.set(field.getName(), element);
@@ -203,6 +270,26 @@ final class ProtobufBodies {
       }
     });
     return json;
+  }
+
+  private static boolean zero(Object value) {
+    return value instanceof String text ? text.isEmpty()
+        : value instanceof Integer number ? number == 0
+        : value instanceof Long number ? number == 0
+        : value instanceof Boolean flag && !flag;
+  }
+
+  /**
+   * A field newer than the schema, holding only its zero value: Go's encoder writes every
+   * non-pointer field, set or not, so a newer client sends its new ones as 0, "" or empty, which
+   * a server without them loses nothing by skipping (as proto decoding skips unknown fields).
+   */
+  private static boolean unset(UnknownFieldSet.Field field) {
+    return field.getVarintList().stream().allMatch(value -> value == 0)
+        && field.getFixed32List().stream().allMatch(value -> value == 0)
+        && field.getFixed64List().stream().allMatch(value -> value == 0)
+        && field.getLengthDelimitedList().stream().allMatch(ByteString::isEmpty)
+        && field.getGroupList().isEmpty();
   }
 
   /** One value: the scalars as JSON writes them, bytes in base64. */

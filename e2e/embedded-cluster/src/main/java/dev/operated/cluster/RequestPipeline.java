@@ -118,15 +118,17 @@ final class RequestPipeline extends Dispatcher {
           + "container runtime; read its output with kubectl logs and reach its ports at the "
           + "pod's IP (kubectl get pod -o wide)");
     }
-    // route: protobuf bodies of typed clients (Helm's Secrets, DeleteOptions), read as JSON
-    RecordedRequest decoded = ProtobufBodies.asJson(request);
-    if ("authorization.k8s.io".equals(target.group()) && "POST".equals(decoded.getMethod())) {
-      // route: access reviews, answered and never stored
-      return Storage.json(201, accessControl.review(body(decoded), target, user).toString());
-    }
-    if (!storage.serves(target)) {
+    boolean accessReview = "authorization.k8s.io".equals(target.group())
+        && "POST".equals(request.getMethod());
+    if (!accessReview && !storage.serves(target)) {
       // route: a resource no discovery document lists (a kind not emulated: a Job)
       throw new ApiException(404, "NotFound", "the server could not find the requested resource");
+    }
+    // route: protobuf bodies of typed clients (kubectl create, Helm's Secrets), read as JSON
+    RecordedRequest decoded = ProtobufBodies.asJson(request);
+    if (accessReview) {
+      // route: access reviews, answered and never stored
+      return Storage.json(201, accessControl.review(body(decoded), target, user).toString());
     }
     // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
     if ("GET".equals(decoded.getMethod()) && !"scale".equals(target.subresource())) {

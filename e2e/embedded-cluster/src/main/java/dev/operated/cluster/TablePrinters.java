@@ -458,7 +458,8 @@ final class TablePrinters {
     List<String> ports = new ArrayList<>();
     for (JsonNode port : spec.path("ports")) {
       String protocol = port.path("protocol").asText("TCP");
-      ports.add(port.hasNonNull("nodePort") && !"ClusterIP".equals(type)
+      // makePortString: a node port is shown when there is one (> 0), whatever the type
+      ports.add(port.path("nodePort").asInt(0) > 0
           ? port.path("port").asInt() + ":" + port.path("nodePort").asInt() + "/" + protocol
           : port.path("port").asInt() + "/" + protocol);
     }

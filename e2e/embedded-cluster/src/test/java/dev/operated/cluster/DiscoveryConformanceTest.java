@@ -55,10 +55,10 @@ class DiscoveryConformanceTest {
 
   /**
    * A resource no discovery document lists has no handler in kube-apiserver (404, the mux's
-   * NotFound); the store must not keep what is written there as if a controller would act on it.
+   * NotFound): a create is not answered as if a controller would act on it.
    */
   @Test
-  void aKindThatIsNotServedIsNotFoundAndNothingIsStored() {
+  void aKindThatIsNotServedIsNotFoundToWritesAndReads() {
     var job = new io.fabric8.kubernetes.api.model.batch.v1.JobBuilder().withNewMetadata()
         .withName("once").endMetadata().withNewSpec().withNewTemplate().withNewSpec()
         .addNewContainer().withName("c").withImage("busybox").endContainer()
@@ -72,6 +72,40 @@ class DiscoveryConformanceTest {
     assertThatThrownBy(() -> client.batch().v1().jobs().inNamespace("default").list())
         .isInstanceOfSatisfying(io.fabric8.kubernetes.client.KubernetesClientException.class,
             notFound -> assertThat(notFound.getCode()).isEqualTo(404));
+  }
+
+  /** A CRD version with {@code served: false} has no handler (apiextensions' crdHandler: 404). */
+  @Test
+  void aCrdVersionThatIsNotServedIsNotFound() {
+    client.apiextensions().v1().customResourceDefinitions().resource(
+        new io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder()
+            .withNewMetadata().withName("widgets.example.dev").endMetadata()
+            .withNewSpec().withGroup("example.dev").withScope("Namespaced")
+            .withNewNames().withKind("Widget").withPlural("widgets").withSingular("widget")
+            .endNames()
+            .addNewVersion().withName("v1").withServed(true).withStorage(true).withNewSchema()
+            .withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+            .endOpenAPIV3Schema().endSchema().endVersion()
+            .addNewVersion().withName("v2").withServed(false).withStorage(false).withNewSchema()
+            .withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
+            .endOpenAPIV3Schema().endSchema().endVersion()
+            .endSpec().build()).create();
+
+    assertThat(widgets("v1").list().getItems()).isEmpty();
+    assertThatThrownBy(() -> widgets("v2").list()).isInstanceOfSatisfying(
+        io.fabric8.kubernetes.client.KubernetesClientException.class,
+        notFound -> assertThat(notFound.getCode()).isEqualTo(404));
+  }
+
+  private static io.fabric8.kubernetes.client.dsl.NonNamespaceOperation<
+      io.fabric8.kubernetes.api.model.GenericKubernetesResource,
+      io.fabric8.kubernetes.api.model.GenericKubernetesResourceList,
+      io.fabric8.kubernetes.client.dsl.Resource<
+          io.fabric8.kubernetes.api.model.GenericKubernetesResource>> widgets(String version) {
+    return client.genericKubernetesResources(
+        new io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.Builder()
+            .withGroup("example.dev").withVersion(version).withPlural("widgets")
+            .withKind("Widget").withNamespaced(true).build()).inNamespace("default");
   }
 
   @Test

@@ -85,7 +85,8 @@ class ProtobufBodiesTest {
                     .setMaxUnavailable(IntOrString.newBuilder().setType(0).setIntVal(0))))
             .setTemplate(V1.PodTemplateSpec.newBuilder()
                 .setMetadata(ObjectMeta.newBuilder().putLabels("app", "web"))
-                .setSpec(V1.PodSpec.newBuilder().addContainers(container).addVolumes(config))))
+                .setSpec(V1.PodSpec.newBuilder().addContainers(container).addVolumes(config)
+                    .setTerminationGracePeriodSeconds(0))))
         .build();
 
     ObjectNode json = ProtobufBodies.decode(envelope("apps/v1", "Deployment", deployment));
@@ -107,6 +108,10 @@ class ProtobufBodiesTest {
     assertThat(web.path("readinessProbe").path("httpGet").path("port").asText())
         .isEqualTo("http");
     assertThat(web.has("terminationMessagePath")).isFalse();
+    // Go writes a non-pointer field's zero as it writes a pointer's: the first means unset
+    assertThat(web.has("stdin")).as("bool stdin, false: unset").isFalse();
+    assertThat(json.path("spec").path("template").path("spec").path("terminationGracePeriodSeconds")
+        .isIntegralNumber()).as("*int64, 0: a value").isTrue();
     // embedded Go structs (json:",inline") are written into the enclosing object
     assertThat(web.path("readinessProbe").has("handler")).isFalse();
     assertThat(web.path("env").path(0).path("valueFrom").path("secretKeyRef").toString())
@@ -142,6 +147,24 @@ class ProtobufBodiesTest {
             refused -> assertThat(refused.code).isEqualTo(415))
         .hasMessageContaining("Pod.spec (PodSpec) has field [99]")
         .hasMessageContaining("application/json");
+  }
+
+  /** Go writes a newer client's non-pointer fields unset as 0: nothing is lost by skipping it. */
+  @Test
+  void aNewerFieldHoldingItsZeroIsSkipped() {
+    V1.PodSpec newer = V1.PodSpec.newBuilder()
+        .addContainers(V1.Container.newBuilder().setName("app").setImage("app:1"))
+        .setUnknownFields(UnknownFieldSet.newBuilder()
+            .addField(99, UnknownFieldSet.Field.newBuilder().addVarint(0).build())
+            .addField(98, UnknownFieldSet.Field.newBuilder()
+                .addLengthDelimited(ByteString.EMPTY).build()).build())
+        .build();
+
+    ObjectNode json = ProtobufBodies.decode(envelope("v1", "Pod", V1.Pod.newBuilder()
+        .setMetadata(ObjectMeta.newBuilder().setName("p")).setSpec(newer).build()));
+
+    assertThat(json.path("spec").path("containers").path(0).path("image").asText())
+        .isEqualTo("app:1");
   }
 
   @Test

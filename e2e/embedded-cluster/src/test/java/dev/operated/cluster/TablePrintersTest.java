@@ -144,6 +144,18 @@ class TablePrintersTest {
             "app=s");
   }
 
+  /**
+   * makePortString prints a node port when it is above 0: an explicit {@code nodePort: 0}, which
+   * a protobuf body carries for every port (Go writes its non-pointer zeros), is none.
+   */
+  @Test
+  void printServiceShowsANodePortOnlyWhenThereIsOne() {
+    ObjectNode service = json("{'metadata':{'name':'s','creationTimestamp':'" + CREATED
+        + "'},'spec':{'type':'NodePort','ports':[{'port':80,'nodePort':30080,'protocol':'TCP'},"
+        + "{'port':81,'nodePort':0,'protocol':'TCP'}]}}");
+    assertThat(TablePrinters.printService(service, NOW).get(4)).isEqualTo("80:30080/TCP,81/TCP");
+  }
+
   /** printEvent: LAST SEEN (xN over first), TYPE, REASON, OBJECT kind/name, MESSAGE. */
   @Test
   void printEventColumns() {
