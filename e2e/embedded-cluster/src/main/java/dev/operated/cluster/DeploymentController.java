@@ -30,7 +30,10 @@ import org.slf4j.LoggerFactory;
  * template (named and labelled with its {@code pod-template-hash}), rolling updates within
  * maxSurge/maxUnavailable (or Recreate), ReplicaSets that keep their pod count, and the
  * Deployment status with the Available and Progressing conditions, ProgressDeadlineExceeded
- * included. Not emulated: pause, rollback, revision history cleanup, the revision annotation.
+ * included, and the revisions {@code kubectl rollout history|undo} read (the
+ * {@code deployment.kubernetes.io/revision} annotation of the Deployment and each ReplicaSet,
+ * the Deployment's annotations copied to its new ReplicaSet). Not emulated: pause, revision
+ * history cleanup.
  * The {@link ReplicaSetController}'s part runs in the same pass, for the ReplicaSets a Deployment
  * owns, and the keys wait in a {@link WorkQueue}.
  */
@@ -38,6 +41,13 @@ final class DeploymentController implements AutoCloseable {
 
   static final String MANAGER = "kube-controller-manager";
   static final String HASH_LABEL = "pod-template-hash";
+  static final String REVISION = "deployment.kubernetes.io/revision";
+  static final String REVISION_HISTORY = "deployment.kubernetes.io/revision-history";
+  /** deploymentutil's annotationsToSkip: never copied from a Deployment to its ReplicaSets. */
+  private static final java.util.Set<String> NOT_COPIED = java.util.Set.of(
+      "kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY,
+      "deployment.kubernetes.io/desired-replicas", "deployment.kubernetes.io/max-replicas",
+      "deprecated.deployment.rollback.to");
   private static final Logger LOG = LoggerFactory.getLogger(DeploymentController.class);
   private static final ObjectMapper CANONICAL = new ObjectMapper()
       .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true);
@@ -151,16 +161,42 @@ final class DeploymentController implements AutoCloseable {
         owned.add(replicaSet);
       }
     }
+    boolean recreate = "Recreate".equals(spec.path("strategy").path("type").asText());
+    int maxSurge = recreate ? 0 : budget(spec.path("strategy").path("rollingUpdate")
+        .get("maxSurge"), replicas, true);
+    int maxUnavailable = recreate ? replicas : budget(spec.path("strategy")
+        .path("rollingUpdate").get("maxUnavailable"), replicas, false);
+    if (maxSurge == 0 && maxUnavailable == 0) {
+      maxUnavailable = 1;
+    }
     ObjectNode newReplicaSet = owned.stream().filter(rs -> hash.equals(rs.path("metadata")
         .path("labels").path(HASH_LABEL).asText())).findFirst().orElse(null);
+    long nextRevision = Math.max(0, owned.stream().filter(rs -> !hash.equals(rs.path("metadata")
+        .path("labels").path(HASH_LABEL).asText())).mapToLong(DeploymentController::revision)
+        .max().orElse(0)) + 1;
     boolean created = false;
     if (newReplicaSet == null) {
-      newReplicaSet = api.createInternal(replicaSets,
-          newReplicaSet(deployment, template, hash, owned.isEmpty() ? replicas : 0), MANAGER);
+      ObjectNode fresh = newReplicaSet(deployment, template, hash, owned.isEmpty() ? replicas : 0);
+      ObjectNode annotations = newReplicaSetAnnotations(deployment, fresh, nextRevision);
+      replicasAnnotations(annotations, replicas, maxSurge);
+      ((ObjectNode) fresh.get("metadata")).set("annotations", annotations);
+      newReplicaSet = api.createInternal(replicaSets, fresh, MANAGER);
       owned.add(newReplicaSet);
       created = true;
+    } else {
+      ObjectNode annotations = newReplicaSetAnnotations(deployment, newReplicaSet, nextRevision);
+      if (!annotations.equals(newReplicaSet.path("metadata").path("annotations"))) {
+        ObjectNode updated = api.updateInternal(replicaSets.withName(name(newReplicaSet)), rs -> {
+          ((ObjectNode) rs.get("metadata")).set("annotations", annotations);
+          return rs;
+        }, MANAGER);
+        owned.replaceAll(rs -> name(rs).equals(name(updated)) ? updated : rs);
+        newReplicaSet = updated;
+      }
     }
     final String newName = newReplicaSet.path("metadata").path("name").asText();
+    final String revision = newReplicaSet.path("metadata").path("annotations").path(REVISION)
+        .asText();
     List<ObjectNode> old = owned.stream()
         .filter(rs -> !newName.equals(rs.path("metadata").path("name").asText()))
         .sorted(Comparator.comparing(rs -> rs.path("metadata").path("creationTimestamp")
@@ -177,14 +213,6 @@ final class DeploymentController implements AutoCloseable {
     int minReadySeconds = spec.path("minReadySeconds").asInt(0);
 
     // The rollout: scale the new ReplicaSet up and the old ones down within the budget.
-    boolean recreate = "Recreate".equals(spec.path("strategy").path("type").asText());
-    int maxSurge = recreate ? 0 : budget(spec.path("strategy").path("rollingUpdate")
-        .get("maxSurge"), replicas, true);
-    int maxUnavailable = recreate ? replicas : budget(spec.path("strategy")
-        .path("rollingUpdate").get("maxUnavailable"), replicas, false);
-    if (maxSurge == 0 && maxUnavailable == 0) {
-      maxUnavailable = 1;
-    }
     Map<String, Integer> desired = new java.util.HashMap<>();
     for (ObjectNode replicaSet : owned) {
       desired.put(replicaSet.path("metadata").path("name").asText(),
@@ -225,6 +253,7 @@ final class DeploymentController implements AutoCloseable {
       if (want != replicaSet.path("spec").path("replicas").asInt(0)) {
         api.updateInternal(replicaSets.withName(name(replicaSet)), rs -> {
           ((ObjectNode) rs.get("spec")).put("replicas", want);
+          replicasAnnotations(Storage.metadataOf(rs).with("annotations"), replicas, maxSurge);
           return rs;
         }, MANAGER);
       }
@@ -233,13 +262,63 @@ final class DeploymentController implements AutoCloseable {
               podsByReplicaSet.get(name(replicaSet)), minReadySeconds),
           () -> queue.enqueue(namespace, name));
     }
-    writeStatus(target, deployment, newName, created, owned, podsByReplicaSet, replicas,
-        maxUnavailable, minReadySeconds);
+    writeStatus(target, deployment, newName, revision, created, owned, podsByReplicaSet,
+        replicas, maxUnavailable, minReadySeconds);
+  }
+
+  /** The revision annotation's number: 0 when there is none, -1 when it is not a number. */
+  private static long revision(JsonNode replicaSet) {
+    try {
+      return Long.parseLong(replicaSet.path("metadata").path("annotations").path(REVISION)
+          .asText("0"));
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  /**
+   * deploymentutil.SetReplicasAnnotations, set where the controller creates or scales a
+   * ReplicaSet (getNewReplicaSet, scaleReplicaSet): the Deployment's replicas and that plus the
+   * surge.
+   */
+  private static void replicasAnnotations(ObjectNode annotations, int replicas, int maxSurge) {
+    annotations.put("deployment.kubernetes.io/desired-replicas", Integer.toString(replicas));
+    annotations.put("deployment.kubernetes.io/max-replicas",
+        Integer.toString(replicas + maxSurge));
+  }
+
+  /**
+   * deploymentutil.SetNewReplicaSetAnnotations: the Deployment's annotations copied; the revision
+   * raised to the next one when it is lower (a template rolled back to takes the next revision,
+   * and keeps the ones it had in {@code revision-history}), never lowered.
+   */
+  private static ObjectNode newReplicaSetAnnotations(ObjectNode deployment, JsonNode replicaSet,
+      long nextRevision) {
+    JsonNode current = replicaSet.path("metadata").path("annotations");
+    ObjectNode annotations = current.isObject() ? ((ObjectNode) current).deepCopy()
+        : JsonNodeFactory.instance.objectNode();
+    deployment.path("metadata").path("annotations").fields().forEachRemaining(entry -> {
+      if (!NOT_COPIED.contains(entry.getKey())) {
+        annotations.set(entry.getKey(), entry.getValue());
+      }
+    });
+    long had = revision(replicaSet);
+    // a revision that is not a number is left as it is, as SetNewReplicaSetAnnotations does
+    if (had >= 0 && had < nextRevision) {
+      annotations.put(REVISION, Long.toString(nextRevision));
+      if (current.has(REVISION)) {
+        String history = annotations.path(REVISION_HISTORY).asText("");
+        annotations.put(REVISION_HISTORY, history.isEmpty() ? Long.toString(had)
+            : history + "," + had);
+      }
+    }
+    return annotations;
   }
 
   private void writeStatus(ApiTarget target, ObjectNode deployment, String newName,
-      boolean created, List<ObjectNode> owned, Map<String, List<ObjectNode>> podsByReplicaSet,
-      int replicas, int maxUnavailable, int minReadySeconds) {
+      String revision, boolean created, List<ObjectNode> owned,
+      Map<String, List<ObjectNode>> podsByReplicaSet, int replicas, int maxUnavailable,
+      int minReadySeconds) {
     int total = 0;
     int ready = 0;
     int available = 0;
@@ -297,8 +376,11 @@ final class DeploymentController implements AutoCloseable {
           created ? "Created new replica set \"" + newName + "\""
               : "ReplicaSet \"" + newName + "\" is progressing.", now, true));
     }
+    // The revision goes with the status, as the controller's UpdateStatus carries it
+    // (SetDeploymentRevision): written through the status, the annotation bumps no generation.
     api.updateInternal(target.withSubresource("status"), object -> {
       object.set("status", status);
+      Storage.metadataOf(object).with("annotations").put(REVISION, revision);
       return object;
     }, MANAGER);
   }
@@ -350,11 +432,16 @@ final class DeploymentController implements AutoCloseable {
     return replicaSet;
   }
 
-  /** Like the controller's: a hash of the template, spelled in its consonant-digit alphabet. */
+  /**
+   * Like the controller's: a hash of the template, spelled in its consonant-digit alphabet. The
+   * controller hashes the Go struct, in which a JSON null and an absent field are the same (a
+   * template's {@code creationTimestamp: null}, which every Go client writes, as in the template
+   * {@code kubectl rollout undo} puts back), so nulls are left out of what is hashed.
+   */
   static String templateHash(ObjectNode template) {
     int hash = 0x811c9dc5;
     try {
-      Object canonical = CANONICAL.treeToValue(template, Object.class);
+      Object canonical = CANONICAL.treeToValue(withoutNulls(template), Object.class);
       for (byte b : CANONICAL.writeValueAsBytes(canonical)) {
         hash ^= b & 0xff;
         hash *= 0x01000193;
@@ -367,6 +454,24 @@ final class DeploymentController implements AutoCloseable {
       encoded.append(SAFE_ALPHABET.charAt(digit % SAFE_ALPHABET.length()));
     }
     return encoded.toString();
+  }
+
+  private static JsonNode withoutNulls(JsonNode node) {
+    if (node.isObject()) {
+      ObjectNode copy = JsonNodeFactory.instance.objectNode();
+      node.fields().forEachRemaining(field -> {
+        if (!field.getValue().isNull()) {
+          copy.set(field.getKey(), withoutNulls(field.getValue()));
+        }
+      });
+      return copy;
+    }
+    if (node.isArray()) {
+      ArrayNode copy = JsonNodeFactory.instance.arrayNode();
+      node.forEach(item -> copy.add(withoutNulls(item)));
+      return copy;
+    }
+    return node;
   }
 
   /** maxSurge rounds up, maxUnavailable down; 25% each unless set. */

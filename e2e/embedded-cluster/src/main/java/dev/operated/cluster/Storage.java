@@ -146,16 +146,16 @@ final class Storage {
 
   // ---- reads used by the server's own stages and controllers, in-process ----
 
-  /** A snapshot of every stored object, for the garbage collector. */
   /**
    * Whether a discovery document lists the target's resource: a built-in kind, or a version a
-   * stored CRD defines. kube-apiserver has no handler for any other and answers 404; fabric8's
+   * stored CRD serves. kube-apiserver has no handler for any other and answers 404; fabric8's
    * store would keep whatever is written to any path.
    */
   boolean serves(ApiTarget target) {
     return Discovery.servesBuiltIn(target) || customResources.find(target).isPresent();
   }
 
+  /** A snapshot of every stored object, for the garbage collector. */
   List<Stored> allObjects() {
     lock.readLock().lock();
     try {
@@ -245,7 +245,8 @@ final class Storage {
         return () -> null;
       }
       ObjectNode changed = change.apply(current.deepCopy());
-      ObjectNode updated = "status".equals(target.subresource()) ? withStatusOf(current, changed)
+      ObjectNode updated = "status".equals(target.subresource())
+          ? withStatusWritableMetadata(target, withStatusOf(current, changed), changed)
           : withStatusOf(changed, current);
       return written(target, current, updated, context);
     });
@@ -693,6 +694,20 @@ final class Storage {
   }
 
   // ---- helpers ----
+
+  /**
+   * A Deployment's status update keeps the annotations it was given: deploymentStatusStrategy
+   * resets only the spec and the labels, and the Deployment controller writes the revision
+   * annotation that way.
+   */
+  private static ObjectNode withStatusWritableMetadata(ApiTarget target, ObjectNode updated,
+      ObjectNode given) {
+    if ("apps".equals(target.group()) && "deployments".equals(target.plural())
+        && given.path("metadata").get("annotations") instanceof ObjectNode annotations) {
+      metadataOf(updated).set("annotations", annotations.deepCopy());
+    }
+    return updated;
+  }
 
   /** {@code target} with the status of {@code statusSource}: the other part is not writable. */
   private static ObjectNode withStatusOf(ObjectNode target, ObjectNode statusSource) {

@@ -205,6 +205,59 @@ class DeploymentControllerConformanceTest {
     });
   }
 
+  /**
+   * "Checking Rollout History of a Deployment" and "Rolling Back to a Previous Revision": each
+   * template's ReplicaSet has a revision, the Deployment the current one (written with its status,
+   * so no generation is spent on it), and a template rolled back to takes the next revision, its
+   * old one kept in the revision history (deploymentutil.SetNewReplicaSetAnnotations).
+   */
+  @Test
+  void eachTemplateIsARevisionAndRollingBackMakesTheNextOne() {
+    READY_IMAGES.addAll(List.of("history:1", "history:2"));
+    Deployment first = deployment("history", "history:1", 1);
+    first.getMetadata().setAnnotations(java.util.Map.of("kubernetes.io/change-cause", "first"));
+    client.apps().deployments().resource(first).create();
+    awaitRevision("history", "1", 1L);
+
+    client.apps().deployments().withName("history").edit(d -> {
+      d.getMetadata().getAnnotations().put("kubernetes.io/change-cause", "second");
+      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("history:2");
+      return d;
+    });
+    awaitRevision("history", "2", 2L);
+    assertThat(replicaSetOf("history", "history:1").getMetadata().getAnnotations())
+        .containsEntry(DeploymentController.REVISION, "1")
+        .containsEntry("kubernetes.io/change-cause", "first");
+    assertThat(replicaSetOf("history", "history:2").getMetadata().getAnnotations())
+        .containsEntry(DeploymentController.REVISION, "2")
+        .containsEntry("kubernetes.io/change-cause", "second");
+
+    client.apps().deployments().withName("history").edit(d -> {
+      d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("history:1");
+      return d;
+    });
+    awaitRevision("history", "3", 3L);
+    assertThat(replicaSetOf("history", "history:1").getMetadata().getAnnotations())
+        .containsEntry(DeploymentController.REVISION, "3")
+        .containsEntry(DeploymentController.REVISION_HISTORY, "1");
+  }
+
+  private static void awaitRevision(String name, String revision, long generation) {
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Deployment deployment = get(name);
+      assertThat(deployment.getMetadata().getAnnotations())
+          .containsEntry(DeploymentController.REVISION, revision);
+      assertThat(deployment.getMetadata().getGeneration()).isEqualTo(generation);
+      assertThat(deployment.getStatus().getObservedGeneration()).isEqualTo(generation);
+    });
+  }
+
+  private static ReplicaSet replicaSetOf(String app, String image) {
+    return client.apps().replicaSets().withLabel("app", app).list().getItems().stream()
+        .filter(rs -> image.equals(rs.getSpec().getTemplate().getSpec().getContainers().get(0)
+            .getImage())).findFirst().orElseThrow();
+  }
+
   /** "Scaling a Deployment": the ReplicaSet follows spec.replicas, down as well as up. */
   @Test
   void scalingChangesThePodCount() {

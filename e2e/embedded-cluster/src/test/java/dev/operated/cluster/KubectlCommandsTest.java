@@ -1,6 +1,7 @@
 package dev.operated.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
@@ -8,6 +9,7 @@ import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -16,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * What a user types in the playground, answered as a cluster answers it. kubectl's generators
  * ({@code kubectl create deployment|serviceaccount|role|...}) build typed objects and send them
- * through client-go's typed clients, in protobuf.
+ * through client-go's typed clients, in protobuf; {@code rollout history|undo} read the
+ * Deployment controller's revisions.
  */
 class KubectlCommandsTest {
 
@@ -100,6 +103,42 @@ class KubectlCommandsTest {
 
     assertThat(job.exitCode()).as(job.output()).isNotZero();
     assertThat(job.output()).contains("the server could not find the requested resource");
+  }
+
+  @Test
+  void kubectlRollsADeploymentBackToItsPreviousRevision() throws Exception {
+    assertThat(kubectl.run("create", "deployment", "web", "--image=web:1").exitCode()).isZero();
+    await().atMost(Duration.ofSeconds(20)).until(() -> "1".equals(revision("web")));
+    assertThat(kubectl.run("set", "image", "deployment/web", "web=web:2").exitCode()).isZero();
+    await().atMost(Duration.ofSeconds(20)).until(() -> "2".equals(revision("web")));
+
+    Kubectl.Result history = kubectl.run("rollout", "history", "deployment/web");
+    assertThat(history.exitCode()).as(history.output()).isZero();
+    assertThat(history.output()).containsPattern("(?m)^1 ").containsPattern("(?m)^2 ");
+
+    Kubectl.Result undo = kubectl.run("rollout", "undo", "deployment/web");
+    assertThat(undo.exitCode()).as(undo.output()).isZero();
+    assertThat(undo.output()).contains("rolled back");
+    await().atMost(Duration.ofSeconds(20)).until(() -> "3".equals(revision("web")));
+    assertThat(client.apps().deployments().inNamespace("default").withName("web").get()
+        .getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+        .isEqualTo("web:1");
+    var replicaSets = client.apps().replicaSets().inNamespace("default").withLabel("app", "web")
+        .list().getItems();
+    assertThat(replicaSets).as("the first template's ReplicaSet is taken again").hasSize(2);
+    assertThat(replicaSets).filteredOn(rs -> "web:1".equals(rs.getSpec().getTemplate().getSpec()
+        .getContainers().get(0).getImage())).singleElement()
+        .satisfies(first -> assertThat(first.getMetadata().getAnnotations())
+            .containsEntry(DeploymentController.REVISION, "3")
+            .containsEntry(DeploymentController.REVISION_HISTORY, "1")
+            .containsEntry("deployment.kubernetes.io/desired-replicas", "1")
+            .containsEntry("deployment.kubernetes.io/max-replicas", "2"));
+  }
+
+  private String revision(String deployment) {
+    var annotations = client.apps().deployments().inNamespace("default").withName(deployment)
+        .get().getMetadata().getAnnotations();
+    return annotations == null ? null : annotations.get(DeploymentController.REVISION);
   }
 
   /** The "all" category of the kinds whose REST storage names it (kubectl get all). */
