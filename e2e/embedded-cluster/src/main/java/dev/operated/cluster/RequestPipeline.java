@@ -130,6 +130,12 @@ final class RequestPipeline extends Dispatcher {
       // route: access reviews, answered and never stored
       return Storage.json(201, accessControl.review(body(decoded), target, user).toString());
     }
+    if ("serviceaccounts".equals(target.plural()) && "token".equals(target.subresource())
+        && "POST".equals(decoded.getMethod())) {
+      // route: TokenRequest (kubectl create token), a token issued and never stored
+      return Storage.json(201, TokenRequests.answer(target, body(decoded),
+          accessControl.authentication, clock).toString());
+    }
     // route: pods/log, HTTP watches, field selectors and Tables (ResourceReads)
     if ("GET".equals(decoded.getMethod()) && !"scale".equals(target.subresource())) {
       return reads.answer(target, decoded);

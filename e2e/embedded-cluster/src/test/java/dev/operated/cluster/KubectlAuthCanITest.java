@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.rbac.PolicyRuleBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBindingBuilder;
 import io.fabric8.kubernetes.api.model.rbac.RoleBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -53,6 +54,51 @@ class KubectlAuthCanITest {
       Kubectl.Result list = account.run("auth", "can-i", "--list", "-n", NS);
       assertThat(list.exitCode()).as(list.output()).isZero();
       assertThat(list.output()).contains("deployments.apps").contains("[patch]");
+    }
+  }
+
+  /**
+   * kubectl create token: the TokenRequest subresource answers a token that authenticates as the
+   * account (TokenREST.Create), refuses a life under ten minutes (ValidateTokenRequest) and an
+   * account that does not exist.
+   */
+  @Test
+  void kubectlCreateTokenGivesATokenThatActsAsTheAccount(@TempDir Path temp) throws Exception {
+    String executable = Kubectl.onPath().orElse(null);
+    assumeTrue(executable != null, "kubectl is not on the PATH");
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().authorization(Authorizer.Mode.RBAC)
+        .https(true).start(); KubernetesClient admin = cluster.newClient()) {
+      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
+          .endMetadata().build()).create();
+      admin.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder()
+          .withNewMetadata().withName(ACCOUNT).endMetadata().build()).create();
+      admin.rbac().roles().inNamespace(NS).resource(new RoleBuilder().withNewMetadata()
+          .withName(ACCOUNT).endMetadata().withRules(new PolicyRuleBuilder()
+              .withApiGroups("").withResources("pods").withVerbs("list").build())
+          .build()).create();
+      admin.rbac().roleBindings().inNamespace(NS).resource(new RoleBindingBuilder()
+          .withNewMetadata().withName(ACCOUNT).endMetadata()
+          .withNewRoleRef("rbac.authorization.k8s.io", "Role", ACCOUNT)
+          .addNewSubject().withKind("ServiceAccount").withName(ACCOUNT).withNamespace(NS)
+          .endSubject().build()).create();
+      Path adminDir = Files.createDirectories(temp.resolve("admin"));
+      Kubectl asAdmin = Kubectl.against(cluster, executable, adminDir, adminDir,
+          cluster.adminToken());
+
+      Kubectl.Result token = asAdmin.run("create", "token", ACCOUNT, "-n", NS);
+      assertThat(token.exitCode()).as(token.output()).isZero();
+      Path accountDir = Files.createDirectories(temp.resolve("account"));
+      Kubectl.Result whoCanList = Kubectl.against(cluster, executable, accountDir, accountDir,
+          token.output().strip()).run("auth", "can-i", "list", "pods", "-n", NS);
+      assertThat(whoCanList.output().strip()).as("what only the account's role allows")
+          .isEqualTo("yes");
+
+      Kubectl.Result tooShort = asAdmin.run("create", "token", ACCOUNT, "-n", NS,
+          "--duration=5m");
+      assertThat(tooShort.exitCode()).isNotZero();
+      assertThat(tooShort.output()).contains("may not specify a duration less than 10 minutes");
+      Kubectl.Result absent = asAdmin.run("create", "token", "nobody", "-n", NS);
+      assertThat(absent.output()).contains("serviceaccounts \"nobody\" not found");
     }
   }
 }
