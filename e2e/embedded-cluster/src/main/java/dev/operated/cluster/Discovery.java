@@ -61,6 +61,7 @@ final class Discovery {
           List.of("all")),
       new Kind("", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of()),
       new Kind("", "v1", "Namespace", "namespaces", false, List.of("ns"), List.of("status")),
+      new Kind("", "v1", "Node", "nodes", false, List.of("no"), List.of("status")),
       new Kind("", "v1", "Event", "events", true, List.of("ev"), List.of()),
       new Kind("", "v1", "ServiceAccount", "serviceaccounts", true, List.of("sa"), List.of()),
       new Kind("", "v1", "Secret", "secrets", true, List.of(), List.of()),

@@ -73,6 +73,7 @@ public final class EmbeddedCluster implements AutoCloseable {
         .build();
     GarbageCollector garbageCollector = new GarbageCollector(api);
     Kubelet kubelet = new Kubelet(api, builder.node, builder.clock);
+    kubelet.registerNode(version.getGitVersion());
     DeploymentController deployments = new DeploymentController(api, builder.clock);
     CrdEstablisher crdEstablisher = new CrdEstablisher(api, builder.clock);
     ClusterRoleAggregation aggregation = new ClusterRoleAggregation(api);

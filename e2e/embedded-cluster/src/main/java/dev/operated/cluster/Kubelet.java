@@ -273,6 +273,48 @@ final class Kubelet implements AutoCloseable {
     return condition;
   }
 
+  /**
+   * Registers the node as a kubelet does on start (registerWithAPIServer): a Node named as the
+   * pods' {@code spec.nodeName}, Ready, with the labels, addresses and node info
+   * {@code kubectl get nodes -o wide} and {@code describe node} show. Its Ready condition is the
+   * node's as a whole; each pod's readiness is still what the {@link Node} reports for it.
+   */
+  void registerNode(String kubeletVersion) {
+    String now = now();
+    ObjectNode object = JsonNodeFactory.instance.objectNode();
+    object.put("apiVersion", "v1").put("kind", "Node");
+    ObjectNode metadata = object.putObject("metadata").put("name", NODE_NAME);
+    String arch = "amd64".equals(System.getProperty("os.arch"))
+        || "x86_64".equals(System.getProperty("os.arch")) ? "amd64"
+        : System.getProperty("os.arch");
+    metadata.putObject("labels").put("kubernetes.io/hostname", NODE_NAME)
+        .put("kubernetes.io/os", "linux").put("kubernetes.io/arch", arch);
+    object.putObject("spec");
+    ObjectNode status = object.putObject("status");
+    status.putArray("conditions").addObject().put("type", "Ready").put("status", "True")
+        .put("reason", "KubeletReady").put("message", "kubelet is posting ready status")
+        .put("lastHeartbeatTime", now).put("lastTransitionTime", now);
+    ArrayNode addresses = status.putArray("addresses");
+    addresses.addObject().put("type", "InternalIP").put("address", "127.0.0.1");
+    addresses.addObject().put("type", "Hostname").put("address", NODE_NAME);
+    String processors = Integer.toString(Runtime.getRuntime().availableProcessors());
+    for (String resources : List.of("capacity", "allocatable")) {
+      status.putObject(resources).put("cpu", processors).put("pods", "110");
+    }
+    status.putObject("nodeInfo").put("kubeletVersion", kubeletVersion)
+        .put("operatingSystem", "linux").put("architecture", arch)
+        .put("osImage", System.getProperty("os.name") + " (the embedded cluster's local node)")
+        .put("kernelVersion", System.getProperty("os.version"))
+        .put("containerRuntimeVersion", "local-process://java-" + Runtime.version().feature());
+    // registered, then its status posted, as the kubelet's first updateNodeStatus does
+    ApiTarget nodes = new ApiTarget("", "v1", null, "nodes", null, null, Map.of());
+    api.createInternal(nodes, object, MANAGER);
+    api.updateInternal(nodes.withName(NODE_NAME).withSubresource("status"), node -> {
+      node.set("status", status);
+      return node;
+    }, MANAGER);
+  }
+
   private String now() {
     return DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS));
   }

@@ -127,6 +127,19 @@ final class TablePrinters {
           Column.of("Count", "string", 1, "The number of times this event has occurred."),
           new Column("Name", "string", "name", 1, NAME_DESCRIPTION)),
           TablePrinters::printEvent),
+      "nodes", new Printer(List.of(NAME,
+          Column.of("Status", "string", 0, "The status of the node"),
+          Column.of("Roles", "string", 0, "The roles of the node"), AGE,
+          Column.of("Version", "string", 0, "Kubelet Version reported by the node."),
+          Column.of("Internal-IP", "string", 1, "List of internal IPs."),
+          Column.of("External-IP", "string", 1, "List of external IPs."),
+          Column.of("OS-Image", "string", 1, "OS Image reported by the node from "
+              + "/etc/os-release (e.g. Debian GNU/Linux 7 (wheezy))."),
+          Column.of("Kernel-Version", "string", 1, "Kernel Version reported by the node from "
+              + "'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)."),
+          Column.of("Container-Runtime", "string", 1, "Container runtime version reported by "
+              + "the node through runtime remote API (e.g. containerd://1.4.2).")),
+          TablePrinters::printNode),
       "namespaces", new Printer(List.of(NAME,
           Column.of("Status", "string", 0, "The status of the namespace"), AGE),
           (namespace, now) -> List.of(name(namespace),
@@ -441,6 +454,46 @@ final class TablePrinters {
   }
 
   /** printService with getServiceExternalIP and makePortString. */
+  /**
+   * printNode: STATUS is the Ready condition's (Ready, NotReady, Unknown), with
+   * SchedulingDisabled for a cordoned node; ROLES the {@code node-role.kubernetes.io/} labels.
+   */
+  static List<Object> printNode(JsonNode node, Instant now) {
+    JsonNode status = node.path("status");
+    String ready = "Unknown";
+    for (JsonNode condition : status.path("conditions")) {
+      if ("Ready".equals(condition.path("type").asText())) {
+        ready = "True".equals(condition.path("status").asText()) ? "Ready" : "NotReady";
+      }
+    }
+    if (node.path("spec").path("unschedulable").asBoolean(false)) {
+      ready += ",SchedulingDisabled";
+    }
+    List<String> roles = new ArrayList<>();
+    node.path("metadata").path("labels").fieldNames().forEachRemaining(label -> {
+      if (label.startsWith("node-role.kubernetes.io/")) {
+        roles.add(label.substring("node-role.kubernetes.io/".length()));
+      }
+    });
+    List<String> internal = new ArrayList<>();
+    List<String> external = new ArrayList<>();
+    for (JsonNode address : status.path("addresses")) {
+      if ("InternalIP".equals(address.path("type").asText())) {
+        internal.add(address.path("address").asText());
+      } else if ("ExternalIP".equals(address.path("type").asText())) {
+        external.add(address.path("address").asText());
+      }
+    }
+    JsonNode info = status.path("nodeInfo");
+    return new ArrayList<>(List.of(name(node), ready,
+        roles.isEmpty() ? "<none>" : String.join(",", roles), age(node, now),
+        info.path("kubeletVersion").asText(),
+        internal.isEmpty() ? "<none>" : String.join(",", internal),
+        external.isEmpty() ? "<none>" : String.join(",", external),
+        info.path("osImage").asText("<unknown>"), info.path("kernelVersion").asText("<unknown>"),
+        info.path("containerRuntimeVersion").asText("<unknown>")));
+  }
+
   static List<Object> printService(JsonNode service, Instant now) {
     JsonNode spec = service.path("spec");
     String type = spec.path("type").asText("ClusterIP");

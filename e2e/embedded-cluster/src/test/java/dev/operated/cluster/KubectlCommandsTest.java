@@ -141,6 +141,17 @@ class KubectlCommandsTest {
     return annotations == null ? null : annotations.get(DeploymentController.REVISION);
   }
 
+  /** The node the pods are bound to is a Node, as the one a kubelet registers. */
+  @Test
+  void kubectlGetNodesShowsTheNodeThePodsRunOnReady() throws Exception {
+    Kubectl.Result nodes = kubectl.run("get", "nodes", "-o", "wide");
+
+    assertThat(nodes.exitCode()).as(nodes.output()).isZero();
+    assertThat(nodes.output()).containsPattern(
+        "(?m)^" + Kubelet.NODE_NAME + " +Ready +<none> +\\S+ +v" + cluster.kubernetesVersion()
+            + "\\S* +127\\.0\\.0\\.1 ");
+  }
+
   /** The "all" category of the kinds whose REST storage names it (kubectl get all). */
   @Test
   void kubectlGetAllListsTheWorkloadKinds() throws Exception {

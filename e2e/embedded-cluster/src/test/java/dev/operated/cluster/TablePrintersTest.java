@@ -144,6 +144,19 @@ class TablePrintersTest {
             "app=s");
   }
 
+  /** printNode: NAME STATUS ROLES AGE VERSION, then the wide columns. */
+  @Test
+  void printNodeColumns() {
+    ObjectNode node = json("{'metadata':{'name':'n','creationTimestamp':'" + CREATED
+        + "','labels':{'node-role.kubernetes.io/control-plane':''}},'spec':{'unschedulable':true},"
+        + "'status':{'conditions':[{'type':'Ready','status':'False'}],'addresses':[{'type':"
+        + "'InternalIP','address':'10.0.0.2'}],'nodeInfo':{'kubeletVersion':'v1.33.0',"
+        + "'osImage':'Debian','kernelVersion':'6.1','containerRuntimeVersion':'containerd://2'}}}");
+    assertThat(TablePrinters.printNode(node, NOW)).containsExactly("n",
+        "NotReady,SchedulingDisabled", "control-plane", "5m", "v1.33.0", "10.0.0.2", "<none>",
+        "Debian", "6.1", "containerd://2");
+  }
+
   /**
    * makePortString prints a node port when it is above 0: an explicit {@code nodePort: 0}, which
    * a protobuf body carries for every port (Go writes its non-pointer zeros), is none.
