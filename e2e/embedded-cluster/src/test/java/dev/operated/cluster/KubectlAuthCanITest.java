@@ -30,19 +30,7 @@ class KubectlAuthCanITest {
     assumeTrue(executable != null, "kubectl is not on the PATH");
     try (EmbeddedCluster cluster = EmbeddedCluster.builder().authorization(Authorizer.Mode.RBAC)
         .https(true).start(); KubernetesClient admin = cluster.newClient()) {
-      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
-          .endMetadata().build()).create();
-      admin.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder()
-          .withNewMetadata().withName(ACCOUNT).endMetadata().build()).create();
-      admin.rbac().roles().inNamespace(NS).resource(new RoleBuilder().withNewMetadata()
-          .withName(ACCOUNT).endMetadata().withRules(new PolicyRuleBuilder()
-              .withApiGroups("apps").withResources("deployments").withVerbs("patch").build())
-          .build()).create();
-      admin.rbac().roleBindings().inNamespace(NS).resource(new RoleBindingBuilder()
-          .withNewMetadata().withName(ACCOUNT).endMetadata()
-          .withNewRoleRef("rbac.authorization.k8s.io", "Role", ACCOUNT)
-          .addNewSubject().withKind("ServiceAccount").withName(ACCOUNT).withNamespace(NS)
-          .endSubject().build()).create();
+      accountAllowedTo(admin, "apps", "deployments", "patch");
       Kubectl account = Kubectl.against(cluster, executable, temp, temp,
           cluster.serviceAccountToken(NS, ACCOUNT));
 
@@ -68,19 +56,7 @@ class KubectlAuthCanITest {
     assumeTrue(executable != null, "kubectl is not on the PATH");
     try (EmbeddedCluster cluster = EmbeddedCluster.builder().authorization(Authorizer.Mode.RBAC)
         .https(true).start(); KubernetesClient admin = cluster.newClient()) {
-      admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
-          .endMetadata().build()).create();
-      admin.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder()
-          .withNewMetadata().withName(ACCOUNT).endMetadata().build()).create();
-      admin.rbac().roles().inNamespace(NS).resource(new RoleBuilder().withNewMetadata()
-          .withName(ACCOUNT).endMetadata().withRules(new PolicyRuleBuilder()
-              .withApiGroups("").withResources("pods").withVerbs("list").build())
-          .build()).create();
-      admin.rbac().roleBindings().inNamespace(NS).resource(new RoleBindingBuilder()
-          .withNewMetadata().withName(ACCOUNT).endMetadata()
-          .withNewRoleRef("rbac.authorization.k8s.io", "Role", ACCOUNT)
-          .addNewSubject().withKind("ServiceAccount").withName(ACCOUNT).withNamespace(NS)
-          .endSubject().build()).create();
+      accountAllowedTo(admin, "", "pods", "list");
       Path adminDir = Files.createDirectories(temp.resolve("admin"));
       Kubectl asAdmin = Kubectl.against(cluster, executable, adminDir, adminDir,
           cluster.adminToken());
@@ -100,5 +76,23 @@ class KubectlAuthCanITest {
       Kubectl.Result absent = asAdmin.run("create", "token", "nobody", "-n", NS);
       assertThat(absent.output()).contains("serviceaccounts \"nobody\" not found");
     }
+  }
+
+  /** The namespace, its ServiceAccount and a Role bound to it allowing one verb on one resource. */
+  private static void accountAllowedTo(KubernetesClient admin, String group, String resource,
+      String verb) {
+    admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NS)
+        .endMetadata().build()).create();
+    admin.serviceAccounts().inNamespace(NS).resource(new ServiceAccountBuilder()
+        .withNewMetadata().withName(ACCOUNT).endMetadata().build()).create();
+    admin.rbac().roles().inNamespace(NS).resource(new RoleBuilder().withNewMetadata()
+        .withName(ACCOUNT).endMetadata().withRules(new PolicyRuleBuilder()
+            .withApiGroups(group).withResources(resource).withVerbs(verb).build())
+        .build()).create();
+    admin.rbac().roleBindings().inNamespace(NS).resource(new RoleBindingBuilder()
+        .withNewMetadata().withName(ACCOUNT).endMetadata()
+        .withNewRoleRef("rbac.authorization.k8s.io", "Role", ACCOUNT)
+        .addNewSubject().withKind("ServiceAccount").withName(ACCOUNT).withNamespace(NS)
+        .endSubject().build()).create();
   }
 }
