@@ -73,13 +73,13 @@ public final class EmbeddedCluster implements AutoCloseable {
         .build();
     GarbageCollector garbageCollector = new GarbageCollector(api);
     Kubelet kubelet = new Kubelet(api, builder.node, builder.clock);
-    kubelet.registerNode(version.getGitVersion());
     DeploymentController deployments = new DeploymentController(api, builder.clock);
     CrdEstablisher crdEstablisher = new CrdEstablisher(api, builder.clock);
     ClusterRoleAggregation aggregation = new ClusterRoleAggregation(api);
     this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
         aggregation);
     createSystemNamespaces();
+    kubelet.registerNode(version.getGitVersion());
     if (builder.authorization == Authorizer.Mode.RBAC) {
       try (KubernetesClient admin = newClient()) {
         BootstrapPolicy.create(admin);

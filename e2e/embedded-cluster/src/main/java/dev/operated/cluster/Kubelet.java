@@ -313,7 +313,20 @@ final class Kubelet implements AutoCloseable {
       node.set("status", status);
       return node;
     }, MANAGER);
+    // the heartbeat Lease kubectl describe node reads (the kubelet's nodelease controller),
+    // written once: nothing here watches it for a node that stops
+    ObjectNode lease = JsonNodeFactory.instance.objectNode();
+    lease.put("apiVersion", "coordination.k8s.io/v1").put("kind", "Lease");
+    lease.putObject("metadata").put("name", NODE_NAME).put("namespace", "kube-node-lease");
+    lease.putObject("spec").put("holderIdentity", NODE_NAME).put("leaseDurationSeconds", 40)
+        .put("renewTime", MICRO_TIME.format(clock.instant()));
+    api.createInternal(new ApiTarget("coordination.k8s.io", "v1", "kube-node-lease", "leases",
+        null, null, Map.of()), lease, MANAGER);
   }
+
+  /** metav1.MicroTime's form: six digits of the second's fraction. */
+  private static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern(
+      "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(java.time.ZoneOffset.UTC);
 
   private String now() {
     return DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS));

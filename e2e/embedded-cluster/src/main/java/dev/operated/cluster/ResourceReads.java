@@ -66,6 +66,11 @@ final class ResourceReads {
     }
     response.setHeader("Content-Type", "application/json");
     boolean isList = target.name() == null;
+    if (response.code() == 404 && !isList) {
+      // the store's 404 has no body; kube-apiserver's names what is missing (a Status of
+      // reason NotFound), which kubectl prints: deployments.apps "web" not found
+      throw ApiErrors.notFound(target);
+    }
     if (response.code() != 200 || (!isList && tableVersion.isEmpty())) {
       return response;
     }

@@ -147,9 +147,21 @@ class KubectlCommandsTest {
     Kubectl.Result nodes = kubectl.run("get", "nodes", "-o", "wide");
 
     assertThat(nodes.exitCode()).as(nodes.output()).isZero();
+    Kubectl.Result described = kubectl.run("describe", "node", Kubelet.NODE_NAME);
+    assertThat(described.output()).as("its heartbeat Lease").contains("HolderIdentity:  "
+        + Kubelet.NODE_NAME).doesNotContain("Failed to get lease");
     assertThat(nodes.output()).containsPattern(
         "(?m)^" + Kubelet.NODE_NAME + " +Ready +<none> +\\S+ +v" + cluster.kubernetesVersion()
             + "\\S* +127\\.0\\.0\\.1 ");
+  }
+
+  /** kube-apiserver's Status for a missing object names it; kubectl prints that. */
+  @Test
+  void aMissingObjectIsNotFoundByName() throws Exception {
+    Kubectl.Result missing = kubectl.run("get", "deployment", "nope");
+
+    assertThat(missing.exitCode()).isNotZero();
+    assertThat(missing.output()).contains("deployments.apps \"nope\" not found");
   }
 
   /** The "all" category of the kinds whose REST storage names it (kubectl get all). */
