@@ -169,11 +169,11 @@ final class DeploymentController implements AutoCloseable {
     if (maxSurge == 0 && maxUnavailable == 0) {
       maxUnavailable = 1;
     }
-    ObjectNode newReplicaSet = owned.stream().filter(rs -> hash.equals(rs.path("metadata")
-        .path("labels").path(HASH_LABEL).asText())).findFirst().orElse(null);
-    long nextRevision = Math.max(0, owned.stream().filter(rs -> !hash.equals(rs.path("metadata")
-        .path("labels").path(HASH_LABEL).asText())).mapToLong(DeploymentController::revision)
-        .max().orElse(0)) + 1;
+    java.util.function.Predicate<JsonNode> ofTheTemplate = rs -> hash.equals(rs.path("metadata")
+        .path("labels").path(HASH_LABEL).asText());
+    ObjectNode newReplicaSet = owned.stream().filter(ofTheTemplate).findFirst().orElse(null);
+    long nextRevision = Math.max(0, owned.stream().filter(ofTheTemplate.negate())
+        .mapToLong(DeploymentController::revision).max().orElse(0)) + 1;
     boolean created = false;
     if (newReplicaSet == null) {
       ObjectNode fresh = newReplicaSet(deployment, template, hash, owned.isEmpty() ? replicas : 0);

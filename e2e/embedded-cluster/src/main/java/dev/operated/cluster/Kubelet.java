@@ -290,7 +290,8 @@ final class Kubelet implements AutoCloseable {
     metadata.putObject("labels").put("kubernetes.io/hostname", NODE_NAME)
         .put("kubernetes.io/os", "linux").put("kubernetes.io/arch", arch);
     object.putObject("spec");
-    ObjectNode status = object.putObject("status");
+    // a create keeps no status: it is posted after, as the kubelet's first updateNodeStatus does
+    ObjectNode status = JsonNodeFactory.instance.objectNode();
     status.putArray("conditions").addObject().put("type", "Ready").put("status", "True")
         .put("reason", "KubeletReady").put("message", "kubelet is posting ready status")
         .put("lastHeartbeatTime", now).put("lastTransitionTime", now);
@@ -306,7 +307,6 @@ final class Kubelet implements AutoCloseable {
         .put("osImage", System.getProperty("os.name") + " (the embedded cluster's local node)")
         .put("kernelVersion", System.getProperty("os.version"))
         .put("containerRuntimeVersion", "local-process://java-" + Runtime.version().feature());
-    // registered, then its status posted, as the kubelet's first updateNodeStatus does
     ApiTarget nodes = new ApiTarget("", "v1", null, "nodes", null, null, Map.of());
     api.createInternal(nodes, object, MANAGER);
     api.updateInternal(nodes.withName(NODE_NAME).withSubresource("status"), node -> {
@@ -319,14 +319,10 @@ final class Kubelet implements AutoCloseable {
     lease.put("apiVersion", "coordination.k8s.io/v1").put("kind", "Lease");
     lease.putObject("metadata").put("name", NODE_NAME).put("namespace", "kube-node-lease");
     lease.putObject("spec").put("holderIdentity", NODE_NAME).put("leaseDurationSeconds", 40)
-        .put("renewTime", MICRO_TIME.format(clock.instant()));
+        .put("renewTime", StoredForm.MICRO_TIME.format(clock.instant()));
     api.createInternal(new ApiTarget("coordination.k8s.io", "v1", "kube-node-lease", "leases",
         null, null, Map.of()), lease, MANAGER);
   }
-
-  /** metav1.MicroTime's form: six digits of the second's fraction. */
-  private static final DateTimeFormatter MICRO_TIME = DateTimeFormatter.ofPattern(
-      "yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(java.time.ZoneOffset.UTC);
 
   private String now() {
     return DateTimeFormatter.ISO_INSTANT.format(Instant.now(clock).truncatedTo(ChronoUnit.SECONDS));

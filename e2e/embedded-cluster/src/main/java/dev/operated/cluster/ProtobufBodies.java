@@ -32,7 +32,6 @@ import io.kubernetes.client.proto.V1Scheduling;
 import io.kubernetes.client.proto.V1Storage;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
@@ -67,9 +66,6 @@ final class ProtobufBodies {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
   private static final String SCHEMA = "io.kubernetes:client-java-proto";
-  /** metav1.RFC3339Micro: always six digits of the second's fraction. */
-  private static final DateTimeFormatter MICRO_TIME =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX").withZone(ZoneOffset.UTC);
 
   /** Every message of the built-in groups by full name ({@code k8s.io.api.apps.v1.Deployment}). */
   private static final Map<String, Descriptor> MESSAGES = List.of(V1.getDescriptor(),
@@ -110,7 +106,7 @@ final class ProtobufBodies {
    * {@code omitempty} leaves it out, and the pod-template-hash never sees it), so such a zero is
    * left out here; a pointer's zero is kept ({@code --replicas=0}, {@code gracePeriodSeconds: 0}).
    */
-  private static final Set<String> POINTERS = Stream.of(
+  private static final Set<String> POINTERS = Stream.concat(Stream.of(
       "core.v1.CSIVolumeSource.readOnly", "core.v1.ClientIPConfig.timeoutSeconds",
       "core.v1.ConfigMap.immutable", "core.v1.ConfigMapEnvSource.optional",
       "core.v1.ConfigMapKeySelector.optional", "core.v1.ConfigMapProjection.optional",
@@ -157,13 +153,10 @@ final class ProtobufBodies {
       "authentication.v1.TokenRequestSpec.expirationSeconds",
       "admissionregistration.v1.MutatingWebhook.timeoutSeconds",
       "admissionregistration.v1.ValidatingWebhook.timeoutSeconds")
-      .map(field -> "k8s.io.api." + field)
-      .collect(Collectors.toCollection(java.util.HashSet::new));
-
-  static {
-    POINTERS.addAll(List.of(META + "DeleteOptions.gracePeriodSeconds",
-        META + "DeleteOptions.orphanDependents", META + "ObjectMeta.deletionGracePeriodSeconds"));
-  }
+      .map(field -> "k8s.io.api." + field), Stream.of("DeleteOptions.gracePeriodSeconds",
+          "DeleteOptions.orphanDependents", "ObjectMeta.deletionGracePeriodSeconds")
+      .map(field -> META + field))
+      .collect(Collectors.toUnmodifiableSet());
 
   private ProtobufBodies() {
   }
@@ -321,7 +314,7 @@ final class ProtobufBodies {
       case "k8s.io.apimachinery.pkg.api.resource.Quantity" ->
           NODES.textNode((String) field(message, "string"));
       case META + "Time" -> time(message, DateTimeFormatter.ISO_INSTANT);
-      case META + "MicroTime" -> time(message, MICRO_TIME);
+      case META + "MicroTime" -> time(message, StoredForm.MICRO_TIME);
       case "k8s.io.apimachinery.pkg.runtime.RawExtension" -> raw(message, "raw", path);
       case META + "FieldsV1" -> raw(message, "Raw", path);
       case META + "Duration" -> throw new ApiErrors.ApiException(415, "UnsupportedMediaType",
@@ -342,7 +335,7 @@ final class ProtobufBodies {
       return NODES.nullNode();
     }
     Instant instant = Instant.ofEpochSecond(seconds, nanos);
-    return NODES.textNode(format.format(format == MICRO_TIME ? instant
+    return NODES.textNode(format.format(format == StoredForm.MICRO_TIME ? instant
         : instant.truncatedTo(ChronoUnit.SECONDS)));
   }
 

@@ -23,6 +23,10 @@ import java.util.Map;
 final class StoredForm {
 
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+  /** metav1.MicroTime's form (RFC3339Micro): always six digits of the second's fraction. */
+  static final java.time.format.DateTimeFormatter MICRO_TIME =
+      java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX")
+          .withZone(java.time.ZoneOffset.UTC);
 
   private StoredForm() {
   }
