@@ -90,12 +90,16 @@ final class RequestPipeline extends Dispatcher {
   private MockResponse handle(RecordedRequest request, ApiTarget target, String manager,
       User user) {
     String path = request.getPath();
-    if ("/version".equals(path) || path.startsWith("/version?")) {
+    if ("/version".equals(path) || "/version/".equals(path) || path.startsWith("/version?")) {
       return Storage.json(200, versionJson);
     }
     if (target == null) {
-      // route: non-resource paths (discovery)
+      // route: non-resource paths (health, OpenAPI, discovery)
       if ("GET".equals(request.getMethod())) {
+        Optional<MockResponse> health = HealthEndpoints.answer(path);
+        if (health.isPresent()) {
+          return health.get();
+        }
         if (path.startsWith("/openapi/")) { // route: OpenAPI v3; v2 is not served (OpenApiDocuments)
           return openApi.answer(path,
               storage.list("/apis/apiextensions.k8s.io/v1/customresourcedefinitions"))
@@ -109,7 +113,9 @@ final class RequestPipeline extends Dispatcher {
           return Storage.json(200, discovery.get());
         }
       }
-      return storage.read(request);
+      // notfoundhandler.New: what no handler serves is a NotFound Status, never the CRUD store's
+      // answer to a path it does not know (which was every object it held)
+      throw new ApiException(404, "NotFound", "the server could not find the requested resource");
     }
     if ("pods".equals(target.plural()) && STREAMS.contains(String.valueOf(target.subresource()))) {
       // route: a stream into a container, which a local process is not

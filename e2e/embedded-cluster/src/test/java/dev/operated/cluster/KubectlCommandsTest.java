@@ -175,4 +175,13 @@ class KubectlCommandsTest {
     assertThat(all.exitCode()).as(all.output()).isZero();
     assertThat(all.output()).contains("deployment.apps/web");
   }
+
+  /** kubectl get --raw /readyz, which answered with every object the store held. */
+  @Test
+  void kubectlReadsTheServersHealth() throws Exception {
+    Kubectl.Result ready = kubectl.run("get", "--raw", "/readyz?verbose");
+
+    assertThat(ready.exitCode()).as(ready.output()).isZero();
+    assertThat(ready.output()).contains("[+]ping ok").contains("readyz check passed");
+  }
 }
