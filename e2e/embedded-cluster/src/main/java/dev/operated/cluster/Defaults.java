@@ -3,6 +3,7 @@ package dev.operated.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -10,9 +11,13 @@ import java.util.Map;
  * ports lists (containerPort+protocol, port+protocol) and managedFields name items by it; and a
  * Deployment's or ReplicaSet's replicas (SetDefaults_Deployment, SetDefaults_ReplicaSet: one),
  * because an applier that stops setting them (to leave them to an HPA) meets that default, and
- * the pods it takes away. Every other default a real server adds is left out; see the README.
+ * the pods it takes away; and a Service's (SetDefaults_Service), which kubectl prints. Every other
+ * default a real server adds is left out; see the README.
  */
 final class Defaults {
+
+  /** v1.DefaultClientIPServiceAffinitySeconds: three hours. */
+  private static final int DEFAULT_CLIENT_IP_AFFINITY_SECONDS = 10800;
 
   private Defaults() {
   }
@@ -21,6 +26,51 @@ final class Defaults {
     if (builtIn) {
       defaultProtocols(object, false);
       defaultReplicas(object);
+      defaultService(object);
+    }
+  }
+
+  /**
+   * SetDefaults_Service: what {@code kubectl describe service} and {@code get -o yaml} show of a
+   * Service nobody set them on (its cluster IP and families: {@link ServiceAddresses}).
+   */
+  private static void defaultService(ObjectNode object) {
+    if (!"Service".equals(object.path("kind").asText())
+        || !(object.get("spec") instanceof ObjectNode spec)) {
+      return;
+    }
+    if (spec.path("sessionAffinity").asText("").isEmpty()) {
+      spec.put("sessionAffinity", "None");
+    }
+    if ("None".equals(spec.path("sessionAffinity").asText())) {
+      spec.remove("sessionAffinityConfig");
+    } else if ("ClientIP".equals(spec.path("sessionAffinity").asText())
+        && !spec.path("sessionAffinityConfig").path("clientIP").hasNonNull("timeoutSeconds")) {
+      spec.putObject("sessionAffinityConfig").putObject("clientIP")
+          .put("timeoutSeconds", DEFAULT_CLIENT_IP_AFFINITY_SECONDS);
+    }
+    if (spec.path("type").asText("").isEmpty()) {
+      spec.put("type", "ClusterIP");
+    }
+    String type = spec.get("type").asText();
+    for (JsonNode port : spec.path("ports")) {
+      JsonNode targetPort = port.path("targetPort");
+      if (port instanceof ObjectNode open && (targetPort.isMissingNode() || targetPort.isNull()
+          || targetPort.asText().isEmpty() || targetPort.isInt() && targetPort.asInt() == 0)) {
+        open.set("targetPort", port.path("port"));
+      }
+    }
+    boolean externallyAccessible = "NodePort".equals(type) || "LoadBalancer".equals(type)
+        || "ClusterIP".equals(type) && !spec.path("externalIPs").isEmpty();
+    if (externallyAccessible && spec.path("externalTrafficPolicy").asText("").isEmpty()) {
+      spec.put("externalTrafficPolicy", "Cluster");
+    }
+    if (!spec.hasNonNull("internalTrafficPolicy")
+        && List.of("ClusterIP", "NodePort", "LoadBalancer").contains(type)) {
+      spec.put("internalTrafficPolicy", "Cluster");
+    }
+    if ("LoadBalancer".equals(type) && !spec.hasNonNull("allocateLoadBalancerNodePorts")) {
+      spec.put("allocateLoadBalancerNodePorts", true);
     }
   }
 

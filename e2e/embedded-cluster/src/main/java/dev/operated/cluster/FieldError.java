@@ -1,6 +1,9 @@
 package dev.operated.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.POJONode;
+import java.util.List;
+import java.util.stream.Collectors;
 
 /**
  * One invalid field, as k8s.io/apimachinery/pkg/util/validation/field's {@code Error}: a path,
@@ -62,8 +65,24 @@ record FieldError(String field, Type type, JsonNode value, String detail) {
     return field + ": " + body();
   }
 
+  /**
+   * A Go {@code []string} as the value of an error: field.Error prints it with {@code %#v}
+   * ({@code []string{"10.0.0.1"}}), which no JSON value prints as.
+   */
+  static JsonNode goStrings(List<String> values) {
+    return new POJONode(new GoLiteral(values.stream()
+        .map(value -> "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
+        .collect(Collectors.joining(", ", "[]string{", "}"))));
+  }
+
+  private record GoLiteral(String printed) {
+  }
+
   /** Go's %v of the value as field.Error prints it: strings quoted, numbers and booleans bare. */
   private static String printed(JsonNode value) {
+    if (value instanceof POJONode pojo && pojo.getPojo() instanceof GoLiteral literal) {
+      return literal.printed();
+    }
     if (value.isTextual()) {
       return "\"" + value.textValue().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
     }

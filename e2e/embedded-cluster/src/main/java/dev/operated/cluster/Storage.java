@@ -62,6 +62,10 @@ final class Storage {
   private final CustomResourceTypes customResources = new CustomResourceTypes(this);
   private final MutatingAdmission mutating = new MutatingAdmission(customResources);
   private final ValidatingAdmission validating = new ValidatingAdmission(customResources);
+  private final ServiceAddresses serviceAddresses = new ServiceAddresses(holder -> {
+    String stored = latestObject("/api/v1/namespaces/" + holder.replace("/", "/services/"));
+    return stored == null ? null : parse(stored);
+  });
 
   /** A stored object and where it lives. */
   record Stored(ApiTarget target, ObjectNode object) {
@@ -85,6 +89,15 @@ final class Storage {
 
   Storage(Clock clock) {
     this.clock = clock;
+    addListener(change -> {
+      if (change.object() == null && isService(change.target())) {
+        serviceAddresses.release(change.previous());
+      }
+    });
+  }
+
+  private static boolean isService(ApiTarget target) {
+    return "services".equals(target.plural()) && target.group().isEmpty();
   }
 
   /** Listeners run under the write lock: they must only take note and return. */
@@ -496,6 +509,9 @@ final class Storage {
     }
     // stage: mutating admission, then validating admission (kube-apiserver's order)
     mutating.admit(target, next);
+    if (isService(target) && !"status".equals(target.subresource())) {
+      serviceAddresses.allocate(next, current);
+    }
     validating.admit(target, next, current);
     next = StoredForm.of(next);
     metadata = metadataOf(next);

@@ -176,6 +176,30 @@ class KubectlCommandsTest {
     assertThat(all.output()).contains("deployment.apps/web");
   }
 
+  /**
+   * A Service's cluster IP, allocated as alloc.go's allocClusterIPs does, in get and describe; and
+   * the allocator's refusal of an address outside the range, word for word.
+   */
+  @Test
+  void kubectlShowsTheServicesClusterIpAndItsRefusals() throws Exception {
+    assertThat(kubectl.run("create", "service", "clusterip", "web", "--tcp=80:8080").exitCode())
+        .isZero();
+
+    Kubectl.Result listed = kubectl.run("get", "service", "web");
+    Kubectl.Result described = kubectl.run("describe", "service", "web");
+    Kubectl.Result outside = kubectl.run("create", "service", "clusterip", "bad",
+        "--clusterip=1.1.1.1", "--tcp=80");
+
+    assertThat(listed.output()).as(listed.output())
+        .containsPattern("web +ClusterIP +10\\.(9[6-9]|10[0-9]|11[01])\\.\\d+\\.\\d+ +<none> +80/TCP");
+    assertThat(described.output()).containsPattern("IP Families: +IPv4")
+        .containsPattern("Session Affinity: +None");
+    assertThat(outside.exitCode()).isNotZero();
+    assertThat(outside.output()).contains("Service \"bad\" is invalid: spec.clusterIPs: Invalid "
+        + "value: []string{\"1.1.1.1\"}: failed to allocate IP 1.1.1.1: the provided IP (1.1.1.1) "
+        + "is not in the valid range. The range of valid IPs is 10.96.0.0/12");
+  }
+
   /** kubectl get --raw /readyz, which answered with every object the store held. */
   @Test
   void kubectlReadsTheServersHealth() throws Exception {
