@@ -76,8 +76,9 @@ public final class EmbeddedCluster implements AutoCloseable {
     DeploymentController deployments = new DeploymentController(api, builder.clock);
     CrdEstablisher crdEstablisher = new CrdEstablisher(api, builder.clock);
     ClusterRoleAggregation aggregation = new ClusterRoleAggregation(api);
+    DisruptionController disruption = new DisruptionController(api, builder.clock);
     this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
-        aggregation);
+        aggregation, disruption);
     createSystemNamespaces();
     kubelet.registerNode(version.getGitVersion());
     if (builder.authorization == Authorizer.Mode.RBAC) {

@@ -59,8 +59,25 @@ final class TablePrinters {
   private static final Column NAME = new Column("Name", "string", "name", 0, NAME_DESCRIPTION);
   private static final Column AGE = Column.of("Age", "string", 0, AGE_DESCRIPTION);
 
-  private static final Map<String, Printer> BUILT_IN = Map.of(
-      "pods", new Printer(List.of(NAME,
+  /**
+   * rest.DefaultTableConvertor, and the roles' printer: the name and when it was created, as a
+   * date rather than an age.
+   */
+  private static final Printer CREATED_AT = new Printer(List.of(NAME,
+      Column.of("Created At", "date", 0, AGE_DESCRIPTION)),
+      (object, now) -> List.of(name(object),
+          object.path("metadata").path("creationTimestamp").asText("")));
+  /** printRoleBinding, printClusterRoleBinding: the role as Kind/name, the subjects when wide. */
+  private static final Printer BINDING = new Printer(List.of(NAME,
+      Column.of("Role", "string", 0, "RoleRef can reference a Role in the current namespace or "
+          + "a ClusterRole in the global namespace."), AGE,
+      Column.of("Users", "string", 1, "Users in the roleBinding"),
+      Column.of("Groups", "string", 1, "Groups in the roleBinding"),
+      Column.of("ServiceAccounts", "string", 1, "ServiceAccounts in the roleBinding")),
+      TablePrinters::printBinding);
+
+  private static final Map<String, Printer> BUILT_IN = Map.ofEntries(
+      Map.entry("pods", new Printer(List.of(NAME,
           Column.of("Ready", "string", 0, "The aggregate readiness state of this pod for "
               + "accepting traffic."),
           Column.of("Status", "string", 0, "The aggregate status of the containers in this "
@@ -74,8 +91,8 @@ final class TablePrinters {
           Column.of("Nominated Node", "string", 1, "nominatedNodeName is set only when this pod "
               + "preempts other pods on the node."),
           Column.of("Readiness Gates", "string", 1, "If specified, all readiness gates will be "
-              + "evaluated for pod readiness.")), TablePrinters::printPod),
-      "deployments", new Printer(List.of(NAME,
+              + "evaluated for pod readiness.")), TablePrinters::printPod)),
+      Map.entry("deployments", new Printer(List.of(NAME,
           Column.of("Ready", "string", 0, "Number of the pod with ready state"),
           Column.of("Up-to-date", "string", 0, "Total number of non-terminated pods targeted by "
               + "this deployment that have the desired template spec."),
@@ -86,8 +103,8 @@ final class TablePrinters {
           Column.of("Images", "string", 1, "Images referenced by each container in the "
               + "template."),
           Column.of("Selector", "string", 1, "Label selector for pods.")),
-          TablePrinters::printDeployment),
-      "replicasets", new Printer(List.of(NAME,
+          TablePrinters::printDeployment)),
+      Map.entry("replicasets", new Printer(List.of(NAME,
           Column.of("Desired", "integer", 0, "Replicas is the number of desired replicas."),
           Column.of("Current", "integer", 0, "Replicas is the most recently observed number of "
               + "replicas."),
@@ -97,8 +114,8 @@ final class TablePrinters {
           Column.of("Images", "string", 1, "Images referenced by each container in the "
               + "template."),
           Column.of("Selector", "string", 1, "Selector is a label query over pods that should "
-              + "match the replica count.")), TablePrinters::printReplicaSet),
-      "services", new Printer(List.of(NAME,
+              + "match the replica count.")), TablePrinters::printReplicaSet)),
+      Map.entry("services", new Printer(List.of(NAME,
           Column.of("Type", "string", 0, "type determines how the Service is exposed."),
           Column.of("Cluster-IP", "string", 0, "clusterIP is the IP address of the service."),
           Column.of("External-IP", "string", 0, "externalIPs is a list of IP addresses for "
@@ -107,8 +124,8 @@ final class TablePrinters {
               + "service."),
           AGE,
           Column.of("Selector", "string", 1, "Route service traffic to pods with label keys "
-              + "and values matching this selector.")), TablePrinters::printService),
-      "events", new Printer(List.of(
+              + "and values matching this selector.")), TablePrinters::printService)),
+      Map.entry("events", new Printer(List.of(
           Column.of("Last Seen", "string", 0, "The time at which the most recent occurrence of "
               + "this event was recorded."),
           Column.of("Type", "string", 0, "Type of this event (Normal, Warning)."),
@@ -126,8 +143,8 @@ final class TablePrinters {
               + "recorded."),
           Column.of("Count", "string", 1, "The number of times this event has occurred."),
           new Column("Name", "string", "name", 1, NAME_DESCRIPTION)),
-          TablePrinters::printEvent),
-      "nodes", new Printer(List.of(NAME,
+          TablePrinters::printEvent)),
+      Map.entry("nodes", new Printer(List.of(NAME,
           Column.of("Status", "string", 0, "The status of the node"),
           Column.of("Roles", "string", 0, "The roles of the node"), AGE,
           Column.of("Version", "string", 0, "Kubelet Version reported by the node."),
@@ -139,11 +156,44 @@ final class TablePrinters {
               + "'uname -r' (e.g. 3.16.0-0.bpo.4-amd64)."),
           Column.of("Container-Runtime", "string", 1, "Container runtime version reported by "
               + "the node through runtime remote API (e.g. containerd://1.4.2).")),
-          TablePrinters::printNode),
-      "namespaces", new Printer(List.of(NAME,
+          TablePrinters::printNode)),
+      Map.entry("namespaces", new Printer(List.of(NAME,
           Column.of("Status", "string", 0, "The status of the namespace"), AGE),
           (namespace, now) -> List.of(name(namespace),
-              namespace.path("status").path("phase").asText("Active"), age(namespace, now))));
+              namespace.path("status").path("phase").asText("Active"), age(namespace, now)))),
+      Map.entry("poddisruptionbudgets", new Printer(List.of(NAME,
+          Column.of("Min Available", "string", 0, "The minimum number of pods that must be "
+              + "available."),
+          Column.of("Max Unavailable", "string", 0, "The maximum number of pods that may be "
+              + "unavailable."),
+          Column.of("Allowed Disruptions", "integer", 0, "Calculated number of pods that may be "
+              + "disrupted at this time."), AGE),
+          (budget, now) -> List.of(name(budget),
+              budget.path("spec").path("minAvailable").asText("N/A"),
+              budget.path("spec").path("maxUnavailable").asText("N/A"),
+              budget.path("status").path("disruptionsAllowed").asLong(0), age(budget, now)))),
+      Map.entry("configmaps", new Printer(List.of(NAME,
+          Column.of("Data", "string", 0, "Data contains the configuration data."), AGE),
+          (configMap, now) -> List.of(name(configMap), (long) (configMap.path("data").size()
+              + configMap.path("binaryData").size()), age(configMap, now)))),
+      Map.entry("secrets", new Printer(List.of(NAME,
+          Column.of("Type", "string", 0, "The type of the secret's data."),
+          Column.of("Data", "string", 0, "The number of keys in the secret's data."), AGE),
+          (secret, now) -> List.of(name(secret), secret.path("type").asText("Opaque"),
+              (long) secret.path("data").size(), age(secret, now)))),
+      Map.entry("serviceaccounts", new Printer(List.of(NAME,
+          Column.of("Secrets", "string", 0, "Secrets is a list of the secrets in the same "
+              + "namespace that pods running using this ServiceAccount are allowed to use."), AGE),
+          (account, now) -> List.of(name(account), (long) account.path("secrets").size(),
+              age(account, now)))),
+      Map.entry("leases", new Printer(List.of(NAME,
+          Column.of("Holder", "string", 0, "The holder of the lease."), AGE),
+          (lease, now) -> List.of(name(lease), lease.path("spec").path("holderIdentity")
+              .asText(""), age(lease, now)))),
+      Map.entry("roles", CREATED_AT),
+      Map.entry("clusterroles", CREATED_AT),
+      Map.entry("rolebindings", BINDING),
+      Map.entry("clusterrolebindings", BINDING));
 
   private static final Printer GENERIC = new Printer(List.of(NAME, AGE),
       (object, now) -> List.of(name(object), age(object, now)));
@@ -197,12 +247,29 @@ final class TablePrinters {
     if (crd != null) {
       return crdPrinter(crd, target.version());
     }
-    Printer printer = BUILT_IN.get(target.plural());
-    return printer != null && isCoreOrApps(target) ? printer : GENERIC;
+    // a built-in kind without a printer of its own gets rest.DefaultTableConvertor's columns
+    return BUILT_IN.getOrDefault(target.plural(), CREATED_AT);
   }
 
-  private static boolean isCoreOrApps(ApiTarget target) {
-    return target.group().isEmpty() || "apps".equals(target.group());
+  /** printRoleBinding's cells: subjects by kind (rbac.SubjectsStrings: accounts as ns/name). */
+  static List<Object> printBinding(JsonNode binding, Instant now) {
+    List<String> users = new ArrayList<>();
+    List<String> groups = new ArrayList<>();
+    List<String> accounts = new ArrayList<>();
+    for (JsonNode subject : binding.path("subjects")) {
+      String subjectName = subject.path("name").asText();
+      switch (subject.path("kind").asText()) {
+        case "User" -> users.add(subjectName);
+        case "Group" -> groups.add(subjectName);
+        case "ServiceAccount" -> accounts.add(subject.path("namespace").asText() + "/"
+            + subjectName);
+        default -> { }
+      }
+    }
+    JsonNode role = binding.path("roleRef");
+    return List.of(name(binding), role.path("kind").asText() + "/" + role.path("name").asText(),
+        age(binding, now), String.join(", ", users), String.join(", ", groups),
+        String.join(", ", accounts));
   }
 
   /** Upstream's {@code PartialObjectMetadata} row object: the metadata only. */

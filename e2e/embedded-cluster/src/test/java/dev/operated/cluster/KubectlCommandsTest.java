@@ -208,4 +208,43 @@ class KubectlCommandsTest {
     assertThat(ready.exitCode()).as(ready.output()).isZero();
     assertThat(ready.output()).contains("[+]ping ok").contains("readyz check passed");
   }
+
+  /**
+   * The columns of printers.go's printPodDisruptionBudget, printConfigMap, printSecret,
+   * printServiceAccount, printLease, printRole and printRoleBinding (wide), and
+   * rest.DefaultTableConvertor's for a kind with no printer of its own (CRDs): before, each
+   * printed only a name and an age.
+   */
+  @Test
+  void kubectlGetPrintsEachKindsOwnColumns() throws Exception {
+    for (String[] command : new String[][] {
+        {"create", "poddisruptionbudget", "web", "--selector=app=web", "--min-available=1"},
+        {"create", "configmap", "settings", "--from-literal=a=1", "--from-literal=b=2"},
+        {"create", "secret", "generic", "token", "--from-literal=key=value"},
+        {"create", "serviceaccount", "robot"},
+        {"create", "role", "reader", "--verb=get", "--resource=pods"},
+        {"create", "rolebinding", "robot-reads", "--role=reader",
+            "--serviceaccount=default:robot", "--user=jane"}}) {
+      Kubectl.Result created = kubectl.run(command);
+      assertThat(created.exitCode()).as(String.join(" ", command) + ": " + created.output())
+          .isZero();
+    }
+
+    assertThat(kubectl.run("get", "pdb", "web").output())
+        .containsPattern("NAME +MIN AVAILABLE +MAX UNAVAILABLE +ALLOWED DISRUPTIONS +AGE")
+        .containsPattern("web +1 +N/A +0 +\\d+s");
+    assertThat(kubectl.run("get", "configmap", "settings").output())
+        .containsPattern("NAME +DATA +AGE").containsPattern("settings +2 ");
+    assertThat(kubectl.run("get", "secret", "token").output())
+        .containsPattern("NAME +TYPE +DATA +AGE").containsPattern("token +Opaque +1 ");
+    assertThat(kubectl.run("get", "serviceaccount", "robot").output())
+        .containsPattern("NAME +SECRETS +AGE").containsPattern("robot +0 ");
+    assertThat(kubectl.run("get", "lease", "-n", "kube-node-lease").output())
+        .containsPattern("NAME +HOLDER +AGE").containsPattern("embedded-node +embedded-node ");
+    assertThat(kubectl.run("get", "role", "reader").output())
+        .containsPattern("NAME +CREATED AT").containsPattern("reader +20\\d\\d-\\d\\d-\\d\\dT");
+    assertThat(kubectl.run("get", "rolebinding", "robot-reads", "-o", "wide").output())
+        .containsPattern("NAME +ROLE +AGE +USERS +GROUPS +SERVICEACCOUNTS")
+        .containsPattern("robot-reads +Role/reader +\\d+s +jane +default/robot");
+  }
 }

@@ -231,6 +231,6 @@ class TablePrintersTest {
     ObjectNode table = printers.table(target, List.of(object), null, "v1beta1", null, null);
     assertThat(table.path("apiVersion").asText()).isEqualTo("meta.k8s.io/v1beta1");
     assertThat(table.path("columnDefinitions").findValuesAsText("name"))
-        .containsExactly("Name", "Age");
+        .as("printConfigMap's columns").containsExactly("Name", "Data", "Age");
   }
 }
