@@ -43,6 +43,8 @@ final class DeploymentController implements AutoCloseable {
   static final String HASH_LABEL = "pod-template-hash";
   static final String REVISION = "deployment.kubernetes.io/revision";
   static final String REVISION_HISTORY = "deployment.kubernetes.io/revision-history";
+  /** The deployment controller's revHistoryLimitInChars. */
+  static final int REVISION_HISTORY_CHARS = 2000;
   /** deploymentutil's annotationsToSkip: never copied from a Deployment to its ReplicaSets. */
   private static final java.util.Set<String> NOT_COPIED = java.util.Set.of(
       "kubectl.kubernetes.io/last-applied-configuration", REVISION, REVISION_HISTORY,
@@ -307,12 +309,35 @@ final class DeploymentController implements AutoCloseable {
     if (had >= 0 && had < nextRevision) {
       annotations.put(REVISION, Long.toString(nextRevision));
       if (current.has(REVISION)) {
-        String history = annotations.path(REVISION_HISTORY).asText("");
-        annotations.put(REVISION_HISTORY, history.isEmpty() ? Long.toString(had)
-            : history + "," + had);
+        annotations.put(REVISION_HISTORY, revisionHistory(
+            annotations.path(REVISION_HISTORY).asText(""), Long.toString(had)));
       }
     }
     return annotations;
+  }
+
+  /**
+   * SetNewReplicaSetAnnotations: the revision a reused ReplicaSet had is appended to its history,
+   * the oldest dropped while the list would be longer than {@value #REVISION_HISTORY_CHARS}
+   * characters (the controller's revHistoryLimitInChars).
+   */
+  static String revisionHistory(String history, String oldRevision) {
+    if (history.isEmpty()) {
+      return oldRevision;
+    }
+    List<String> revisions = List.of(history.split(","));
+    int total = history.length() + oldRevision.length() + 1;
+    int start = 0;
+    while (total > REVISION_HISTORY_CHARS && start < revisions.size()) {
+      total -= revisions.get(start).length() + 1;
+      start++;
+    }
+    if (total > REVISION_HISTORY_CHARS) {
+      return history; // "Not appending revision due to length limit"
+    }
+    List<String> kept = new ArrayList<>(revisions.subList(start, revisions.size()));
+    kept.add(oldRevision);
+    return String.join(",", kept);
   }
 
   private void writeStatus(ApiTarget target, ObjectNode deployment, String newName,

@@ -325,7 +325,7 @@ final class Storage {
       mutating.decode(target, given, context); // a strict decoding's 400 comes first
       refuseAnUnconditionalUpdate(given, target);
       ObjectNode updated = switch (String.valueOf(target.subresource())) {
-        case "status" -> withStatusOf(current, given);
+        case "status" -> withStatusWritableMetadata(target, withStatusOf(current, given), given);
         case "scale" -> withReplicas(current, given);
         default -> withStatusOf(given, current);
       };
@@ -372,7 +372,8 @@ final class Storage {
         mutating.decode(target, (ObjectNode) patched, context);
       }
       ObjectNode updated = switch (String.valueOf(target.subresource())) {
-        case "status" -> withStatusOf(current, (ObjectNode) patched);
+        case "status" -> withStatusWritableMetadata(target, withStatusOf(current,
+            (ObjectNode) patched), (ObjectNode) patched);
         case "scale" -> withReplicas(current, (ObjectNode) patched);
         default -> withStatusOf((ObjectNode) patched, current);
       };
@@ -718,9 +719,12 @@ final class Storage {
    */
   private static ObjectNode withStatusWritableMetadata(ApiTarget target, ObjectNode updated,
       ObjectNode given) {
-    if ("apps".equals(target.group()) && "deployments".equals(target.plural())
-        && given.path("metadata").get("annotations") instanceof ObjectNode annotations) {
-      metadataOf(updated).set("annotations", annotations.deepCopy());
+    if ("apps".equals(target.group()) && "deployments".equals(target.plural())) {
+      if (given.path("metadata").get("annotations") instanceof ObjectNode annotations) {
+        metadataOf(updated).set("annotations", annotations.deepCopy());
+      } else {
+        metadataOf(updated).remove("annotations");
+      }
     }
     return updated;
   }

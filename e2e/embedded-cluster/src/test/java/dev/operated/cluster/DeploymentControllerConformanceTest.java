@@ -303,4 +303,21 @@ class DeploymentControllerConformanceTest {
     assertThat(rolled.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
         .isEqualTo("web:2");
   }
+
+  /**
+   * SetNewReplicaSetAnnotations: the revision history a rollback appends to is kept within
+   * revHistoryLimitInChars (2,000), the oldest revisions dropped first.
+   */
+  @Test
+  void theRevisionHistoryKeepsItsNewestTwoThousandCharacters() {
+    assertThat(DeploymentController.revisionHistory("", "1")).isEqualTo("1");
+    assertThat(DeploymentController.revisionHistory("1,3", "5")).isEqualTo("1,3,5");
+    String full = String.join(",", java.util.Collections.nCopies(400, "1234")); // 1,999 chars
+
+    String appended = DeploymentController.revisionHistory(full, "99999");
+
+    assertThat(appended).as("the oldest dropped: 2,005 characters would be too many")
+        .hasSize(2000).endsWith(",1234,99999");
+    assertThat(appended.split(",")).hasSize(400);
+  }
 }
