@@ -79,6 +79,8 @@ final class Discovery {
       new Kind("rbac.authorization.k8s.io", "v1", "ClusterRoleBinding", "clusterrolebindings",
           false, List.of(), List.of()),
       new Kind("coordination.k8s.io", "v1", "Lease", "leases", true, List.of(), List.of()),
+      new Kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", true, List.of(),
+          List.of()),
       new Kind("apiextensions.k8s.io", "v1", "CustomResourceDefinition",
           "customresourcedefinitions", false, List.of("crd", "crds"), List.of("status")));
 

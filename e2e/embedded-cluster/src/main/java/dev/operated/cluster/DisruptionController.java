@@ -6,11 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -25,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * says the same ({@code UpdateDisruptionAllowedCondition}). {@code kubectl get pdb} and
  * {@code describe pdb} print these; without them every budget showed 0 disruptions allowed.
  *
- * <p>Works from its own views, kept from the store's changes, as the controller's informers: the
- * budgets and the pods of each namespace, the pods indexed by label, so that a pod's change
- * wakes only the budgets that select it.
+ * <p>Works from views kept from the store's changes, as the controller's informers: the pods by
+ * label ({@link PodsByLabel}), the budgets by the labels they select ({@link PodSelectors}), so
+ * that a pod's change wakes only the budgets that select it, and the scale of ReplicaSets and
+ * Deployments. A budget's status is written only when its counts change.
  */
 final class DisruptionController implements AutoCloseable {
 
@@ -35,34 +34,29 @@ final class DisruptionController implements AutoCloseable {
   private static final ApiTarget BUDGETS = ApiTarget.parse(
       "/apis/policy/v1/namespaces/default/poddisruptionbudgets");
 
-  /** What a budget needs of a pod. */
-  private record PodFacts(JsonNode labels, boolean healthy, String replicaSet) {
-  }
-
   /** What a budget needs of a ReplicaSet: its Deployment, if one controls it, and its scale. */
   private record ReplicaSetFacts(String deployment, int replicas) {
+  }
+
+  /** The counts a status is made of, or why they could not be made: written when they change. */
+  private record Counts(long generation, int expected, int desiredHealthy, int currentHealthy,
+      String failure) {
   }
 
   private final Storage api;
   private final Clock clock;
   private final WorkQueue queue;
-  /** namespace → budget name → its selector. */
-  private final Map<String, Map<String, JsonNode>> selectors = new ConcurrentHashMap<>();
-  /**
-   * namespace → the first "key=value" of a budget's matchLabels (or "" when it has none) → the
-   * budgets: a pod's change looks up its own labels instead of matching every budget.
-   */
-  private final Map<String, Map<String, Set<String>>> budgetsByLabel = new ConcurrentHashMap<>();
-  /** namespace → pod name → facts. */
-  private final Map<String, Map<String, PodFacts>> pods = new ConcurrentHashMap<>();
-  /** namespace → "key=value" → names of the pods with that label. */
-  private final Map<String, Map<String, Set<String>>> podsByLabel = new ConcurrentHashMap<>();
+  private final PodsByLabel pods;
+  private final PodSelectors budgets = new PodSelectors();
   /** "namespace/name" → facts. */
   private final Map<String, ReplicaSetFacts> replicaSets = new ConcurrentHashMap<>();
   private final Map<String, Integer> deploymentReplicas = new ConcurrentHashMap<>();
+  /** "namespace/name" → what the budget's status was last written from. */
+  private final Map<String, Counts> written = new ConcurrentHashMap<>();
 
-  DisruptionController(Storage api, Clock clock) {
+  DisruptionController(Storage api, PodsByLabel pods, Clock clock) {
     this.api = api;
+    this.pods = pods;
     this.clock = clock;
     this.queue = new WorkQueue("embedded-cluster-disruption-controller", this::sync, () -> { },
         LOG);
@@ -79,24 +73,25 @@ final class DisruptionController implements AutoCloseable {
     String name = change.target().name();
     switch (change.target().plural()) {
       case "poddisruptionbudgets" -> {
-        JsonNode oldSelector = namespaced(selectors, namespace).remove(name);
-        if (oldSelector != null) {
-          namespaced(budgetsByLabel, namespace).getOrDefault(indexKey(oldSelector), Set.of())
-              .remove(name);
-        }
-        if (object != null) {
-          JsonNode selector = object.path("spec").path("selector");
-          namespaced(selectors, namespace).put(name, selector);
-          namespaced(budgetsByLabel, namespace).computeIfAbsent(indexKey(selector),
-              key -> ConcurrentHashMap.newKeySet()).add(name);
-          if (before == null || !before.path("spec").equals(object.path("spec"))
-              || !before.path("metadata").path("generation")
-                  .equals(object.path("metadata").path("generation"))) {
-            queue.enqueue(namespace, name);
-          }
+        JsonNode selector = object == null ? null : object.path("spec").path("selector");
+        // policy/v1: an empty selector selects every pod of the namespace, a missing one none
+        budgets.put(namespace, name, selector != null && selector.isObject() ? selector : null);
+        if (object == null) {
+          written.remove(namespace + "/" + name);
+        } else if (before == null || !before.path("spec").equals(object.path("spec"))
+            || !before.path("metadata").path("generation")
+                .equals(object.path("metadata").path("generation"))) {
+          queue.enqueue(namespace, name);
         }
       }
-      case "pods" -> podChanged(namespace, name, before, object);
+      case "pods" -> {
+        if (object == null || before == null || healthy(before) != healthy(object)
+            || !before.path("metadata").path("labels").equals(object.path("metadata")
+                .path("labels"))) {
+          wakeBudgetsOf(namespace, before);
+          wakeBudgetsOf(namespace, object);
+        }
+      }
       case "replicasets" -> {
         if (object == null) {
           replicaSets.remove(namespace + "/" + name);
@@ -104,8 +99,7 @@ final class DisruptionController implements AutoCloseable {
           ReplicaSetFacts facts = new ReplicaSetFacts(controller(object, "Deployment"),
               object.path("spec").path("replicas").asInt(1));
           if (!facts.equals(replicaSets.put(namespace + "/" + name, facts))) {
-            wakeBudgetsOf(namespace, object.path("spec").path("template").path("metadata")
-                .path("labels"));
+            wakeBudgetsOf(namespace, object.path("spec").path("template"));
           }
         }
       }
@@ -116,8 +110,7 @@ final class DisruptionController implements AutoCloseable {
           int replicas = object.path("spec").path("replicas").asInt(1);
           Integer previous = deploymentReplicas.put(namespace + "/" + name, replicas);
           if (previous == null || previous != replicas) {
-            wakeBudgetsOf(namespace, object.path("spec").path("template").path("metadata")
-                .path("labels"));
+            wakeBudgetsOf(namespace, object.path("spec").path("template"));
           }
         }
       }
@@ -125,144 +118,105 @@ final class DisruptionController implements AutoCloseable {
     }
   }
 
-  private void podChanged(String namespace, String name, ObjectNode before, ObjectNode object) {
-    PodFacts old = namespaced(pods, namespace).get(name);
-    PodFacts now = object == null ? null : new PodFacts(object.path("metadata").path("labels"),
-        healthy(object), controller(object, "ReplicaSet"));
-    if (Objects.equals(old, now)) {
-      return;
+  /** The budgets that select this pod (or template) are synced again. */
+  private void wakeBudgetsOf(String namespace, JsonNode podOrTemplate) {
+    if (podOrTemplate != null) {
+      budgets.selecting(namespace, podOrTemplate.path("metadata").path("labels"))
+          .forEach(budget -> queue.enqueue(namespace, budget));
     }
-    Map<String, Set<String>> byLabel = namespaced(podsByLabel, namespace);
-    if (old != null) {
-      old.labels().fields().forEachRemaining(label -> byLabel.getOrDefault(
-          label.getKey() + "=" + label.getValue().asText(), Set.of()).remove(name));
-      namespaced(pods, namespace).remove(name);
-      wakeBudgetsOf(namespace, old.labels());
-    }
-    if (now != null) {
-      now.labels().fields().forEachRemaining(label -> byLabel.computeIfAbsent(
-          label.getKey() + "=" + label.getValue().asText(),
-          key -> ConcurrentHashMap.newKeySet()).add(name));
-      namespaced(pods, namespace).put(name, now);
-      wakeBudgetsOf(namespace, now.labels());
-    }
-  }
-
-  /** The budgets whose selector matches these labels are synced again. */
-  private void wakeBudgetsOf(String namespace, JsonNode labels) {
-    Map<String, Set<String>> index = namespaced(budgetsByLabel, namespace);
-    Map<String, JsonNode> inNamespace = namespaced(selectors, namespace);
-    Set<String> candidates = new HashSet<>(index.getOrDefault("", Set.of()));
-    labels.fields().forEachRemaining(label -> candidates.addAll(index.getOrDefault(
-        label.getKey() + "=" + label.getValue().asText(), Set.of())));
-    for (String budget : candidates) {
-      JsonNode selector = inNamespace.get(budget);
-      if (selector != null && selects(selector, labels)) {
-        queue.enqueue(namespace, budget);
-      }
-    }
-  }
-
-  private static String indexKey(JsonNode selector) {
-    var matchLabels = selector.path("matchLabels").fields();
-    if (!matchLabels.hasNext()) {
-      return "";
-    }
-    var first = matchLabels.next();
-    return first.getKey() + "=" + first.getValue().asText();
   }
 
   // ---- the sync, on the controller's own thread ----
 
   private void sync(String namespace, String name) {
-    JsonNode selector = namespaced(selectors, namespace).get(name);
+    JsonNode selector = budgets.get(namespace, name);
     if (selector == null) {
       return;
     }
-    Map<String, PodFacts> selected = selectedPods(namespace, selector);
+    List<ObjectNode> selected = pods.selected(namespace, selector);
     api.updateInternal(BUDGETS.withNamespace(namespace).withName(name).withSubresource("status"),
         budget -> {
-          budget.set("status", status(budget, namespace, selected));
+          Counts counts = counts(budget, namespace, selected);
+          if (counts.equals(written.get(namespace + "/" + name))
+              && budget.path("status").hasNonNull("observedGeneration")) {
+            return budget; // nothing changed: no write
+          }
+          budget.set("status", status(budget, counts));
+          written.put(namespace + "/" + name, counts);
           return budget;
         }, DeploymentController.MANAGER);
   }
 
-  private Map<String, PodFacts> selectedPods(String namespace, JsonNode selector) {
-    Map<String, PodFacts> inNamespace = namespaced(pods, namespace);
-    String indexKey = indexKey(selector);
-    Set<String> candidates = new HashSet<>(indexKey.isEmpty() ? inNamespace.keySet()
-        : namespaced(podsByLabel, namespace).getOrDefault(indexKey, Set.of()));
-    Map<String, PodFacts> selected = new LinkedHashMap<>();
-    for (String pod : candidates) {
-      PodFacts facts = inNamespace.get(pod);
-      if (facts != null && selects(selector, facts.labels())) {
-        selected.put(pod, facts);
-      }
-    }
-    return selected;
-  }
-
-  private ObjectNode status(ObjectNode budget, String namespace, Map<String, PodFacts> selected) {
+  /** getExpectedPodCount and countHealthyPods. */
+  private Counts counts(ObjectNode budget, String namespace, List<ObjectNode> selected) {
     JsonNode spec = budget.path("spec");
     long generation = budget.path("metadata").path("generation").asLong(1);
-    ObjectNode status = JsonNodeFactory.instance.objectNode();
-    int expected;
-    int desiredHealthy;
+    int currentHealthy = (int) selected.stream().filter(DisruptionController::healthy).count();
     try {
       if (spec.hasNonNull("maxUnavailable")) {
-        expected = expectedScale(namespace, selected);
-        desiredHealthy = Math.max(0, expected - scaled(spec.get("maxUnavailable"), expected));
+        int expected = expectedScale(namespace, selected);
+        return new Counts(generation, expected,
+            Math.max(0, expected - scaled(spec.get("maxUnavailable"), expected)),
+            currentHealthy, null);
       } else if (spec.path("minAvailable").isInt()) {
-        expected = selected.size();
-        desiredHealthy = spec.get("minAvailable").asInt();
+        return new Counts(generation, selected.size(), spec.get("minAvailable").asInt(),
+            currentHealthy, null);
       } else if (spec.hasNonNull("minAvailable")) {
-        expected = expectedScale(namespace, selected);
-        desiredHealthy = scaled(spec.get("minAvailable"), expected);
-      } else {
-        expected = selected.size();
-        desiredHealthy = 0;
+        int expected = expectedScale(namespace, selected);
+        return new Counts(generation, expected, scaled(spec.get("minAvailable"), expected),
+            currentHealthy, null);
       }
+      return new Counts(generation, selected.size(), 0, currentHealthy, null);
     } catch (IllegalStateException noController) {
+      return new Counts(generation, 0, 0, 0, noController.getMessage());
+    }
+  }
+
+  private ObjectNode status(ObjectNode budget, Counts counts) {
+    JsonNode old = budget.path("status");
+    ObjectNode status = JsonNodeFactory.instance.objectNode();
+    if (counts.failure() != null) {
       // failSafe: what cannot be counted allows no disruption, and says why
       status.put("disruptionsAllowed", 0);
-      status.put("currentHealthy", budget.path("status").path("currentHealthy").asInt(0));
-      status.put("desiredHealthy", budget.path("status").path("desiredHealthy").asInt(0));
-      status.put("expectedPods", budget.path("status").path("expectedPods").asInt(0));
-      status.put("observedGeneration", budget.path("status").path("observedGeneration").asLong());
+      status.put("currentHealthy", old.path("currentHealthy").asInt(0));
+      status.put("desiredHealthy", old.path("desiredHealthy").asInt(0));
+      status.put("expectedPods", old.path("expectedPods").asInt(0));
+      status.put("observedGeneration", old.path("observedGeneration").asLong());
       status.putArray("conditions").add(condition(budget, false, "SyncFailed",
-          noController.getMessage(), generation));
+          counts.failure(), counts.generation()));
       return status;
     }
-    int currentHealthy = (int) selected.values().stream().filter(PodFacts::healthy).count();
-    int allowed = Math.max(0, currentHealthy - desiredHealthy);
-    status.put("observedGeneration", generation);
+    int allowed = Math.max(0, counts.currentHealthy() - counts.desiredHealthy());
+    status.put("observedGeneration", counts.generation());
     status.put("disruptionsAllowed", allowed);
-    status.put("currentHealthy", currentHealthy);
-    status.put("desiredHealthy", desiredHealthy);
-    status.put("expectedPods", expected);
+    status.put("currentHealthy", counts.currentHealthy());
+    status.put("desiredHealthy", counts.desiredHealthy());
+    status.put("expectedPods", counts.expected());
     status.putArray("conditions").add(allowed > 0
-        ? condition(budget, true, "SufficientPods", "", generation)
-        : condition(budget, false, "InsufficientPods", "", generation));
+        ? condition(budget, true, "SufficientPods", "", counts.generation())
+        : condition(budget, false, "InsufficientPods", "", counts.generation()));
     return status;
   }
 
   /** getExpectedScale: the scale of each controller of the selected pods, counted once. */
-  private int expectedScale(String namespace, Map<String, PodFacts> selected) {
+  private int expectedScale(String namespace, List<ObjectNode> selected) {
     Map<String, Integer> scales = new LinkedHashMap<>();
-    selected.forEach((pod, facts) -> {
-      if (facts.replicaSet() == null) {
-        throw new IllegalStateException("found no controller ref for pod \"" + pod + "\"");
+    for (ObjectNode pod : selected) {
+      String podName = pod.path("metadata").path("name").asText();
+      String replicaSetName = controller(pod, "ReplicaSet");
+      if (replicaSetName == null) {
+        throw new IllegalStateException("found no controller ref for pod \"" + podName + "\"");
       }
-      ReplicaSetFacts replicaSet = replicaSets.get(namespace + "/" + facts.replicaSet());
+      ReplicaSetFacts replicaSet = replicaSets.get(namespace + "/" + replicaSetName);
       Integer replicas = replicaSet == null ? null : replicaSet.deployment() == null
           ? Integer.valueOf(replicaSet.replicas())
           : deploymentReplicas.get(namespace + "/" + replicaSet.deployment());
       if (replicas == null) {
-        throw new IllegalStateException("found no controllers for pod \"" + pod + "\"");
+        throw new IllegalStateException("found no controllers for pod \"" + podName + "\"");
       }
       scales.put(replicaSet.deployment() != null ? "Deployment/" + replicaSet.deployment()
-          : "ReplicaSet/" + facts.replicaSet(), replicas);
-    });
+          : "ReplicaSet/" + replicaSetName, replicas);
+    }
     return scales.values().stream().mapToInt(Integer::intValue).sum();
   }
 
@@ -296,35 +250,18 @@ final class DisruptionController implements AutoCloseable {
     return condition;
   }
 
-  /** policy/v1: an empty selector selects every pod of the namespace, a missing one none. */
-  private static boolean selects(JsonNode selector, JsonNode labels) {
-    return selector.isObject() && LabelSelectors.matches(selector, labels);
+  /** countHealthyPods: ready and not being deleted. */
+  private static boolean healthy(JsonNode pod) {
+    return !pod.path("metadata").hasNonNull("deletionTimestamp") && PodsByLabel.ready(pod);
   }
 
-  private static boolean healthy(ObjectNode pod) {
-    if (pod.path("metadata").hasNonNull("deletionTimestamp")) {
-      return false;
-    }
-    for (JsonNode condition : pod.path("status").path("conditions")) {
-      if ("Ready".equals(condition.path("type").asText())) {
-        return "True".equals(condition.path("status").asText());
-      }
-    }
-    return false;
-  }
-
-  private static String controller(ObjectNode object, String kind) {
+  private static String controller(JsonNode object, String kind) {
     for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
       if (kind.equals(owner.path("kind").asText()) && owner.path("controller").asBoolean()) {
         return owner.path("name").asText();
       }
     }
     return null;
-  }
-
-  private static <V> Map<String, V> namespaced(Map<String, Map<String, V>> byNamespace,
-      String namespace) {
-    return byNamespace.computeIfAbsent(namespace, key -> new ConcurrentHashMap<>());
   }
 
   @Override

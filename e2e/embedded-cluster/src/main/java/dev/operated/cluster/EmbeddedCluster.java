@@ -76,9 +76,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     DeploymentController deployments = new DeploymentController(api, builder.clock);
     CrdEstablisher crdEstablisher = new CrdEstablisher(api, builder.clock);
     ClusterRoleAggregation aggregation = new ClusterRoleAggregation(api);
-    DisruptionController disruption = new DisruptionController(api, builder.clock);
+    PodsByLabel podsByLabel = new PodsByLabel(api); // before the controllers that read it
+    DisruptionController disruption = new DisruptionController(api, podsByLabel, builder.clock);
+    EndpointSliceController endpointSlices = new EndpointSliceController(api, podsByLabel);
     this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
-        aggregation, disruption);
+        aggregation, disruption, endpointSlices);
     createSystemNamespaces();
     kubelet.registerNode(version.getGitVersion());
     if (builder.authorization == Authorizer.Mode.RBAC) {

@@ -190,6 +190,12 @@ final class TablePrinters {
           Column.of("Holder", "string", 0, "The holder of the lease."), AGE),
           (lease, now) -> List.of(name(lease), lease.path("spec").path("holderIdentity")
               .asText(""), age(lease, now)))),
+      Map.entry("endpointslices", new Printer(List.of(NAME,
+          Column.of("AddressType", "string", 0, "Type of address carried by this "
+              + "EndpointSlice."),
+          Column.of("Ports", "string", 0, "Ports allocated with this EndpointSlice."),
+          Column.of("Endpoints", "string", 0, "Endpoints included in this EndpointSlice."),
+          AGE), TablePrinters::printEndpointSlice)),
       Map.entry("roles", CREATED_AT),
       Map.entry("clusterroles", CREATED_AT),
       Map.entry("rolebindings", BINDING),
@@ -249,6 +255,30 @@ final class TablePrinters {
     }
     // a built-in kind without a printer of its own gets rest.DefaultTableConvertor's columns
     return BUILT_IN.getOrDefault(target.plural(), CREATED_AT);
+  }
+
+  /**
+   * printEndpointSlice: the first three ports (a port's number, else its name, else "*") and
+   * addresses, then "+ N more...", "<unset>" for none (formatDiscoveryPorts,
+   * formatDiscoveryEndpoints, listWithMoreString).
+   */
+  static List<Object> printEndpointSlice(JsonNode slice, Instant now) {
+    List<String> ports = new ArrayList<>();
+    slice.path("ports").forEach(port -> ports.add(port.hasNonNull("port")
+        ? port.get("port").asText() : port.hasNonNull("name") ? port.get("name").asText() : "*"));
+    List<String> addresses = new ArrayList<>();
+    slice.path("endpoints").forEach(endpoint -> endpoint.path("addresses")
+        .forEach(address -> addresses.add(address.asText())));
+    return List.of(name(slice), slice.path("addressType").asText(), firstThree(ports),
+        firstThree(addresses), age(slice, now));
+  }
+
+  private static String firstThree(List<String> values) {
+    if (values.isEmpty()) {
+      return "<unset>";
+    }
+    String shown = String.join(",", values.subList(0, Math.min(3, values.size())));
+    return values.size() > 3 ? shown + " + " + (values.size() - 3) + " more..." : shown;
   }
 
   /** printRoleBinding's cells: subjects by kind (rbac.SubjectsStrings: accounts as ns/name). */

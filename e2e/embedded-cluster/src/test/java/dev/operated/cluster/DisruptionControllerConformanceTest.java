@@ -4,17 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,27 +22,6 @@ import org.junit.jupiter.api.Test;
  * whose pods a test makes ready one by one.
  */
 class DisruptionControllerConformanceTest {
-
-  /** Pods are running and become ready when the test says so. */
-  private static final class ReadinessNode implements Node {
-    private final Map<String, PodReporter> reporters = new ConcurrentHashMap<>();
-
-    @Override
-    public void podAdded(Pod pod, PodReporter reporter) {
-      reporters.put(pod.getMetadata().getName(), reporter);
-      reporter.report(List.of(ContainerReport.running("app", false, false)));
-    }
-
-    void ready(String pod) {
-      reporters.get(pod).report(List.of(ContainerReport.running("app", false, true)));
-    }
-
-    @Override
-    public void podDeleted(Pod pod, PodReporter reporter) {
-      reporters.remove(pod.getMetadata().getName());
-      reporter.terminated();
-    }
-  }
 
   private final ReadinessNode node = new ReadinessNode();
   private EmbeddedCluster cluster;
@@ -67,11 +42,7 @@ class DisruptionControllerConformanceTest {
   /** maxUnavailable: the Deployment's replicas are expected, and one of them may go. */
   @Test
   void aBudgetOfADeploymentAllowsWhatItsReadyPodsLeaveOver() {
-    client.apps().deployments().resource(new DeploymentBuilder().withNewMetadata()
-        .withName("web").endMetadata().withNewSpec().withReplicas(3).withNewSelector()
-        .addToMatchLabels("app", "web").endSelector().withNewTemplate().withNewMetadata()
-        .addToLabels("app", "web").endMetadata().withNewSpec().addNewContainer().withName("app")
-        .withImage("web:1").endContainer().endSpec().endTemplate().endSpec().build()).create();
+    client.apps().deployments().resource(Workloads.deployment("web", 3)).create();
     budget("web", new PodDisruptionBudgetBuilder().withNewSpec()
         .withMaxUnavailable(new IntOrString(1)).withNewSelector().addToMatchLabels("app", "web")
         .endSelector().endSpec());

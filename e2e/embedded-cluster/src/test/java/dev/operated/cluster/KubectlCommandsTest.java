@@ -247,4 +247,24 @@ class KubectlCommandsTest {
         .containsPattern("NAME +ROLE +AGE +USERS +GROUPS +SERVICEACCOUNTS")
         .containsPattern("robot-reads +Role/reader +\\d+s +jane +default/robot");
   }
+
+  /**
+   * The EndpointSlice controller's slices, as kubectl lists them (printEndpointSlice) and as
+   * describe service prints a Service's endpoints from them; before, "Endpoints: <none>" for a
+   * Service whose pods served.
+   */
+  @Test
+  void kubectlShowsAServicesEndpoints() throws Exception {
+    assertThat(kubectl.run("create", "deployment", "web", "--image=nginx:1.27", "--port=8080")
+        .exitCode()).isZero();
+    assertThat(kubectl.run("create", "service", "clusterip", "web", "--tcp=80:8080").exitCode())
+        .isZero();
+
+    await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(
+        kubectl.run("describe", "service", "web").output())
+        .containsPattern("Endpoints: +127\\.0\\.0\\.1:8080"));
+    assertThat(kubectl.run("get", "endpointslices").output())
+        .containsPattern("NAME +ADDRESSTYPE +PORTS +ENDPOINTS +AGE")
+        .containsPattern("web-\\w{5} +IPv4 +8080 +127\\.0\\.0\\.1 ");
+  }
 }
