@@ -25,6 +25,9 @@ final class CampaignOracles {
 
   /** Differences listed per object before the rest is summarised. */
   private static final int DIFFERENCES_SHOWN = 6;
+  private static final List<String> SERVICE_FIELDS_OF_THE_SERVER = List.of("clusterIP",
+      "clusterIPs", "ipFamilies", "ipFamilyPolicy", "sessionAffinity", "internalTrafficPolicy",
+      "externalTrafficPolicy", "allocateLoadBalancerNodePorts");
 
   private CampaignOracles() {
   }
@@ -177,7 +180,9 @@ final class CampaignOracles {
    * owner reference (compared apart), the status, the Deployment controller's revision
    * annotation, and JOSDK's marker of the resource version it last wrote. A Deployment without
    * replicas in its desired state has them from the API server's default or an autoscaler: the
-   * operator leaves them alone, so they are not compared.
+   * operator leaves them alone, so they are not compared. Nor are a Service's addresses and the
+   * defaults the API server adds to it (alloc.go, SetDefaults_Service), which the operator never
+   * sets: the allocated ones differ from one cluster to the next.
    */
   static JsonNode withoutServerFields(HasMetadata live, boolean replicasInSpec) {
     ObjectNode tree = Serialization.jsonMapper().valueToTree(live);
@@ -195,6 +200,10 @@ final class CampaignOracles {
     if ("Deployment".equals(live.getKind()) && tree.get("spec") instanceof ObjectNode spec
         && !replicasInSpec) {
       spec.remove("replicas");
+    }
+    if ("Service".equals(live.getKind()) && tree.get("spec") instanceof ObjectNode spec) {
+      spec.remove(SERVICE_FIELDS_OF_THE_SERVER);
+      spec.path("ports").forEach(port -> ((ObjectNode) port).remove("nodePort"));
     }
     return tree;
   }

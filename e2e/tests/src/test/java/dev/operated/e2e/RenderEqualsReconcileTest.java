@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.operated.api.OperatedService;
 import dev.operated.cli.OperatedCli;
 import dev.operated.cluster.EmbeddedCluster;
@@ -114,33 +113,13 @@ class RenderEqualsReconcileTest {
           .isNotNull();
       assertThat(live.getMetadata().getOwnerReferences()).extracting(OwnerReference::getUid)
           .containsExactly(owner.getMetadata().getUid());
-      assertThat(withoutServerFields(live)).as("%s %s/%s as the API server holds it",
-              expected.getKind(), expected.getMetadata().getNamespace(),
-              expected.getMetadata().getName())
-          .isEqualTo(Serialization.jsonMapper().valueToTree(expected));
+      JsonNode want = Serialization.jsonMapper().valueToTree(expected);
+      assertThat(CampaignOracles.withoutServerFields(live,
+              !want.path("spec").path("replicas").isMissingNode()))
+          .as("%s %s/%s as the API server holds it", expected.getKind(),
+              expected.getMetadata().getNamespace(), expected.getMetadata().getName())
+          .isEqualTo(want);
     }
-  }
-
-  /**
-   * What is written beside the desired state: the API server's identity and bookkeeping, the
-   * owner reference (render says it leaves it out), the status, the Deployment controller's
-   * revision annotation, and JOSDK's own marker of the resource version it last wrote (it filters
-   * the echo of its own writes with it).
-   */
-  private static JsonNode withoutServerFields(HasMetadata live) {
-    ObjectNode tree = Serialization.jsonMapper().valueToTree(live);
-    ObjectNode metadata = (ObjectNode) tree.get("metadata");
-    metadata.remove(List.of("uid", "resourceVersion", "generation", "creationTimestamp",
-        "managedFields", "ownerReferences"));
-    if (metadata.get("annotations") instanceof ObjectNode annotations) {
-      annotations.remove(List.of("deployment.kubernetes.io/revision",
-          "javaoperatorsdk.io/previous"));
-      if (annotations.isEmpty()) {
-        metadata.remove("annotations");
-      }
-    }
-    tree.remove("status");
-    return tree;
   }
 
   private static List<HasMetadata> render(List<String> args) {
