@@ -195,10 +195,10 @@ final class EndpointSliceController implements AutoCloseable {
 
   private boolean written(String namespace, String slice, ObjectNode content) {
     return api.updateInternal(SLICES.withNamespace(namespace).withName(slice),
-        stored -> {
-          Storage.metadataOf(stored).set("labels", content.get("labels"));
-          stored.set("ports", content.get("ports"));
-          stored.set("endpoints", content.get("endpoints"));
+        stored -> { // copies: what was last written is compared with, never handed over
+          Storage.metadataOf(stored).set("labels", content.get("labels").deepCopy());
+          stored.set("ports", content.get("ports").deepCopy());
+          stored.set("endpoints", content.get("endpoints").deepCopy());
           return stored;
         }, DeploymentController.MANAGER) != null;
   }
@@ -209,14 +209,14 @@ final class EndpointSliceController implements AutoCloseable {
     slice.put("apiVersion", "discovery.k8s.io/v1").put("kind", "EndpointSlice");
     ObjectNode sliceMetadata = slice.putObject("metadata");
     sliceMetadata.put("generateName", metadata.path("name").asText() + "-");
-    sliceMetadata.set("labels", content.get("labels"));
+    sliceMetadata.set("labels", content.get("labels").deepCopy());
     sliceMetadata.putArray("ownerReferences").addObject().put("apiVersion", "v1")
         .put("kind", "Service").put("name", metadata.path("name").asText())
         .put("uid", metadata.path("uid").asText()).put("controller", true)
         .put("blockOwnerDeletion", true);
     slice.put("addressType", "IPv4");
-    slice.set("endpoints", content.get("endpoints"));
-    slice.set("ports", content.get("ports"));
+    slice.set("endpoints", content.get("endpoints").deepCopy());
+    slice.set("ports", content.get("ports").deepCopy());
     ObjectNode created = api.createInternal(SLICES.withNamespace(metadata.path("namespace")
         .asText()), slice, DeploymentController.MANAGER);
     return created.path("metadata").path("name").asText();
