@@ -11,9 +11,9 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetStatus;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What kube-controller-manager's disruption controller writes into a PodDisruptionBudget's
@@ -24,19 +24,14 @@ import org.junit.jupiter.api.Test;
 class DisruptionControllerConformanceTest {
 
   private final ReadinessNode node = new ReadinessNode();
-  private EmbeddedCluster cluster;
+
+  @RegisterExtension
+  final ClusterPerTest clusters = new ClusterPerTest(() -> EmbeddedCluster.builder().node(node));
   private KubernetesClient client;
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().node(node).start();
-    client = cluster.newClient();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    cluster.close();
+    client = clusters.client();
   }
 
   /** maxUnavailable: the Deployment's replicas are expected, and one of them may go. */

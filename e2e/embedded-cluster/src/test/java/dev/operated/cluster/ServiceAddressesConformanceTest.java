@@ -9,9 +9,9 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What the Service REST storage fills in (pkg/registry/core/service/storage/alloc.go:
@@ -22,19 +22,13 @@ import org.junit.jupiter.api.Test;
  */
 class ServiceAddressesConformanceTest {
 
-  private EmbeddedCluster cluster;
+  @RegisterExtension
+  final ClusterPerTest clusters = new ClusterPerTest(EmbeddedCluster::builder);
   private KubernetesClient client;
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().start();
-    client = cluster.newClient();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    cluster.close();
+    client = clusters.client();
   }
 
   @Test

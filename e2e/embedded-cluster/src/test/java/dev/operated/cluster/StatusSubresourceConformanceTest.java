@@ -6,9 +6,9 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What a write to a Deployment's status subresource may change besides the status:
@@ -19,20 +19,14 @@ import org.junit.jupiter.api.Test;
  */
 class StatusSubresourceConformanceTest {
 
-  private EmbeddedCluster cluster;
+  @RegisterExtension
+  final ClusterPerTest clusters = new ClusterPerTest(EmbeddedCluster::builder);
   private KubernetesClient client;
 
   @BeforeEach
   void start() {
-    cluster = EmbeddedCluster.builder().start();
-    cluster.pause(Controller.DEPLOYMENT); // its own status writes would race the test's
-    client = cluster.newClient();
-  }
-
-  @AfterEach
-  void stop() {
-    client.close();
-    cluster.close();
+    client = clusters.client();
+    clusters.cluster().pause(Controller.DEPLOYMENT); // its own status writes would race the test's
   }
 
   @Test
