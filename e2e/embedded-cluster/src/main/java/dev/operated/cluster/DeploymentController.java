@@ -114,7 +114,8 @@ final class DeploymentController implements AutoCloseable {
         ? replicaSet.substring(0, replicaSet.length() - hash.length() - 1) : replicaSet;
   }
 
-  private static java.util.Optional<String> owner(ObjectNode object, String kind) {
+  /** The name of the object's controller of this kind, from its ownerReferences. */
+  static java.util.Optional<String> owner(JsonNode object, String kind) {
     for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
       if (kind.equals(owner.path("kind").asText()) && owner.path("controller").asBoolean()) {
         return java.util.Optional.of(owner.path("name").asText());

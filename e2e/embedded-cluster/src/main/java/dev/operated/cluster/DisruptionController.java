@@ -96,7 +96,8 @@ final class DisruptionController implements AutoCloseable {
         if (object == null) {
           replicaSets.remove(namespace + "/" + name);
         } else {
-          ReplicaSetFacts facts = new ReplicaSetFacts(controller(object, "Deployment"),
+          ReplicaSetFacts facts = new ReplicaSetFacts(
+              DeploymentController.owner(object, "Deployment").orElse(null),
               object.path("spec").path("replicas").asInt(1));
           if (!facts.equals(replicaSets.put(namespace + "/" + name, facts))) {
             wakeBudgetsOf(namespace, object.path("spec").path("template"));
@@ -203,7 +204,7 @@ final class DisruptionController implements AutoCloseable {
     Map<String, Integer> scales = new LinkedHashMap<>();
     for (ObjectNode pod : selected) {
       String podName = pod.path("metadata").path("name").asText();
-      String replicaSetName = controller(pod, "ReplicaSet");
+      String replicaSetName = DeploymentController.owner(pod, "ReplicaSet").orElse(null);
       if (replicaSetName == null) {
         throw new IllegalStateException("found no controller ref for pod \"" + podName + "\"");
       }
@@ -234,11 +235,9 @@ final class DisruptionController implements AutoCloseable {
       long generation) {
     String status = allowed ? "True" : "False";
     String since = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
-    for (JsonNode old : budget.path("status").path("conditions")) {
-      if ("DisruptionAllowed".equals(old.path("type").asText())
-          && status.equals(old.path("status").asText())) {
-        since = old.path("lastTransitionTime").asText(since);
-      }
+    JsonNode old = ReplicaSetController.find(budget.path("status"), "DisruptionAllowed");
+    if (old != null && status.equals(old.path("status").asText())) {
+      since = old.path("lastTransitionTime").asText(since);
     }
     ObjectNode condition = JsonNodeFactory.instance.objectNode();
     condition.put("type", "DisruptionAllowed");
@@ -252,16 +251,7 @@ final class DisruptionController implements AutoCloseable {
 
   /** countHealthyPods: ready and not being deleted. */
   private static boolean healthy(JsonNode pod) {
-    return !pod.path("metadata").hasNonNull("deletionTimestamp") && PodsByLabel.ready(pod);
-  }
-
-  private static String controller(JsonNode object, String kind) {
-    for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
-      if (kind.equals(owner.path("kind").asText()) && owner.path("controller").asBoolean()) {
-        return owner.path("name").asText();
-      }
-    }
-    return null;
+    return !pod.path("metadata").hasNonNull("deletionTimestamp") && ReplicaSetController.ready(pod);
   }
 
   @Override

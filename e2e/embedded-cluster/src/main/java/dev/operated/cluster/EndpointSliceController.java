@@ -122,7 +122,7 @@ final class EndpointSliceController implements AutoCloseable {
   /** What of a pod its endpoint shows: a change to anything else writes no slice. */
   private static List<Object> endpointFacts(JsonNode pod) {
     return List.of(pod.path("metadata").path("labels"), pod.path("status").path("podIP"),
-        pod.path("status").path("phase"), PodsByLabel.ready(pod),
+        pod.path("status").path("phase"), ReplicaSetController.ready(pod),
         pod.path("metadata").has("deletionTimestamp"), pod.path("spec").path("nodeName"));
   }
 
@@ -261,7 +261,7 @@ final class EndpointSliceController implements AutoCloseable {
   private static ObjectNode endpoint(ObjectNode service, ObjectNode pod) {
     JsonNode metadata = pod.path("metadata");
     boolean terminating = metadata.hasNonNull("deletionTimestamp");
-    boolean ready = PodsByLabel.ready(pod);
+    boolean ready = ReplicaSetController.ready(pod);
     ObjectNode endpoint = NODES.objectNode();
     endpoint.putArray("addresses").add(pod.path("status").path("podIP").asText());
     endpoint.putObject("conditions")

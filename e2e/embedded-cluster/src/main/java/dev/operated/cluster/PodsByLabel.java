@@ -65,16 +65,6 @@ final class PodsByLabel {
     return selected;
   }
 
-  /** podutil.IsPodReady: the pod's Ready condition is True. */
-  static boolean ready(JsonNode pod) {
-    for (JsonNode condition : pod.path("status").path("conditions")) {
-      if ("Ready".equals(condition.path("type").asText())) {
-        return "True".equals(condition.path("status").asText());
-      }
-    }
-    return false;
-  }
-
   static <V> Map<String, V> namespaced(Map<String, Map<String, V>> byNamespace,
       String namespace) {
     return byNamespace.computeIfAbsent(namespace, key -> new ConcurrentHashMap<>());

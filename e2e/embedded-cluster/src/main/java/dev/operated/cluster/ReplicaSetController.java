@@ -105,7 +105,8 @@ final class ReplicaSetController {
         .filter(pod -> !pod.path("metadata").hasNonNull("deletionTimestamp")).toList();
   }
 
-  static boolean ready(ObjectNode pod) {
+  /** podutil.IsPodReady: the pod's Ready condition is True. */
+  static boolean ready(JsonNode pod) {
     JsonNode condition = find(pod.path("status"), "Ready");
     return condition != null && "True".equals(condition.path("status").asText());
   }

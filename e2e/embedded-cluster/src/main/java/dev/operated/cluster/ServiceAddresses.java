@@ -54,11 +54,11 @@ final class ServiceAddresses {
     if (!(service.get("spec") instanceof ObjectNode spec)) {
       return;
     }
-    String holder = holder(service);
-    JsonNode before = current == null ? null : current.path("spec");
     if ("ExternalName".equals(spec.path("type").asText())) {
       return;
     }
+    String holder = holder(service);
+    JsonNode before = current == null ? null : current.path("spec");
     List<FieldError> errors = new ArrayList<>();
     keepAllocated(spec, before);
     alignClusterIpFields(spec);
@@ -78,7 +78,7 @@ final class ServiceAddresses {
       }
     }
     if (errors.isEmpty() && wantsNodePorts(spec)) {
-      allocateNodePorts(spec, before, holder, errors);
+      allocateNodePorts(spec, holder, errors);
     }
     if (!errors.isEmpty()) {
       throw ApiErrors.invalid("Service", "", service.path("metadata").path("name").asText(),
@@ -184,9 +184,10 @@ final class ServiceAddresses {
     return null;
   }
 
-  private void allocateNodePorts(ObjectNode spec, JsonNode before, String holder,
-      List<FieldError> errors) {
-    ArrayNode ports = (ArrayNode) spec.path("ports");
+  private void allocateNodePorts(ObjectNode spec, String holder, List<FieldError> errors) {
+    if (!(spec.get("ports") instanceof ArrayNode ports)) {
+      return;
+    }
     for (int i = 0; i < ports.size(); i++) {
       if (!(ports.get(i) instanceof ObjectNode port)) {
         continue;

@@ -62,8 +62,11 @@ final class Storage {
   private final CustomResourceTypes customResources = new CustomResourceTypes(this);
   private final MutatingAdmission mutating = new MutatingAdmission(customResources);
   private final ValidatingAdmission validating = new ValidatingAdmission(customResources);
+  /** Its holders are "namespace/name"; a holder's Service is looked up as last committed. */
   private final ServiceAddresses serviceAddresses = new ServiceAddresses(holder -> {
-    String stored = latestObject("/api/v1/namespaces/" + holder.replace("/", "/services/"));
+    int slash = holder.indexOf('/');
+    String stored = latestObject("/api/v1/namespaces/" + holder.substring(0, slash)
+        + "/services/" + holder.substring(slash + 1));
     return stored == null ? null : parse(stored);
   });
 
