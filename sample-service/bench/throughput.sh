@@ -16,6 +16,7 @@
 #   DURATION=30s CONNECTIONS=64 ROUNDS=3 SAMPLING=0.25 sample-service/bench/throughput.sh
 #   TOGETHER=1 sample-service/bench/throughput.sh     (the variants of a round run at the same time)
 #   LOGS=/tmp/logs sample-service/bench/throughput.sh (keeps each service's log)
+#   MEMORY=1g sample-service/bench/throughput.sh       (the pod's memory limit the JVM sizes from)
 #   JAVA=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java JVM_OPTIONS=-XX:+UseCompactObjectHeaders \
 #     sample-service/bench/throughput.sh              (every variant on another JVM, with flags)
 #
@@ -39,6 +40,9 @@ spans_per_request=${SPANS_PER_REQUEST:-1}   # GET /items/{id}: its SERVER span
 port=${PORT:-18080}
 sink_port=${SINK_PORT:-14318}
 jar=sample-service/target/sample-service.jar
+# the container memory limit the JVM sizes its heap from, as in a pod: the example's 512Mi
+# (sample-service/deploy/operatedservice-full.yaml); before 2026-12-03 the host's 24 GiB
+memory=${MEMORY:-512m}
 java=${JAVA:-java}   # the JVM every variant runs on, e.g. the image's: JAVA=/path/to/jdk-25/bin/java
 variants=("$@")
 [ ${#variants[@]} -gt 0 ] || variants=(off on)
@@ -127,7 +131,9 @@ start() {
   # JVM_OPTIONS is a list of flags, given to every variant; a JVM that does not know one (a Java 25
   # flag on Java 17) ignores it, as the images' JVMs do
   # shellcheck disable=SC2086
-  env "${env[@]}" "$variant_java" -XX:MaxRAMPercentage=75 -XX:+IgnoreUnrecognizedVMOptions \
+  # the image's heap flags, in a JVM that believes it has the pod's memory limit (MEMORY)
+  env "${env[@]}" "$variant_java" -XX:MaxRAM="$memory" -XX:MaxRAMPercentage=75 \
+    -XX:InitialRAMPercentage=75 -XX:+IgnoreUnrecognizedVMOptions \
     ${JVM_OPTIONS:-} -jar "$service_jar" >"$work/service-$i.log" 2>&1 &
   echo $! >"$work/pid-$i"
 }
@@ -211,8 +217,8 @@ sdk_says() {
   (IFS=";"; echo "${said[*]}")
 }
 
-echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up" \
-  "$([ "${TOGETHER:-0}" = 1 ] && echo "(the variants of a round at the same time)" || echo "(one at a time)")."
+echo "Sampling ratio $sampling, $connections connections, $duration per run after $warmup warm-up," \
+  "a JVM sized for a $memory pod $([ "${TOGETHER:-0}" = 1 ] && echo "(the variants of a round at the same time)" || echo "(one at a time)")."
 echo "JVM of the variants without JAVA=: $("$java" -version 2>&1 | head -1).${JVM_OPTIONS:+ JVM_OPTIONS for every variant (a JVM ignores those it does not know): $JVM_OPTIONS.}"
 echo
 echo "| round | variant | requests/s | p99 | CPU µs/request | sink CPU µs/request | spans expected | spans received | start to ready | service log |"

@@ -191,6 +191,31 @@ class ProbesAndMetricsIT {
     }
   }
 
+  /**
+   * In a pod the JVM sizes its heap from the container's memory limit, which {@code -XX:MaxRAM}
+   * stands in for here. Without the image's {@code -XX:InitialRAMPercentage} the heap starts at
+   * 1/64 of it (8 MiB of the example's 512 Mi) and Serial's young generation, sized from it, is
+   * collected every few milliseconds under load.
+   */
+  @Test
+  void theImagesFlagsCommitTheWholeHeapFromTheStartInAPodSizedJvm() {
+    try (ServiceProcess service = ServiceProcess.startReady(
+        env("JAVA_TOOL_OPTIONS", "-XX:MaxRAM=512m"))) {
+      String exposition = service.get(SampleServiceDefaults.METRICS_PATH).body();
+
+      assertThat(heapBytes(exposition, "jvm_memory_committed_bytes"))
+          .isGreaterThan(0.8 * heapBytes(exposition, "jvm_memory_max_bytes"));
+    }
+  }
+
+  /** The sum of one JVM memory gauge over the heap's pools. */
+  private static double heapBytes(String exposition, String gauge) {
+    return exposition.lines()
+        .filter(line -> line.startsWith(gauge + "{") && line.contains("area=\"heap\""))
+        .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+        .sum();
+  }
+
   @Test
   void faultEndpointsAre404UnlessEnabled() {
     try (ServiceProcess service = ServiceProcess.startReady(env())) {
