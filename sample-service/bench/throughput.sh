@@ -129,9 +129,9 @@ start() {
   fi
   echo "$per_request" >"$work/spans-per-request-$i"
   # JVM_OPTIONS is a list of flags, given to every variant; a JVM that does not know one (a Java 25
-  # flag on Java 17) ignores it, as the images' JVMs do
+  # flag on Java 17) ignores it, as the images' JVMs do. The image's heap flags, in a JVM that
+  # believes it has the pod's memory limit (MEMORY).
   # shellcheck disable=SC2086
-  # the image's heap flags, in a JVM that believes it has the pod's memory limit (MEMORY)
   env "${env[@]}" "$variant_java" -XX:MaxRAM="$memory" -XX:MaxRAMPercentage=75 \
     -XX:InitialRAMPercentage=75 -XX:+IgnoreUnrecognizedVMOptions \
     ${JVM_OPTIONS:-} -jar "$service_jar" >"$work/service-$i.log" 2>&1 &
