@@ -16,6 +16,9 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
 import java.io.IOException;
 import java.time.Clock;
@@ -204,12 +207,14 @@ class ApiFaultsTest {
         }, started -> true);
   }
 
+  /**
+   * A merge patch, not a read-modify-write: the operator's status patches move the
+   * resourceVersion, and an `edit` racing one fails with 409.
+   */
   private void changeEnv(String name, String value) {
-    client.resources(OperatedService.class).inNamespace(NS).withName(NAME).edit(current -> {
-      current.setSpec(current.getSpec().withEnv(List.of(new EnvVarBuilder().withName(name)
-          .withValue(value).build())));
-      return current;
-    });
+    client.resources(OperatedService.class).inNamespace(NS).withName(NAME).patch(
+        PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("spec",
+            Map.of("env", List.of(new EnvVarBuilder().withName(name).withValue(value).build())))));
   }
 
   private List<EnvVar> appEnv() {

@@ -15,9 +15,13 @@ import dev.operated.runtime.WatchTransport;
 import dev.operated.runtime.WatchedNamespaces;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
@@ -102,10 +106,13 @@ class LostCacheTest {
         .contains(WatchAction.Type.CUT_SHORT);
   }
 
+  /**
+   * A merge patch carries no resourceVersion, like `kubectl annotate`: a read-modify-write
+   * (`edit`) lost the race to the Deployment controller's status write once in CI (409).
+   */
   private void touchTheDeployment(String value) {
-    client.apps().deployments().inNamespace(NS).withName("sample-service").edit(deployment -> {
-      deployment.getMetadata().getAnnotations().put("e2e.operated.dev/touched", value);
-      return deployment;
-    });
+    client.apps().deployments().inNamespace(NS).withName("sample-service").patch(
+        PatchContext.of(PatchType.JSON_MERGE), Serialization.asJson(Map.of("metadata",
+            Map.of("annotations", Map.of("e2e.operated.dev/touched", value)))));
   }
 }
