@@ -126,6 +126,11 @@ final class RequestPipeline extends Dispatcher {
     }
     boolean accessReview = "authorization.k8s.io".equals(target.group())
         && "POST".equals(request.getMethod());
+    if (SelfSubjectReviews.isReview(target, request.getMethod())) {
+      // route: SelfSubjectReview (kubectl auth whoami), the requester, never stored; before the
+      // body is decoded, which the answer does not read
+      return Storage.json(201, SelfSubjectReviews.answer(user, clock).toString());
+    }
     if (!accessReview && !storage.serves(target)) {
       // route: a resource no discovery document lists (a kind not emulated: a Job)
       throw new ApiException(404, "NotFound", "the server could not find the requested resource");

@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReview;
+import io.fabric8.kubernetes.api.model.authentication.SelfSubjectReviewBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.ResourceAttributesBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectAccessReviewBuilder;
@@ -263,6 +265,27 @@ class AccessControlConformanceTest {
         assertThat(rule.getNonResourceURLs()).contains("/version"));
   }
 
+  /**
+   * selfsubjectreview.REST.Create: the requester as the authenticators named them, whatever
+   * roles they hold (system:basic-user lets every authenticated user ask); the anonymous user is
+   * not bound to it; v1 is the only version a 1.33 server serves by default.
+   */
+  @Test
+  void aSelfSubjectReviewNamesTheRequester() throws Exception {
+    SelfSubjectReview review = app.resource(new SelfSubjectReviewBuilder().build()).create();
+    assertThat(review.getStatus().getUserInfo().getUsername()).isEqualTo(USER);
+    assertThat(review.getStatus().getUserInfo().getGroups()).containsExactly(
+        User.SERVICE_ACCOUNTS, User.SERVICE_ACCOUNTS + ":" + NS, User.AUTHENTICATED);
+    assertThat(admin.resource(new SelfSubjectReviewBuilder().build()).create().getStatus()
+        .getUserInfo().getGroups()).contains(User.MASTERS);
+
+    String body = Serialization.asJson(new SelfSubjectReviewBuilder().build());
+    assertThat(send("POST", "/apis/authentication.k8s.io/v1/selfsubjectreviews", null, body)
+        .statusCode()).as("anonymous").isEqualTo(403);
+    assertThat(send("POST", "/apis/authentication.k8s.io/v1beta1/selfsubjectreviews",
+        cluster.serviceAccountToken(NS, ACCOUNT), body).statusCode()).isEqualTo(404);
+  }
+
   /** The default mode: every request allowed, as before authorization existed here. */
   @Test
   void alwaysAllowIsTheDefault() {
@@ -302,7 +325,8 @@ class AccessControlConformanceTest {
         .getMasterUrl().replaceAll("/$", "") + path)).method(method, body == null
         ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (body != null) {
-      request.header("Content-Type", "application/merge-patch+json");
+      request.header("Content-Type", "PATCH".equals(method) ? "application/merge-patch+json"
+          : "application/json");
     }
     if (token != null) {
       request.header("Authorization", "Bearer " + token);

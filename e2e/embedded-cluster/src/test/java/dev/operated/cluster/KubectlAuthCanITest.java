@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code kubectl auth can-i} sends its SelfSubjectAccessReview and SelfSubjectRulesReview in
  * protobuf, as client-go's typed clients do; they are answered by the same authorizer as the JSON
- * ones (pkg/registry/authorization). Over HTTPS, since kubectl sends a token only over TLS.
+ * ones (pkg/registry/authorization). {@code kubectl auth whoami} is answered from the request's
+ * user. Over HTTPS, since kubectl sends a token only over TLS.
  */
 class KubectlAuthCanITest {
 
@@ -42,6 +43,32 @@ class KubectlAuthCanITest {
       Kubectl.Result list = account.run("auth", "can-i", "--list", "-n", NS);
       assertThat(list.exitCode()).as(list.output()).isZero();
       assertThat(list.output()).contains("deployments.apps").contains("[patch]");
+    }
+  }
+
+  /**
+   * kubectl auth whoami: a SelfSubjectReview (pkg/registry/authentication/selfsubjectreview),
+   * printed by kubectl's {@code printTableSelfSubjectAccessReview}.
+   */
+  @Test
+  void kubectlAuthWhoamiNamesTheAccountAndItsGroups(@TempDir Path temp) throws Exception {
+    String executable = Kubectl.onPath().orElse(null);
+    assumeTrue(executable != null, "kubectl is not on the PATH");
+    try (EmbeddedCluster cluster = EmbeddedCluster.builder().authorization(Authorizer.Mode.RBAC)
+        .https(true).start(); KubernetesClient admin = cluster.newClient()) {
+      accountAllowedTo(admin, "", "pods", "list");
+      Kubectl account = Kubectl.against(cluster, executable, temp, temp,
+          cluster.serviceAccountToken(NS, ACCOUNT));
+
+      Kubectl.Result whoami = account.run("auth", "whoami");
+      assertThat(whoami.exitCode()).as(whoami.output()).isZero();
+      assertThat(whoami.output().lines().map(line -> line.split("\\s{2,}")).toList())
+          .containsExactly(new String[] {"ATTRIBUTE", "VALUE"},
+              new String[] {"Username", "system:serviceaccount:" + NS + ":" + ACCOUNT},
+              new String[] {"Groups", "[system:serviceaccounts system:serviceaccounts:" + NS
+                  + " system:authenticated]"});
+      Kubectl.Result json = account.run("auth", "whoami", "-o", "jsonpath={.kind}");
+      assertThat(json.output()).as(json.output()).isEqualTo("SelfSubjectReview");
     }
   }
 
