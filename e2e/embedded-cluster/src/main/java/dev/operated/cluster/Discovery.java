@@ -60,6 +60,7 @@ final class Discovery {
       new Kind("", "v1", "Service", "services", true, List.of("svc"), List.of("status"),
           List.of("all")),
       new Kind("", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of()),
+      new Kind("", "v1", "Endpoints", "endpoints", true, List.of("ep"), List.of()),
       new Kind("", "v1", "Namespace", "namespaces", false, List.of("ns"), List.of("status")),
       new Kind("", "v1", "Node", "nodes", false, List.of("no"), List.of("status")),
       new Kind("", "v1", "Event", "events", true, List.of("ev"), List.of()),

@@ -27,8 +27,13 @@ import org.slf4j.LoggerFactory;
  * ({@code FindPort}); pods whose ports resolve differently are in slices of their own, and a
  * Service that selects no pod has one slice with neither ports nor endpoints. {@code kubectl
  * describe service} prints the ready endpoints from them; {@code kubectl get endpointslices} lists
- * them. A slice is not split at 100 endpoints, and v1 Endpoints (deprecated in 1.33) are not
- * written.
+ * them. A slice is not split at 100 endpoints.
+ *
+ * <p>From the same pods, its Endpoints controller's v1 Endpoints (pkg/controller/endpoint,
+ * {@code syncService}; deprecated in 1.33, still written and what {@code kubectl get endpoints}
+ * lists): named after the Service, with its labels, {@link EndpointSubsets}; written when they
+ * differ from what is stored, made again when deleted, deleted with the Service (they have no
+ * owner). A Service without a selector gets none, so the Endpoints a user writes for it stay.
  *
  * <p>Works from views kept from the store's changes ({@link PodsByLabel}, the Services by what
  * they select) and writes a slice only when what it lists changes.
@@ -41,6 +46,9 @@ final class EndpointSliceController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(EndpointSliceController.class);
   private static final ApiTarget SLICES = ApiTarget.parse(
       "/apis/discovery.k8s.io/v1/namespaces/default/endpointslices");
+  private static final ApiTarget ENDPOINTS =
+      ApiTarget.parse("/api/v1/namespaces/default/endpoints");
+  private static final String HEADLESS_LABEL = "service.kubernetes.io/headless";
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
   private final Storage api;
@@ -78,6 +86,7 @@ final class EndpointSliceController implements AutoCloseable {
           services.remove(key);
           selectors.put(namespace, name, null);
           slices.remove(key); // the garbage collector deletes what the Service owned
+          queue.enqueue(namespace, name); // but not its Endpoints, which it does not own
           return;
         }
         services.put(key, object);
@@ -115,6 +124,13 @@ final class EndpointSliceController implements AutoCloseable {
           }
         }
       }
+      case "endpoints" -> {
+        if (object == null && change.target().group().isEmpty()
+            && services.containsKey(namespace + "/" + name)
+            && selectors.get(namespace, name) != null) {
+          queue.enqueue(namespace, name); // onEndpointsDelete: made again
+        }
+      }
       default -> { }
     }
   }
@@ -132,7 +148,11 @@ final class EndpointSliceController implements AutoCloseable {
     String key = namespace + "/" + name;
     ObjectNode service = services.get(key);
     JsonNode selector = selectors.get(namespace, name);
-    if (service == null || selector == null) {
+    if (service == null) {
+      api.deleteInternal(ENDPOINTS.withNamespace(namespace).withName(name), NODES.objectNode());
+      return;
+    }
+    if (selector == null) {
       return;
     }
     Map<JsonNode, ArrayNode> byPorts = new LinkedHashMap<>();
@@ -175,6 +195,49 @@ final class EndpointSliceController implements AutoCloseable {
       api.deleteInternal(SLICES.withNamespace(namespace).withName(leftOver),
           NODES.objectNode());
     }
+    writeEndpoints(namespace, service, selected);
+  }
+
+  /**
+   * The Endpoints controller's write: created, or updated when the stored subsets or labels
+   * differ (a user's edit included), never rewritten unchanged.
+   */
+  private void writeEndpoints(String namespace, ObjectNode service, List<ObjectNode> selected) {
+    String name = service.path("metadata").path("name").asText();
+    ArrayNode subsets = EndpointSubsets.of(service, selected);
+    ObjectNode labels = service.path("metadata").path("labels").isObject()
+        ? ((ObjectNode) service.path("metadata").path("labels")).deepCopy() : NODES.objectNode();
+    String clusterIp = service.path("spec").path("clusterIP").asText("");
+    if (clusterIp.isEmpty() || "None".equals(clusterIp)) { // !helper.IsServiceIPSet
+      labels.put(HEADLESS_LABEL, "");
+    }
+    ApiTarget target = ENDPOINTS.withNamespace(namespace).withName(name);
+    ObjectNode current = api.get(target);
+    if (current == null) {
+      ObjectNode endpoints = NODES.objectNode().put("apiVersion", "v1").put("kind", "Endpoints");
+      endpoints.putObject("metadata").put("name", name).set("labels", labels);
+      if (!subsets.isEmpty()) {
+        endpoints.set("subsets", subsets);
+      }
+      api.createInternal(ENDPOINTS.withNamespace(namespace), endpoints,
+          DeploymentController.MANAGER);
+      return;
+    }
+    JsonNode storedSubsets = current.path("subsets");
+    JsonNode storedLabels = current.path("metadata").path("labels");
+    if ((storedSubsets.isMissingNode() ? NODES.arrayNode() : storedSubsets).equals(subsets)
+        && (storedLabels.isMissingNode() ? NODES.objectNode() : storedLabels).equals(labels)) {
+      return;
+    }
+    api.updateInternal(target, stored -> {
+      Storage.metadataOf(stored).set("labels", labels.deepCopy());
+      if (subsets.isEmpty()) {
+        stored.remove("subsets");
+      } else {
+        stored.set("subsets", subsets.deepCopy());
+      }
+      return stored;
+    }, DeploymentController.MANAGER);
   }
 
   /** The fields of a slice this controller decides: labels, ports, endpoints. */
@@ -223,7 +286,7 @@ final class EndpointSliceController implements AutoCloseable {
   }
 
   /** getEndpointPorts: each Service port whose target the pod has (FindPort). */
-  private static JsonNode ports(ObjectNode service, ObjectNode pod) {
+  static JsonNode ports(JsonNode service, ObjectNode pod) {
     ArrayNode ports = NODES.arrayNode();
     for (JsonNode servicePort : service.path("spec").path("ports")) {
       JsonNode target = servicePort.path("targetPort");

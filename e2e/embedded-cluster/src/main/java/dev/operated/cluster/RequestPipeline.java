@@ -80,10 +80,22 @@ final class RequestPipeline extends Dispatcher {
       if (verdict.refusal().isPresent()) {
         return verdict.refusal().get();
       }
-      return handle(request, target, manager, verdict.user());
+      return deprecationWarned(target, handle(request, target, manager, verdict.user()));
     } catch (ApiException e) {
-      return e.response();
+      return deprecationWarned(target, e.response());
     }
+  }
+
+  /**
+   * KEP-4974: from 1.33 every read and write of v1 Endpoints is answered with a warning, which
+   * kubectl prints ("Warning: v1 Endpoints is deprecated ...").
+   */
+  private static MockResponse deprecationWarned(ApiTarget target, MockResponse response) {
+    if (target != null && target.group().isEmpty() && "endpoints".equals(target.plural())) {
+      response.addHeader("Warning", "299 - \"v1 Endpoints is deprecated in v1.33+; use "
+          + "discovery.k8s.io/v1 EndpointSlice\"");
+    }
+    return response;
   }
 
   /** The handlers: non-resource paths, then reads, then writes through storage and admission. */

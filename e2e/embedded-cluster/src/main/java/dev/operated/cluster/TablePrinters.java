@@ -190,6 +190,9 @@ final class TablePrinters {
           Column.of("Holder", "string", 0, "The holder of the lease."), AGE),
           (lease, now) -> List.of(name(lease), lease.path("spec").path("holderIdentity")
               .asText(""), age(lease, now)))),
+      Map.entry("endpoints", new Printer(List.of(NAME,
+          Column.of("Endpoints", "string", 0, "The set of all endpoints is the union of all "
+              + "subsets."), AGE), TablePrinters::printEndpoints)),
       Map.entry("endpointslices", new Printer(List.of(NAME,
           Column.of("AddressType", "string", 0, "Type of address carried by this "
               + "EndpointSlice."),
@@ -255,6 +258,31 @@ final class TablePrinters {
     }
     // a built-in kind without a printer of its own gets rest.DefaultTableConvertor's columns
     return BUILT_IN.getOrDefault(target.plural(), CREATED_AT);
+  }
+
+  /**
+   * printEndpoints' cell (FormatEndpoints): each ready address with each port of its subset as
+   * host:port (an address alone in a subset without ports), the first three, then
+   * "+ N more..."; empty for none.
+   */
+  static List<Object> printEndpoints(JsonNode endpoints, Instant now) {
+    List<String> shown = new ArrayList<>();
+    int count = 0;
+    for (JsonNode subset : endpoints.path("subsets")) {
+      List<String> addresses = new ArrayList<>();
+      subset.path("addresses").forEach(address -> addresses.add(address.path("ip").asText()));
+      List<String> targets = new ArrayList<>();
+      if (subset.path("ports").isEmpty()) {
+        targets.addAll(addresses);
+      }
+      subset.path("ports").forEach(port -> addresses.forEach(ip -> targets.add(
+          (ip.contains(":") ? "[" + ip + "]" : ip) + ":" + port.path("port").asInt())));
+      count += targets.size();
+      targets.stream().limit(Math.max(0, 3 - shown.size())).forEach(shown::add);
+    }
+    String cell = String.join(",", shown);
+    return List.of(name(endpoints), count > 3 ? cell + " + " + (count - 3) + " more..." : cell,
+        age(endpoints, now));
   }
 
   /**

@@ -251,7 +251,8 @@ class KubectlCommandsTest {
   /**
    * The EndpointSlice controller's slices, as kubectl lists them (printEndpointSlice) and as
    * describe service prints a Service's endpoints from them; before, "Endpoints: <none>" for a
-   * Service whose pods served.
+   * Service whose pods served. And the v1 Endpoints (printEndpoints); before, "the server doesn't
+   * have a resource type endpoints".
    */
   @Test
   void kubectlShowsAServicesEndpoints() throws Exception {
@@ -266,5 +267,11 @@ class KubectlCommandsTest {
     assertThat(kubectl.run("get", "endpointslices").output())
         .containsPattern("NAME +ADDRESSTYPE +PORTS +ENDPOINTS +AGE")
         .containsPattern("web-\\w{5} +IPv4 +8080 +127\\.0\\.0\\.1 ");
+    // the Endpoints controller's v1 Endpoints, listed with the 1.33 server's warning (KEP-4974)
+    assertThat(kubectl.run("get", "endpoints").output())
+        .contains("Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 "
+            + "EndpointSlice")
+        .containsPattern("NAME +ENDPOINTS +AGE")
+        .containsPattern("web +127\\.0\\.0\\.1:8080 +\\d+s");
   }
 }

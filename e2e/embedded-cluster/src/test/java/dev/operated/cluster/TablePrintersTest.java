@@ -48,6 +48,21 @@ class TablePrintersTest {
         "embedded-node", "<none>", "<none>");
   }
 
+  /**
+   * printEndpoints (FormatEndpoints): each ready address under each port of its subset, the
+   * first three, then how many more; not-ready addresses are not shown; empty for none.
+   */
+  @Test
+  void printEndpointsFirstThreeThenHowManyMore() {
+    ObjectNode endpoints = json("{'metadata':{'name':'web','creationTimestamp':'" + CREATED
+        + "'},'subsets':[{'addresses':[{'ip':'10.0.0.1'},{'ip':'10.0.0.2'}],"
+        + "'notReadyAddresses':[{'ip':'10.0.0.9'}],'ports':[{'port':80},{'port':443}]}]}");
+    assertThat(TablePrinters.printEndpoints(endpoints, NOW)).containsExactly("web",
+        "10.0.0.1:80,10.0.0.2:80,10.0.0.1:443 + 1 more...", "5m");
+    ObjectNode none = json("{'metadata':{'name':'web','creationTimestamp':'" + CREATED + "'}}");
+    assertThat(TablePrinters.printEndpoints(none, NOW)).containsExactly("web", "", "5m");
+  }
+
   /** printPod: a waiting container's reason is the STATUS (ContainerCreating). */
   @Test
   void printPodWaitingReason() {
