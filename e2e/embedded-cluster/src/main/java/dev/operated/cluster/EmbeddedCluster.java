@@ -79,9 +79,10 @@ public final class EmbeddedCluster implements AutoCloseable {
     PodsByLabel podsByLabel = new PodsByLabel(api); // before the controllers that read it
     DisruptionController disruption = new DisruptionController(api, podsByLabel, builder.clock);
     EndpointSliceController endpointSlices = new EndpointSliceController(api, podsByLabel);
-    this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
-        aggregation, disruption, endpointSlices);
     createSystemNamespaces();
+    KubernetesService kubernetesService = new KubernetesService(api, server.port());
+    this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
+        aggregation, disruption, endpointSlices, kubernetesService);
     kubelet.registerNode(version.getGitVersion());
     if (builder.authorization == Authorizer.Mode.RBAC) {
       try (KubernetesClient admin = newClient()) {
