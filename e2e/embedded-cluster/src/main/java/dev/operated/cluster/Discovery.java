@@ -56,7 +56,8 @@ final class Discovery {
   static final List<Kind> BUILT_IN = List.of(
       // "all": the Categories() of their REST storage in kube-apiserver (pkg/registry/core/pod,
       // core/service, apps/deployment, apps/replicaset)
-      new Kind("", "v1", "Pod", "pods", true, List.of("po"), List.of("status"), List.of("all")),
+      new Kind("", "v1", "Pod", "pods", true, List.of("po"), List.of("status", "eviction"),
+          List.of("all")),
       new Kind("", "v1", "Service", "services", true, List.of("svc"), List.of("status"),
           List.of("all")),
       new Kind("", "v1", "ConfigMap", "configmaps", true, List.of("cm"), List.of()),
@@ -129,9 +130,18 @@ final class Discovery {
             .withKind(kind.kind()).withNamespaced(kind.namespaced()).withVerbs(VERBS)
             .withShortNames(kind.shortNames()).withCategories(kind.categories()).build());
         for (String subresource : kind.subresources()) {
-          resources.add(new APIResourceBuilder().withName(kind.plural() + "/" + subresource)
-              .withSingularName("").withKind(subresource.equals("scale") ? "Scale" : kind.kind())
-              .withNamespaced(kind.namespaced()).withVerbs("get", "patch", "update").build());
+          APIResourceBuilder resource = new APIResourceBuilder()
+              .withName(kind.plural() + "/" + subresource).withSingularName("")
+              .withNamespaced(kind.namespaced());
+          if (subresource.equals("eviction")) {
+            // kubectl drain evicts only when discovery names this (drain.CheckEvictionSupport)
+            resource.withGroup("policy").withVersion("v1").withKind("Eviction")
+                .withVerbs("create");
+          } else {
+            resource.withKind(subresource.equals("scale") ? "Scale" : kind.kind())
+                .withVerbs("get", "patch", "update");
+          }
+          resources.add(resource.build());
         }
       }
     }

@@ -40,8 +40,11 @@ final class DisruptionController implements AutoCloseable {
 
   /** The counts a status is made of, or why they could not be made: written when they change. */
   private record Counts(long generation, int expected, int desiredHealthy, int currentHealthy,
-      String failure) {
+      Map<String, String> disruptedPods, String failure) {
   }
+
+  /** disruption.go's DeletionTimeout: how long an evicted pod is not counted as healthy. */
+  private static final long DELETION_TIMEOUT_SECONDS = 120;
 
   private final Storage api;
   private final Clock clock;
@@ -152,25 +155,47 @@ final class DisruptionController implements AutoCloseable {
   private Counts counts(ObjectNode budget, String namespace, List<ObjectNode> selected) {
     JsonNode spec = budget.path("spec");
     long generation = budget.path("metadata").path("generation").asLong(1);
-    int currentHealthy = (int) selected.stream().filter(DisruptionController::healthy).count();
+    Map<String, String> disrupted = disruptedPods(budget, selected);
+    int currentHealthy = (int) selected.stream().filter(pod -> healthy(pod)
+        && !disrupted.containsKey(pod.path("metadata").path("name").asText())).count();
     try {
       if (spec.hasNonNull("maxUnavailable")) {
         int expected = expectedScale(namespace, selected);
         return new Counts(generation, expected,
             Math.max(0, expected - scaled(spec.get("maxUnavailable"), expected)),
-            currentHealthy, null);
+            currentHealthy, disrupted, null);
       } else if (spec.path("minAvailable").isInt()) {
         return new Counts(generation, selected.size(), spec.get("minAvailable").asInt(),
-            currentHealthy, null);
+            currentHealthy, disrupted, null);
       } else if (spec.hasNonNull("minAvailable")) {
         int expected = expectedScale(namespace, selected);
         return new Counts(generation, expected, scaled(spec.get("minAvailable"), expected),
-            currentHealthy, null);
+            currentHealthy, disrupted, null);
       }
-      return new Counts(generation, selected.size(), 0, currentHealthy, null);
+      return new Counts(generation, selected.size(), 0, currentHealthy, disrupted, null);
     } catch (IllegalStateException noController) {
-      return new Counts(generation, 0, 0, 0, noController.getMessage());
+      return new Counts(generation, 0, 0, 0, Map.of(), noController.getMessage());
     }
+  }
+
+  /**
+   * buildDisruptedPodMap: the pods an eviction named (Evictions) that still exist, are not yet
+   * being deleted and were named less than DeletionTimeout ago; they are not counted as healthy.
+   * An entry that outlives its pod's deletion or its timeout is dropped at the next sync.
+   */
+  private Map<String, String> disruptedPods(JsonNode budget, List<ObjectNode> selected) {
+    Map<String, String> kept = new java.util.TreeMap<>();
+    JsonNode named = budget.path("status").path("disruptedPods");
+    Instant now = Instant.now(clock);
+    for (ObjectNode pod : selected) {
+      String podName = pod.path("metadata").path("name").asText();
+      String since = named.path(podName).asText("");
+      if (!since.isEmpty() && !pod.path("metadata").hasNonNull("deletionTimestamp")
+          && Instant.parse(since).plusSeconds(DELETION_TIMEOUT_SECONDS).isAfter(now)) {
+        kept.put(podName, since);
+      }
+    }
+    return kept;
   }
 
   private ObjectNode status(ObjectNode budget, Counts counts) {
@@ -184,7 +209,7 @@ final class DisruptionController implements AutoCloseable {
       status.put("expectedPods", old.path("expectedPods").asInt(0));
       status.put("observedGeneration", old.path("observedGeneration").asLong());
       status.putArray("conditions").add(condition(budget, false, "SyncFailed",
-          counts.failure(), counts.generation()));
+          counts.failure(), counts.generation(), clock));
       return status;
     }
     int allowed = Math.max(0, counts.currentHealthy() - counts.desiredHealthy());
@@ -193,10 +218,31 @@ final class DisruptionController implements AutoCloseable {
     status.put("currentHealthy", counts.currentHealthy());
     status.put("desiredHealthy", counts.desiredHealthy());
     status.put("expectedPods", counts.expected());
+    if (!counts.disruptedPods().isEmpty()) { // omitempty
+      ObjectNode disrupted = status.putObject("disruptedPods");
+      counts.disruptedPods().forEach(disrupted::put);
+    }
     status.putArray("conditions").add(allowed > 0
-        ? condition(budget, true, "SufficientPods", "", counts.generation())
-        : condition(budget, false, "InsufficientPods", "", counts.generation()));
+        ? condition(budget, true, "SufficientPods", "", counts.generation(), clock)
+        : condition(budget, false, "InsufficientPods", "", counts.generation(), clock));
     return status;
+  }
+
+  /**
+   * pdbhelper.UpdateDisruptionAllowedCondition on a budget whose disruptionsAllowed an eviction
+   * has just changed.
+   */
+  static void setAllowedCondition(ObjectNode budget, boolean allowed, Clock clock) {
+    ObjectNode status = budget.with("status");
+    ObjectNode condition = condition(budget, allowed, allowed ? "SufficientPods"
+        : "InsufficientPods", "", status.path("observedGeneration").asLong(), clock);
+    var conditions = status.withArray("conditions");
+    for (int i = conditions.size() - 1; i >= 0; i--) {
+      if ("DisruptionAllowed".equals(conditions.get(i).path("type").asText())) {
+        conditions.remove(i);
+      }
+    }
+    conditions.add(condition);
   }
 
   /** getExpectedScale: the scale of each controller of the selected pods, counted once. */
@@ -231,8 +277,8 @@ final class DisruptionController implements AutoCloseable {
   }
 
   /** apimeta.SetStatusCondition: the transition time moves only when the status does. */
-  private ObjectNode condition(ObjectNode budget, boolean allowed, String reason, String message,
-      long generation) {
+  private static ObjectNode condition(JsonNode budget, boolean allowed, String reason,
+      String message, long generation, Clock clock) {
     String status = allowed ? "True" : "False";
     String since = Instant.now(clock).truncatedTo(ChronoUnit.SECONDS).toString();
     JsonNode old = ReplicaSetController.find(budget.path("status"), "DisruptionAllowed");

@@ -29,6 +29,7 @@ final class RequestPipeline extends Dispatcher {
   private final Storage storage;
   private final String versionJson;
   private final Clock clock;
+  private final Evictions evictions;
   private final RequestLog requestLog;
   final RequestFaults faults;
   /** stage: latency, chosen requests served late or once released. */
@@ -48,6 +49,7 @@ final class RequestPipeline extends Dispatcher {
         .replaceFirst("^v", ""));
     this.clock = clock;
     this.faults = new RequestFaults(clock);
+    this.evictions = new Evictions(storage, clock);
     this.requestLog = requestLog;
   }
 
@@ -152,6 +154,10 @@ final class RequestPipeline extends Dispatcher {
     if (accessReview) {
       // route: access reviews, answered and never stored
       return Storage.json(201, accessControl.review(body(decoded), target, user).toString());
+    }
+    if (Evictions.isEviction(target, decoded.getMethod())) {
+      // route: the eviction subresource (kubectl drain), checked against the pod's budget
+      return Storage.json(201, evictions.evict(target, body(decoded)).toString());
     }
     if ("serviceaccounts".equals(target.plural()) && "token".equals(target.subresource())
         && "POST".equals(decoded.getMethod())) {
