@@ -26,9 +26,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Rollouts under continuous traffic through the Service. The Service front takes an endpoint out
- * of rotation {@link #PROPAGATION} after its pod starts terminating, as kube-proxy does on a real
- * cluster: the drain (the kubelet's preStop sleep here) must cover that, and the test without it
+ * Rollouts and a node drain under continuous traffic through the Service. The Service front
+ * takes an endpoint out of rotation {@link #PROPAGATION} after its pod starts terminating, as
+ * kube-proxy does on a real cluster: the drain (the kubelet's preStop sleep here) must cover that, and the test without it
  * shows that it is the drain, not luck, that keeps every request answered.
  */
 class RolloutUnderLoadTest {
@@ -92,6 +92,54 @@ class RolloutUnderLoadTest {
       assertThat(lowestCapacity.get()).as("ready, not terminating pods at any time")
           .isGreaterThanOrEqualTo(2);
       assertThat(progressingSeen).as("the OperatedService reported the rollouts").isNotEmpty();
+    }
+  }
+
+  /**
+   * A node drain under load, evicting as kubectl drain does (each pod through the eviction
+   * subresource, again after a 429): the operator's PodDisruptionBudget lets one pod go at a
+   * time, the second only once the Deployment's replacement is ready, and the drain in each
+   * evicted pod keeps every request answered.
+   */
+  @Test
+  void aDrainUnderLoadEvictsOnePodAtATimeThroughTheBudgetAndFailsNoRequest() throws Exception {
+    e2e = new LocalEndToEnd(logs, "1.33");
+    e2e.applyExample(resource -> resource);
+    e2e.awaitReady(2);
+    ServiceFront front = e2e.cluster.front(NS, NAME, PROPAGATION);
+    await().atMost(Duration.ofSeconds(10)).until(() -> front.endpoints().size() == 2);
+
+    AtomicLong lowestServing = new AtomicLong(Long.MAX_VALUE);
+    AtomicLong refusals = new AtomicLong();
+    try (Load load = Load.start(front.port(), CLIENTS, Duration.ofMinutes(4));
+        Watcher watcher = new Watcher(() ->
+            lowestServing.accumulateAndGet(e2e.servingPods(), Math::min))) {
+      await().atMost(Duration.ofSeconds(10)).until(() -> load.succeeded() > 50);
+
+      Set<String> before = podNames();
+      for (String pod : before) {
+        await("pod " + pod + " evicted").atMost(ROLLOUT_TIMEOUT)
+            .pollInterval(Duration.ofMillis(500)).until(() -> {
+              boolean evicted = e2e.cluster.client().pods().inNamespace(NS).withName(pod)
+                  .evict();
+              if (!evicted) {
+                refusals.incrementAndGet(); // 429: the budget allows no disruption now
+              }
+              return evicted;
+            });
+      }
+      awaitAllPodsReplaced(before);
+      e2e.awaitReady(2);
+
+      load.close();
+      System.out.printf("drain: %d requests answered, %d failed, %d evictions refused, lowest "
+          + "serving %d%n", load.succeeded(), load.failures().size(), refusals.get(),
+          lowestServing.get());
+      assertThat(load.failures()).as("requests that failed during the drain").isEmpty();
+      assertThat(refusals.get()).as("the second eviction waited for the first's replacement")
+          .isPositive();
+      assertThat(lowestServing.get()).as("ready, not terminating pods at any time")
+          .isGreaterThanOrEqualTo(1);
     }
   }
 
