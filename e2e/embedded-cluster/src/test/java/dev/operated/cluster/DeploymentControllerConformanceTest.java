@@ -142,7 +142,7 @@ class DeploymentControllerConformanceTest {
     await().atMost(TIMEOUT).until(() -> get("api").getStatus() != null
         && Integer.valueOf(3).equals(get("api").getStatus().getAvailableReplicas()));
 
-    client.apps().deployments().withName("api").edit(deployment -> {
+    edit("api", deployment -> {
       deployment.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("api:2");
       return deployment;
     });
@@ -219,7 +219,7 @@ class DeploymentControllerConformanceTest {
     client.apps().deployments().resource(first).create();
     awaitRevision("history", "1", 1L);
 
-    client.apps().deployments().withName("history").edit(d -> {
+    edit("history", d -> {
       d.getMetadata().getAnnotations().put("kubernetes.io/change-cause", "second");
       d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("history:2");
       return d;
@@ -232,7 +232,7 @@ class DeploymentControllerConformanceTest {
         .containsEntry(DeploymentController.REVISION, "2")
         .containsEntry("kubernetes.io/change-cause", "second");
 
-    client.apps().deployments().withName("history").edit(d -> {
+    edit("history", d -> {
       d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("history:1");
       return d;
     });
@@ -240,6 +240,16 @@ class DeploymentControllerConformanceTest {
     assertThat(replicaSetOf("history", "history:1").getMetadata().getAnnotations())
         .containsEntry(DeploymentController.REVISION, "3")
         .containsEntry(DeploymentController.REVISION_HISTORY, "1");
+  }
+
+  /**
+   * Like kubectl edit: the controller may write the Deployment between the read and the update,
+   * so a 409 means read and change it again.
+   */
+  private static void edit(String name, java.util.function.UnaryOperator<Deployment> change) {
+    await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(
+        io.fabric8.kubernetes.client.KubernetesClientException.class).until(() ->
+            client.apps().deployments().withName(name).edit(change) != null);
   }
 
   private static void awaitRevision(String name, String revision, long generation) {
