@@ -331,6 +331,16 @@ final class EndpointSliceController implements AutoCloseable {
         .put("ready", (service.path("spec").path("publishNotReadyAddresses").asBoolean()
             || ready) && !terminating)
         .put("serving", ready).put("terminating", terminating);
+    placed(endpoint, pod);
+    return endpoint;
+  }
+
+  /**
+   * Where an endpoint is and whose it is, in a slice's endpoint and an Endpoints address alike:
+   * the pod's node and a reference to the pod.
+   */
+  static ObjectNode placed(ObjectNode endpoint, JsonNode pod) {
+    JsonNode metadata = pod.path("metadata");
     if (pod.path("spec").hasNonNull("nodeName")) {
       endpoint.set("nodeName", pod.path("spec").get("nodeName"));
     }

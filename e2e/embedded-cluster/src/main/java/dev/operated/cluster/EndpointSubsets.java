@@ -118,16 +118,8 @@ final class EndpointSubsets {
 
   /** podToEndpointAddressForService. */
   private static ObjectNode address(JsonNode pod) {
-    JsonNode metadata = pod.path("metadata");
-    ObjectNode address = NODES.objectNode();
-    address.put("ip", pod.path("status").path("podIP").asText());
-    if (pod.path("spec").hasNonNull("nodeName")) {
-      address.set("nodeName", pod.path("spec").get("nodeName"));
-    }
-    address.putObject("targetRef").put("kind", "Pod")
-        .put("namespace", metadata.path("namespace").asText())
-        .put("name", metadata.path("name").asText()).put("uid", metadata.path("uid").asText());
-    return address;
+    return EndpointSliceController.placed(
+        NODES.objectNode().put("ip", pod.path("status").path("podIP").asText()), pod);
   }
 
   private static JsonNode firstAddress(ObjectNode subset) {

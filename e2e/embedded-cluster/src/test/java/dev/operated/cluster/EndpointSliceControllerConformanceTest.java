@@ -3,9 +3,7 @@ package dev.operated.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -36,14 +34,8 @@ class EndpointSliceControllerConformanceTest {
 
   @Test
   void aServiceListsItsPodsWithTheirReadinessAndTheNamedPortResolved() {
-    client.apps().deployments().resource(new DeploymentBuilder(Workloads.deployment("web", 2))
-        .editSpec().editTemplate().editSpec().editFirstContainer().addNewPort().withName("http")
-        .withContainerPort(8080).endPort().endContainer().endSpec().endTemplate().endSpec()
-        .build()).create();
-    client.services().resource(new ServiceBuilder().withNewMetadata().withName("web")
-        .addToLabels("team", "shop").endMetadata().withNewSpec().addToSelector("app", "web")
-        .addNewPort().withName("web").withPort(80).withTargetPort(new IntOrString("http"))
-        .endPort().endSpec().build()).create();
+    client.apps().deployments().resource(Workloads.deploymentWithNamedPort("web", 2)).create();
+    client.services().resource(Workloads.serviceOfNamedPort("web")).create();
 
     EndpointSlice notReady = awaitSlice("web", slice -> slice.getEndpoints() != null
         && slice.getEndpoints().size() == 2);

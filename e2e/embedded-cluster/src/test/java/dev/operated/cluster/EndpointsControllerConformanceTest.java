@@ -8,9 +8,7 @@ import io.fabric8.kubernetes.api.model.EndpointPort;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
-import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.Comparator;
@@ -41,14 +39,8 @@ class EndpointsControllerConformanceTest {
 
   @Test
   void aServicesPodsAreNotReadyAddressesUntilReadyThenAddressesUnderTheResolvedPort() {
-    client.apps().deployments().resource(new DeploymentBuilder(Workloads.deployment("web", 2))
-        .editSpec().editTemplate().editSpec().editFirstContainer().addNewPort().withName("http")
-        .withContainerPort(8080).endPort().endContainer().endSpec().endTemplate().endSpec()
-        .build()).create();
-    client.services().resource(new ServiceBuilder().withNewMetadata().withName("web")
-        .addToLabels("team", "shop").endMetadata().withNewSpec().addToSelector("app", "web")
-        .addNewPort().withName("web").withPort(80).withTargetPort(new IntOrString("http"))
-        .endPort().endSpec().build()).create();
+    client.apps().deployments().resource(Workloads.deploymentWithNamedPort("web", 2)).create();
+    client.services().resource(Workloads.serviceOfNamedPort("web")).create();
 
     Endpoints notReady = awaitEndpoints("web", endpoints -> endpoints.getSubsets().size() == 1
         && endpoints.getSubsets().get(0).getNotReadyAddresses().size() == 2);

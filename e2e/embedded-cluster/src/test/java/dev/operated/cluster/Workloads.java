@@ -1,5 +1,8 @@
 package dev.operated.cluster;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 
@@ -16,5 +19,22 @@ final class Workloads {
         .withNewTemplate().withNewMetadata().addToLabels("app", name).endMetadata()
         .withNewSpec().addNewContainer().withName("app").withImage(name + ":1").endContainer()
         .endSpec().endTemplate().endSpec().build();
+  }
+
+  /** {@link #deployment} whose container has port 8080 named "http". */
+  static Deployment deploymentWithNamedPort(String name, int replicas) {
+    return new DeploymentBuilder(deployment(name, replicas)).editSpec().editTemplate().editSpec()
+        .editFirstContainer().addNewPort().withName("http").withContainerPort(8080).endPort()
+        .endContainer().endSpec().endTemplate().endSpec().build();
+  }
+
+  /**
+   * A Service NAME labelled team=shop, selecting app=NAME, port "web" 80 to the target port
+   * named "http".
+   */
+  static Service serviceOfNamedPort(String name) {
+    return new ServiceBuilder().withNewMetadata().withName(name).addToLabels("team", "shop")
+        .endMetadata().withNewSpec().addToSelector("app", name).addNewPort().withName("web")
+        .withPort(80).withTargetPort(new IntOrString("http")).endPort().endSpec().build();
   }
 }

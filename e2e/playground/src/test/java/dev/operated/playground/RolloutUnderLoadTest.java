@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -50,11 +51,7 @@ class RolloutUnderLoadTest {
 
   @Test
   void anEnvChangeAndARollingRestartUnderLoadFailNoRequestAndKeepFullCapacity() throws Exception {
-    e2e = new LocalEndToEnd(logs, "1.33");
-    e2e.applyExample(resource -> resource);
-    e2e.awaitReady(2);
-    ServiceFront front = e2e.cluster.front(NS, NAME, PROPAGATION);
-    await().atMost(Duration.ofSeconds(10)).until(() -> front.endpoints().size() == 2);
+    ServiceFront front = twoPodsBehindAFront(resource -> resource);
 
     Set<String> progressingSeen = ConcurrentHashMap.newKeySet();
     AtomicLong lowestCapacity = new AtomicLong(Long.MAX_VALUE);
@@ -103,11 +100,7 @@ class RolloutUnderLoadTest {
    */
   @Test
   void aDrainUnderLoadEvictsOnePodAtATimeThroughTheBudgetAndFailsNoRequest() throws Exception {
-    e2e = new LocalEndToEnd(logs, "1.33");
-    e2e.applyExample(resource -> resource);
-    e2e.awaitReady(2);
-    ServiceFront front = e2e.cluster.front(NS, NAME, PROPAGATION);
-    await().atMost(Duration.ofSeconds(10)).until(() -> front.endpoints().size() == 2);
+    ServiceFront front = twoPodsBehindAFront(resource -> resource);
 
     AtomicLong lowestServing = new AtomicLong(Long.MAX_VALUE);
     AtomicLong refusals = new AtomicLong();
@@ -145,11 +138,7 @@ class RolloutUnderLoadTest {
 
   @Test
   void withoutTheDrainTheSameRolloutDropsRequests() throws Exception {
-    e2e = new LocalEndToEnd(logs, "1.33");
-    e2e.applyExample(RolloutUnderLoadTest::withoutDrain);
-    e2e.awaitReady(2);
-    ServiceFront front = e2e.cluster.front(NS, NAME, PROPAGATION);
-    await().atMost(Duration.ofSeconds(10)).until(() -> front.endpoints().size() == 2);
+    ServiceFront front = twoPodsBehindAFront(RolloutUnderLoadTest::withoutDrain);
 
     try (Load load = Load.start(front.port(), CLIENTS, Duration.ofMinutes(4))) {
       await().atMost(Duration.ofSeconds(10)).until(() -> load.succeeded() > 50);
@@ -165,6 +154,17 @@ class RolloutUnderLoadTest {
       // the old pods stopped listening while the front still sent them new connections
       assertThat(load.failures()).as("requests lost to the endpoint-removal race").isNotEmpty();
     }
+  }
+
+  /** The example, changed so, Ready with two pods, both in the Service front's rotation. */
+  private ServiceFront twoPodsBehindAFront(UnaryOperator<OperatedService> example)
+      throws Exception {
+    e2e = new LocalEndToEnd(logs, "1.33");
+    e2e.applyExample(example);
+    e2e.awaitReady(2);
+    ServiceFront front = e2e.cluster.front(NS, NAME, PROPAGATION);
+    await().atMost(Duration.ofSeconds(10)).until(() -> front.endpoints().size() == 2);
+    return front;
   }
 
   private Set<String> podNames() {
