@@ -84,9 +84,12 @@ public final class OperatorRuntime implements AutoCloseable {
     operator = OperatedOperator.create(this.client, clock, collectorDefaults(settings),
         settings.watched().forJosdk(namespace), configuration -> {
           configuration.withMetrics(new ReconcileTracing(metrics.josdkMetrics(), tracing.tracer()));
-          // hook: pools sized for the pod (OperatorSettings.DEFAULT_RECONCILE_THREADS)
+          // hook: pools sized for the pod (OperatorSettings.DEFAULT_RECONCILE_THREADS) whose
+          // threads end when idle (ReconcilePools)
           configuration.withConcurrentReconciliationThreads(settings.reconcileThreads())
               .withConcurrentWorkflowExecutorThreads(settings.reconcileThreads())
+              .withExecutorService(ReconcilePools.reconciles(settings.reconcileThreads()))
+              .withWorkflowExecutorService(ReconcilePools.dependents(settings.reconcileThreads()))
               .withReconciliationTerminationTimeout(reconcilesToFinish(settings));
           if (settings.leaderElection()) {
             configuration.withLeaderElectionConfiguration(leaderElection(exit));

@@ -202,6 +202,25 @@ class OperatorRuntimeTest {
   }
 
   /**
+   * JOSDK reconciles and applies on the runtime's pools (ReconcilePools), whose idle threads end,
+   * not on its fixed pools, which keep every thread a storm started.
+   */
+  @Test
+  void reconcilesAndDependentsRunOnThePoolsWhoseIdleThreadsEnd() {
+    try (OperatorRuntime runtime = OperatorRuntime.start(settings(false, "pools"), api.client,
+        Clock.systemUTC(), code -> { }, MockApiServer.WITHOUT_SSA)) {
+      api.client.resource(new OperatedService("shop", "orders", new OperatedServiceSpec(
+          "orders:1", 2, null, null, null, null, null, null, null, null, null, null))).create();
+      await().atMost(TIMEOUT).until(() -> api.client.apps().deployments().inNamespace("shop")
+          .withName("orders").get() != null);
+
+      assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+          .anyMatch(name -> name.startsWith("operated-reconcile-"))
+          .anyMatch(name -> name.startsWith("operated-dependent-"));
+    }
+  }
+
+  /**
    * An informer that fabric8 stops for good after its sync (here on a watch event its typed
    * model cannot read: a word for the status's observedGeneration, which only a server without
    * schema validation stores; a spec is read leniently on purpose) leaves a cache that no longer
