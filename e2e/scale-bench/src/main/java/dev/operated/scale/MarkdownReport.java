@@ -68,7 +68,11 @@ final class MarkdownReport {
     cells.add(f(memory.idleRssMib()) + " / " + f(memory.rssMib()) + " MiB (anonymous "
         + f(memory.rssAnonMib()) + "), "
         + f(memory.liveHeapMib()) + " MiB (" + f(memory.liveHeapKibPerService()) + "), "
-        + memory.idleThreads() + " → " + memory.threads());
+        + memory.idleThreads() + " → " + memory.threads()
+        + (memory.settled() == null ? "" : "; " + memory.settled().afterSeconds()
+            + " s later " + f(memory.settled().rssMib()) + " MiB (anonymous "
+            + f(memory.settled().rssAnonMib()) + "), " + memory.settled().threads()
+            + " threads"));
     cells.add((bare == null ? "-" : pct(bare.cpu().serverShare())) + " / "
         + pct(operated.cpu().serverShare()));
     return "| " + String.join(" | ", cells) + " |";

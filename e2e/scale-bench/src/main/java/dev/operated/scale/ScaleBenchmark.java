@@ -129,6 +129,11 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           + "Default: ${DEFAULT-VALUE}.")
   long quietSeconds;
 
+  @Option(names = "--settle-seconds", defaultValue = "0",
+      description = "Measure the operator's RSS and threads again after this long with nothing "
+          + "to do (idle pool threads end after 60 s); 0 does not. Default: ${DEFAULT-VALUE}.")
+  long settleSeconds;
+
   private String[] commandLine = new String[0];
   private Path directory;
 
@@ -305,6 +310,8 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           long driver = ownCpuNanos() - driverBefore;
           ProcessStats loaded = process.stats();
           long reconciles = process.reconciles();
+          // before the histogram's full collection, which a pod between storms does not get
+          ScaleReport.Settled settled = settled(process);
           String histogram = process.classHistogram();
           Files.writeString(directory.resolve("heap-histogram.txt"), histogram);
           long liveHeap = HeapHistogram.parse(histogram).liveKib();
@@ -312,7 +319,8 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
           long requests = mine.count(kind -> true);
           ScaleReport.Memory memory = new ScaleReport.Memory(mib(idle.rssKib()), idle.threads(),
               mib(loaded.rssKib()), mib(loaded.rssAnonKib()), loaded.threads(), mib(liveHeap),
-              round((double) liveHeap / services), round((double) loaded.rssKib() / services));
+              round((double) liveHeap / services), round((double) loaded.rssKib() / services),
+              settled);
           operated = new ScaleReport.Operated(applied, writesUntilApplied, allReady, available,
               ScaleReport.Percentiles.of(createToReady), reconciles, perService(reconciles),
               requests, perService(requests), perService(mine.count(RequestClass::mutating)),
@@ -352,6 +360,18 @@ public final class ScaleBenchmark implements java.util.concurrent.Callable<Integ
   /** The operator is whoever is not this benchmark (the server's controllers are not on HTTP). */
   static boolean operatorAgent(String userAgent) {
     return !userAgent.startsWith(AGENT + "/");
+  }
+
+  /** The operator after {@link #settleSeconds} more with nothing to do; null when 0. */
+  private ScaleReport.Settled settled(OperatorProcess process) {
+    if (settleSeconds <= 0) {
+      return null;
+    }
+    progress("operator: settling for " + settleSeconds + " s");
+    OperatorProcess.pause(Duration.ofSeconds(settleSeconds));
+    ProcessStats stats = process.stats();
+    return new ScaleReport.Settled(settleSeconds, mib(stats.rssKib()), mib(stats.rssAnonKib()),
+        stats.threads());
   }
 
   /** Waits until no client has sent a request for {@link #quietSeconds}. */

@@ -47,9 +47,18 @@ public record ScaleReport(String date, String machine, String loadAverages, Stri
       long watches, double readsPerReconcile, Map<String, Long> requestsByKind) {
   }
 
-  /** The operator process, from /proc and jstat. */
+  /**
+   * The operator process, from /proc and jstat: idle before the storm, loaded once the storm is
+   * quiet, and {@code settled} (null unless {@code --settle-seconds} asked for it) after that
+   * long with nothing to do, what a pod holds between storms.
+   */
   public record Memory(double idleRssMib, int idleThreads, double rssMib, double rssAnonMib,
-      int threads, double liveHeapMib, double liveHeapKibPerService, double rssKibPerService) {
+      int threads, double liveHeapMib, double liveHeapKibPerService, double rssKibPerService,
+      Settled settled) {
+  }
+
+  /** The operator process {@code afterSeconds} after the storm went quiet. */
+  public record Settled(long afterSeconds, double rssMib, double rssAnonMib, int threads) {
   }
 
   /** CPU seconds of each process during the phase, and the server's share of them. */

@@ -35,7 +35,7 @@ class ScaleBenchmarkSmokeTest {
         "--crds", REPO.resolve("crds").toString(),
         "--operator-jar", OPERATOR_JAR.toString(),
         "--operator-arg=--log-level=WARN",
-        "--quiet-seconds", "1", "--timeout-seconds", "300",
+        "--quiet-seconds", "1", "--timeout-seconds", "300", "--settle-seconds", "1",
         // kept after the run: the processes' logs say why a phase timed out
         "--out", RUN.toString(),
         "--append-to", document.toString(), "--label", "smoke");
@@ -70,6 +70,10 @@ class ScaleBenchmarkSmokeTest {
         .isLessThan(operator.memory().rssAnonMib());
     assertThat(operator.memory().rssAnonMib()).isLessThanOrEqualTo(operator.memory().rssMib());
     assertThat(operator.memory().threads()).isPositive();
+    assertThat(operator.memory().settled().afterSeconds()).isEqualTo(1);
+    assertThat(operator.memory().settled().threads()).isPositive();
+    assertThat(operator.memory().settled().rssAnonMib()).isPositive()
+        .isLessThanOrEqualTo(operator.memory().settled().rssMib());
     assertThat(operator.cpu().serverShare()).isBetween(0.0, 1.0);
 
     // restarted with nothing changed: every service reconciled again, nothing written
@@ -79,6 +83,7 @@ class ScaleBenchmarkSmokeTest {
     assertThat(Files.readString(document)).contains("## Scale\n\nProse.\n\n| date |")
         .contains(" | smoke | 10 | operatedservice |")
         .contains("; writes until then " + operator.writesUntilApplied() + " / 30 (")
+        .contains("; 1 s later ")
         .endsWith("\n\n## After\n");
   }
 }
