@@ -1,6 +1,7 @@
 package dev.operated.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.Iterator;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.Map;
  * ports lists (containerPort+protocol, port+protocol) and managedFields name items by it; and a
  * Deployment's or ReplicaSet's replicas (SetDefaults_Deployment, SetDefaults_ReplicaSet: one),
  * because an applier that stops setting them (to leave them to an HPA) meets that default, and
- * the pods it takes away; and a Service's (SetDefaults_Service), which kubectl prints. Every other
+ * the pods it takes away; a Service's (SetDefaults_Service), which kubectl prints; and an
+ * HorizontalPodAutoscaler's, whose minimum its controller scales to. Every other
  * default a real server adds is left out; see the README.
  */
 final class Defaults {
@@ -27,7 +29,60 @@ final class Defaults {
       defaultProtocols(object, false);
       defaultReplicas(object);
       defaultService(object);
+      defaultHorizontalPodAutoscaler(object);
     }
+  }
+
+  /**
+   * autoscaling/v2 SetDefaults_HorizontalPodAutoscaler: one replica at least, the CPU at 80 % of
+   * its request when no metric is given, and a behavior given in part completed with the
+   * defaults' rules (GenerateHPAScaleUpRules, GenerateHPAScaleDownRules).
+   */
+  private static void defaultHorizontalPodAutoscaler(ObjectNode object) {
+    if (!"HorizontalPodAutoscaler".equals(object.path("kind").asText())
+        || !(object.get("spec") instanceof ObjectNode spec)) {
+      return;
+    }
+    if (!spec.hasNonNull("minReplicas")) {
+      spec.put("minReplicas", 1);
+    }
+    if (spec.path("metrics").isEmpty()) {
+      ObjectNode cpu = spec.putArray("metrics").addObject().put("type", "Resource")
+          .putObject("resource").put("name", "cpu");
+      cpu.putObject("target").put("type", "Utilization").put("averageUtilization", 80);
+    }
+    if (spec.get("behavior") instanceof ObjectNode behavior) {
+      behavior.set("scaleUp", scalingRules(behavior.get("scaleUp"), 0,
+          List.of(policy("Pods", 4), policy("Percent", 100))));
+      behavior.set("scaleDown", scalingRules(behavior.get("scaleDown"), null,
+          List.of(policy("Percent", 100))));
+    }
+  }
+
+  /** copyHPAScalingRules onto the defaults: what is given replaces the default it names. */
+  private static ObjectNode scalingRules(JsonNode given, Integer stabilizationWindowSeconds,
+      List<ObjectNode> policies) {
+    ObjectNode rules = JsonNodeFactory.instance.objectNode();
+    if (stabilizationWindowSeconds != null) {
+      rules.put("stabilizationWindowSeconds", stabilizationWindowSeconds);
+    }
+    rules.put("selectPolicy", "Max");
+    rules.putArray("policies").addAll(policies);
+    if (given instanceof ObjectNode set) {
+      for (String field : List.of("selectPolicy", "stabilizationWindowSeconds", "policies",
+          "tolerance")) {
+        if (set.hasNonNull(field)) {
+          rules.set(field, set.get(field));
+        }
+      }
+    }
+    return rules;
+  }
+
+  /** An HPAScalingPolicy of the defaults: over 15 s. */
+  private static ObjectNode policy(String type, int value) {
+    return JsonNodeFactory.instance.objectNode().put("type", type).put("value", value)
+        .put("periodSeconds", 15);
   }
 
   /**

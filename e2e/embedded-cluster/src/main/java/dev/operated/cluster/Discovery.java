@@ -71,6 +71,9 @@ final class Discovery {
           List.of("status", "scale"), List.of("all")),
       new Kind("apps", "v1", "ReplicaSet", "replicasets", true, List.of("rs"),
           List.of("status", "scale"), List.of("all")),
+      // the storage version; autoscaling/v1 is not served (kubectl autoscale tries v2 first)
+      new Kind("autoscaling", "v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", true,
+          List.of("hpa"), List.of("status"), List.of("all")),
       new Kind("policy", "v1", "PodDisruptionBudget", "poddisruptionbudgets", true,
           List.of("pdb"), List.of("status")),
       new Kind("rbac.authorization.k8s.io", "v1", "Role", "roles", true, List.of(), List.of()),

@@ -79,10 +79,12 @@ public final class EmbeddedCluster implements AutoCloseable {
     PodsByLabel podsByLabel = new PodsByLabel(api); // before the controllers that read it
     DisruptionController disruption = new DisruptionController(api, podsByLabel, builder.clock);
     EndpointSliceController endpointSlices = new EndpointSliceController(api, podsByLabel);
+    HorizontalPodAutoscalerController autoscalers =
+        new HorizontalPodAutoscalerController(api, builder.clock);
     createSystemNamespaces();
     KubernetesService kubernetesService = new KubernetesService(api, server.port());
     this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
-        aggregation, disruption, endpointSlices, kubernetesService);
+        aggregation, disruption, endpointSlices, autoscalers, kubernetesService);
     kubelet.registerNode(version.getGitVersion());
     if (builder.authorization == Authorizer.Mode.RBAC) {
       try (KubernetesClient admin = newClient()) {

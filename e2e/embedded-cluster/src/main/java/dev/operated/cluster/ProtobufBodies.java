@@ -30,6 +30,7 @@ import io.kubernetes.client.proto.V1Policy;
 import io.kubernetes.client.proto.V1Rbac;
 import io.kubernetes.client.proto.V1Scheduling;
 import io.kubernetes.client.proto.V1Storage;
+import io.kubernetes.client.proto.V2beta2Autoscaling;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -67,16 +68,26 @@ final class ProtobufBodies {
   private static final String META = "k8s.io.apimachinery.pkg.apis.meta.v1.";
   private static final String SCHEMA = "io.kubernetes:client-java-proto";
 
-  /** Every message of the built-in groups by full name ({@code k8s.io.api.apps.v1.Deployment}). */
-  private static final Map<String, Descriptor> MESSAGES = List.of(V1.getDescriptor(),
-          V1Apps.getDescriptor(), V1Batch.getDescriptor(), V1Autoscaling.getDescriptor(),
-          V1Policy.getDescriptor(), V1Rbac.getDescriptor(), V1Networking.getDescriptor(),
-          V1Scheduling.getDescriptor(), V1Storage.getDescriptor(),
+  private static final String AUTOSCALING_V2 = "k8s.io.api.autoscaling.v2.";
+
+  /**
+   * Every message of the built-in groups by full name ({@code k8s.io.api.apps.v1.Deployment});
+   * autoscaling/v2's are v2beta2's, which client-java-proto has where it has no v2: v2 was made
+   * from v2beta2 and kept its messages and field numbers (k8s.io/api autoscaling/v2
+   * generated.proto), which is all a decoder reads.
+   */
+  private static final Map<String, Descriptor> MESSAGES = Stream.concat(Stream.of(
+          V1.getDescriptor(), V1Apps.getDescriptor(), V1Batch.getDescriptor(),
+          V1Autoscaling.getDescriptor(), V1Policy.getDescriptor(), V1Rbac.getDescriptor(),
+          V1Networking.getDescriptor(), V1Scheduling.getDescriptor(), V1Storage.getDescriptor(),
           V1Authorization.getDescriptor(), V1Authentication.getDescriptor(),
           V1Certificates.getDescriptor(), V1Admissionregistration.getDescriptor(),
-          Meta.getDescriptor()).stream()
+          Meta.getDescriptor())
       .map(FileDescriptor::getMessageTypes).flatMap(List::stream)
-      .collect(Collectors.toUnmodifiableMap(Descriptor::getFullName, Function.identity()));
+      .map(type -> Map.entry(type.getFullName(), type)),
+          V2beta2Autoscaling.getDescriptor().getMessageTypes().stream()
+      .map(type -> Map.entry(AUTOSCALING_V2 + type.getName(), type)))
+      .collect(Collectors.toUnmodifiableMap(Map.Entry::getKey, Map.Entry::getValue));
 
   /**
    * The fields that are embedded structs in the Go types ({@code json:",inline"} in k8s.io/api's
@@ -146,6 +157,11 @@ final class ProtobufBodies {
       "batch.v1.JobSpec.ttlSecondsAfterFinished", "batch.v1.JobSpec.suspend",
       "autoscaling.v1.HorizontalPodAutoscalerSpec.minReplicas",
       "autoscaling.v1.HorizontalPodAutoscalerSpec.targetCPUUtilizationPercentage",
+      // autoscaling/v2's, by the names of the v2beta2 messages that decode them
+      "autoscaling.v2beta2.HorizontalPodAutoscalerSpec.minReplicas",
+      "autoscaling.v2beta2.MetricTarget.averageUtilization",
+      "autoscaling.v2beta2.HPAScalingRules.stabilizationWindowSeconds",
+      "autoscaling.v2beta2.HPAScalingRules.selectPolicy",
       "networking.v1.NetworkPolicyPort.endPort", "storage.v1.CSIDriverSpec.attachRequired",
       "storage.v1.CSIDriverSpec.podInfoOnMount", "storage.v1.CSIDriverSpec.storageCapacity",
       "storage.v1.CSIDriverSpec.requiresRepublish", "storage.v1.CSIDriverSpec.seLinuxMount",
@@ -190,7 +206,8 @@ final class ProtobufBodies {
         throw new ApiErrors.ApiException(415, "UnsupportedMediaType", "the embedded cluster "
             + "reads protobuf bodies of the kinds " + SCHEMA + " describes (the v1 kinds of "
             + "core, apps, batch, autoscaling, policy, rbac, networking, scheduling, storage, "
-            + "authorization, authentication, certificates, admissionregistration), not "
+            + "authorization, authentication, certificates, admissionregistration, and "
+            + "autoscaling/v2), not "
             + apiVersion + " " + kind + ": send it as application/json");
       }
       ObjectNode json = (ObjectNode) message(DynamicMessage.parseFrom(type, unknown.getRaw()),

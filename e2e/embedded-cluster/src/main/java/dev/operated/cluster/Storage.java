@@ -703,7 +703,13 @@ final class Storage {
       metadata.set(field, object.path("metadata").get(field));
     }
     scale.putObject("spec").put("replicas", object.path("spec").path("replicas").asInt(1));
-    scale.putObject("status").put("replicas", object.path("status").path("replicas").asInt(0));
+    ObjectNode status = scale.putObject("status")
+        .put("replicas", object.path("status").path("replicas").asInt(0));
+    // the selector's String(), which an HPA lists the target's pods by
+    String selector = TablePrinters.formatLabelSelector(object.path("spec").path("selector"));
+    if (!"<none>".equals(selector)) {
+      status.put("selector", selector);
+    }
     return scale;
   }
 

@@ -172,6 +172,20 @@ final class TablePrinters {
               budget.path("spec").path("minAvailable").asText("N/A"),
               budget.path("spec").path("maxUnavailable").asText("N/A"),
               budget.path("status").path("disruptionsAllowed").asLong(0), age(budget, now)))),
+      Map.entry("horizontalpodautoscalers", new Printer(List.of(NAME,
+          Column.of("Reference", "string", 0, "scaleTargetRef points to the target resource to "
+              + "scale, and is used to the pods for which metrics should be collected, as well as "
+              + "to actually change the replica count."),
+          Column.of("Targets", "string", 0, "metrics contains the specifications for which to "
+              + "use to calculate the desired replica count (the maximum replica count across "
+              + "all metrics will be used)."),
+          Column.of("MinPods", "string", 0, "minReplicas is the lower limit for the number of "
+              + "replicas to which the autoscaler can scale down."),
+          Column.of("MaxPods", "integer", 0, "maxReplicas is the upper limit for the number of "
+              + "replicas to which the autoscaler can scale up."),
+          Column.of("Replicas", "integer", 0, "currentReplicas is current number of replicas of "
+              + "pods managed by this autoscaler, as last seen by the autoscaler."), AGE),
+          TablePrinters::printHorizontalPodAutoscaler)),
       Map.entry("configmaps", new Printer(List.of(NAME,
           Column.of("Data", "string", 0, "Data contains the configuration data."), AGE),
           (configMap, now) -> List.of(name(configMap), (long) (configMap.path("data").size()
@@ -538,6 +552,70 @@ final class TablePrinters {
         (long) replicaSet.path("status").path("readyReplicas").asInt(0), age(replicaSet, now)));
     addTemplateCells(replicaSet, cells);
     return cells;
+  }
+
+  /** printHorizontalPodAutoscaler: REFERENCE is Kind/name, TARGETS formatHPAMetrics. */
+  static List<Object> printHorizontalPodAutoscaler(JsonNode autoscaler, Instant now) {
+    JsonNode spec = autoscaler.path("spec");
+    JsonNode target = spec.path("scaleTargetRef");
+    return List.of(name(autoscaler),
+        target.path("kind").asText() + "/" + target.path("name").asText(),
+        formatHpaMetrics(spec.path("metrics"), autoscaler.path("status").path("currentMetrics")),
+        spec.hasNonNull("minReplicas") ? spec.get("minReplicas").asText() : "<unset>",
+        spec.path("maxReplicas").asLong(0),
+        autoscaler.path("status").path("currentReplicas").asLong(0), age(autoscaler, now));
+  }
+
+  /**
+   * formatHPAMetrics: each metric as current/target, {@code <unknown>} for a current value the
+   * autoscaler has not measured, the first two and how many more.
+   */
+  static String formatHpaMetrics(JsonNode specs, JsonNode statuses) {
+    if (specs.isEmpty()) {
+      return "<none>";
+    }
+    List<String> list = new ArrayList<>();
+    for (int i = 0; i < specs.size(); i++) {
+      JsonNode spec = specs.get(i);
+      String type = spec.path("type").asText();
+      JsonNode status = statuses.path(i);
+      list.add(switch (type) {
+        case "Resource", "ContainerResource" -> {
+          String field = "Resource".equals(type) ? "resource" : "containerResource";
+          JsonNode source = spec.path(field);
+          JsonNode current = status.path(field).path("current");
+          JsonNode averageValue = source.path("target").path("averageValue");
+          if (!averageValue.isMissingNode() && !averageValue.isNull()) {
+            yield source.path("name").asText() + ": "
+                + current.path("averageValue").asText("<unknown>") + "/" + averageValue.asText();
+          }
+          JsonNode utilization = source.path("target").path("averageUtilization");
+          yield source.path("name").asText() + ": "
+              + (current.hasNonNull("averageUtilization")
+                  ? current.get("averageUtilization").asText() + "%" : "<unknown>")
+              + "/" + (utilization.isMissingNode() || utilization.isNull() ? "<auto>"
+                  : utilization.asText() + "%");
+        }
+        case "Pods" -> status.path("pods").path("current").path("averageValue")
+            .asText("<unknown>") + "/" + spec.path("pods").path("target").path("averageValue")
+            .asText();
+        case "Object", "External" -> {
+          String field = "Object".equals(type) ? "object" : "external";
+          JsonNode target = spec.path(field).path("target");
+          JsonNode current = status.path(field).path("current");
+          yield target.hasNonNull("averageValue")
+              ? current.path("averageValue").asText("<unknown>") + "/"
+                  + target.get("averageValue").asText() + " (avg)"
+              : current.path("value").asText("<unknown>") + "/" + target.path("value").asText();
+        }
+        default -> "<unknown type>";
+      });
+    }
+    int maximum = 2;
+    return list.size() > maximum
+        ? String.join(", ", list.subList(0, maximum)) + " + " + (list.size() - maximum)
+            + " more..."
+        : String.join(", ", list);
   }
 
   /** layoutContainerCells and metav1.FormatLabelSelector of the wide columns. */

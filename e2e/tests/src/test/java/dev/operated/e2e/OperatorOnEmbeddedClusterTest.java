@@ -17,6 +17,8 @@ import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
@@ -296,7 +298,8 @@ class OperatorOnEmbeddedClusterTest {
    * from the operator's apply while the operator alone owned it, server-side apply would remove
    * the field and the Deployment's defaulting make it 1: four of five pods gone until the HPA
    * scaled back (the HPA walkthrough's warning, "Migrating Deployments and StatefulSets to
-   * horizontal autoscaling"). The operator hands the field over first, and keeps the PDB.
+   * horizontal autoscaling"). The operator hands the field over first, and keeps the PDB; the
+   * cluster's HPA controller then scales the Deployment, and the operator leaves its count.
    */
   @Test
   void removingReplicasForAnHpaKeepsThePodsAndTheBudget() throws IOException {
@@ -314,12 +317,26 @@ class OperatorOnEmbeddedClusterTest {
     assertThat(client.policy().v1().podDisruptionBudget().inNamespace(NS).withName(NAME).get())
         .as("the budget kept under an HPA").isNotNull();
 
-    // the HPA takes it from here: its scale is not undone by the next spec change
-    client.apps().deployments().inNamespace(NS).withName(NAME).scale(7);
+    // the cluster's HPA takes it from here (its minimum above the count): its scale is not
+    // undone by the next spec change, so it never has to scale back
+    HorizontalPodAutoscaler hpa = client.autoscaling().v2().horizontalPodAutoscalers()
+        .inNamespace(NS).resource(new HorizontalPodAutoscalerBuilder().withNewMetadata()
+            .withName(NAME).endMetadata().withNewSpec().withNewScaleTargetRef()
+            .withApiVersion("apps/v1").withKind("Deployment").withName(NAME).endScaleTargetRef()
+            .withMinReplicas(7).withMaxReplicas(9).endSpec().build()).create();
+    await().atMost(TIMEOUT).until(() -> Integer.valueOf(7)
+        .equals(deployment().getSpec().getReplicas()));
     applyUnscaledWithFeature(image, "off");
     assertThat(deployment().getSpec().getReplicas()).as("the HPA's replicas").isEqualTo(7);
+    assertThat(client.v1().events().inNamespace(NS)
+        .withField("involvedObject.uid", hpa.getMetadata().getUid()).list().getItems())
+        .filteredOn(event -> "SuccessfulRescale".equals(event.getReason()))
+        .singleElement().extracting(event -> event.getMessage() + " x" + event.getCount())
+        .isEqualTo("New size: 7; reason: Current number of replicas below Spec.MinReplicas x1");
 
-    // replicas taken back, then left to the HPA once more, by the same operator process
+    // the HPA removed and replicas taken back, then left to an HPA once more, by the same
+    // operator process
+    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS).withName(NAME).delete();
     applySample(new OperatedServiceSpec(image, 4, null, null, null, null, null, null, null, null,
         null, null));
     await().atMost(TIMEOUT).until(() -> Integer.valueOf(4)
