@@ -12,6 +12,8 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodStatus;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpecBuilder;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import java.util.List;
@@ -119,6 +121,24 @@ final class CachedObjects {
 
   private static <T> List<T> each(List<T> items, UnaryOperator<T> keep) {
     return items == null ? List.of() : items.stream().map(keep).toList();
+  }
+
+  /**
+   * An HPA as the status reads it ({@code ServiceAutoscalers}): identity and what it scales.
+   * Its status, rewritten on every sync of its controller, is left out.
+   */
+  static HorizontalPodAutoscaler autoscaler(HorizontalPodAutoscaler autoscaler) {
+    HorizontalPodAutoscaler kept = new HorizontalPodAutoscaler();
+    kept.setApiVersion(autoscaler.getApiVersion());
+    kept.setKind(autoscaler.getKind());
+    kept.setMetadata(identity(autoscaler.getMetadata()));
+    if (autoscaler.getSpec() != null) {
+      kept.setSpec(new HorizontalPodAutoscalerSpecBuilder()
+          .withScaleTargetRef(autoscaler.getSpec().getScaleTargetRef())
+          .withMinReplicas(autoscaler.getSpec().getMinReplicas())
+          .withMaxReplicas(autoscaler.getSpec().getMaxReplicas()).build());
+    }
+    return kept;
   }
 
   private static ObjectMeta identity(ObjectMeta metadata) {

@@ -90,6 +90,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     List<EventSource<?, OperatedService>> sources = new ArrayList<>();
     sources.addAll(ServicePods.eventSources(context));
     sources.addAll(cluster.eventSources(context));
+    sources.add(ServiceAutoscalers.eventSource(context));
     return sources;
   }
 
@@ -122,7 +123,7 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
     ServiceDeployment applied = ServiceDeployment.read(resource, context);
     Instant now = clock.instant();
     OperatedServiceStatus status = StatusAggregator.aggregate(resource, applied.deployment(),
-        applied.pods(), problems, now);
+        applied.pods(), applied.autoscalers(), problems, now);
     return report.afterReconcile(resource, context, applied, status,
         StatusAggregator.reevaluateAfter(status, applied.pods(), now));
   }

@@ -17,14 +17,19 @@ import java.util.Optional;
  * The copy's pods carry the service's labels too, and are not the service's. Read once per
  * reconcile, after the workflow, and handed to the status and the metrics.
  */
-record ServiceDeployment(Optional<Deployment> deployment, List<Pod> pods) {
+record ServiceDeployment(Optional<Deployment> deployment, List<Pod> pods,
+    List<String> autoscalers) {
 
   /** The label the Deployment controller puts on a ReplicaSet's pods. */
   private static final String TEMPLATE_HASH = "pod-template-hash";
 
-  /** The service's Deployment and its pods, as the caches hold them now. */
+  /**
+   * The service's Deployment, its pods and the HPAs that scale it ({@link ServiceAutoscalers}),
+   * as the caches hold them now.
+   */
   static ServiceDeployment read(OperatedService service, Context<OperatedService> context) {
-    return new ServiceDeployment(of(service, context), pods(service, context));
+    return new ServiceDeployment(of(service, context), pods(service, context),
+        ServiceAutoscalers.scaling(service, context));
   }
 
   static Optional<Deployment> of(OperatedService service, Context<OperatedService> context) {

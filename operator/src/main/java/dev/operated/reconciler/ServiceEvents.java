@@ -65,7 +65,10 @@ public final class ServiceEvents {
     writer.allowCoreThreadTimeOut(true);
   }
 
-  /** One event per change of Ready's status or reason, so `kubectl describe` tells the story. */
+  /**
+   * One event per change of Ready's status or reason, so `kubectl describe` tells the story,
+   * and one when an HPA begins to contest the spec's replicas (Degraded, ReplicasContested).
+   */
   public void onTransition(OperatedService resource, OperatedServiceStatus next) {
     onTransition(resource, Optional.ofNullable(resource.getStatus()), next);
   }
@@ -80,6 +83,15 @@ public final class ServiceEvents {
     if (changed) {
       record(resource, "True".equals(after.getStatus()) || !isWarning(after.getReason())
           ? "Normal" : "Warning", after.getReason(), after.getMessage());
+    }
+    // a contest over replicas leaves Ready as it is, so it is told on its own
+    Optional<Condition> contested = next.condition(ConditionTypes.DEGRADED)
+        .filter(degraded -> StatusAggregator.REPLICAS_CONTESTED.equals(degraded.getReason()));
+    boolean contestedBefore = previous.flatMap(s -> s.condition(ConditionTypes.DEGRADED))
+        .filter(degraded -> StatusAggregator.REPLICAS_CONTESTED.equals(degraded.getReason()))
+        .isPresent();
+    if (contested.isPresent() && !contestedBefore) {
+      record(resource, "Warning", contested.get().getReason(), contested.get().getMessage());
     }
   }
 

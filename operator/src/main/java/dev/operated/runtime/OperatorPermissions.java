@@ -90,6 +90,9 @@ public final class OperatorPermissions {
     // reconciler.ServicePods: an informer on the services' pods, so the status names the container
     // that holds a rollout back
     rules.add(rule("", List.of("pods"), READ_VERBS));
+    // reconciler.ServiceAutoscalers: an informer on the HPAs, so the status says when one scales a
+    // Deployment whose replicas the spec sets too
+    rules.add(rule("autoscaling", List.of("horizontalpodautoscalers"), READ_VERBS));
     // reconciler.ServiceEvents: one Event per Ready transition; the same one again has its count
     // raised by a merge patch, as client-go's EventCorrelator does
     rules.add(rule("", List.of("events"), List.of("create", "patch")));

@@ -28,6 +28,8 @@ public final class StatusAggregator {
 
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String APPLY_FAILED = "ApplyFailed";
+  /** Degraded's reason while an HPA scales a Deployment whose replicas the spec sets. */
+  public static final String REPLICAS_CONTESTED = "ReplicasContested";
   /**
    * Ready=False reasons that only say the rollout is under way: their Events are Normal, and
    * their status may wait while other services are created (StatusDeferral).
@@ -45,11 +47,42 @@ public final class StatusAggregator {
 
   public static OperatedServiceStatus aggregate(OperatedService resource,
       Optional<Deployment> deployment, List<Pod> pods, List<SpecProblem> problems, Instant now) {
+    return aggregate(resource, deployment, pods, List.of(), problems, now);
+  }
+
+  /**
+   * @param autoscalers the names of the HorizontalPodAutoscalers that scale the Deployment
+   */
+  public static OperatedServiceStatus aggregate(OperatedService resource,
+      Optional<Deployment> deployment, List<Pod> pods, List<String> autoscalers,
+      List<SpecProblem> problems, Instant now) {
     int desired = desiredReplicas(resource, deployment);
     Verdict verdict = problems.isEmpty()
-        ? judge(resource, deployment, desired, PodDiagnosis.diagnose(pods, now))
+        ? contested(judge(resource, deployment, desired, PodDiagnosis.diagnose(pods, now)),
+            resource, autoscalers)
         : invalid(problems);
     return status(resource, deployment, desired, verdict, now);
+  }
+
+  /**
+   * Degraded, unless it already is for another reason, while an HPA scales the Deployment and
+   * the spec sets its replicas too: the HPA's controller scales it, the operator's next apply
+   * takes the count back, and pods start and stop on every round (the HPA walkthrough: "remove
+   * spec.replicas"). The operator keeps applying the spec, which is what the user declared.
+   */
+  private static Verdict contested(Verdict verdict, OperatedService resource,
+      List<String> autoscalers) {
+    Integer replicas = resource.getSpec() == null ? null : resource.getSpec().replicas();
+    if (replicas == null || autoscalers.isEmpty() || verdict.degraded()) {
+      return verdict;
+    }
+    String message = "HorizontalPodAutoscaler " + String.join(", ", autoscalers) + " scales "
+        + "Deployment " + resource.getMetadata().getName() + ", and spec.replicas (" + replicas
+        + ") sets its count back on every reconcile, so pods start and stop on each round: "
+        + "remove spec.replicas to leave scaling to the HPA, or delete the HPA";
+    return new Verdict(verdict.ready(), verdict.readyReason(), verdict.readyMessage(),
+        verdict.progressing(), verdict.progressingReason(), verdict.progressingMessage(), true,
+        REPLICAS_CONTESTED, message);
   }
 
   /**

@@ -19,6 +19,8 @@ import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.VolumeBuilder;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
@@ -126,6 +128,30 @@ class CachedObjectsTest {
     assertThat(CachedObjects.existence(crd).getMetadata().getName())
         .isEqualTo("servicemonitors.monitoring.coreos.com");
     assertThat(CachedObjects.existence(crd).getSpec()).isNull();
+  }
+
+  /** Its controller rewrites the status every 15 s; the target and bounds are all it keeps. */
+  @Test
+  void anAutoscalerKeepsWhatItScalesAndItsBoundsNotItsStatusOrMetrics() {
+    HorizontalPodAutoscaler whole = new HorizontalPodAutoscalerBuilder().withNewMetadata()
+        .withName("orders").withNamespace("shop").withResourceVersion("12")
+        .withManagedFields(managedFields()).endMetadata()
+        .withNewSpec().withNewScaleTargetRef().withApiVersion("apps/v1").withKind("Deployment")
+        .withName("orders").endScaleTargetRef().withMinReplicas(2).withMaxReplicas(6)
+        .addNewMetric().withType("Resource").withNewResource().withName("cpu").withNewTarget()
+        .withType("Utilization").withAverageUtilization(80).endTarget().endResource().endMetric()
+        .endSpec()
+        .withNewStatus().withCurrentReplicas(2).withDesiredReplicas(2).endStatus().build();
+
+    HorizontalPodAutoscaler kept = CachedObjects.autoscaler(whole);
+
+    assertThat(kept.getSpec().getScaleTargetRef()).isEqualTo(whole.getSpec().getScaleTargetRef());
+    assertThat(kept.getSpec().getMinReplicas()).isEqualTo(2);
+    assertThat(kept.getSpec().getMaxReplicas()).isEqualTo(6);
+    assertThat(kept.getSpec().getMetrics()).isEmpty();
+    assertThat(kept.getStatus()).isNull();
+    assertThat(kept.getMetadata().getManagedFields()).isEmpty();
+    assertThat(ServiceAutoscalers.deployment(kept)).isEqualTo("orders");
   }
 
   @Test

@@ -12,6 +12,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.operated.api.OperatedService;
+import dev.operated.api.OperatedServiceStatus;
+import dev.operated.status.ConditionTypes;
+import dev.operated.status.StatusAggregator;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -21,6 +25,7 @@ import java.net.InetSocketAddress;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -109,6 +114,35 @@ class ServiceEventsTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> reasons.contains("Last"));
     assertThat(reasons).filteredOn("Queued"::equals).hasSize(ServiceEvents.MAX_QUEUED);
     assertThat(reasons).last().isEqualTo("Last");
+  }
+
+  /** Ready does not change when an HPA begins to contest replicas: the contest is told alone. */
+  @Test
+  void anHpaContestingReplicasIsToldOnceWhenItBegins() {
+    answer.countDown();
+    ServiceEvents events = new ServiceEvents(client, Clock.systemUTC());
+    OperatedService service = service("orders", "uid-1");
+    OperatedServiceStatus calm = status("AsExpected");
+    OperatedServiceStatus contested = status(StatusAggregator.REPLICAS_CONTESTED);
+
+    events.onTransition(service, Optional.of(calm), contested);
+    events.onTransition(service, Optional.of(contested), contested);
+    events.onTransition(service, Optional.of(contested), calm);
+    events.record(service, "Normal", "Marker", "after the transitions");
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> reasons.contains("Marker"));
+    assertThat(reasons).containsExactly(StatusAggregator.REPLICAS_CONTESTED, "Marker");
+  }
+
+  /** Ready and Degraded as a ready service with an HPA has them, Degraded for this reason. */
+  private static OperatedServiceStatus status(String degradedReason) {
+    boolean degraded = !"AsExpected".equals(degradedReason);
+    return new OperatedServiceStatus(1L, 2, 2, 2, 2, "2/2", List.of(
+        new ConditionBuilder().withType(ConditionTypes.READY).withStatus("True")
+            .withReason("AllReplicasReady").withMessage("2/2 replicas ready").build(),
+        new ConditionBuilder().withType(ConditionTypes.DEGRADED)
+            .withStatus(degraded ? "True" : "False").withReason(degradedReason)
+            .withMessage(degraded ? "an HPA scales it" : "no problem observed").build()));
   }
 
   @Test

@@ -94,6 +94,41 @@ class StatusAggregatorTest {
     assertThat(degraded.getReason()).isEqualTo("ProgressDeadlineExceeded");
   }
 
+  /**
+   * An HPA on a Deployment whose replicas the spec sets: each undoes the other's count, so the
+   * service is Degraded and says which field to remove; Ready still reports the pods.
+   */
+  @Test
+  void anHpaScalingADeploymentWhoseReplicasTheSpecSetsIsDegradedNamingTheFieldToRemove() {
+    OperatedServiceStatus status = StatusAggregator.aggregate(service(2),
+        Optional.of(deployment(2, 2, 2, 2, 2, "NewReplicaSetAvailable")), List.of(),
+        List.of("orders", "orders-burst"), List.of(), T0);
+
+    assertThat(condition(status, ConditionTypes.READY).getReason()).isEqualTo("AllReplicasReady");
+    Condition degraded = condition(status, ConditionTypes.DEGRADED);
+    assertThat(degraded.getStatus()).isEqualTo("True");
+    assertThat(degraded.getReason()).isEqualTo(StatusAggregator.REPLICAS_CONTESTED);
+    assertThat(degraded.getMessage()).isEqualTo("HorizontalPodAutoscaler orders, orders-burst "
+        + "scales Deployment orders, and spec.replicas (2) sets its count back on every "
+        + "reconcile, so pods start and stop on each round: remove spec.replicas to leave "
+        + "scaling to the HPA, or delete the HPA");
+  }
+
+  /** Without spec.replicas the HPA alone scales; a failure of the pods is told first. */
+  @Test
+  void anHpaIsNoContestWithoutSpecReplicasAndDoesNotHideAStuckRollout() {
+    OperatedServiceStatus unscaled = StatusAggregator.aggregate(service(null),
+        Optional.of(deployment(4, 4, 4, 4, 4, "NewReplicaSetAvailable")), List.of(),
+        List.of("orders"), List.of(), T0);
+    assertThat(condition(unscaled, ConditionTypes.DEGRADED).getStatus()).isEqualTo("False");
+
+    OperatedServiceStatus stuck = StatusAggregator.aggregate(service(2),
+        Optional.of(deployment(2, 3, 1, 2, 2, "ProgressDeadlineExceeded")), List.of(),
+        List.of("orders"), List.of(), T0);
+    assertThat(condition(stuck, ConditionTypes.DEGRADED).getReason())
+        .isEqualTo("ProgressDeadlineExceeded");
+  }
+
   @Test
   void anInvalidSpecListsEveryProblem() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(2),

@@ -319,11 +319,7 @@ class OperatorOnEmbeddedClusterTest {
 
     // the cluster's HPA takes it from here (its minimum above the count): its scale is not
     // undone by the next spec change, so it never has to scale back
-    HorizontalPodAutoscaler hpa = client.autoscaling().v2().horizontalPodAutoscalers()
-        .inNamespace(NS).resource(new HorizontalPodAutoscalerBuilder().withNewMetadata()
-            .withName(NAME).endMetadata().withNewSpec().withNewScaleTargetRef()
-            .withApiVersion("apps/v1").withKind("Deployment").withName(NAME).endScaleTargetRef()
-            .withMinReplicas(7).withMaxReplicas(9).endSpec().build()).create();
+    HorizontalPodAutoscaler hpa = createAutoscaler(7, 9);
     await().atMost(TIMEOUT).until(() -> Integer.valueOf(7)
         .equals(deployment().getSpec().getReplicas()));
     applyUnscaledWithFeature(image, "off");
@@ -344,6 +340,61 @@ class OperatorOnEmbeddedClusterTest {
     applyUnscaledWithFeature(image, "again");
     assertThat(deployment().getSpec().getReplicas()).as("replicas handed over again")
         .isEqualTo(4);
+  }
+
+  /**
+   * An HPA on a service whose spec still sets replicas: the HPA's controller scales the
+   * Deployment to its minimum, the operator's next reconcile sets the spec's count back, and so
+   * on every 15 s. The status says so where Ready cannot (Degraded, ReplicasContested, naming the
+   * field to remove) with one Warning Event; removing spec.replicas ends it, and the HPA's count
+   * stays.
+   */
+  @Test
+  void anHpaContestingSpecReplicasIsReportedUntilTheFieldIsRemoved() throws IOException {
+    String image = "ghcr.io/operated-dev/sample-service:0.1.0";
+    applySample(new OperatedServiceSpec(image, 2, null, null, null, null, null, null, null, null,
+        null, null));
+    await().atMost(TIMEOUT).until(() -> deployment() != null
+        && Integer.valueOf(2).equals(deployment().getSpec().getReplicas()));
+
+    createAutoscaler(3, 5);
+
+    await().atMost(TIMEOUT).until(() -> "ReplicasContested".equals(degradedReason()));
+    assertThat(degraded().getStatus()).isEqualTo("True");
+    assertThat(degraded().getMessage()).startsWith("HorizontalPodAutoscaler " + NAME
+        + " scales Deployment " + NAME + ", and spec.replicas (2) sets its count back")
+        .endsWith("remove spec.replicas to leave scaling to the HPA, or delete the HPA");
+    await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(NS)
+        .withField("involvedObject.kind", "OperatedService").list().getItems().stream()
+        .anyMatch(event -> "ReplicasContested".equals(event.getReason())
+            && "Warning".equals(event.getType())));
+
+    applyUnscaledWithFeature(image, "left-to-the-hpa");
+    await().atMost(TIMEOUT).until(() -> "AsExpected".equals(degradedReason()));
+    // within one sync of the HPA (15 s), nothing sets the count back any more
+    await().atMost(TIMEOUT).until(() -> Integer.valueOf(3)
+        .equals(deployment().getSpec().getReplicas()));
+  }
+
+  private HorizontalPodAutoscaler createAutoscaler(int minReplicas, int maxReplicas) {
+    return client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS)
+        .resource(new HorizontalPodAutoscalerBuilder().withNewMetadata().withName(NAME)
+            .endMetadata().withNewSpec().withNewScaleTargetRef().withApiVersion("apps/v1")
+            .withKind("Deployment").withName(NAME).endScaleTargetRef()
+            .withMinReplicas(minReplicas).withMaxReplicas(maxReplicas).endSpec().build())
+        .create();
+  }
+
+  private Condition degraded() {
+    OperatedService resource = client.resources(OperatedService.class).inNamespace(NS)
+        .withName(NAME).get();
+    return resource == null || resource.getStatus() == null ? null
+        : resource.getStatus().condition("Degraded").orElse(null);
+  }
+
+  private String degradedReason() {
+    Condition degraded = degraded();
+    return degraded == null ? null : degraded.getReason();
   }
 
   /** The sample without replicas and with FEATURE={@code value}, applied and reconciled. */
