@@ -248,4 +248,33 @@ class TablePrintersTest {
     assertThat(table.path("columnDefinitions").findValuesAsText("name"))
         .as("printConfigMap's columns").containsExactly("Name", "Data", "Age");
   }
+
+  /**
+   * printHorizontalPodAutoscaler and formatHPAMetrics (printers_test.go's HPA cases): a
+   * utilization as current/target with {@code <unknown>} before a measurement, an average value
+   * as a quantity, the first two metrics and how many more.
+   */
+  @Test
+  void anAutoscalerPrintsItsTargetAndItsFirstTwoMetrics() {
+    ObjectNode autoscaler = json("{'kind':'HorizontalPodAutoscaler','metadata':{'name':'web',"
+        + "'creationTimestamp':'" + CREATED + "'},'spec':{'scaleTargetRef':{'apiVersion':"
+        + "'apps/v1','kind':'Deployment','name':'web'},'minReplicas':2,'maxReplicas':6,"
+        + "'metrics':[{'type':'Resource','resource':{'name':'cpu','target':{'type':"
+        + "'Utilization','averageUtilization':80}}},{'type':'Resource','resource':{'name':"
+        + "'memory','target':{'type':'AverageValue','averageValue':'512Mi'}}},{'type':'Pods',"
+        + "'pods':{'metric':{'name':'rps'},'target':{'type':'AverageValue','averageValue':"
+        + "'10'}}}]},'status':{'currentReplicas':3,'currentMetrics':[{'type':'Resource',"
+        + "'resource':{'name':'cpu','current':{'averageUtilization':45}}}]}}");
+
+    assertThat(TablePrinters.printHorizontalPodAutoscaler(autoscaler, NOW)).containsExactly(
+        "web", "Deployment/web", "cpu: 45%/80%, memory: <unknown>/512Mi + 1 more...", "2", 6L,
+        3L, "5m");
+
+    ObjectNode unmeasured = json("{'kind':'HorizontalPodAutoscaler','metadata':{'name':'api',"
+        + "'creationTimestamp':'" + CREATED + "'},'spec':{'scaleTargetRef':{'kind':"
+        + "'Deployment','name':'api'},'maxReplicas':4,'metrics':[{'type':'Resource',"
+        + "'resource':{'name':'cpu','target':{'type':'Utilization'}}}]}}");
+    assertThat(TablePrinters.printHorizontalPodAutoscaler(unmeasured, NOW)).containsExactly(
+        "api", "Deployment/api", "cpu: <unknown>/<auto>", "<unset>", 4L, 0L, "5m");
+  }
 }

@@ -104,10 +104,15 @@ class OperatorOnEmbeddedClusterTest {
   }
 
   private Condition ready() {
+    return condition("Ready");
+  }
+
+  /** The sample's condition of this type, or null while it has none. */
+  private Condition condition(String type) {
     OperatedService resource = client.resources(OperatedService.class).inNamespace(NS)
         .withName(NAME).get();
     return resource == null || resource.getStatus() == null ? null
-        : resource.getStatus().condition("Ready").orElse(null);
+        : resource.getStatus().condition(type).orElse(null);
   }
 
   private void awaitReady() {
@@ -360,8 +365,8 @@ class OperatorOnEmbeddedClusterTest {
     createAutoscaler(3, 5);
 
     await().atMost(TIMEOUT).until(() -> "ReplicasContested".equals(degradedReason()));
-    assertThat(degraded().getStatus()).isEqualTo("True");
-    assertThat(degraded().getMessage()).startsWith("HorizontalPodAutoscaler " + NAME
+    assertThat(condition("Degraded").getStatus()).isEqualTo("True");
+    assertThat(condition("Degraded").getMessage()).startsWith("HorizontalPodAutoscaler " + NAME
         + " scales Deployment " + NAME + ", and spec.replicas (2) sets its count back")
         .endsWith("remove spec.replicas to leave scaling to the HPA, or delete the HPA");
     await().atMost(TIMEOUT).until(() -> client.v1().events().inNamespace(NS)
@@ -385,15 +390,8 @@ class OperatorOnEmbeddedClusterTest {
         .create();
   }
 
-  private Condition degraded() {
-    OperatedService resource = client.resources(OperatedService.class).inNamespace(NS)
-        .withName(NAME).get();
-    return resource == null || resource.getStatus() == null ? null
-        : resource.getStatus().condition("Degraded").orElse(null);
-  }
-
   private String degradedReason() {
-    Condition degraded = degraded();
+    Condition degraded = condition("Degraded");
     return degraded == null ? null : degraded.getReason();
   }
 
