@@ -28,6 +28,8 @@ public final class StatusAggregator {
 
   public static final String INVALID_SPEC = "InvalidSpec";
   public static final String APPLY_FAILED = "ApplyFailed";
+  /** Ready's reason while the Deployment is paused with the current spec not rolled out. */
+  public static final String ROLLOUT_PAUSED = "RolloutPaused";
   /** Degraded's reason while an HPA scales a Deployment whose replicas the spec sets. */
   public static final String REPLICAS_CONTESTED = "ReplicasContested";
   /**
@@ -175,6 +177,16 @@ public final class StatusAggregator {
           finding.map(f -> f.message() + "; ").orElse("") + progressing.get().getMessage()
               + " (" + rollout + ")", false, "ProgressDeadlineExceeded", rollout,
           true, degradedReason, degradedMessage);
+    }
+    if (!rolledOut && deployment.getSpec() != null
+        && Boolean.TRUE.equals(deployment.getSpec().getPaused())) {
+      // someone paused it (kubectl rollout pause): the operator does not own spec.paused and
+      // leaves it, so it says what holds the rollout and how to let it go on
+      String message = "the Deployment is paused (spec.paused), so the current spec is not "
+          + "rolled out (" + rollout + "): kubectl rollout resume deployment/"
+          + deployment.getMetadata().getName();
+      return new Verdict(false, ROLLOUT_PAUSED, message, false, ROLLOUT_PAUSED, message,
+          degraded, degradedReason, degradedMessage);
     }
     if (!rolledOut) {
       String reason = progressing.map(DeploymentCondition::getReason).orElse("RolloutInProgress");

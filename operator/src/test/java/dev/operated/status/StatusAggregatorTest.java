@@ -94,6 +94,32 @@ class StatusAggregatorTest {
     assertThat(degraded.getReason()).isEqualTo("ProgressDeadlineExceeded");
   }
 
+  /** kubectl rollout pause on the operator's Deployment: the new spec waits, and it says so. */
+  @Test
+  void aPausedDeploymentWithTheSpecNotRolledOutSaysHowToResumeIt() {
+    Deployment paused = new DeploymentBuilder(deployment(2, 2, 0, 2, 2, "DeploymentPaused"))
+        .editSpec().withPaused(true).endSpec().build();
+
+    OperatedServiceStatus status = StatusAggregator.aggregate(service(2), Optional.of(paused),
+        List.of(), List.of(), T0);
+
+    Condition ready = condition(status, ConditionTypes.READY);
+    assertThat(ready.getStatus()).isEqualTo("False");
+    assertThat(ready.getReason()).isEqualTo(StatusAggregator.ROLLOUT_PAUSED);
+    assertThat(ready.getMessage()).isEqualTo("the Deployment is paused (spec.paused), so the "
+        + "current spec is not rolled out (0 of 2 replicas updated, 2 ready, 2 old): kubectl "
+        + "rollout resume deployment/orders");
+    assertThat(condition(status, ConditionTypes.PROGRESSING).getReason())
+        .isEqualTo(StatusAggregator.ROLLOUT_PAUSED);
+    assertThat(condition(status, ConditionTypes.DEGRADED).getStatus()).isEqualTo("False");
+
+    OperatedServiceStatus rolledOut = StatusAggregator.aggregate(service(2), Optional.of(
+        new DeploymentBuilder(deployment(2, 2, 2, 2, 2, "DeploymentPaused")).editSpec()
+            .withPaused(true).endSpec().build()), List.of(), List.of(), T0);
+    assertThat(condition(rolledOut, ConditionTypes.READY).getReason())
+        .as("paused after the spec rolled out: nothing held").isEqualTo("AllReplicasReady");
+  }
+
   /**
    * An HPA on a Deployment whose replicas the spec sets: each undoes the other's count, so the
    * service is Degraded and says which field to remove; Ready still reports the pods.

@@ -32,8 +32,11 @@ import org.slf4j.LoggerFactory;
  * Deployment status with the Available and Progressing conditions, ProgressDeadlineExceeded
  * included, and the revisions {@code kubectl rollout history|undo} read (the
  * {@code deployment.kubernetes.io/revision} annotation of the Deployment and each ReplicaSet,
- * the Deployment's annotations copied to its new ReplicaSet). Not emulated: pause, revision
- * history cleanup.
+ * the Deployment's annotations copied to its new ReplicaSet). A paused Deployment
+ * ({@code kubectl rollout pause}) gets no new ReplicaSet and no rollout, only its count
+ * (syncDeployment's {@code sync} with {@code createIfNotExisted} false), and says so in its
+ * Progressing condition ({@code checkPausedConditions}). Not emulated: proportional scaling of
+ * several active ReplicaSets while paused, revision history cleanup.
  * The {@link ReplicaSetController}'s part runs in the same pass, for the ReplicaSets a Deployment
  * owns, and the keys wait in a {@link WorkQueue}.
  */
@@ -178,7 +181,11 @@ final class DeploymentController implements AutoCloseable {
     long nextRevision = Math.max(0, owned.stream().filter(ofTheTemplate.negate())
         .mapToLong(DeploymentController::revision).max().orElse(0)) + 1;
     boolean created = false;
-    if (newReplicaSet == null) {
+    boolean paused = spec.path("paused").asBoolean(false);
+    if (newReplicaSet == null && paused) {
+      // getAllReplicaSetsAndSyncRevision(createIfNotExisted: false): no ReplicaSet for the new
+      // template until the Deployment is resumed
+    } else if (newReplicaSet == null) {
       ObjectNode fresh = newReplicaSet(deployment, template, hash, owned.isEmpty() ? replicas : 0);
       ObjectNode annotations = newReplicaSetAnnotations(deployment, fresh, nextRevision);
       replicasAnnotations(annotations, replicas, maxSurge);
@@ -197,9 +204,10 @@ final class DeploymentController implements AutoCloseable {
         newReplicaSet = updated;
       }
     }
-    final String newName = newReplicaSet.path("metadata").path("name").asText();
-    final String revision = newReplicaSet.path("metadata").path("annotations").path(REVISION)
-        .asText();
+    final String newName = newReplicaSet == null ? ""
+        : newReplicaSet.path("metadata").path("name").asText();
+    final String revision = (newReplicaSet == null ? deployment : newReplicaSet).path("metadata")
+        .path("annotations").path(REVISION).asText();
     List<ObjectNode> old = owned.stream()
         .filter(rs -> !newName.equals(rs.path("metadata").path("name").asText()))
         .sorted(Comparator.comparing(rs -> rs.path("metadata").path("creationTimestamp")
@@ -221,7 +229,9 @@ final class DeploymentController implements AutoCloseable {
       desired.put(replicaSet.path("metadata").path("name").asText(),
           replicaSet.path("spec").path("replicas").asInt(0));
     }
-    if (old.stream().allMatch(rs -> desired.get(name(rs)) == 0
+    if (paused) {
+      pausedScale(owned, replicas).ifPresent(scaled -> desired.put(scaled, replicas));
+    } else if (old.stream().allMatch(rs -> desired.get(name(rs)) == 0
         && live(podsByReplicaSet.get(name(rs))).isEmpty())) {
       desired.put(newName, replicas);
     } else if (recreate) {
@@ -265,8 +275,84 @@ final class DeploymentController implements AutoCloseable {
               podsByReplicaSet.get(name(replicaSet)), minReadySeconds),
           () -> queue.enqueue(namespace, name));
     }
-    writeStatus(target, deployment, newName, revision, created, owned, podsByReplicaSet,
-        replicas, maxUnavailable, minReadySeconds);
+    if (paused) {
+      writePausedStatus(target, deployment, newName, owned, podsByReplicaSet, replicas,
+          maxUnavailable, minReadySeconds);
+    } else {
+      writeStatus(target, deployment, newName, revision, created, owned, podsByReplicaSet,
+          replicas, maxUnavailable, minReadySeconds);
+    }
+  }
+
+  /**
+   * The scaling a paused Deployment still gets (sync.go's {@code scale}): the one active
+   * ReplicaSet, or the latest when none is active ({@code FindActiveOrLatest}), takes the
+   * Deployment's count; none when several are active (their proportional scaling is not
+   * emulated).
+   */
+  private static java.util.Optional<String> pausedScale(List<ObjectNode> owned, int replicas) {
+    List<ObjectNode> active = owned.stream()
+        .filter(rs -> rs.path("spec").path("replicas").asInt(0) > 0).toList();
+    if (active.size() > 1) {
+      return java.util.Optional.empty();
+    }
+    return (active.size() == 1 ? active.stream() : owned.stream())
+        .max(Comparator.comparing(rs -> rs.path("metadata").path("creationTimestamp").asText()))
+        .map(ReplicaSetController::name);
+  }
+
+  /**
+   * A paused Deployment's status: its counts (syncDeploymentStatus) and Progressing Unknown,
+   * {@code DeploymentPaused} (checkPausedConditions), unless its deadline was already reported
+   * exceeded, which a pause does not overwrite.
+   */
+  private void writePausedStatus(ApiTarget target, ObjectNode deployment, String newName,
+      List<ObjectNode> owned, Map<String, List<ObjectNode>> podsByReplicaSet, int replicas,
+      int maxUnavailable, int minReadySeconds) {
+    int total = 0;
+    int ready = 0;
+    int available = 0;
+    for (ObjectNode replicaSet : owned) {
+      List<ObjectNode> pods = live(podsByReplicaSet.get(name(replicaSet)));
+      total += pods.size();
+      ready += (int) pods.stream().filter(ReplicaSetController::ready).count();
+      available += available(pods, minReadySeconds);
+    }
+    int updated = live(podsByReplicaSet.get(newName)).size();
+    JsonNode previous = deployment.path("status");
+    String now = now();
+    ObjectNode status = JsonNodeFactory.instance.objectNode();
+    status.put("observedGeneration", deployment.path("metadata").path("generation").asLong(1));
+    status.put("replicas", total);
+    status.put("updatedReplicas", updated);
+    status.put("readyReplicas", ready);
+    status.put("availableReplicas", available);
+    status.put("unavailableReplicas", Math.max(replicas - available, 0));
+    ArrayNode conditions = status.putArray("conditions");
+    boolean minimumAvailable = available >= replicas - maxUnavailable;
+    conditions.add(condition(previous, "Available", minimumAvailable,
+        minimumAvailable ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+        minimumAvailable ? "Deployment has minimum availability."
+            : "Deployment does not have minimum availability.", now, false));
+    JsonNode progressing = find(previous, "Progressing");
+    if (progressing != null && ("ProgressDeadlineExceeded".equals(progressing.path("reason")
+        .asText()) || "DeploymentPaused".equals(progressing.path("reason").asText()))) {
+      conditions.add(progressing.deepCopy());
+    } else {
+      ObjectNode condition = conditions.addObject();
+      condition.put("type", "Progressing");
+      condition.put("status", "Unknown");
+      condition.put("lastUpdateTime", now);
+      condition.put("lastTransitionTime", now);
+      condition.put("reason", "DeploymentPaused");
+      condition.put("message", "Deployment is paused");
+    }
+    if (!status.equals(previous)) {
+      api.updateInternal(target.withSubresource("status"), object -> {
+        object.set("status", status);
+        return object;
+      }, MANAGER);
+    }
   }
 
   /** The revision annotation's number: 0 when there is none, -1 when it is not a number. */

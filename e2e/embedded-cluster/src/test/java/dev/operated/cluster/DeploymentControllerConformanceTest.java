@@ -268,6 +268,55 @@ class DeploymentControllerConformanceTest {
             .getImage())).findFirst().orElseThrow();
   }
 
+  /**
+   * "Pausing and Resuming a rollout of a Deployment": while paused, a new template makes no new
+   * ReplicaSet (syncDeployment's sync with createIfNotExisted false) but the count still scales
+   * the active one; Progressing says DeploymentPaused, Unknown (checkPausedConditions); resumed,
+   * the new template rolls out as the next revision.
+   */
+  @Test
+  void aPausedDeploymentScalesButRollsOutNothingUntilResumed() {
+    READY_IMAGES.add("frozen:1");
+    READY_IMAGES.add("frozen:2");
+    client.apps().deployments().resource(deployment("frozen", "frozen:1", 2)).create();
+    awaitRevision("frozen", "1", 1);
+    await().atMost(TIMEOUT).until(() -> livePods("frozen").size() == 2);
+
+    edit("frozen", deployment -> new DeploymentBuilder(deployment).editSpec().withPaused(true)
+        .endSpec().build());
+    edit("frozen", deployment -> new DeploymentBuilder(deployment).editSpec().withReplicas(3)
+        .editTemplate().editSpec().editFirstContainer().withImage("frozen:2").endContainer()
+        .endSpec().endTemplate().endSpec().build());
+
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      Deployment deployment = get("frozen");
+      assertThat(deployment.getStatus().getObservedGeneration())
+          .isEqualTo(deployment.getMetadata().getGeneration());
+      assertThat(livePods("frozen")).hasSize(3);
+      assertThat(deployment.getStatus().getReplicas()).isEqualTo(3);
+    });
+    Deployment paused = get("frozen");
+    assertThat(condition(paused, "Progressing").getStatus()).isEqualTo("Unknown");
+    assertThat(condition(paused, "Progressing").getReason()).isEqualTo("DeploymentPaused");
+    assertThat(condition(paused, "Progressing").getMessage()).isEqualTo("Deployment is paused");
+    assertThat(paused.getStatus().getUpdatedReplicas()).isZero();
+    assertThat(client.apps().replicaSets().withLabel("app", "frozen").list().getItems())
+        .as("no ReplicaSet for the paused template").hasSize(1);
+    assertThat(livePods("frozen")).allSatisfy(pod -> assertThat(pod.getSpec().getContainers()
+        .get(0).getImage()).isEqualTo("frozen:1"));
+
+    edit("frozen", deployment -> new DeploymentBuilder(deployment).editSpec().withPaused(false)
+        .endSpec().build());
+
+    awaitRevision("frozen", "2", paused.getMetadata().getGeneration() + 1);
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      assertThat(condition(get("frozen"), "Progressing").getReason())
+          .isEqualTo("NewReplicaSetAvailable");
+      assertThat(livePods("frozen")).hasSize(3).allSatisfy(pod -> assertThat(pod.getSpec()
+          .getContainers().get(0).getImage()).isEqualTo("frozen:2"));
+    });
+  }
+
   /** "Scaling a Deployment": the ReplicaSet follows spec.replicas, down as well as up. */
   @Test
   void scalingChangesThePodCount() {

@@ -34,6 +34,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -381,6 +382,40 @@ class OperatorOnEmbeddedClusterTest {
         .equals(deployment().getSpec().getReplicas()));
   }
 
+  /**
+   * kubectl rollout pause on the service's Deployment, then a spec change: the Deployment
+   * controller holds it (no new ReplicaSet), the operator leaves spec.paused, which it does not
+   * own, and says what holds the rollout and how to resume it; resumed, the change rolls out.
+   */
+  @Test
+  void aPausedDeploymentHoldingASpecChangeIsReportedUntilResumed() throws IOException {
+    String image = "ghcr.io/operated-dev/sample-service:0.1.0";
+    applySample(null);
+    awaitReady();
+    editDeployment(deployment -> new DeploymentBuilder(deployment).editSpec().withPaused(true)
+        .endSpec().build());
+
+    applyUnscaledWithFeature(image, "held");
+
+    await().atMost(TIMEOUT).until(() -> "RolloutPaused".equals(ready().getReason()));
+    assertThat(ready().getStatus()).isEqualTo("False");
+    assertThat(ready().getMessage()).startsWith("the Deployment is paused (spec.paused), so the "
+        + "current spec is not rolled out (0 of ")
+        .endsWith("): kubectl rollout resume deployment/" + NAME);
+    assertThat(deployment().getSpec().getPaused()).as("left to whoever paused it").isTrue();
+
+    editDeployment(deployment -> new DeploymentBuilder(deployment).editSpec().withPaused(false)
+        .endSpec().build());
+    awaitReady();
+  }
+
+  /** Like `kubectl edit`: the controller may write in between, so a 409 means read and retry. */
+  private void editDeployment(UnaryOperator<Deployment> change) {
+    await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(KubernetesClientException.class)
+        .until(() -> client.apps().deployments().inNamespace(NS).withName(NAME).edit(change)
+            != null);
+  }
+
   private HorizontalPodAutoscaler createAutoscaler(int minReplicas, int maxReplicas) {
     return client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(NS)
         .resource(new HorizontalPodAutoscalerBuilder().withNewMetadata().withName(NAME)
@@ -413,14 +448,11 @@ class OperatorOnEmbeddedClusterTest {
     String path = deployment().getSpec().getTemplate().getSpec().getContainers().get(0)
         .getReadinessProbe().getHttpGet().getPath();
 
-    // Like `kubectl edit`: the controller may write in between, so a 409 means read and retry.
-    await().atMost(TIMEOUT).ignoreExceptionsInstanceOf(KubernetesClientException.class)
-        .until(() -> client.apps().deployments().inNamespace(NS).withName(NAME)
-            .edit(deployment -> {
-              deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
-                  .getReadinessProbe().getHttpGet().setPath("/hand-edited");
-              return deployment;
-            }) != null);
+    editDeployment(deployment -> {
+      deployment.getSpec().getTemplate().getSpec().getContainers().get(0)
+          .getReadinessProbe().getHttpGet().setPath("/hand-edited");
+      return deployment;
+    });
 
     await().atMost(TIMEOUT).untilAsserted(() -> assertThat(deployment().getSpec().getTemplate()
         .getSpec().getContainers().get(0).getReadinessProbe().getHttpGet().getPath())
