@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,7 +27,8 @@ import org.slf4j.LoggerFactory;
  * <p>Works from views kept from the store's changes, as the controller's informers: the pods by
  * label ({@link PodsByLabel}), the budgets by the labels they select ({@link PodSelectors}), so
  * that a pod's change wakes only the budgets that select it, and the scale of ReplicaSets and
- * Deployments. A budget's status is written only when its counts change.
+ * Deployments. A budget's status is written only when it differs from the one stored
+ * ({@code updatePdbStatus}), which an eviction may have changed since the controller wrote it.
  */
 final class DisruptionController implements AutoCloseable {
 
@@ -38,10 +40,15 @@ final class DisruptionController implements AutoCloseable {
   private record ReplicaSetFacts(String deployment, int replicas) {
   }
 
-  /** The counts a status is made of, or why they could not be made: written when they change. */
+  /** The counts a status is made of, or why they could not be made. */
   private record Counts(long generation, int expected, int desiredHealthy, int currentHealthy,
       Map<String, String> disruptedPods, String failure) {
   }
+
+  /** Two JSON values alike, a number whatever its width (a stored 1 is an int, ours a long). */
+  private static final Comparator<JsonNode> NUMBERS_BY_VALUE = (one, other) ->
+      one.equals(other) || one.isNumber() && other.isNumber()
+          && one.decimalValue().compareTo(other.decimalValue()) == 0 ? 0 : 1;
 
   /** disruption.go's DeletionTimeout: how long an evicted pod is not counted as healthy. */
   private static final long DELETION_TIMEOUT_SECONDS = 120;
@@ -54,8 +61,6 @@ final class DisruptionController implements AutoCloseable {
   /** "namespace/name" → facts. */
   private final Map<String, ReplicaSetFacts> replicaSets = new ConcurrentHashMap<>();
   private final Map<String, Integer> deploymentReplicas = new ConcurrentHashMap<>();
-  /** "namespace/name" → what the budget's status was last written from. */
-  private final Map<String, Counts> written = new ConcurrentHashMap<>();
 
   DisruptionController(Storage api, PodsByLabel pods, Clock clock) {
     this.api = api;
@@ -79,11 +84,9 @@ final class DisruptionController implements AutoCloseable {
         JsonNode selector = object == null ? null : object.path("spec").path("selector");
         // policy/v1: an empty selector selects every pod of the namespace, a missing one none
         budgets.put(namespace, name, selector != null && selector.isObject() ? selector : null);
-        if (object == null) {
-          written.remove(namespace + "/" + name);
-        } else if (before == null || !before.path("spec").equals(object.path("spec"))
+        if (object != null && (before == null || !before.path("spec").equals(object.path("spec"))
             || !before.path("metadata").path("generation")
-                .equals(object.path("metadata").path("generation"))) {
+                .equals(object.path("metadata").path("generation")))) {
           queue.enqueue(namespace, name);
         }
       }
@@ -140,13 +143,12 @@ final class DisruptionController implements AutoCloseable {
     List<ObjectNode> selected = pods.selected(namespace, selector);
     api.updateInternal(BUDGETS.withNamespace(namespace).withName(name).withSubresource("status"),
         budget -> {
-          Counts counts = counts(budget, namespace, selected);
-          if (counts.equals(written.get(namespace + "/" + name))
-              && budget.path("status").hasNonNull("observedGeneration")) {
-            return budget; // nothing changed: no write
+          ObjectNode status = status(budget, counts(budget, namespace, selected));
+          // updatePdbStatus: compared with the status as stored, which an eviction may have
+          // changed since this controller wrote it (disruptionsAllowed taken, the pod named)
+          if (!status.equals(NUMBERS_BY_VALUE, budget.path("status"))) {
+            budget.set("status", status);
           }
-          budget.set("status", status(budget, counts));
-          written.put(namespace + "/" + name, counts);
           return budget;
         }, DeploymentController.MANAGER);
   }

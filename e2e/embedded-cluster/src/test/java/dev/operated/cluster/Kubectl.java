@@ -78,7 +78,7 @@ final class Kubectl {
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish "
-          + "within 60 s");
+          + "within 60 s; it printed:\n" + Files.readString(out, StandardCharsets.UTF_8));
     }
     return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8));
   }
