@@ -309,31 +309,11 @@ final class DeploymentController implements AutoCloseable {
   private void writePausedStatus(ApiTarget target, ObjectNode deployment, String newName,
       List<ObjectNode> owned, Map<String, List<ObjectNode>> podsByReplicaSet, int replicas,
       int maxUnavailable, int minReadySeconds) {
-    int total = 0;
-    int ready = 0;
-    int available = 0;
-    for (ObjectNode replicaSet : owned) {
-      List<ObjectNode> pods = live(podsByReplicaSet.get(name(replicaSet)));
-      total += pods.size();
-      ready += (int) pods.stream().filter(ReplicaSetController::ready).count();
-      available += available(pods, minReadySeconds);
-    }
-    int updated = live(podsByReplicaSet.get(newName)).size();
     JsonNode previous = deployment.path("status");
     String now = now();
-    ObjectNode status = JsonNodeFactory.instance.objectNode();
-    status.put("observedGeneration", deployment.path("metadata").path("generation").asLong(1));
-    status.put("replicas", total);
-    status.put("updatedReplicas", updated);
-    status.put("readyReplicas", ready);
-    status.put("availableReplicas", available);
-    status.put("unavailableReplicas", Math.max(replicas - available, 0));
-    ArrayNode conditions = status.putArray("conditions");
-    boolean minimumAvailable = available >= replicas - maxUnavailable;
-    conditions.add(condition(previous, "Available", minimumAvailable,
-        minimumAvailable ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-        minimumAvailable ? "Deployment has minimum availability."
-            : "Deployment does not have minimum availability.", now, false));
+    ObjectNode status = countedStatus(deployment, newName, owned, podsByReplicaSet, replicas,
+        maxUnavailable, minReadySeconds, now);
+    ArrayNode conditions = (ArrayNode) status.get("conditions");
     JsonNode progressing = find(previous, "Progressing");
     if (progressing != null && ("ProgressDeadlineExceeded".equals(progressing.path("reason")
         .asText()) || "DeploymentPaused".equals(progressing.path("reason").asText()))) {
@@ -431,35 +411,14 @@ final class DeploymentController implements AutoCloseable {
       String revision, boolean created, List<ObjectNode> owned,
       Map<String, List<ObjectNode>> podsByReplicaSet, int replicas, int maxUnavailable,
       int minReadySeconds) {
-    int total = 0;
-    int ready = 0;
-    int available = 0;
-    for (ObjectNode replicaSet : owned) {
-      List<ObjectNode> pods = podsByReplicaSet.get(name(replicaSet));
-      total += live(pods).size();
-      ready += (int) live(pods).stream().filter(ReplicaSetController::ready).count();
-      available += available(pods, minReadySeconds);
-    }
-    List<ObjectNode> newPods = live(podsByReplicaSet.get(newName));
-    int updated = newPods.size();
-    int updatedAvailable = available(newPods, minReadySeconds);
     String now = now();
     JsonNode previous = deployment.path("status");
-    boolean done = updated == replicas && updatedAvailable == replicas && total == replicas;
-
-    ObjectNode status = JsonNodeFactory.instance.objectNode();
-    status.put("observedGeneration", deployment.path("metadata").path("generation").asLong(1));
-    status.put("replicas", total);
-    status.put("updatedReplicas", updated);
-    status.put("readyReplicas", ready);
-    status.put("availableReplicas", available);
-    status.put("unavailableReplicas", Math.max(replicas - available, 0));
-    ArrayNode conditions = status.putArray("conditions");
-    boolean minimumAvailable = available >= replicas - maxUnavailable;
-    conditions.add(condition(previous, "Available", minimumAvailable,
-        minimumAvailable ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
-        minimumAvailable ? "Deployment has minimum availability."
-            : "Deployment does not have minimum availability.", now, false));
+    ObjectNode status = countedStatus(deployment, newName, owned, podsByReplicaSet, replicas,
+        maxUnavailable, minReadySeconds, now);
+    ArrayNode conditions = (ArrayNode) status.get("conditions");
+    int updatedAvailable = available(live(podsByReplicaSet.get(newName)), minReadySeconds);
+    boolean done = status.get("updatedReplicas").asInt() == replicas
+        && updatedAvailable == replicas && status.get("replicas").asInt() == replicas;
 
     JsonNode progressing = find(previous, "Progressing");
     boolean progressed = created;
@@ -495,6 +454,37 @@ final class DeploymentController implements AutoCloseable {
       Storage.metadataOf(object).with("annotations").put(REVISION, revision);
       return object;
     }, MANAGER);
+  }
+
+  /**
+   * calculateStatus: the Deployment's counts over its ReplicaSets' live pods, the new
+   * ReplicaSet's as the updated ones, and the Available condition.
+   */
+  private ObjectNode countedStatus(ObjectNode deployment, String newName, List<ObjectNode> owned,
+      Map<String, List<ObjectNode>> podsByReplicaSet, int replicas, int maxUnavailable,
+      int minReadySeconds, String now) {
+    int total = 0;
+    int ready = 0;
+    int available = 0;
+    for (ObjectNode replicaSet : owned) {
+      List<ObjectNode> pods = live(podsByReplicaSet.get(name(replicaSet)));
+      total += pods.size();
+      ready += (int) pods.stream().filter(ReplicaSetController::ready).count();
+      available += available(pods, minReadySeconds);
+    }
+    ObjectNode status = JsonNodeFactory.instance.objectNode();
+    status.put("observedGeneration", deployment.path("metadata").path("generation").asLong(1));
+    status.put("replicas", total);
+    status.put("updatedReplicas", live(podsByReplicaSet.get(newName)).size());
+    status.put("readyReplicas", ready);
+    status.put("availableReplicas", available);
+    status.put("unavailableReplicas", Math.max(replicas - available, 0));
+    boolean minimumAvailable = available >= replicas - maxUnavailable;
+    status.putArray("conditions").add(condition(deployment.path("status"), "Available",
+        minimumAvailable, minimumAvailable ? "MinimumReplicasAvailable"
+            : "MinimumReplicasUnavailable", minimumAvailable ? "Deployment has minimum "
+            + "availability." : "Deployment does not have minimum availability.", now, false));
+    return status;
   }
 
   private static ObjectNode condition(JsonNode previousStatus, String type, boolean value,
