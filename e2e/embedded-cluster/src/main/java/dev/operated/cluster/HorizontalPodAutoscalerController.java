@@ -99,8 +99,6 @@ final class HorizontalPodAutoscalerController implements AutoCloseable {
     }
     nextSync.put(namespace + "/" + name, Instant.now(clock).plus(SYNC_PERIOD));
     Outcome outcome = reconcile(autoscaler);
-    outcome.events().forEach(event ->
-        events.record(autoscaler, event.type(), event.reason(), event.message()));
     // updateStatusIfNeeded: a sync that changed nothing writes nothing
     if (!outcome.status().equals(autoscaler.path("status"))) {
       api.updateInternal(target.withSubresource("status"), stored -> {
@@ -108,6 +106,8 @@ final class HorizontalPodAutoscalerController implements AutoCloseable {
         return stored;
       }, DeploymentController.MANAGER);
     }
+    outcome.events().forEach(event ->
+        events.record(autoscaler, event.type(), event.reason(), event.message()));
   }
 
   /** reconcileAutoscaler, from the autoscaler as stored to the status it should have. */
@@ -116,6 +116,12 @@ final class HorizontalPodAutoscalerController implements AutoCloseable {
     ObjectNode status = autoscaler.path("status").isObject()
         ? ((ObjectNode) autoscaler.get("status")).deepCopy()
         : JsonNodeFactory.instance.objectNode();
+    // what the status always carries (no omitempty in v2's type): desiredReplicas, and
+    // currentMetrics, null until a metric is read
+    status.put("desiredReplicas", status.path("desiredReplicas").asInt(0));
+    if (!status.has("currentMetrics")) {
+      status.putNull("currentMetrics");
+    }
     JsonNode reference = spec.path("scaleTargetRef");
     String namespace = autoscaler.path("metadata").path("namespace").asText();
     Optional<ApiTarget> scalable = scalable(reference, namespace);
@@ -237,7 +243,7 @@ final class HorizontalPodAutoscalerController implements AutoCloseable {
   private ObjectNode withReplicas(ObjectNode status, int current, int desired, boolean rescaled) {
     status.put("currentReplicas", current);
     status.put("desiredReplicas", desired);
-    status.remove("currentMetrics");
+    status.putNull("currentMetrics");
     if (rescaled) {
       status.put("lastScaleTime", now());
     }
