@@ -15,6 +15,7 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -80,7 +81,7 @@ public final class EmbeddedCluster implements AutoCloseable {
     DisruptionController disruption = new DisruptionController(api, podsByLabel, builder.clock);
     EndpointSliceController endpointSlices = new EndpointSliceController(api, podsByLabel);
     HorizontalPodAutoscalerController autoscalers =
-        new HorizontalPodAutoscalerController(api, builder.clock);
+        new HorizontalPodAutoscalerController(api, builder.clock, builder.autoscalerSyncPeriod);
     createSystemNamespaces();
     KubernetesService kubernetesService = new KubernetesService(api, server.port());
     this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
@@ -294,8 +295,18 @@ public final class EmbeddedCluster implements AutoCloseable {
     private Authorizer.Mode authorization = Authorizer.Mode.ALWAYS_ALLOW;
     private boolean https;
     private int http2Streams = KUBE_APISERVER_HTTP2_STREAMS;
+    private Duration autoscalerSyncPeriod = HorizontalPodAutoscalerController.SYNC_PERIOD;
 
     private Builder() {
+    }
+
+    /**
+     * How often every HPA is synced, kube-controller-manager's
+     * {@code --horizontal-pod-autoscaler-sync-period}; 15 s unless set.
+     */
+    public Builder horizontalPodAutoscalerSyncPeriod(Duration period) {
+      this.autoscalerSyncPeriod = period;
+      return this;
     }
 
     /** What {@code /version} reports, {@code major.minor}; 1.33 unless set. */

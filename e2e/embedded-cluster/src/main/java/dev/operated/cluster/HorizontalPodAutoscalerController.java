@@ -26,9 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@code FailedGetResourceMetric}), so it never scales on load. What an operator meets of an HPA
  * is all here: its minimum taking the Deployment's replicas back whenever an apply sets fewer.
  *
- * <p>Every HPA is synced every {@link #SYNC_PERIOD} (the controller's
- * {@code --horizontal-pod-autoscaler-sync-period}); a new HPA, or one whose spec changed, at
- * once, where the real controller's rate-limited queue waits up to that period. Events are
+ * <p>Every HPA is synced every sync period ({@link #SYNC_PERIOD} unless the cluster is built
+ * with another, as the controller's {@code --horizontal-pod-autoscaler-sync-period}); a new HPA,
+ * or one whose spec changed, at once, where the real controller's rate-limited queue waits up to that period. Events are
  * recorded as client-go's recorder does, a repeat counted on the same Event.
  */
 final class HorizontalPodAutoscalerController implements AutoCloseable {
@@ -53,14 +53,16 @@ final class HorizontalPodAutoscalerController implements AutoCloseable {
 
   private final Storage api;
   private final Clock clock;
+  private final Duration syncPeriod;
   private final EventRecorder events;
   private final WorkQueue queue;
   /** "namespace/name" → when the autoscaler is synced again without a change. */
   private final Map<String, Instant> nextSync = new ConcurrentHashMap<>();
 
-  HorizontalPodAutoscalerController(Storage api, Clock clock) {
+  HorizontalPodAutoscalerController(Storage api, Clock clock, Duration syncPeriod) {
     this.api = api;
     this.clock = clock;
+    this.syncPeriod = syncPeriod;
     this.events = new EventRecorder(api, COMPONENT, clock);
     this.queue = new WorkQueue("embedded-cluster-hpa-controller", this::sync, this::resync, LOG);
     api.addListener(this::changed);
@@ -97,7 +99,7 @@ final class HorizontalPodAutoscalerController implements AutoCloseable {
     if (autoscaler == null) {
       return;
     }
-    nextSync.put(namespace + "/" + name, Instant.now(clock).plus(SYNC_PERIOD));
+    nextSync.put(namespace + "/" + name, Instant.now(clock).plus(syncPeriod));
     Outcome outcome = reconcile(autoscaler);
     // updateStatusIfNeeded: a sync that changed nothing writes nothing
     if (!outcome.status().equals(autoscaler.path("status"))) {

@@ -63,7 +63,9 @@ class OperatorOnEmbeddedClusterTest {
 
   @BeforeEach
   void start() {
-    cluster = TestClusters.withCrds().start();
+    // the HPA tests wait for its resync, 15 s on a cluster by default
+    cluster = TestClusters.withCrds().horizontalPodAutoscalerSyncPeriod(Duration.ofSeconds(2))
+        .start();
     client = cluster.newClient();
     TestClusters.createNamespaces(client, NS);
     operatorClient = OperatorClient.forConfig(
@@ -377,7 +379,7 @@ class OperatorOnEmbeddedClusterTest {
 
     applyUnscaledWithFeature(image, "left-to-the-hpa");
     await().atMost(TIMEOUT).until(() -> "AsExpected".equals(degradedReason()));
-    // within one sync of the HPA (15 s), nothing sets the count back any more
+    // within one sync of the HPA (2 s here), nothing sets the count back any more
     await().atMost(TIMEOUT).until(() -> Integer.valueOf(3)
         .equals(deployment().getSpec().getReplicas()));
   }
