@@ -14,6 +14,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -94,7 +95,9 @@ public final class CrdSchema {
 
   /** What kind of refusal, as k8s.io/apimachinery/pkg/util/validation/field names its types. */
   public enum ErrorType {
-    REQUIRED, INVALID, TYPE_INVALID, NOT_SUPPORTED, TOO_LONG, TOO_MANY, UNKNOWN_FIELD
+    REQUIRED, INVALID, TYPE_INVALID, NOT_SUPPORTED, TOO_LONG, TOO_MANY, UNKNOWN_FIELD,
+    /** A repeated key of a {@code map} list or item of a {@code set} list; the value is the key. */
+    DUPLICATE
   }
 
   /**
@@ -123,6 +126,7 @@ public final class CrdSchema {
    */
   public static Checked check(JSONSchemaProps schema, String kind, ObjectNode object) {
     List<FieldError> errors = new ArrayList<>();
+    Walk walk = new Walk(errors, new ArrayList<>());
     ObjectNode sanitised = object.deepCopy();
     Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
     while (fields.hasNext()) {
@@ -142,13 +146,14 @@ public final class CrdSchema {
         }
         continue;
       }
-      JsonNode checked = new Walk(errors).value(name, property, field.getValue());
+      JsonNode checked = walk.value(name, property, field.getValue());
       if (checked == null) {
         sanitised.remove(name);
       } else {
         sanitised.set(name, checked);
       }
     }
+    errors.addAll(walk.repeats());
     List<SpecProblem> problems = errors.stream()
         .map(error -> new SpecProblem(error.field(), error.hint())).toList();
     return new Checked(problems, sanitised, List.copyOf(errors));
@@ -160,7 +165,9 @@ public final class CrdSchema {
    */
   public static Checked checkValue(String path, JSONSchemaProps schema, JsonNode value) {
     List<FieldError> errors = new ArrayList<>();
-    JsonNode checked = new Walk(errors).value(path, schema, value);
+    Walk walk = new Walk(errors, new ArrayList<>());
+    JsonNode checked = walk.value(path, schema, value);
+    errors.addAll(walk.repeats());
     ObjectNode sanitised = JsonNodeFactory.instance.objectNode();
     if (checked != null) {
       sanitised.set(path, checked);
@@ -170,8 +177,12 @@ public final class CrdSchema {
     return new Checked(problems, sanitised, List.copyOf(errors));
   }
 
-  /** One pass over a value; returns it without refused parts, or null when it is refused. */
-  private record Walk(List<FieldError> errors) {
+  /**
+   * One pass over a value; returns it without refused parts, or null when it is refused. The
+   * repeats of keyed lists are kept apart and reported after every other refusal, as
+   * customResourceStrategy.Validate runs ValidateListSetsAndMaps after the schema's validator.
+   */
+  private record Walk(List<FieldError> errors, List<FieldError> repeats) {
 
     JsonNode value(String path, JSONSchemaProps schema, JsonNode value) {
       if (value == null || value.isNull()) {
@@ -286,7 +297,56 @@ public final class CrdSchema {
         // for the later layers' field paths.
         copy.add(checked == null ? JsonNodeFactory.instance.objectNode() : checked);
       }
+      repeats(path, schema, value);
       return copy;
+    }
+
+    /**
+     * apiextensions-apiserver's validateListSetsAndMapsArray: in a {@code map} list each key (the
+     * map keys' values together; an entry without them has the unspecified key) may appear once,
+     * in a {@code set} list each item; a repeat is reported once, at its first repetition.
+     */
+    private void repeats(String path, JSONSchemaProps schema, JsonNode value) {
+      String listType = schema.getXKubernetesListType();
+      boolean map = "map".equals(listType) && schema.getXKubernetesListMapKeys() != null;
+      if (!map && !"set".equals(listType)) {
+        return;
+      }
+      Map<String, Integer> firstAt = new HashMap<>();
+      Map<String, Integer> seen = new HashMap<>();
+      for (int i = 0; i < value.size(); i++) {
+        JsonNode item = value.get(i);
+        JsonNode key = map ? key(schema.getXKubernetesListMapKeys(), item) : item;
+        String identity = key.toString();
+        int times = seen.merge(identity, 1, Integer::sum);
+        firstAt.putIfAbsent(identity, i);
+        if (times == 2) {
+          int first = firstAt.get(identity);
+          repeats.add(new FieldError(path + "[" + i + "]", ErrorType.DUPLICATE, key, "",
+              (map ? "has the same " + describeKey(key) + " as " + path + "[" + first + "]"
+                  : "repeats " + path + "[" + first + "]")
+              + ": each may appear once in " + path + "; remove or rename one of them"));
+        }
+      }
+    }
+
+    private static ObjectNode key(List<String> keyFields, JsonNode item) {
+      ObjectNode key = JsonNodeFactory.instance.objectNode();
+      if (item != null && item.isObject()) {
+        keyFields.stream().filter(item::has).forEach(field -> key.set(field, item.get(field)));
+      }
+      return key;
+    }
+
+    private static String describeKey(JsonNode key) {
+      if (key.isEmpty()) {
+        return "missing key";
+      }
+      List<String> parts = new ArrayList<>();
+      key.fields().forEachRemaining(field -> parts.add(field.getKey() + " "
+          + (field.getValue().isTextual() ? "'" + field.getValue().textValue() + "'"
+              : field.getValue().toString())));
+      return String.join(" and ", parts);
     }
 
     private JsonNode string(String path, JSONSchemaProps schema, JsonNode value) {

@@ -28,7 +28,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -458,7 +457,7 @@ public final class OperatedServiceValidator {
     }
 
     private void env() {
-      Map<String, Integer> declaredAt = new HashMap<>();
+      // a repeated name is the CRD's to refuse: spec.env is a map list keyed by name
       List<EnvVar> env = spec.env();
       for (int i = 0; i < env.size(); i++) {
         EnvVar variable = env.get(i);
@@ -466,11 +465,6 @@ public final class OperatedServiceValidator {
         String name = variable.getName();
         if (name == null || name.isEmpty()) {
           continue; // required: Kubernetes' rule says so
-        }
-        Integer earlier = declaredAt.putIfAbsent(name, i);
-        if (earlier != null) {
-          problem(field + ".name", "'" + name + "' is already declared at spec.env[" + earlier
-              + "]: remove one of them");
         }
         if (OPERATOR_OWNED_ENV.contains(name)) {
           problem(field + ".name", name + " is set by the operator from spec.shutdown: set "

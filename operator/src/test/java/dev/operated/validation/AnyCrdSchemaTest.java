@@ -60,6 +60,57 @@ class AnyCrdSchemaTest {
         .containsExactlyInAnyOrder("spec.size", "spec.colour", "spec.shape");
   }
 
+  /**
+   * apiextensions-apiserver's ValidateListSetsAndMaps (pkg/apiserver/schema/listtype): a
+   * {@code map} list's key (all its key fields together; none at all is a key too) and a
+   * {@code set} list's item may appear once; each repeated one is reported once, at its first
+   * repetition, after the schema's other refusals.
+   */
+  @Test
+  void keyedListsRefuseARepeatedKeyOnceAtItsFirstRepetition() {
+    JSONSchemaProps port = new JSONSchemaPropsBuilder().withType("object")
+        .addToProperties("port", new JSONSchemaPropsBuilder().withType("integer").build())
+        .addToProperties("protocol", new JSONSchemaPropsBuilder().withType("string").build())
+        .build();
+    JSONSchemaProps schema = new JSONSchemaPropsBuilder().withType("object")
+        .addToProperties("ports", new JSONSchemaPropsBuilder().withType("array")
+            .withNewItems().withSchema(port).endItems()
+            .withXKubernetesListType("map").withXKubernetesListMapKeys("port", "protocol")
+            .build())
+        .addToProperties("tags", new JSONSchemaPropsBuilder().withType("array")
+            .withNewItems().withSchema(new JSONSchemaPropsBuilder().withType("string").build())
+            .endItems().withXKubernetesListType("set").build())
+        .addToProperties("notes", new JSONSchemaPropsBuilder().withType("array")
+            .withNewItems().withSchema(new JSONSchemaPropsBuilder().withType("string").build())
+            .endItems().build())
+        .addToProperties("size", new JSONSchemaPropsBuilder().withType("integer")
+            .withMinimum(1.0).build())
+        .build();
+
+    ObjectNode spec = JSON.createObjectNode();
+    spec.set("ports", JSON.valueToTree(List.of(Map.of("port", 80, "protocol", "TCP"),
+        Map.of("port", 80, "protocol", "UDP"), Map.of("port", 80, "protocol", "TCP"),
+        Map.of("port", 80, "protocol", "TCP"), Map.of(), Map.of())));
+    spec.set("tags", JSON.valueToTree(List.of("a", "b", "a")));
+    spec.set("notes", JSON.valueToTree(List.of("same", "same")));
+    spec.put("size", 0);
+    CrdSchema.Checked checked = CrdSchema.checkValue("spec", schema, spec);
+
+    assertThat(checked.errors()).extracting(FieldError::field, FieldError::type)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("spec.size", ErrorType.INVALID),
+            org.assertj.core.groups.Tuple.tuple("spec.ports[2]", ErrorType.DUPLICATE),
+            org.assertj.core.groups.Tuple.tuple("spec.ports[5]", ErrorType.DUPLICATE),
+            org.assertj.core.groups.Tuple.tuple("spec.tags[2]", ErrorType.DUPLICATE));
+    assertThat(checked.errors().get(1).value())
+        .isEqualTo(JSON.valueToTree(Map.of("port", 80, "protocol", "TCP")));
+    assertThat(checked.errors().get(2).value()).isEqualTo(JSON.createObjectNode());
+    assertThat(checked.errors().get(3).value()).isEqualTo(new TextNode("a"));
+    assertThat(checked.problems().get(1).message())
+        .isEqualTo("has the same port 80 and protocol 'TCP' as spec.ports[0]: each may appear "
+            + "once in spec.ports; remove or rename one of them");
+  }
+
   @Test
   void aMissingRequiredFieldAndAWrongTypeAreNamed() {
     CrdSchema.Checked checked = CrdSchema.check(ROOT, "Widget", widget(Map.of("colour", 7)));

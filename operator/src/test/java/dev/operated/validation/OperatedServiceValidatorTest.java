@@ -47,7 +47,7 @@ class OperatedServiceValidatorTest {
         Arguments.of("{image: a:1, mesh: linkerd, metrics: {port: 4191}}", "spec.metrics.port",
             "linkerd proxy (admin and metrics)"),
         Arguments.of("{image: a:1, env: [{name: A, value: x}, {name: A, value: y}]}",
-            "spec.env[1].name", "already declared at spec.env[0]"),
+            "spec.env[1]", "has the same name 'A' as spec.env[0]"),
         Arguments.of("{image: a:1, env: [{name: URL, value: 'http://$(HOST)'}, "
             + "{name: HOST, value: h}]}", "spec.env[0].value", "declared later at spec.env[1]"),
         Arguments.of("{image: a:1, env: [{name: OPERATED_DRAIN_SECONDS, value: '3'}]}",

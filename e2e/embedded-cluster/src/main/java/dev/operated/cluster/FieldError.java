@@ -2,7 +2,9 @@ package dev.operated.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.POJONode;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
@@ -73,6 +75,28 @@ record FieldError(String field, Type type, JsonNode value, String detail) {
     return new POJONode(new GoLiteral(values.stream()
         .map(value -> "\"" + value.replace("\\", "\\\\").replace("\"", "\\\"") + "\"")
         .collect(Collectors.joining(", ", "[]string{", "}"))));
+  }
+
+  /**
+   * A list-map key as field.Duplicate's value: ValidateListSetsAndMaps passes a
+   * {@code map[string]interface{}}, printed with {@code %#v}
+   * ({@code map[string]interface {}{"name":"A"}}); a set's repeated scalar prints as itself.
+   */
+  static JsonNode goMap(JsonNode key) {
+    if (!key.isObject()) {
+      return key;
+    }
+    StringBuilder printed = new StringBuilder("map[string]interface {}{");
+    Iterator<Map.Entry<String, JsonNode>> fields = key.fields();
+    while (fields.hasNext()) {
+      Map.Entry<String, JsonNode> field = fields.next();
+      printed.append('"').append(field.getKey()).append("\":")
+          .append(field.getValue().toString());
+      if (fields.hasNext()) {
+        printed.append(", ");
+      }
+    }
+    return new POJONode(new GoLiteral(printed.append('}').toString()));
   }
 
   private record GoLiteral(String printed) {

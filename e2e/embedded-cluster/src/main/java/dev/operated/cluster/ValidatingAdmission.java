@@ -127,6 +127,8 @@ final class ValidatingAdmission {
           "must have at most " + error.detail() + " items");
       case TYPE_INVALID -> new FieldError(error.field(), FieldError.Type.TYPE_INVALID,
           error.value(), error.detail());
+      case DUPLICATE -> new FieldError(error.field(), FieldError.Type.DUPLICATE,
+          FieldError.goMap(error.value()), "");
       default -> new FieldError(error.field(), FieldError.Type.INVALID, error.value(),
           error.detail());
     };

@@ -103,6 +103,38 @@ class CrdAdmissionConformanceTest {
             + " in body must be of type integer,string: \"boolean\"");
   }
 
+  private static Map<String, Object> claims(String... names) {
+    return Map.of("claims", Stream.of(names).map(name -> Map.of("name", name)).toList());
+  }
+
+  private static Map<String, Object> collector(Map<String, Object> collector) {
+    return Map.of("telemetry", Map.of("mode", "sidecar", "endpoint", "http://gateway:4318",
+        "collector", collector));
+  }
+
+  private static Case claimsRequired(String path, Map<String, Object> accepted) {
+    Map<String, Object> refused = withImage(replaceClaims(accepted, List.of(Map.of())));
+    return new Case(path + "[] required", withImage(accepted), refused, path + "[0].name",
+        "FieldValueRequired", "Required value");
+  }
+
+  private static Case claimsListType(String path, Map<String, Object> refused) {
+    Map<String, Object> accepted = replaceClaims(refused, List.of(Map.of("name", "gpu")));
+    return new Case(path + " x-kubernetes-list-type", withImage(accepted), withImage(refused),
+        path + "[1]", "FieldValueDuplicate",
+        "Duplicate value: map[string]interface {}{\"name\":\"gpu\"}");
+  }
+
+  /** The same spec with its claims list (wherever it is) replaced. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> replaceClaims(Map<String, Object> spec, Object claims) {
+    Map<String, Object> copy = new LinkedHashMap<>();
+    spec.forEach((key, value) -> copy.put(key, key.equals("claims") ? claims
+        : value instanceof Map<?, ?> nested ? replaceClaims((Map<String, Object>) nested, claims)
+        : value));
+    return copy;
+  }
+
   static Stream<Case> cases() {
     List<Map<String, Object>> env256 = new ArrayList<>();
     for (int i = 0; i < 257; i++) {
@@ -119,6 +151,22 @@ class CrdAdmissionConformanceTest {
         new Case("spec.env maxItems", withImage("env", env256.subList(0, 256)),
             withImage("env", env256), "spec.env", "FieldValueTooMany",
             "Too many: 257: must have at most 256 items"),
+        // required so that an entry has its key, as a structural schema needs for a map list
+        new Case("spec.env[] required", withImage("env", List.of(Map.of("name", "A"))),
+            withImage("env", List.of(Map.of("value", "x"))), "spec.env[0].name",
+            "FieldValueRequired", "Required value"),
+        // ValidateListSetsAndMaps (apiextensions-apiserver schema/listtype): a key once
+        new Case("spec.env x-kubernetes-list-type", withImage("env", List.of(
+            Map.of("name", "A", "value", "x"), Map.of("name", "B", "value", "x"))),
+            withImage("env", List.of(Map.of("name", "A", "value", "x"),
+                Map.of("name", "A", "value", "y"))), "spec.env[1]", "FieldValueDuplicate",
+            "Duplicate value: map[string]interface {}{\"name\":\"A\"}"),
+        claimsRequired("spec.resources.claims", Map.of("resources", claims("gpu"))),
+        claimsListType("spec.resources.claims", Map.of("resources", claims("gpu", "gpu"))),
+        claimsRequired("spec.telemetry.collector.resources.claims",
+            collector(Map.of("resources", claims("gpu")))),
+        claimsListType("spec.telemetry.collector.resources.claims",
+            collector(Map.of("resources", claims("gpu", "gpu")))),
         new Case("spec.env[].valueFrom.resourceFieldRef.divisor x-kubernetes-int-or-string",
             withImage("env", List.of(divisor("1m"))), withImage("env", List.of(divisor(true))),
             "spec.env[0].valueFrom.resourceFieldRef.divisor", "FieldValueTypeInvalid",
@@ -293,7 +341,7 @@ class CrdAdmissionConformanceTest {
   private static void collect(String path, JsonNode schema, Set<String> constraints) {
     for (String keyword : List.of("minimum", "maximum", "pattern", "enum", "minLength",
         "maxLength", "maxItems", "minItems", "required", "maxProperties",
-        "x-kubernetes-int-or-string")) {
+        "x-kubernetes-int-or-string", "x-kubernetes-list-type")) {
       if (schema.has(keyword)) {
         constraints.add(path + " " + keyword);
       }
@@ -328,6 +376,12 @@ class CrdAdmissionConformanceTest {
     Map<String, Object> spec = new HashMap<>((Map<String, Object>) nested);
     spec.putIfAbsent("image", IMAGE);
     return spec;
+  }
+
+  private static Map<String, Object> withImage(Map<String, Object> spec) {
+    Map<String, Object> copy = new LinkedHashMap<>(spec);
+    copy.put("image", IMAGE);
+    return copy;
   }
 
   private static Map<String, Object> withImage(String field, Object value) {
