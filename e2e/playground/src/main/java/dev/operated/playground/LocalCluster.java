@@ -131,11 +131,16 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public OperatedService apply(OperatedService resource, String namespace) {
+    return apply(client, resource, namespace, FIELD_MANAGER);
+  }
+
+  static OperatedService apply(KubernetesClient client, OperatedService resource,
+      String namespace, String fieldManager) {
     resource.getMetadata().setNamespace(namespace);
     resource.getMetadata().setResourceVersion(null);
     resource.getMetadata().setManagedFields(null);
     resource.setStatus(null);
-    return client.resource(resource).fieldManager(FIELD_MANAGER).forceConflicts()
+    return client.resource(resource).fieldManager(fieldManager).forceConflicts()
         .serverSideApply();
   }
 

@@ -1,24 +1,20 @@
 package dev.operated.playground;
 
 import dev.operated.api.OperatedService;
-import dev.operated.api.OperatedServiceSpec;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -109,8 +105,10 @@ public final class Playground implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       cluster.createNamespace(NAMESPACE);
-      OperatedService applied = cluster.apply(withFaultsEnabled(load(cluster, example)),
-          NAMESPACE);
+      byte[] manifest = Files.readAllBytes(example);
+      OperatedService applied = FaultEndpointsSwitch.apply(cluster.client(),
+          () -> cluster.client().resources(OperatedService.class)
+              .load(new ByteArrayInputStream(manifest)).item(), NAMESPACE);
       String name = applied.getMetadata().getName();
       out.printf("Applied %s (operated.dev/v1alpha1 OperatedService %s/%s; the playground turns "
           + "on its fault endpoints).%nWaiting for Ready; every status change is printed:%n",
@@ -138,22 +136,6 @@ public final class Playground implements Callable<Integer> {
         cluster.close();
       }
     }
-  }
-
-  private static OperatedService load(LocalCluster cluster, Path file) throws IOException {
-    try (InputStream in = Files.newInputStream(file)) {
-      return cluster.client().resources(OperatedService.class).load(in).item();
-    }
-  }
-
-  private static OperatedService withFaultsEnabled(OperatedService resource) {
-    OperatedServiceSpec spec = resource.getSpec();
-    List<EnvVar> env = new ArrayList<>(spec.env());
-    if (env.stream().noneMatch(e -> e.getName().equals("SAMPLE_FAULTS_ENABLED"))) {
-      env.add(new EnvVarBuilder().withName("SAMPLE_FAULTS_ENABLED").withValue("true").build());
-    }
-    resource.setSpec(spec.withEnv(env));
-    return resource;
   }
 
   /** Prints a line per status change until Ready or the timeout; returns the last Ready. */

@@ -1,0 +1,117 @@
+package dev.operated.playground;
+
+import static dev.operated.playground.LocalEndToEnd.EXAMPLE;
+import static dev.operated.playground.LocalEndToEnd.REPO;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.operated.api.OperatedService;
+import dev.operated.cluster.EmbeddedCluster;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the user's next {@code kubectl apply --server-side -f} of the playground's example does:
+ * it owns what the file says and no more, so the fault endpoints the playground turned on stay
+ * on. The API server's field managers merge {@code spec.env} entry by entry, since the CRD keys
+ * it by name as core/v1 keys a container's env (structured-merge-diff's associative lists); the
+ * fields kubectl applies are sent as kubectl sends them, without forcing conflicts.
+ */
+class FaultEndpointsSwitchTest {
+
+  private static final String NAMESPACE = "default";
+
+  private EmbeddedCluster cluster;
+  private KubernetesClient client;
+
+  @BeforeEach
+  void start() {
+    cluster = EmbeddedCluster.builder().crds(REPO.resolve("crds")).start();
+    client = cluster.newClient();
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    cluster.close();
+  }
+
+  @Test
+  void theFileAppliedAgainByKubectlKeepsTheFaultEndpointsAndChangesNothing() {
+    OperatedService switched = FaultEndpointsSwitch.apply(client, this::manifest, NAMESPACE);
+
+    assertThat(env(switched)).containsEntry(FaultEndpointsSwitch.VARIABLE, "true");
+    assertThat(switched.getMetadata().getGeneration()).as("one generation: the operator never "
+        + "sees the service without its fault endpoints").isEqualTo(1L);
+    Map<String, String> owners = owners(switched);
+    assertThat(owners.get(FaultEndpointsSwitch.FIELD_MANAGER)).as("the playground keeps its "
+        + "variable and nothing else").contains("k:{\"name\":\"SAMPLE_FAULTS_ENABLED\"}")
+        .doesNotContain("f:image").doesNotContain("f:replicas");
+    assertThat(owners.get(LocalCluster.FIELD_MANAGER)).contains("f:image", "f:replicas")
+        .doesNotContain("SAMPLE_FAULTS_ENABLED");
+
+    OperatedService again = applyAsKubectl(manifest());
+    assertThat(env(again)).containsEntry(FaultEndpointsSwitch.VARIABLE, "true");
+    assertThat(again.getMetadata().getGeneration()).isEqualTo(1L);
+
+    // the file edited: a new image and a variable of its own, which an atomic list would have
+    // refused as a conflict with the playground's ownership of spec.env
+    OperatedService edited = manifest();
+    edited.setSpec(edited.getSpec().withImage("ghcr.io/operated-dev/sample-service:0.2.0")
+        .withEnv(List.of(new EnvVar("LOG_LEVEL", "debug", null))));
+    OperatedService changed = applyAsKubectl(edited);
+    assertThat(changed.getSpec().image()).endsWith(":0.2.0");
+    assertThat(env(changed)).as("the file's variable beside the playground's")
+        .containsEntry("LOG_LEVEL", "debug")
+        .containsEntry(FaultEndpointsSwitch.VARIABLE, "true");
+  }
+
+  /** The premise: the variable applied as kubectl, as before, was gone at the next apply. */
+  @Test
+  void aVariableAppliedAsKubectlIsTakenAwayByTheNextApplyOfTheFile() {
+    OperatedService withVariable = manifest();
+    withVariable.setSpec(withVariable.getSpec().withEnv(List.of(new EnvVar(
+        FaultEndpointsSwitch.VARIABLE, "true", null))));
+    applyAsKubectl(withVariable);
+
+    OperatedService again = applyAsKubectl(manifest());
+
+    assertThat(env(again)).doesNotContainKey(FaultEndpointsSwitch.VARIABLE);
+    assertThat(again.getMetadata().getGeneration()).isEqualTo(2L);
+  }
+
+  private OperatedService applyAsKubectl(OperatedService resource) {
+    resource.getMetadata().setNamespace(NAMESPACE);
+    return client.resource(resource).fieldManager(LocalCluster.FIELD_MANAGER)
+        .serverSideApply();
+  }
+
+  private OperatedService manifest() {
+    try (InputStream in = Files.newInputStream(EXAMPLE)) {
+      return client.resources(OperatedService.class).load(in).item();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Map<String, String> env(OperatedService service) {
+    return service.getSpec().env().stream()
+        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+  }
+
+  private static Map<String, String> owners(OperatedService service) {
+    return service.getMetadata().getManagedFields().stream().collect(Collectors.toMap(
+        ManagedFieldsEntry::getManager, entry -> String.valueOf(
+            entry.getFieldsV1().getAdditionalProperties())));
+  }
+}
