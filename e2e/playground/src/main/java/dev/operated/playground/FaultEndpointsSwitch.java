@@ -1,24 +1,25 @@
 package dev.operated.playground;
 
 import dev.operated.api.OperatedService;
-import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 /**
  * The playground's example, applied as {@code kubectl apply --server-side} applies a manifest,
  * with the sample-service's fault endpoints turned on by a field manager of the playground's
  * own. So the user's next {@code kubectl apply --server-side -f} of the same file owns what the
  * file says and nothing else: the variable stays, and the file applied unchanged changes
- * nothing (before, the playground applied the variable as {@code kubectl}, and that apply took
- * it away and rolled the pods out without their fault endpoints). {@code spec.env} is keyed by
- * name (AssociativeLists), so each manager owns its own variables.
+ * nothing. Before, the playground applied the variable as {@code kubectl}, and that apply took it
+ * away and rolled the pods out without their fault endpoints; and it applied the typed object,
+ * whose record fills in every default, so kubectl owned fields the file never set and the real
+ * kubectl's apply released them, a new generation. {@code spec.env} is keyed by name
+ * (AssociativeLists), so each manager owns its own variables.
  */
 final class FaultEndpointsSwitch {
 
@@ -29,38 +30,64 @@ final class FaultEndpointsSwitch {
   }
 
   /**
-   * One generation, three applies: the manifest with the variable as the playground (what the
-   * operator first sees already has it), the manifest as kubectl (the same values: a co-owner,
-   * no change), then the playground's apply of the variable alone, which gives up the rest.
+   * One generation, three applies: the file with the variable as the playground (what the
+   * operator first sees already has it), the file as kubectl (the same values: a co-owner, no
+   * change), then the playground's apply of the variable alone, which gives up the rest.
    *
-   * @param manifest a fresh copy of the manifest at each call (an apply changes what it sends)
+   * @param manifest the file's bytes: one OperatedService, applied as written
    */
-  static OperatedService apply(KubernetesClient client, Supplier<OperatedService> manifest,
-      String namespace) {
-    OperatedService asWritten = manifest.get();
-    if (asWritten.getSpec().env().stream().anyMatch(e -> VARIABLE.equals(e.getName()))) {
-      return LocalCluster.apply(client, asWritten, namespace, LocalCluster.FIELD_MANAGER);
+  static OperatedService apply(KubernetesClient client, byte[] manifest, String namespace) {
+    GenericKubernetesResource asWritten = read(client, manifest, namespace);
+    if (env(asWritten).stream().anyMatch(entry -> VARIABLE.equals(entry.get("name")))) {
+      serverSideApply(client, asWritten, LocalCluster.FIELD_MANAGER);
+    } else {
+      GenericKubernetesResource withVariable = read(client, manifest, namespace);
+      List<Object> env = new ArrayList<>(env(withVariable));
+      env.add(variable());
+      spec(withVariable).put("env", env);
+      serverSideApply(client, withVariable, FIELD_MANAGER);
+      serverSideApply(client, asWritten, LocalCluster.FIELD_MANAGER);
+      serverSideApply(client, new GenericKubernetesResourceBuilder()
+          .withApiVersion(asWritten.getApiVersion()).withKind(asWritten.getKind())
+          .withNewMetadata().withName(asWritten.getMetadata().getName())
+          .withNamespace(namespace).endMetadata()
+          .addToAdditionalProperties("spec", Map.of("env", List.of(variable())))
+          .build(), FIELD_MANAGER);
     }
-    OperatedService withVariable = manifest.get();
-    List<EnvVar> env = new ArrayList<>(withVariable.getSpec().env());
-    env.add(variable());
-    withVariable.setSpec(withVariable.getSpec().withEnv(env));
-    LocalCluster.apply(client, withVariable, namespace, FIELD_MANAGER);
-    LocalCluster.apply(client, asWritten, namespace, LocalCluster.FIELD_MANAGER);
-    GenericKubernetesResource variableOnly = new GenericKubernetesResourceBuilder()
-        .withApiVersion(asWritten.getApiVersion()).withKind(asWritten.getKind())
-        .withNewMetadata().withName(asWritten.getMetadata().getName())
-        .withNamespace(namespace).endMetadata()
-        .addToAdditionalProperties("spec", Map.of("env", List.of(
-            Map.of("name", VARIABLE, "value", variable().getValue()))))
-        .build();
-    client.resource(variableOnly).fieldManager(FIELD_MANAGER).forceConflicts()
-        .serverSideApply();
     return client.resources(OperatedService.class).inNamespace(namespace)
         .withName(asWritten.getMetadata().getName()).get();
   }
 
-  private static EnvVar variable() {
-    return new EnvVarBuilder().withName(VARIABLE).withValue("true").build();
+  /** The file as written: no field the file does not set, no default filled in. */
+  static GenericKubernetesResource read(KubernetesClient client, byte[] manifest,
+      String namespace) {
+    GenericKubernetesResource resource = client.getKubernetesSerialization()
+        .unmarshal(new ByteArrayInputStream(manifest), GenericKubernetesResource.class);
+    resource.getMetadata().setNamespace(namespace);
+    return resource;
+  }
+
+  static void serverSideApply(KubernetesClient client, GenericKubernetesResource resource,
+      String fieldManager) {
+    client.resource(resource).fieldManager(fieldManager).forceConflicts().serverSideApply();
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> spec(GenericKubernetesResource resource) {
+    Object spec = resource.getAdditionalProperties().get("spec");
+    Map<String, Object> copy = spec instanceof Map<?, ?> map
+        ? new LinkedHashMap<>((Map<String, Object>) map) : new LinkedHashMap<>();
+    resource.getAdditionalProperties().put("spec", copy);
+    return copy;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Map<String, Object>> env(GenericKubernetesResource resource) {
+    Object env = spec(resource).get("env");
+    return env instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
+  }
+
+  private static Map<String, Object> variable() {
+    return Map.of("name", VARIABLE, "value", "true");
   }
 }

@@ -9,7 +9,6 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -105,10 +104,8 @@ public final class Playground implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       cluster.createNamespace(NAMESPACE);
-      byte[] manifest = Files.readAllBytes(example);
       OperatedService applied = FaultEndpointsSwitch.apply(cluster.client(),
-          () -> cluster.client().resources(OperatedService.class)
-              .load(new ByteArrayInputStream(manifest)).item(), NAMESPACE);
+          Files.readAllBytes(example), NAMESPACE);
       String name = applied.getMetadata().getName();
       out.printf("Applied %s (operated.dev/v1alpha1 OperatedService %s/%s; the playground turns "
           + "on its fault endpoints).%nWaiting for Ready; every status change is printed:%n",

@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.operated.api.OperatedService;
 import dev.operated.cluster.EmbeddedCluster;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.util.List;
@@ -48,7 +48,7 @@ class FaultEndpointsSwitchTest {
 
   @Test
   void theFileAppliedAgainByKubectlKeepsTheFaultEndpointsAndChangesNothing() {
-    OperatedService switched = FaultEndpointsSwitch.apply(client, this::manifest, NAMESPACE);
+    OperatedService switched = FaultEndpointsSwitch.apply(client, file(), NAMESPACE);
 
     assertThat(env(switched)).containsEntry(FaultEndpointsSwitch.VARIABLE, "true");
     assertThat(switched.getMetadata().getGeneration()).as("one generation: the operator never "
@@ -57,8 +57,9 @@ class FaultEndpointsSwitchTest {
     assertThat(owners.get(FaultEndpointsSwitch.FIELD_MANAGER)).as("the playground keeps its "
         + "variable and nothing else").contains("k:{\"name\":\"SAMPLE_FAULTS_ENABLED\"}")
         .doesNotContain("f:image").doesNotContain("f:replicas");
-    assertThat(owners.get(LocalCluster.FIELD_MANAGER)).contains("f:image", "f:replicas")
-        .doesNotContain("SAMPLE_FAULTS_ENABLED");
+    assertThat(owners.get(LocalCluster.FIELD_MANAGER)).as("what the file sets, not the "
+        + "defaults a typed object would carry").contains("f:image", "f:replicas")
+        .doesNotContain("SAMPLE_FAULTS_ENABLED").doesNotContain("f:health");
 
     OperatedService again = applyAsKubectl(manifest());
     assertThat(env(again)).containsEntry(FaultEndpointsSwitch.VARIABLE, "true");
@@ -66,9 +67,10 @@ class FaultEndpointsSwitchTest {
 
     // the file edited: a new image and a variable of its own, which an atomic list would have
     // refused as a conflict with the playground's ownership of spec.env
-    OperatedService edited = manifest();
-    edited.setSpec(edited.getSpec().withImage("ghcr.io/operated-dev/sample-service:0.2.0")
-        .withEnv(List.of(new EnvVar("LOG_LEVEL", "debug", null))));
+    GenericKubernetesResource edited = manifest();
+    FaultEndpointsSwitch.spec(edited).put("image", "ghcr.io/operated-dev/sample-service:0.2.0");
+    FaultEndpointsSwitch.spec(edited).put("env", List.of(Map.of("name", "LOG_LEVEL",
+        "value", "debug")));
     OperatedService changed = applyAsKubectl(edited);
     assertThat(changed.getSpec().image()).endsWith(":0.2.0");
     assertThat(env(changed)).as("the file's variable beside the playground's")
@@ -79,9 +81,9 @@ class FaultEndpointsSwitchTest {
   /** The premise: the variable applied as kubectl, as before, was gone at the next apply. */
   @Test
   void aVariableAppliedAsKubectlIsTakenAwayByTheNextApplyOfTheFile() {
-    OperatedService withVariable = manifest();
-    withVariable.setSpec(withVariable.getSpec().withEnv(List.of(new EnvVar(
-        FaultEndpointsSwitch.VARIABLE, "true", null))));
+    GenericKubernetesResource withVariable = manifest();
+    FaultEndpointsSwitch.spec(withVariable).put("env", List.of(Map.of("name",
+        FaultEndpointsSwitch.VARIABLE, "value", "true")));
     applyAsKubectl(withVariable);
 
     OperatedService again = applyAsKubectl(manifest());
@@ -90,15 +92,20 @@ class FaultEndpointsSwitchTest {
     assertThat(again.getMetadata().getGeneration()).isEqualTo(2L);
   }
 
-  private OperatedService applyAsKubectl(OperatedService resource) {
-    resource.getMetadata().setNamespace(NAMESPACE);
-    return client.resource(resource).fieldManager(LocalCluster.FIELD_MANAGER)
-        .serverSideApply();
+  /** What `kubectl apply --server-side -f` sends: the file as written, conflicts not forced. */
+  private OperatedService applyAsKubectl(GenericKubernetesResource resource) {
+    client.resource(resource).fieldManager(LocalCluster.FIELD_MANAGER).serverSideApply();
+    return client.resources(OperatedService.class).inNamespace(NAMESPACE)
+        .withName(resource.getMetadata().getName()).get();
   }
 
-  private OperatedService manifest() {
-    try (InputStream in = Files.newInputStream(EXAMPLE)) {
-      return client.resources(OperatedService.class).load(in).item();
+  private GenericKubernetesResource manifest() {
+    return FaultEndpointsSwitch.read(client, file(), NAMESPACE);
+  }
+
+  private static byte[] file() {
+    try {
+      return Files.readAllBytes(EXAMPLE);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
