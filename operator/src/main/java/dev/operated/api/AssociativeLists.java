@@ -1,14 +1,10 @@
 package dev.operated.api;
 
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.JSONSchemaProps;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Collectors;
 
 /**
  * Gives the generated CRD's lists of objects the list type Kubernetes declares for the types
@@ -40,15 +36,8 @@ public final class AssociativeLists {
 
   /** @param args the generated CRD file, rewritten in place */
   public static void main(String[] args) throws IOException {
-    Path file = Path.of(args[0]);
-    String generated = Files.readString(file);
-    CustomResourceDefinition crd =
-        Serialization.unmarshal(generated, CustomResourceDefinition.class);
-    crd.getSpec().getVersions().forEach(version ->
-        mark(version.getSchema().getOpenAPIV3Schema()));
-    String header = generated.lines().takeWhile(line -> line.startsWith("#"))
-        .collect(Collectors.joining("\n", "", "\n"));
-    Files.writeString(file, header + Serialization.asYaml(crd).replaceFirst("^---\n", ""));
+    GeneratedCrdFile.rewrite(Path.of(args[0]), crd -> crd.getSpec().getVersions()
+        .forEach(version -> mark(version.getSchema().getOpenAPIV3Schema())));
   }
 
   static void mark(JSONSchemaProps root) {
