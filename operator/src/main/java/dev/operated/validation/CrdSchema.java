@@ -88,9 +88,11 @@ public final class CrdSchema {
 
   /**
    * The problems the schema finds in an object, the object without the refused values, and the
-   * same problems as an API server reports them.
+   * same problems as an API server reports them; {@code listErrors} are those of them the keyed
+   * lists' own pass found (ValidateListSetsAndMaps), which an update ratchets apart.
    */
-  public record Checked(List<SpecProblem> problems, ObjectNode sanitised, List<FieldError> errors) {
+  public record Checked(List<SpecProblem> problems, ObjectNode sanitised, List<FieldError> errors,
+      List<FieldError> listErrors) {
   }
 
   /** What kind of refusal, as k8s.io/apimachinery/pkg/util/validation/field names its types. */
@@ -156,7 +158,7 @@ public final class CrdSchema {
     errors.addAll(walk.repeats());
     List<SpecProblem> problems = errors.stream()
         .map(error -> new SpecProblem(error.field(), error.hint())).toList();
-    return new Checked(problems, sanitised, List.copyOf(errors));
+    return new Checked(problems, sanitised, List.copyOf(errors), List.copyOf(walk.repeats()));
   }
 
   /**
@@ -174,7 +176,7 @@ public final class CrdSchema {
     }
     List<SpecProblem> problems = errors.stream()
         .map(error -> new SpecProblem(error.field(), error.hint())).toList();
-    return new Checked(problems, sanitised, List.copyOf(errors));
+    return new Checked(problems, sanitised, List.copyOf(errors), List.copyOf(walk.repeats()));
   }
 
   /**
@@ -278,6 +280,9 @@ public final class CrdSchema {
         return refuse(path, ErrorType.TYPE_INVALID, value, typeDetail(path, "array", value),
             "must be a list, not " + describe(value));
       }
+      // a pass of its own upstream: a list's repeats whatever else is wrong with it, and before
+      // those of the lists inside its items
+      repeats(path, schema, value);
       if (schema.getMaxItems() != null && value.size() > schema.getMaxItems()) {
         return refuse(path, ErrorType.TOO_MANY, JsonNodeFactory.instance.numberNode(value.size()),
             String.valueOf(schema.getMaxItems()), "has " + value.size() + " items, more than the "
@@ -297,14 +302,14 @@ public final class CrdSchema {
         // for the later layers' field paths.
         copy.add(checked == null ? JsonNodeFactory.instance.objectNode() : checked);
       }
-      repeats(path, schema, value);
       return copy;
     }
 
     /**
      * apiextensions-apiserver's validateListSetsAndMapsArray: in a {@code map} list each key (the
-     * map keys' values together; an entry without them has the unspecified key) may appear once,
-     * in a {@code set} list each item; a repeat is reported once, at its first repetition.
+     * map keys' values together; an entry without them, or a null entry, has the unspecified key)
+     * may appear once, in a {@code set} list each item; a repeat is reported once, at its first
+     * repetition. A map list with an entry that is not an object is one Invalid, and no repeats.
      */
     private void repeats(String path, JSONSchemaProps schema, JsonNode value) {
       String listType = schema.getXKubernetesListType();
@@ -312,12 +317,23 @@ public final class CrdSchema {
       if (!map && !"set".equals(listType)) {
         return;
       }
+      if (map) {
+        for (int i = 0; i < value.size(); i++) {
+          JsonNode item = value.get(i);
+          if (!item.isNull() && !item.isObject()) {
+            repeats.add(new FieldError(path + "[" + i + "]", ErrorType.INVALID, item,
+                "must be an object for an array of list-type map", "must be an object with "
+                + String.join(" and ", schema.getXKubernetesListMapKeys())));
+            return;
+          }
+        }
+      }
       Map<String, Integer> firstAt = new HashMap<>();
       Map<String, Integer> seen = new HashMap<>();
       for (int i = 0; i < value.size(); i++) {
         JsonNode item = value.get(i);
         JsonNode key = map ? key(schema.getXKubernetesListMapKeys(), item) : item;
-        String identity = key.toString();
+        String identity = canonical(key);
         int times = seen.merge(identity, 1, Integer::sum);
         firstAt.putIfAbsent(identity, i);
         if (times == 2) {
@@ -330,12 +346,37 @@ public final class CrdSchema {
       }
     }
 
+    /** A null key field is pruned before upstream compares, so it counts as missing. */
     private static ObjectNode key(List<String> keyFields, JsonNode item) {
       ObjectNode key = JsonNodeFactory.instance.objectNode();
       if (item != null && item.isObject()) {
-        keyFields.stream().filter(item::has).forEach(field -> key.set(field, item.get(field)));
+        keyFields.stream().filter(item::hasNonNull)
+            .forEach(field -> key.set(field, item.get(field)));
       }
       return key;
+    }
+
+    /**
+     * The value as Go compares it: compounds by their json.Marshal (object keys sorted), numbers
+     * by amount (a decoded 80 and 80.0 are equal).
+     */
+    private static String canonical(JsonNode value) {
+      if (value.isObject()) {
+        List<String> names = new ArrayList<>();
+        value.fieldNames().forEachRemaining(names::add);
+        names.sort(null);
+        return names.stream().map(name -> JsonNodeFactory.instance.textNode(name) + ":"
+            + canonical(value.get(name))).collect(Collectors.joining(",", "{", "}"));
+      }
+      if (value.isArray()) {
+        List<String> items = new ArrayList<>();
+        value.forEach(item -> items.add(canonical(item)));
+        return "[" + String.join(",", items) + "]";
+      }
+      if (value.isNumber()) {
+        return value.decimalValue().stripTrailingZeros().toPlainString();
+      }
+      return value.toString();
     }
 
     private static String describeKey(JsonNode key) {

@@ -36,6 +36,10 @@ class AssociativeListsTest {
     }
     assertThat(lists.get("spec.env").getXKubernetesListMapKeys())
         .as("core/v1 Container.Env: +listMapKey=name").containsExactly("name");
+    assertThat(lists.get("spec.resources.claims").getXKubernetesListMapKeys())
+        .as("core/v1 ResourceRequirements.Claims: +listMapKey=name").containsExactly("name");
+    assertThat(lists.get("spec.telemetry.collector.resources.claims")
+        .getXKubernetesListMapKeys()).containsExactly("name");
   }
 
   @Test

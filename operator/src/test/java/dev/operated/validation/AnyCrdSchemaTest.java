@@ -111,6 +111,38 @@ class AnyCrdSchemaTest {
             + "once in spec.ports; remove or rename one of them");
   }
 
+  /**
+   * validateListMap: an entry that is not an object makes the list one Invalid and no repeats;
+   * a null key is pruned first, so it is the unspecified key; keys compare as Go's values do,
+   * 80 as 80.0, and a set's objects by their json.Marshal, keys sorted.
+   */
+  @Test
+  void keyedListsCompareKeysAsTheApiServerDoes() {
+    JSONSchemaProps keyed = new JSONSchemaPropsBuilder().withType("array")
+        .withNewItems().withSchema(new JSONSchemaPropsBuilder().withType("object")
+            .withXKubernetesPreserveUnknownFields(true).build()).endItems()
+        .withXKubernetesListType("map").withXKubernetesListMapKeys("port").build();
+    JSONSchemaProps objects = new JSONSchemaPropsBuilder().withType("array")
+        .withNewItems().withSchema(new JSONSchemaPropsBuilder().withType("object")
+            .withXKubernetesPreserveUnknownFields(true).build()).endItems()
+        .withXKubernetesListType("set").build();
+
+    assertThat(CrdSchema.checkValue("ports", keyed, JSON.valueToTree(List.of(
+        Map.of("port", 80), "eighty", Map.of("port", 80)))).listErrors())
+        .extracting(FieldError::field, FieldError::type, FieldError::detail).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("ports[1]", ErrorType.INVALID,
+                "must be an object for an array of list-type map"));
+    ObjectNode nullPort = JSON.createObjectNode().putNull("port");
+    assertThat(CrdSchema.checkValue("ports", keyed, JSON.createArrayNode()
+        .add(JSON.createObjectNode().put("port", 80)).add(JSON.createObjectNode()
+            .put("port", 80.0)).add(JSON.createObjectNode()).add(nullPort)).listErrors())
+        .extracting(FieldError::field).containsExactly("ports[1]", "ports[3]");
+    assertThat(CrdSchema.checkValue("rules", objects, JSON.createArrayNode()
+        .add(JSON.createObjectNode().put("a", 1).put("b", 2))
+        .add(JSON.createObjectNode().put("b", 2).put("a", 1))).listErrors())
+        .extracting(FieldError::field).containsExactly("rules[1]");
+  }
+
   @Test
   void aMissingRequiredFieldAndAWrongTypeAreNamed() {
     CrdSchema.Checked checked = CrdSchema.check(ROOT, "Widget", widget(Map.of("colour", 7)));

@@ -2,9 +2,9 @@ package dev.operated.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.POJONode;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Collectors;
 
 /**
@@ -86,17 +86,12 @@ record FieldError(String field, Type type, JsonNode value, String detail) {
     if (!key.isObject()) {
       return key;
     }
-    StringBuilder printed = new StringBuilder("map[string]interface {}{");
-    Iterator<Map.Entry<String, JsonNode>> fields = key.fields();
-    while (fields.hasNext()) {
-      Map.Entry<String, JsonNode> field = fields.next();
-      printed.append('"').append(field.getKey()).append("\":")
-          .append(field.getValue().toString());
-      if (fields.hasNext()) {
-        printed.append(", ");
-      }
-    }
-    return new POJONode(new GoLiteral(printed.append('}').toString()));
+    // %#v prints a map's keys sorted
+    Map<String, JsonNode> sorted = new TreeMap<>();
+    key.fields().forEachRemaining(field -> sorted.put(field.getKey(), field.getValue()));
+    return new POJONode(new GoLiteral(sorted.entrySet().stream()
+        .map(field -> "\"" + field.getKey() + "\":" + field.getValue())
+        .collect(Collectors.joining(", ", "map[string]interface {}{", "}"))));
   }
 
   private record GoLiteral(String printed) {

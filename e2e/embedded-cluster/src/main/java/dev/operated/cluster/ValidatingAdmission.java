@@ -54,6 +54,7 @@ final class ValidatingAdmission {
     }
     CustomResourceTypes.Type type = found.get();
     List<FieldError> errors = new ArrayList<>();
+    List<FieldError> listErrors = new ArrayList<>();
     JSONSchemaProps root = type.schema();
     Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
     while (fields.hasNext()) {
@@ -63,14 +64,22 @@ final class ValidatingAdmission {
       if (OBJECT_FIELDS.contains(field.getKey()) || property == null) {
         continue;
       }
-      for (CrdSchema.FieldError error : CrdSchema.checkValue(field.getKey(), property,
-          field.getValue()).errors()) {
-        if (error.type() != CrdSchema.ErrorType.UNKNOWN_FIELD) {
+      CrdSchema.Checked checked = CrdSchema.checkValue(field.getKey(), property,
+          field.getValue());
+      for (CrdSchema.FieldError error : checked.errors()) {
+        if (error.type() != CrdSchema.ErrorType.UNKNOWN_FIELD
+            && !checked.listErrors().contains(error)) {
           errors.add(kubernetes(error));
         }
       }
+      checked.listErrors().forEach(error -> listErrors.add(kubernetes(error)));
     }
     errors.removeIf(error -> old != null && unchanged(error.field(), object, old));
+    // after the schema's errors, and ratcheted as a whole: ValidateUpdate reports the new
+    // object's repeats only when the old one had none
+    if (old == null || listErrors(root, old).isEmpty()) {
+      errors.addAll(listErrors);
+    }
     // customResourceStrategy: a wrong type or enum value blocks the rules, which could not
     // evaluate on it (hasBlockingErr), and says so.
     if (errors.stream().anyMatch(error -> error.type() == FieldError.Type.TYPE_INVALID
@@ -87,6 +96,19 @@ final class ValidatingAdmission {
       throw ApiErrors.invalid(type.kind(), type.group(),
           object.path("metadata").path("name").asText(""), errors);
     }
+  }
+
+  private static List<CrdSchema.FieldError> listErrors(JSONSchemaProps root, ObjectNode object) {
+    List<CrdSchema.FieldError> found = new ArrayList<>();
+    object.fields().forEachRemaining(field -> {
+      JSONSchemaProps property = root.getProperties() == null ? null
+          : root.getProperties().get(field.getKey());
+      if (!OBJECT_FIELDS.contains(field.getKey()) && property != null) {
+        found.addAll(CrdSchema.checkValue(field.getKey(), property, field.getValue())
+            .listErrors());
+      }
+    });
+    return found;
   }
 
   private static List<FieldError> ruleViolations(JSONSchemaProps root, ObjectNode object) {

@@ -312,6 +312,29 @@ class CrdAdmissionConformanceTest {
         .containsExactly("spec.replicas");
   }
 
+  /**
+   * Repeats ratchet as a whole, not by field: customResourceStrategy.ValidateUpdate reports the
+   * new object's ValidateListSetsAndMaps errors when the old object had none, so an update that
+   * makes an unchanged entry a repeat (spec.env[1] below is the same before and after) is
+   * refused.
+   */
+  @Test
+  void anUpdateThatRepeatsANameIsRefusedThoughTheRepeatedEntryIsUnchanged() {
+    GenericKubernetesResource stored = operatedServices().resource(operatedService("repeated",
+        withImage("env", List.of(Map.of("name", "A", "value", "x"),
+            Map.of("name", "B", "value", "y"))))).create();
+    stored.setAdditionalProperty("spec", withImage("env", List.of(
+        Map.of("name", "B", "value", "y"), Map.of("name", "B", "value", "y"))));
+
+    KubernetesClientException error = catchThrowableOfType(KubernetesClientException.class,
+        () -> operatedServices().resource(stored).update());
+
+    assertThat(error.getCode()).isEqualTo(422);
+    assertThat(error.getStatus().getDetails().getCauses()).extracting(StatusCause::getField,
+        StatusCause::getReason).containsExactly(
+            org.assertj.core.groups.Tuple.tuple("spec.env[1]", "FieldValueDuplicate"));
+  }
+
   /** Structural defaults are stored, and what CEL sees is the defaulted object. */
   @Test
   void schemaDefaultsAreStored() {

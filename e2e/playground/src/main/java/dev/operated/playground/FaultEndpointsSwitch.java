@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The playground's example, applied as {@code kubectl apply --server-side} applies a manifest,
@@ -25,6 +26,8 @@ final class FaultEndpointsSwitch {
 
   static final String VARIABLE = "SAMPLE_FAULTS_ENABLED";
   static final String FIELD_MANAGER = "operated-playground";
+  private static final String API_VERSION = "operated.dev/v1alpha1";
+  private static final String KIND = "OperatedService";
 
   private FaultEndpointsSwitch() {
   }
@@ -38,13 +41,16 @@ final class FaultEndpointsSwitch {
    */
   static OperatedService apply(KubernetesClient client, byte[] manifest, String namespace) {
     GenericKubernetesResource asWritten = read(client, manifest, namespace);
-    if (env(asWritten).stream().anyMatch(entry -> VARIABLE.equals(entry.get("name")))) {
+    Optional<List<Map<?, ?>>> written = env(asWritten);
+    if (written.isEmpty()
+        || written.get().stream().anyMatch(entry -> VARIABLE.equals(entry.get("name")))) {
+      // the file sets the variable itself, or an env the API server will refuse in its words
       serverSideApply(client, asWritten, LocalCluster.FIELD_MANAGER);
     } else {
       GenericKubernetesResource withVariable = read(client, manifest, namespace);
-      List<Object> env = new ArrayList<>(env(withVariable));
+      List<Object> env = new ArrayList<>(written.get());
       env.add(variable());
-      spec(withVariable).put("env", env);
+      mutableSpec(withVariable).put("env", env);
       serverSideApply(client, withVariable, FIELD_MANAGER);
       serverSideApply(client, asWritten, LocalCluster.FIELD_MANAGER);
       serverSideApply(client, new GenericKubernetesResourceBuilder()
@@ -58,11 +64,26 @@ final class FaultEndpointsSwitch {
         .withName(asWritten.getMetadata().getName()).get();
   }
 
-  /** The file as written: no field the file does not set, no default filled in. */
+  /**
+   * The file as written: no field the file does not set, no default filled in.
+   *
+   * @throws IllegalArgumentException when the file is not one named OperatedService
+   */
   static GenericKubernetesResource read(KubernetesClient client, byte[] manifest,
       String namespace) {
-    GenericKubernetesResource resource = client.getKubernetesSerialization()
-        .unmarshal(new ByteArrayInputStream(manifest), GenericKubernetesResource.class);
+    GenericKubernetesResource resource;
+    try {
+      resource = client.getKubernetesSerialization().unmarshal(
+          new ByteArrayInputStream(manifest), GenericKubernetesResource.class);
+    } catch (RuntimeException e) { // not YAML or JSON, or several documents (a list)
+      resource = null;
+    }
+    if (resource == null || !KIND.equals(resource.getKind())
+        || !API_VERSION.equals(resource.getApiVersion())
+        || resource.getMetadata() == null || resource.getMetadata().getName() == null) {
+      throw new IllegalArgumentException("it is not one " + API_VERSION + " " + KIND
+          + " with a metadata.name: give a file holding exactly one");
+    }
     resource.getMetadata().setNamespace(namespace);
     return resource;
   }
@@ -72,8 +93,9 @@ final class FaultEndpointsSwitch {
     client.resource(resource).fieldManager(fieldManager).forceConflicts().serverSideApply();
   }
 
+  /** The resource's spec, as a map of its own that changes what the resource will send. */
   @SuppressWarnings("unchecked")
-  static Map<String, Object> spec(GenericKubernetesResource resource) {
+  static Map<String, Object> mutableSpec(GenericKubernetesResource resource) {
     Object spec = resource.getAdditionalProperties().get("spec");
     Map<String, Object> copy = spec instanceof Map<?, ?> map
         ? new LinkedHashMap<>((Map<String, Object>) map) : new LinkedHashMap<>();
@@ -81,10 +103,16 @@ final class FaultEndpointsSwitch {
     return copy;
   }
 
+  /** The file's variables; empty when its env is not a list of objects. */
   @SuppressWarnings("unchecked")
-  private static List<Map<String, Object>> env(GenericKubernetesResource resource) {
-    Object env = spec(resource).get("env");
-    return env instanceof List<?> list ? (List<Map<String, Object>>) list : List.of();
+  private static Optional<List<Map<?, ?>>> env(GenericKubernetesResource resource) {
+    Object env = resource.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+        ? spec.get("env") : null;
+    if (env == null) {
+      return Optional.of(List.of());
+    }
+    return env instanceof List<?> list && list.stream().allMatch(Map.class::isInstance)
+        ? Optional.of((List<Map<?, ?>>) list) : Optional.empty();
   }
 
   private static Map<String, Object> variable() {

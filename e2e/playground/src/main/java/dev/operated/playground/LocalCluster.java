@@ -121,7 +121,11 @@ public final class LocalCluster implements AutoCloseable {
         .endMetadata().build()).serverSideApply();
   }
 
-  /** The manifest's OperatedService, applied as {@code kubectl apply --server-side} does. */
+  /**
+   * The manifest's OperatedService as the typed object, every default of its record filled in,
+   * server-side applied as the field manager {@code kubectl} (the playground applies a file as
+   * written: {@link FaultEndpointsSwitch}).
+   */
   public OperatedService apply(Path manifest, String namespace) throws IOException {
     OperatedService resource;
     try (InputStream in = Files.newInputStream(manifest)) {
@@ -131,16 +135,11 @@ public final class LocalCluster implements AutoCloseable {
   }
 
   public OperatedService apply(OperatedService resource, String namespace) {
-    return apply(client, resource, namespace, FIELD_MANAGER);
-  }
-
-  static OperatedService apply(KubernetesClient client, OperatedService resource,
-      String namespace, String fieldManager) {
     resource.getMetadata().setNamespace(namespace);
     resource.getMetadata().setResourceVersion(null);
     resource.getMetadata().setManagedFields(null);
     resource.setStatus(null);
-    return client.resource(resource).fieldManager(fieldManager).forceConflicts()
+    return client.resource(resource).fieldManager(FIELD_MANAGER).forceConflicts()
         .serverSideApply();
   }
 

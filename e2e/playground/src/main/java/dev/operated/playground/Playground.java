@@ -104,8 +104,14 @@ public final class Playground implements Callable<Integer> {
     Runtime.getRuntime().addShutdownHook(cleanup);
     try {
       cluster.createNamespace(NAMESPACE);
-      OperatedService applied = FaultEndpointsSwitch.apply(cluster.client(),
-          Files.readAllBytes(example), NAMESPACE);
+      OperatedService applied;
+      try {
+        applied = FaultEndpointsSwitch.apply(cluster.client(), Files.readAllBytes(example),
+            NAMESPACE);
+      } catch (IllegalArgumentException e) {
+        command.commandLine().getErr().println("playground: " + example + ": " + e.getMessage());
+        return 2;
+      }
       String name = applied.getMetadata().getName();
       out.printf("Applied %s (operated.dev/v1alpha1 OperatedService %s/%s; the playground turns "
           + "on its fault endpoints).%nWaiting for Ready; every status change is printed:%n",

@@ -3,15 +3,21 @@ package dev.operated.playground;
 import static dev.operated.playground.LocalEndToEnd.EXAMPLE;
 import static dev.operated.playground.LocalEndToEnd.REPO;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.SequenceWriter;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.operated.api.OperatedService;
 import dev.operated.cluster.EmbeddedCluster;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +74,8 @@ class FaultEndpointsSwitchTest {
     // the file edited: a new image and a variable of its own, which an atomic list would have
     // refused as a conflict with the playground's ownership of spec.env
     GenericKubernetesResource edited = manifest();
-    FaultEndpointsSwitch.spec(edited).put("image", "ghcr.io/operated-dev/sample-service:0.2.0");
-    FaultEndpointsSwitch.spec(edited).put("env", List.of(Map.of("name", "LOG_LEVEL",
+    FaultEndpointsSwitch.mutableSpec(edited).put("image", "ghcr.io/operated-dev/sample-service:0.2.0");
+    FaultEndpointsSwitch.mutableSpec(edited).put("env", List.of(Map.of("name", "LOG_LEVEL",
         "value", "debug")));
     OperatedService changed = applyAsKubectl(edited);
     assertThat(changed.getSpec().image()).endsWith(":0.2.0");
@@ -82,7 +88,7 @@ class FaultEndpointsSwitchTest {
   @Test
   void aVariableAppliedAsKubectlIsTakenAwayByTheNextApplyOfTheFile() {
     GenericKubernetesResource withVariable = manifest();
-    FaultEndpointsSwitch.spec(withVariable).put("env", List.of(Map.of("name",
+    FaultEndpointsSwitch.mutableSpec(withVariable).put("env", List.of(Map.of("name",
         FaultEndpointsSwitch.VARIABLE, "value", "true")));
     applyAsKubectl(withVariable);
 
@@ -90,6 +96,27 @@ class FaultEndpointsSwitchTest {
 
     assertThat(env(again)).doesNotContainKey(FaultEndpointsSwitch.VARIABLE);
     assertThat(again.getMetadata().getGeneration()).isEqualTo(2L);
+  }
+
+  @Test
+  void aFileThatIsNotOneOperatedServiceIsNamedAsSuch() throws IOException {
+    byte[] deployment = client.getKubernetesSerialization().asYaml(new DeploymentBuilder()
+        .withNewMetadata().withName("web").endMetadata().build())
+        .getBytes(StandardCharsets.UTF_8);
+    ByteArrayOutputStream twoDocuments = new ByteArrayOutputStream();
+    YAMLMapper yaml = new YAMLMapper();
+    try (SequenceWriter documents = yaml.writer().writeValues(twoDocuments)) {
+      documents.write(yaml.readTree(file())).write(yaml.readTree(file()));
+    }
+    byte[] two = twoDocuments.toByteArray();
+
+    for (byte[] manifest : List.of(deployment, two, new byte[0])) {
+      assertThatThrownBy(() -> FaultEndpointsSwitch.apply(client, manifest, NAMESPACE))
+          .isInstanceOf(IllegalArgumentException.class)
+          .hasMessageContaining("not one operated.dev/v1alpha1 OperatedService");
+    }
+    assertThat(client.apps().deployments().inNamespace(NAMESPACE).list().getItems())
+        .as("nothing applied").isEmpty();
   }
 
   /** What `kubectl apply --server-side -f` sends: the file as written, conflicts not forced. */
