@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -118,13 +119,13 @@ final class DeploymentController implements AutoCloseable {
   }
 
   /** The name of the object's controller of this kind, from its ownerReferences. */
-  static java.util.Optional<String> owner(JsonNode object, String kind) {
+  static Optional<String> owner(JsonNode object, String kind) {
     for (JsonNode owner : object.path("metadata").path("ownerReferences")) {
       if (kind.equals(owner.path("kind").asText()) && owner.path("controller").asBoolean()) {
-        return java.util.Optional.of(owner.path("name").asText());
+        return Optional.of(owner.path("name").asText());
       }
     }
-    return java.util.Optional.empty();
+    return Optional.empty();
   }
 
   private static boolean complete(ObjectNode deployment) {
@@ -290,11 +291,11 @@ final class DeploymentController implements AutoCloseable {
    * Deployment's count; none when several are active (their proportional scaling is not
    * emulated).
    */
-  private static java.util.Optional<String> pausedScale(List<ObjectNode> owned, int replicas) {
+  private static Optional<String> pausedScale(List<ObjectNode> owned, int replicas) {
     List<ObjectNode> active = owned.stream()
         .filter(rs -> rs.path("spec").path("replicas").asInt(0) > 0).toList();
     if (active.size() > 1) {
-      return java.util.Optional.empty();
+      return Optional.empty();
     }
     return (active.size() == 1 ? active.stream() : owned.stream())
         .max(Comparator.comparing(rs -> rs.path("metadata").path("creationTimestamp").asText()))

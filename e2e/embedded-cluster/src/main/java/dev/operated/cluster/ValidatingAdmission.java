@@ -76,8 +76,8 @@ final class ValidatingAdmission {
     }
     errors.removeIf(error -> old != null && unchanged(error.field(), object, old));
     // after the schema's errors, and ratcheted as a whole: ValidateUpdate reports the new
-    // object's repeats only when the old one had none
-    if (old == null || listErrors(root, old).isEmpty()) {
+    // object's repeats only when the old one had none, and reads the old one only then
+    if (!listErrors.isEmpty() && (old == null || listErrors(root, old).isEmpty())) {
       errors.addAll(listErrors);
     }
     // customResourceStrategy: a wrong type or enum value blocks the rules, which could not

@@ -88,7 +88,7 @@ final class FaultEndpointsSwitch {
     return resource;
   }
 
-  static void serverSideApply(KubernetesClient client, GenericKubernetesResource resource,
+  private static void serverSideApply(KubernetesClient client, GenericKubernetesResource resource,
       String fieldManager) {
     client.resource(resource).fieldManager(fieldManager).forceConflicts().serverSideApply();
   }
