@@ -214,9 +214,12 @@ class OperatorRuntimeTest {
       await().atMost(TIMEOUT).until(() -> api.client.apps().deployments().inNamespace("shop")
           .withName("orders").get() != null);
 
-      assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-          .anyMatch(name -> name.startsWith("operated-reconcile-"))
-          .anyMatch(name -> name.startsWith("operated-dependent-"));
+      // JOSDK renames a thread to ReconcilerExecutor-<controller>-<id> while it reconciles and
+      // gives the pool's name back afterwards, so the names are read between reconciles.
+      await().atMost(TIMEOUT).untilAsserted(() ->
+          assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
+              .anyMatch(name -> name.startsWith("operated-reconcile-"))
+              .anyMatch(name -> name.startsWith("operated-dependent-")));
     }
   }
 
