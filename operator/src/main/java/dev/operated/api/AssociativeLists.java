@@ -15,7 +15,10 @@ import java.util.List;
  * object was stored. Keyed, each manager owns its own entries (structured-merge-diff's
  * associative lists) and the API server refuses a repeated key at the request
  * ({@code ValidateListSetsAndMaps}). A key must be required in a structural schema, so it is
- * made so. Runs in the build after {@link PrinterColumnOrder} (operator/pom.xml).
+ * made so. The status's conditions are keyed by type, as every upstream status's are: a condition
+ * another writer adds (a policy controller, a person's {@code kubectl apply --subresource=status})
+ * is kept beside the operator's three, and two conditions of one type are refused. Runs in the
+ * build after {@link PrinterColumnOrder} (operator/pom.xml).
  */
 public final class AssociativeLists {
 
@@ -29,7 +32,9 @@ public final class AssociativeLists {
       new Keyed("spec.resources.claims", List.of("name"),
           "k8s.io/api/core/v1 ResourceRequirements.Claims: +listType=map +listMapKey=name"),
       new Keyed("spec.telemetry.collector.resources.claims", List.of("name"),
-          "k8s.io/api/core/v1 ResourceRequirements.Claims: +listType=map +listMapKey=name"));
+          "k8s.io/api/core/v1 ResourceRequirements.Claims: +listType=map +listMapKey=name"),
+      new Keyed("status.conditions", List.of("type"),
+          "k8s.io/api/apps/v1 DeploymentStatus.Conditions: +listType=map +listMapKey=type"));
 
   private AssociativeLists() {
   }

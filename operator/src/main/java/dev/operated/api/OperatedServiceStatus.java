@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.kubernetes.api.model.Condition;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record OperatedServiceStatus(
@@ -32,6 +33,13 @@ public record OperatedServiceStatus(
 
   public OperatedServiceStatus {
     conditions = conditions == null ? List.of() : List.copyOf(conditions);
+  }
+
+  /** This status with only the conditions of the given types, in their order. */
+  public OperatedServiceStatus withConditionsOf(Set<String> types) {
+    return new OperatedServiceStatus(observedGeneration, replicas, readyReplicas,
+        updatedReplicas, availableReplicas, ready,
+        conditions.stream().filter(c -> types.contains(c.getType())).toList());
   }
 
   public Optional<Condition> condition(String type) {

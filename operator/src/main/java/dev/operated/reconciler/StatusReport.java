@@ -2,6 +2,7 @@ package dev.operated.reconciler;
 
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceStatus;
+import dev.operated.status.ConditionTypes;
 import dev.operated.status.ServiceSignals;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -37,7 +38,7 @@ final class StatusReport {
     Optional<OperatedServiceStatus> previous = reported.previous(resource);
     OperatedServiceStatus status = ReportedStatuses.withTransitionTimes(computed, previous,
         clock.instant());
-    if (!status.equals(resource.getStatus())) {
+    if (!stored(resource, status)) {
       Optional<Duration> wait = deferral.deferral(resource, status);
       if (wait.isPresent()) {
         Duration next = reevaluateAfter.filter(at -> at.compareTo(wait.get()) < 0)
@@ -56,7 +57,7 @@ final class StatusReport {
     OperatedServiceStatus status = ReportedStatuses.withTransitionTimes(computed, previous,
         clock.instant());
     observe(resource, context, applied, previous, status);
-    return status.equals(resource.getStatus()) ? ErrorStatusUpdateControl.noStatusUpdate()
+    return stored(resource, status) ? ErrorStatusUpdateControl.noStatusUpdate()
         : ErrorStatusUpdateControl.patchStatus(statusOnly(resource, status));
   }
 
@@ -78,9 +79,18 @@ final class StatusReport {
   /** Patch the status only when it changed; come back when time alone can change it. */
   static UpdateControl<OperatedService> update(OperatedService resource,
       OperatedServiceStatus status, Optional<Duration> reevaluateAfter) {
-    UpdateControl<OperatedService> control = status.equals(resource.getStatus())
+    UpdateControl<OperatedService> control = stored(resource, status)
         ? UpdateControl.noUpdate() : UpdateControl.patchStatus(statusOnly(resource, status));
     return reevaluateAfter.map(control::rescheduleAfter).orElse(control);
+  }
+
+  /**
+   * Whether the object already holds {@code status}. Conditions of types the operator does not
+   * report were applied by another writer, and stay theirs (status.conditions is keyed by type).
+   */
+  private static boolean stored(OperatedService resource, OperatedServiceStatus status) {
+    return resource.getStatus() != null
+        && status.equals(resource.getStatus().withConditionsOf(ConditionTypes.REPORTED));
   }
 
   /**

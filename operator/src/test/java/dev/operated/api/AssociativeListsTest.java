@@ -10,19 +10,21 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every list of objects in the spec is keyed as the Kubernetes type it passes through keys it,
+ * Every list of objects in the schema is keyed as the Kubernetes type it passes through keys it,
  * so a list added to the model has to say how it merges before the build passes. The keys are
  * upstream's: staging/src/k8s.io/api/core/v1/types.go, {@code Container.Env} and
- * {@code ResourceRequirements.Claims}, both {@code +listType=map +listMapKey=name}.
+ * {@code ResourceRequirements.Claims}, both {@code +listType=map +listMapKey=name}, and
+ * staging/src/k8s.io/api/apps/v1/types.go, {@code DeploymentStatus.Conditions},
+ * {@code +listType=map +listMapKey=type}.
  */
 class AssociativeListsTest {
 
   @Test
-  void everyListOfObjectsInTheSpecIsAMapKeyedAsKubernetesKeysIt() {
-    JSONSchemaProps spec = GeneratedCrd.load().getSpec().getVersions().get(0).getSchema()
-        .getOpenAPIV3Schema().getProperties().get("spec");
+  void everyListOfObjectsInTheSchemaIsAMapKeyedAsKubernetesKeysIt() {
+    JSONSchemaProps root = GeneratedCrd.load().getSpec().getVersions().get(0).getSchema()
+        .getOpenAPIV3Schema();
     Map<String, JSONSchemaProps> lists = new LinkedHashMap<>();
-    listsOfObjects("spec", spec, lists);
+    root.getProperties().forEach((name, property) -> listsOfObjects(name, property, lists));
 
     assertThat(lists.keySet()).containsExactlyInAnyOrderElementsOf(
         AssociativeLists.LISTS.stream().map(AssociativeLists.Keyed::path).toList());
@@ -40,6 +42,8 @@ class AssociativeListsTest {
         .as("core/v1 ResourceRequirements.Claims: +listMapKey=name").containsExactly("name");
     assertThat(lists.get("spec.telemetry.collector.resources.claims")
         .getXKubernetesListMapKeys()).containsExactly("name");
+    assertThat(lists.get("status.conditions").getXKubernetesListMapKeys())
+        .as("apps/v1 DeploymentStatus.Conditions: +listMapKey=type").containsExactly("type");
   }
 
   @Test

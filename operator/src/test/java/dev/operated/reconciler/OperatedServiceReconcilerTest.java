@@ -12,6 +12,7 @@ import dev.operated.api.TelemetryMode;
 import dev.operated.desired.CollectorSidecar;
 import dev.operated.api.TelemetrySpec;
 import io.fabric8.kubernetes.api.model.Condition;
+import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.KubernetesList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -652,6 +653,34 @@ class OperatedServiceReconcilerTest {
 
     assertThat(StatusReport.update(resource, status, Optional.empty())
         .getScheduleDelay()).isEmpty();
+  }
+
+  /**
+   * status.conditions is keyed by type: a condition of a type the operator does not report was
+   * applied by another writer. It makes no difference to compare, and the patch, when one is
+   * due, carries only the operator's conditions, so server-side apply leaves the other one be.
+   */
+  @Test
+  void aConditionAnotherWriterAddedIsNeitherAChangeNorPatchedAway() {
+    OperatedService resource = new OperatedService(NS, "orders",
+        OperatedServiceSpec.ofImage("orders:1"));
+    Condition ready = new ConditionBuilder().withType("Ready").withStatus("True")
+        .withReason("AllReplicasReady").withMessage("1/1").build();
+    Condition policy = new ConditionBuilder().withType("PolicyCompliant").withStatus("True")
+        .withReason("AllRulesPass").build();
+    OperatedServiceStatus reported = new OperatedServiceStatus(1L, 1, 1, 1, 1, "1/1",
+        List.of(ready));
+    resource.setStatus(new OperatedServiceStatus(1L, 1, 1, 1, 1, "1/1", List.of(policy, ready)));
+
+    assertThat(StatusReport.update(resource, reported, Optional.empty()).isNoUpdate()).isTrue();
+
+    OperatedServiceStatus scaled = new OperatedServiceStatus(1L, 2, 1, 2, 1, "1/2",
+        List.of(ready));
+    UpdateControl<OperatedService> patch = StatusReport.update(resource, scaled,
+        Optional.empty());
+    assertThat(patch.isPatchStatus()).isTrue();
+    assertThat(patch.getResource().orElseThrow().getStatus().conditions())
+        .extracting(Condition::getType).containsExactly("Ready");
   }
 
   @Test

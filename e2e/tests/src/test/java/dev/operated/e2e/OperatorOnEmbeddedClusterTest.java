@@ -14,6 +14,8 @@ import dev.operated.runtime.OperatorClient;
 import dev.operated.runtime.OperatorSettings;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
@@ -23,6 +25,7 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.Operator;
@@ -270,6 +273,59 @@ class OperatorOnEmbeddedClusterTest {
     List<ApiRequest> writes = cluster.requests()
         .writes(request -> !TEST_MANAGER.equals(request.fieldManager()));
     assertThat(writes).as("writes by the operator during no-op reconciles").isEmpty();
+  }
+
+  /**
+   * status.conditions is keyed by type, as DeploymentStatus.Conditions is upstream
+   * ({@code +listType=map +listMapKey=type}): a condition another writer applies to the status
+   * (a policy controller here) stays beside the operator's own through the operator's next
+   * status apply, and an idle reconcile does not take it for a change to write.
+   */
+  @Test
+  void aConditionAnotherWriterAppliesStaysThroughTheOperatorsStatusWrites() throws IOException {
+    String image = "ghcr.io/operated-dev/sample-service:0.1.0";
+    applySample(null);
+    awaitReady();
+
+    GenericKubernetesResource policyStatus = new GenericKubernetesResourceBuilder()
+        .withApiVersion(HasMetadata.getApiVersion(OperatedService.class))
+        .withKind(HasMetadata.getKind(OperatedService.class))
+        .withNewMetadata().withName(NAME).withNamespace(NS).endMetadata()
+        .addToAdditionalProperties("status", Map.of("conditions", List.of(Map.of(
+            "type", "PolicyCompliant", "status", "True", "reason", "AllRulesPass",
+            "message", "checked by the policy controller",
+            "lastTransitionTime", "2026-12-04T00:00:00Z"))))
+        .build();
+    client.genericKubernetesResources(ResourceDefinitionContext.fromResourceType(
+            OperatedService.class)).inNamespace(NS)
+        .resource(policyStatus).subresource("status").patch(new PatchContext.Builder()
+            .withPatchType(PatchType.SERVER_SIDE_APPLY).withFieldManager("policy-controller")
+            .withForce(true).build());
+    assertThat(condition("PolicyCompliant")).as("applied beside the operator's").isNotNull();
+    assertThat(ready()).as("the operator's conditions kept by the other writer's apply")
+        .isNotNull().extracting(Condition::getStatus).isEqualTo("True");
+
+    // a spec change: the operator applies a new status (observedGeneration, Progressing, Ready)
+    applyUnscaledWithFeature(image, "on");
+    long generation = client.resources(OperatedService.class).inNamespace(NS).withName(NAME)
+        .get().getMetadata().getGeneration();
+    await().atMost(TIMEOUT).untilAsserted(() -> {
+      OperatedService resource = client.resources(OperatedService.class).inNamespace(NS)
+          .withName(NAME).get();
+      assertThat(resource.getStatus().observedGeneration()).isEqualTo(generation);
+      assertThat(resource.getStatus().condition("Ready").orElseThrow().getStatus())
+          .isEqualTo("True");
+    });
+    assertThat(condition("PolicyCompliant")).as("kept through the operator's status apply")
+        .isNotNull().extracting(Condition::getReason).isEqualTo("AllRulesPass");
+
+    touchServiceAndAwaitReconcile();
+    cluster.requests().clear();
+    touchServiceAndAwaitReconcile();
+    touchServiceAndAwaitReconcile();
+    assertThat(cluster.requests().writes(request -> !TEST_MANAGER.equals(request.fieldManager())))
+        .as("writes by the operator during no-op reconciles beside another writer's condition")
+        .isEmpty();
   }
 
   @Test
