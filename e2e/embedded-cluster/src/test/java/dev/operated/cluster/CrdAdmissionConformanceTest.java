@@ -348,6 +348,55 @@ class CrdAdmissionConformanceTest {
         .containsEntry("imageHasShell", false);
   }
 
+  /**
+   * The status's constraints, written through the status subresource (a create drops the status
+   * of a kind with one: customResourceStrategy.PrepareForCreate). Each case's maps are statuses.
+   */
+  static Stream<Case> statusCases() {
+    Map<String, Object> ready = condition("Ready");
+    return Stream.of(
+        new Case("status.conditions[] required",
+            Map.of("conditions", List.of(ready)),
+            Map.of("conditions", List.of(Map.of("status", "True"))),
+            "status.conditions[0].type", "FieldValueRequired", "Required value"),
+        // ValidateListSetsAndMaps, as for spec.env: a type once
+        new Case("status.conditions x-kubernetes-list-type",
+            Map.of("conditions", List.of(ready, condition("PolicyCompliant"))),
+            Map.of("conditions", List.of(ready, condition("Ready"))),
+            "status.conditions[1]", "FieldValueDuplicate",
+            "Duplicate value: map[string]interface {}{\"type\":\"Ready\"}"));
+  }
+
+  private static Map<String, Object> condition(String type) {
+    return Map.of("type", type, "status", "True", "reason", "Checked", "message", "",
+        "lastTransitionTime", "2026-12-04T00:00:00Z");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("statusCases")
+  void aStatusUpdateIsValidatedToo(Case constraint) {
+    GenericKubernetesResource stored = operatedServices()
+        .resource(operatedService(Map.of("image", IMAGE))).create();
+
+    stored.setAdditionalProperty("status", constraint.accepted());
+    GenericKubernetesResource accepted = operatedServices().resource(stored).updateStatus();
+    assertThat(accepted.getAdditionalProperties().get("status")).isEqualTo(constraint.accepted());
+
+    accepted.setAdditionalProperty("status", constraint.refused());
+    KubernetesClientException error = catchThrowableOfType(KubernetesClientException.class,
+        () -> operatedServices().resource(accepted).updateStatus());
+    assertThat(error).as("refused").isNotNull();
+    assertThat(error.getCode()).isEqualTo(422);
+    assertThat(error.getStatus().getDetails().getCauses()).anySatisfy(cause -> {
+      assertThat(cause.getField()).isEqualTo(constraint.field());
+      assertThat(cause.getReason()).isEqualTo(constraint.reason());
+      assertThat(cause.getMessage()).contains(constraint.message());
+    });
+    assertThat(operatedServices().withName(stored.getMetadata().getName()).get()
+        .getAdditionalProperties().get("status")).as("the refused status is not stored")
+        .isEqualTo(constraint.accepted());
+  }
+
   /** Every constraint of the shipped CRD has a case above. */
   @Test
   void everyConstraintIsCovered() throws IOException {
@@ -356,7 +405,8 @@ class CrdAdmissionConformanceTest {
     collect("", crd.path("spec").path("versions").get(0).path("schema").path("openAPIV3Schema"),
         constraints);
     Set<String> covered = new LinkedHashSet<>();
-    cases().forEach(c -> covered.add(c.constraint().replaceFirst(" \\(.*\\)$", "")));
+    Stream.concat(cases(), statusCases())
+        .forEach(c -> covered.add(c.constraint().replaceFirst(" \\(.*\\)$", "")));
 
     assertThat(covered).containsAll(constraints);
   }
