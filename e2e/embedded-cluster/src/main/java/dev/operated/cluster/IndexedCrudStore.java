@@ -23,8 +23,9 @@ import java.util.concurrent.CopyOnWriteArraySet;
  * fabric8's CRUD store with an index by kind, by kind and namespace, and by kind and name, so a
  * lookup or a list reads only the objects it could match instead of every stored object (the
  * dispatcher scans its whole map for each; at thousands of objects that scan was most of the
- * server's time). Answers are the dispatcher's, item for item and in its order: candidates keep
- * the store's insertion order and are filtered with the dispatcher's own {@code matches}; what
+ * server's time). Answers are the dispatcher's, item for item, in kube-apiserver's order (by
+ * storage key, {@link #inStorageKeyOrder}): candidates are filtered with the dispatcher's own
+ * {@code matches}; what
  * the index cannot narrow (a path without a resource, a watch, an empty collection, whose answer
  * the dispatcher may take from its CRD processor) is left to the dispatcher.
  *
@@ -128,10 +129,11 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
         new StoreWatch(extractor.fromPath(path), watches, this::replay));
   }
 
-  /** A watch's first events: ADDED for each object it matches, in the store's order. */
+  /** A watch's first events: ADDED for each object it matches, in a list's order. */
   private void replay(StoreWatch watch) {
     Collection<AttributeSet> candidates = candidates(watch.query());
-    for (AttributeSet key : candidates == null ? getMap().keySet() : candidates) {
+    for (AttributeSet key : candidates == null ? getMap().keySet()
+        : inStorageKeyOrder(candidates, watch.query())) {
       String json = getMap().get(key);
       if (watch.matches(key, json)) {
         watch.send(WatchFrames.frame(WatchFrames.Type.ADDED, json));
@@ -164,10 +166,8 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
       return super.handleGet(path);
     }
     List<String> items = new ArrayList<>();
-    for (AttributeSet key : candidates) {
-      if (key.matches(query)) {
-        items.add(getMap().get(key));
-      }
+    for (AttributeSet key : inStorageKeyOrder(candidates, query)) {
+      items.add(getMap().get(key));
     }
     if (query.containsKey(NAME)) {
       return items.isEmpty() ? new MockResponse().setResponseCode(404)
@@ -187,6 +187,35 @@ final class IndexedCrudStore extends KubernetesCrudDispatcher {
     byKind.clear();
     byNamespace.clear();
     byName.clear();
+  }
+
+  /**
+   * The candidates that match {@code query}, in the order kube-apiserver lists them: its etcd3
+   * store's {@code GetList} reads the key range {@code /registry/<resource>/[<namespace>/]}, and
+   * etcd answers a range in byte order of the keys, so a list is sorted by namespace and name as
+   * one string, {@code <namespace>/<name>} (which puts {@code default-2/a} before
+   * {@code default/a}). Insertion order put every object a write had touched at the end: a pod
+   * whose status changed moved to the bottom of {@code kubectl get pods}.
+   */
+  private static List<AttributeSet> inStorageKeyOrder(Collection<AttributeSet> candidates,
+      AttributeSet query) {
+    List<Map.Entry<String, AttributeSet>> matched = new ArrayList<>();
+    for (AttributeSet key : candidates) {
+      if (key.matches(query)) {
+        matched.add(Map.entry(storageKey(key), key));
+      }
+    }
+    matched.sort(Map.Entry.comparingByKey());
+    List<AttributeSet> ordered = new ArrayList<>(matched.size());
+    matched.forEach(entry -> ordered.add(entry.getValue()));
+    return ordered;
+  }
+
+  /** The object's etcd key below its resource's prefix: {@code [<namespace>/]<name>}. */
+  private static String storageKey(AttributeSet key) {
+    String namespace = single(key, NAMESPACE);
+    String name = String.valueOf(single(key, NAME));
+    return namespace == null ? name : namespace + "/" + name;
   }
 
   /** The stored keys that could match, in store order; null when the index cannot narrow. */

@@ -2,18 +2,23 @@ package dev.operated.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.AttributeSet;
 import io.fabric8.mockwebserver.http.MockResponse;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * The index answers every lookup and list exactly as fabric8's dispatcher does by scanning:
- * the same writes go to both, and every query is asked of both.
+ * The index answers every lookup and list with the objects fabric8's dispatcher finds by
+ * scanning (the same writes go to both, and every query is asked of both), listed in
+ * kube-apiserver's order rather than the dispatcher's.
  */
 class IndexedCrudStoreTest {
 
@@ -55,13 +60,42 @@ class IndexedCrudStoreTest {
       MockResponse expected = scanned.handleGet(path);
       MockResponse actual = indexed.handleGet(path);
       assertThat(actual.code()).as(path).isEqualTo(expected.code());
-      assertThat(body(actual)).as(path).isEqualTo(body(expected));
+      // a body is read once: it is a buffer
+      String answer = body(actual);
+      assertThat(inKeyOrder(answer)).as(path).isEqualTo(inKeyOrder(body(expected)));
+      assertThat(storageKeys(answer)).as(path + ": listed in key order").isSorted();
     }
     for (String path : List.of("/apis/apps/v1/namespaces/a/deployments/web-2",
         "/apis/apps/v1/namespaces/b/deployments/web-1", "/api/v1/namespaces/a")) {
       assertThat(String.valueOf(indexed.findResource(indexed.getKey(path))))
           .as(path).isEqualTo(String.valueOf(scanned.findResource(scanned.getKey(path))));
     }
+  }
+
+  /**
+   * etcd3 store's GetList (staging/src/k8s.io/apiserver/pkg/storage/etcd3/store.go) reads the
+   * range of keys {@code /registry/<resource>/[<namespace>/]<name>}, which etcd answers in byte
+   * order: by namespace and name as one string, whatever the order of the writes. A pod whose
+   * status changed stays where its name puts it in {@code kubectl get pods}.
+   */
+  @Test
+  void listsComeInTheOrderOfTheirStorageKeys() {
+    write("/api/v1/namespaces/default/pods/web-b", pod("default", "web-b", Map.of("app", "web")));
+    write("/api/v1/namespaces/default/pods/web-a", pod("default", "web-a", Map.of("app", "web")));
+    write("/api/v1/namespaces/default-2/pods/web-c",
+        pod("default-2", "web-c", Map.of("app", "web")));
+    write("/api/v1/namespaces/default/pods/api", pod("default", "api", Map.of("app", "api")));
+    // an update (new labels, so a new key in the dispatcher's map) changes nothing in the order
+    write("/api/v1/namespaces/default/pods/web-a",
+        pod("default", "web-a", Map.of("app", "web", "ready", "true")));
+
+    assertThat(storageKeys(body(indexed.handleGet("/api/v1/namespaces/default/pods"))))
+        .containsExactly("default/api", "default/web-a", "default/web-b");
+    assertThat(storageKeys(body(indexed.handleGet("/api/v1/pods"))))
+        .as("'-' sorts before '/': default-2/... before default/...")
+        .containsExactly("default-2/web-c", "default/api", "default/web-a", "default/web-b");
+    assertThat(storageKeys(body(indexed.handleGet("/api/v1/pods?labelSelector=app%3Dweb"))))
+        .containsExactly("default-2/web-c", "default/web-a", "default/web-b");
   }
 
   /**
@@ -105,6 +139,33 @@ class IndexedCrudStoreTest {
       AttributeSet key = store.getKey(path);
       store.processEvent(path, key, store.findResource(key).getKey(), null, null);
     }
+  }
+
+  /** A list's body with its items sorted by namespace/name, the other fields as they were. */
+  private static String inKeyOrder(String list) {
+    if (list == null || !(Storage.parse(list) instanceof ObjectNode node)
+        || !node.has("items")) {
+      return list;
+    }
+    List<JsonNode> items = new ArrayList<>();
+    node.get("items").forEach(items::add);
+    items.sort(Comparator.comparing(IndexedCrudStoreTest::storageKey));
+    node.putArray("items").addAll(items);
+    return node.toString();
+  }
+
+  private static String storageKey(JsonNode object) {
+    JsonNode metadata = object.path("metadata");
+    return (metadata.has("namespace") ? metadata.get("namespace").asText() + "/" : "")
+        + metadata.path("name").asText();
+  }
+
+  private static List<String> storageKeys(String list) {
+    List<String> keys = new ArrayList<>();
+    if (list != null && !list.isEmpty()) {
+      Storage.parse(list).path("items").forEach(item -> keys.add(storageKey(item)));
+    }
+    return keys;
   }
 
   private static String body(MockResponse response) {
