@@ -82,10 +82,11 @@ public final class EmbeddedCluster implements AutoCloseable {
     EndpointSliceController endpointSlices = new EndpointSliceController(api, podsByLabel);
     HorizontalPodAutoscalerController autoscalers =
         new HorizontalPodAutoscalerController(api, builder.clock, builder.autoscalerSyncPeriod);
+    DefaultServiceAccounts serviceAccounts = new DefaultServiceAccounts(api);
     createSystemNamespaces();
     KubernetesService kubernetesService = new KubernetesService(api, server.port());
     this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
-        aggregation, disruption, endpointSlices, autoscalers, kubernetesService);
+        aggregation, disruption, endpointSlices, autoscalers, serviceAccounts, kubernetesService);
     kubelet.registerNode(version.getGitVersion());
     if (builder.authorization == Authorizer.Mode.RBAC) {
       try (KubernetesClient admin = newClient()) {

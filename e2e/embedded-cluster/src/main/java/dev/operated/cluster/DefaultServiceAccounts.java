@@ -1,0 +1,72 @@
+package dev.operated.cluster;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ServiceAccount {@code default} that every namespace has: what kube-controller-manager's
+ * serviceaccount-controller keeps (pkg/controller/serviceaccount/serviceaccounts_controller.go,
+ * {@code syncNamespace}: for each namespace that is not terminating, the accounts it is told to
+ * ensure, {@code default} by default, created when missing; made again when deleted). Without it
+ * {@code kubectl get sa} listed nothing and {@code kubectl create token default} was a NotFound.
+ */
+final class DefaultServiceAccounts implements AutoCloseable {
+
+  static final String NAME = "default";
+  private static final ApiTarget NAMESPACES = ApiTarget.parse("/api/v1/namespaces");
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultServiceAccounts.class);
+
+  private final Storage api;
+  private final WorkQueue queue;
+
+  /** Ensures the account in every namespace there is, then in each one created. */
+  DefaultServiceAccounts(Storage api) {
+    this.api = api;
+    this.queue = new WorkQueue("embedded-cluster-serviceaccounts",
+        (ignored, namespace) -> ensure(namespace), () -> { }, LOG);
+    api.addListener(change -> {
+      ApiTarget target = change.target();
+      if (!target.group().isEmpty()) {
+        return;
+      }
+      if ("namespaces".equals(target.plural()) && change.object() != null
+          && change.previous() == null) {
+        queue.enqueue(null, target.name());
+      } else if ("serviceaccounts".equals(target.plural()) && change.object() == null
+          && NAME.equals(target.name())) {
+        queue.enqueue(null, target.namespace());
+      }
+    });
+    api.list(NAMESPACES.collectionPath()).forEach(namespace ->
+        ensure(namespace.path("metadata").path("name").asText()));
+    queue.start();
+  }
+
+  private void ensure(String namespace) {
+    ObjectNode found = api.get(NAMESPACES.withName(namespace));
+    if (found == null || found.path("metadata").has("deletionTimestamp")
+        || "Terminating".equals(found.path("status").path("phase").asText())) {
+      return;
+    }
+    ApiTarget accounts = ApiTarget.parse("/api/v1/namespaces/" + namespace + "/serviceaccounts");
+    if (api.get(accounts.withName(NAME)) != null) {
+      return;
+    }
+    ObjectNode account = JsonNodeFactory.instance.objectNode().put("apiVersion", "v1")
+        .put("kind", "ServiceAccount");
+    account.putObject("metadata").put("name", NAME).put("namespace", namespace);
+    try {
+      api.createInternal(accounts, account, DeploymentController.MANAGER);
+    } catch (ApiErrors.ApiException e) {
+      // created meanwhile by someone else, or the namespace went: nothing left to ensure
+      LOG.debug("ServiceAccount {}/{} not created: {}", namespace, NAME, e.getMessage());
+    }
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    queue.close();
+  }
+}
