@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReadWriteLock;
@@ -495,7 +496,9 @@ final class Storage {
     if (current == null) {
       metadata.put("uid", UUID.randomUUID().toString());
       metadata.put("creationTimestamp", now());
-      metadata.put("generation", 1);
+      if (keepsGeneration(target)) {
+        metadata.put("generation", 1);
+      }
       if (target.namespace() != null) {
         metadata.put("namespace", target.namespace());
       }
@@ -524,10 +527,11 @@ final class Storage {
       if (admitted.equals(current)) {
         return () -> FieldPaths.write(current);
       }
-      if (!Objects.equals(withoutMetadataAndStatus(current), withoutMetadataAndStatus(admitted))
-          || annotationsCountInGeneration(target) && !Objects.equals(
-              current.path("metadata").path("annotations"),
-              admitted.path("metadata").path("annotations"))) {
+      String countedMetadata = metadataCountedInGeneration(target);
+      if (keepsGeneration(target) && (!Objects.equals(withoutMetadataAndStatus(current),
+          withoutMetadataAndStatus(admitted)) || countedMetadata != null && !Objects.equals(
+              current.path("metadata").path(countedMetadata),
+              admitted.path("metadata").path(countedMetadata)))) {
         metadata.put("generation", current.path("metadata").path("generation").asLong(1) + 1);
       }
       if (metadata.has("deletionTimestamp") && finalizersOf(admitted).isEmpty()
@@ -796,12 +800,37 @@ final class Storage {
   }
 
   /**
-   * deploymentStrategy {@code PrepareForUpdate}: a Deployment's annotations are copied to its
-   * ReplicaSets, so a change to them bumps the generation as a spec change does.
+   * The built-in kinds whose strategy keeps {@code metadata.generation}: PrepareForCreate sets it
+   * to 1 and PrepareForUpdate raises it on a spec change (podStrategy, deploymentStrategy,
+   * rsStrategy, podDisruptionBudgetStrategy, endpointSliceStrategy, the CRD's strategy). Every
+   * custom resource keeps one too (customResourceStrategy). A ConfigMap, Secret, Service,
+   * Namespace, ServiceAccount, Lease, Event, Endpoints, RBAC object or, in 1.33, an HPA has none:
+   * their strategies never set it, so what a client tells apart by generation on those kinds it
+   * would never see change on a cluster.
    */
-  private static boolean annotationsCountInGeneration(ApiTarget target) {
-    return "apps".equals(target.group()) && "deployments".equals(target.plural())
-        && target.subresource() == null;
+  private static final Set<String> KEEPING_GENERATION = Set.of("/pods", "apps/deployments",
+      "apps/replicasets", "policy/poddisruptionbudgets", "discovery.k8s.io/endpointslices",
+      "apiextensions.k8s.io/customresourcedefinitions");
+
+  private static boolean keepsGeneration(ApiTarget target) {
+    return !Discovery.servesBuiltIn(target)
+        || KEEPING_GENERATION.contains(target.group() + "/" + target.plural());
+  }
+
+  /**
+   * The metadata field whose change raises the generation as a spec change does: a Deployment's
+   * annotations (copied to its ReplicaSets: deploymentStrategy.PrepareForUpdate), an
+   * EndpointSlice's labels (endpointSliceStrategy.PrepareForUpdate); else null.
+   */
+  private static String metadataCountedInGeneration(ApiTarget target) {
+    if (target.subresource() != null) {
+      return null;
+    }
+    if ("apps".equals(target.group()) && "deployments".equals(target.plural())) {
+      return "annotations";
+    }
+    return "discovery.k8s.io".equals(target.group()) && "endpointslices".equals(target.plural())
+        ? "labels" : null;
   }
 
   private FieldManager fieldManager(ApiTarget target) {

@@ -8,6 +8,13 @@ import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.Namespace;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
@@ -25,6 +32,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -237,5 +245,45 @@ class ResourceVersionConformanceTest {
     });
     assertThat(configMap.getMetadata().getGeneration())
         .isEqualTo(plain.getMetadata().getGeneration());
+  }
+
+  /**
+   * metadata.generation is kept only by the kinds whose strategy keeps it: PrepareForCreate sets
+   * it to 1 (podStrategy, endpointSliceStrategy, deploymentStrategy, ...) and PrepareForUpdate
+   * raises it (endpointSliceStrategy: any change outside metadata, and its labels). A ConfigMap
+   * (configMapStrategy), a Service (svcStrategy) and a Namespace never get one.
+   */
+  @Test
+  void onlyTheKindsWhoseStrategyKeepsAGenerationHaveOne() {
+    ConfigMap configMap = create("no-generation");
+    ConfigMap edited = client.configMaps().withName("no-generation").edit(cm -> {
+      cm.getData().put("a", "2");
+      return cm;
+    });
+    Service service = client.services().resource(new ServiceBuilder().withNewMetadata()
+        .withName("no-generation").endMetadata().withNewSpec().addNewPort().withPort(80)
+        .endPort().endSpec().build()).create();
+    Namespace namespace = client.namespaces().resource(new NamespaceBuilder().withNewMetadata()
+        .withName("no-generation").endMetadata().build()).create();
+    assertThat(List.of(configMap.getMetadata(), edited.getMetadata(), service.getMetadata(),
+        namespace.getMetadata())).extracting(ObjectMeta::getGeneration).containsOnlyNulls();
+
+    EndpointSlice slice = client.discovery().v1().endpointSlices().resource(
+        new EndpointSliceBuilder().withNewMetadata().withName("counted").endMetadata()
+            .withAddressType("IPv4").build()).create();
+    assertThat(slice.getMetadata().getGeneration()).isEqualTo(1L);
+    EndpointSlice relabelled = client.discovery().v1().endpointSlices().withName("counted")
+        .edit(s -> {
+          s.getMetadata().setLabels(Map.of("kubernetes.io/service-name", "web"));
+          return s;
+        });
+    assertThat(relabelled.getMetadata().getGeneration()).as("its labels count").isEqualTo(2L);
+    EndpointSlice annotated = client.discovery().v1().endpointSlices().withName("counted")
+        .edit(s -> {
+          s.getMetadata().setAnnotations(Map.of("note", "x"));
+          return s;
+        });
+    assertThat(annotated.getMetadata().getGeneration()).as("its annotations do not")
+        .isEqualTo(2L);
   }
 }
