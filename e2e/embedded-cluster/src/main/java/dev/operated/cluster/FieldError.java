@@ -97,10 +97,16 @@ record FieldError(String field, Type type, JsonNode value, String detail) {
   private record GoLiteral(String printed) {
   }
 
-  /** Go's %v of the value as field.Error prints it: strings quoted, numbers and booleans bare. */
+  /**
+   * Go's %v of the value as field.Error prints it: strings quoted, numbers and booleans bare, and
+   * no value at all (a nil BadValue, a JSON null) as the string "null", so quoted too.
+   */
   private static String printed(JsonNode value) {
     if (value instanceof POJONode pojo && pojo.getPojo() instanceof GoLiteral literal) {
       return literal.printed();
+    }
+    if (value.isNull()) {
+      return "\"null\"";
     }
     if (value.isTextual()) {
       return "\"" + value.textValue().replace("\\", "\\\\").replace("\"", "\\\"") + "\"";

@@ -285,6 +285,27 @@ class CrdAdmissionConformanceTest {
         + "be greater than or equal to 0");
   }
 
+  /**
+   * A value of the wrong type blocks the CEL rules, and the refusal says so last
+   * (customResourceStrategy.Validate, {@code hasBlockingErr}: {@code field.Invalid(nil, nil, ...)},
+   * whose nil path prints {@code <nil>} and nil value the quoted string "null", as field.Error's
+   * ErrorBody prints any nil BadValue).
+   */
+  @Test
+  void aBlockedRuleCheckIsWordedAsTheApiServerWordsIt() {
+    KubernetesClientException error = catchThrowableOfType(KubernetesClientException.class,
+        () -> operatedServices().resource(operatedService("blocked", Map.of("image", IMAGE,
+            "replicas", "two"))).create());
+
+    assertThat(error.getStatus().getDetails().getCauses()).extracting(StatusCause::getField,
+        StatusCause::getMessage).contains(
+            org.assertj.core.groups.Tuple.tuple("<nil>", "Invalid value: \"null\": some "
+                + "validation rules were not checked because the object was invalid; correct "
+                + "the existing errors to complete validation"));
+    assertThat(error.getStatus().getDetails().getCauses()).last()
+        .extracting(StatusCause::getField).isEqualTo("<nil>");
+  }
+
   /** Several problems at once: every one a cause, the message lists them in brackets. */
   @Test
   void everyProblemIsReportedAtOnce() {
