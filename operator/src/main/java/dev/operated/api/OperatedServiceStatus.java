@@ -39,7 +39,8 @@ public record OperatedServiceStatus(
   public OperatedServiceStatus withConditionsOf(Set<String> types) {
     return new OperatedServiceStatus(observedGeneration, replicas, readyReplicas,
         updatedReplicas, availableReplicas, ready,
-        conditions.stream().filter(c -> types.contains(c.getType())).toList());
+        conditions.stream().filter(c -> c.getType() != null && types.contains(c.getType()))
+            .toList());
   }
 
   public Optional<Condition> condition(String type) {

@@ -49,6 +49,27 @@ class StatusAggregatorTest {
     return status.condition(type).orElseThrow();
   }
 
+  /**
+   * The operator compares and patches only the condition types in ConditionTypes.REPORTED (the
+   * others are another writer's): a type it reported outside that set would be a change on every
+   * reconcile, and a status write with it.
+   */
+  @Test
+  void everyStatusReportsExactlyTheTypesTheOperatorCompares() {
+    List<OperatedServiceStatus> statuses = List.of(
+        StatusAggregator.aggregate(service(3), Optional.empty(), List.of(), List.of(), T0),
+        StatusAggregator.aggregate(service(3),
+            Optional.of(deployment(3, 3, 3, 3, 3, "NewReplicaSetAvailable")), List.of(),
+            List.of(), T0),
+        StatusAggregator.aggregate(service(2), Optional.empty(), List.of(),
+            List.of(new SpecProblem("spec.image", "has no tag")), T0),
+        StatusAggregator.applyFailed(service(2), Optional.empty(), "422", T0));
+    for (OperatedServiceStatus status : statuses) {
+      assertThat(status.conditions()).extracting(Condition::getType)
+          .containsExactlyInAnyOrderElementsOf(ConditionTypes.REPORTED);
+    }
+  }
+
   @Test
   void allReplicasReadyOnTheCurrentSpecIsReady() {
     OperatedServiceStatus status = StatusAggregator.aggregate(service(3),

@@ -319,13 +319,16 @@ class OperatorOnEmbeddedClusterTest {
     assertThat(condition("PolicyCompliant")).as("kept through the operator's status apply")
         .isNotNull().extracting(Condition::getReason).isEqualTo("AllRulesPass");
 
+    // the status write this is about; the Events of the rollout, posted on their own thread,
+    // may still be on their way (aReconcileWithNothingToChangeWritesNothing counts those)
     touchServiceAndAwaitReconcile();
     cluster.requests().clear();
     touchServiceAndAwaitReconcile();
     touchServiceAndAwaitReconcile();
-    assertThat(cluster.requests().writes(request -> !TEST_MANAGER.equals(request.fieldManager())))
-        .as("writes by the operator during no-op reconciles beside another writer's condition")
-        .isEmpty();
+    assertThat(cluster.requests().writes(request -> !TEST_MANAGER.equals(request.fieldManager())
+        && request.path().contains("/operatedservices/")))
+        .as("the operator's writes to the OperatedService during no-op reconciles beside "
+            + "another writer's condition").isEmpty();
   }
 
   @Test
