@@ -31,8 +31,8 @@ final class DefaultServiceAccounts implements AutoCloseable {
       if (!target.group().isEmpty()) {
         return;
       }
-      if ("namespaces".equals(target.plural()) && change.object() != null
-          && change.previous() == null) {
+      // as syncNamespace's informer: a namespace added or updated
+      if ("namespaces".equals(target.plural()) && change.object() != null) {
         queue.enqueue(null, target.name());
       } else if ("serviceaccounts".equals(target.plural()) && change.object() == null
           && NAME.equals(target.name())) {
@@ -60,8 +60,11 @@ final class DefaultServiceAccounts implements AutoCloseable {
     try {
       api.createInternal(accounts, account, DeploymentController.MANAGER);
     } catch (ApiErrors.ApiException e) {
-      // created meanwhile by someone else, or the namespace went: nothing left to ensure
-      LOG.debug("ServiceAccount {}/{} not created: {}", namespace, NAME, e.getMessage());
+      // created meanwhile by someone else: nothing left to ensure; any other refusal is retried
+      // by the queue, as syncNamespace's errors are
+      if (e.code != 409) {
+        throw e;
+      }
     }
   }
 

@@ -24,7 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 final class OwnedObjects {
 
   private final String plural;
-  /** owner uid → object uid → object, in the order of their last write, as a list is. */
+  /** owner uid → object uid → object, in the order of their last write. */
   private final Map<String, Map<String, ObjectNode>> byOwner = new ConcurrentHashMap<>();
 
   OwnedObjects(Storage api, String plural, String collectionPath) {

@@ -530,8 +530,8 @@ final class Storage {
       String countedMetadata = metadataCountedInGeneration(target);
       if (keepsGeneration(target) && (!Objects.equals(withoutMetadataAndStatus(current),
           withoutMetadataAndStatus(admitted)) || countedMetadata != null && !Objects.equals(
-              current.path("metadata").path(countedMetadata),
-              admitted.path("metadata").path(countedMetadata)))) {
+              mapOrEmpty(current.path("metadata").path(countedMetadata)),
+              mapOrEmpty(admitted.path("metadata").path(countedMetadata))))) {
         metadata.put("generation", current.path("metadata").path("generation").asLong(1) + 1);
       }
       if (metadata.has("deletionTimestamp") && finalizersOf(admitted).isEmpty()
@@ -655,6 +655,11 @@ final class Storage {
         return json(200, FieldPaths.write(current));
       }
       if (!terminating) {
+        // rest.BeforeDelete (graceful) and markAsDeleting (finalizers): marking an object that
+        // keeps a generation as deleting raises it
+        if (metadata.path("generation").asLong(0) > 0) {
+          metadata.put("generation", metadata.path("generation").asLong() + 1);
+        }
         metadata.put("deletionTimestamp", now());
         long seconds = graceful ? (grace == null ? current.path("spec")
             .path("terminationGracePeriodSeconds").asLong(30) : grace) : 0;
@@ -842,6 +847,14 @@ final class Storage {
     return customResources.find(target)
         .map(type -> FieldSchema.custom(type.openApiV3Schema()))
         .orElse(FieldSchema.BUILT_IN);
+  }
+
+  /**
+   * A map as apimachinery's Semantic.DeepEqual compares it: missing, null and {@code {}} are the
+   * same empty map.
+   */
+  private static JsonNode mapOrEmpty(JsonNode map) {
+    return map.isObject() ? map : JsonNodeFactory.instance.objectNode();
   }
 
   private static ObjectNode withoutMetadataAndStatus(ObjectNode object) {

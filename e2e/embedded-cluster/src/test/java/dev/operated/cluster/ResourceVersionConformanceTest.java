@@ -286,5 +286,54 @@ class ResourceVersionConformanceTest {
         });
     assertThat(annotated.getMetadata().getGeneration()).as("its annotations do not")
         .isEqualTo(2L);
+    EndpointSlice emptyLabels = client.discovery().v1().endpointSlices().resource(
+        new EndpointSliceBuilder().withNewMetadata().withName("unlabelled").endMetadata()
+            .withAddressType("IPv4").build()).create();
+    EndpointSlice stillUnlabelled = client.discovery().v1().endpointSlices()
+        .withName("unlabelled").edit(s -> {
+          s.getMetadata().setLabels(Map.of());
+          return s;
+        });
+    assertThat(stillUnlabelled.getMetadata().getGeneration())
+        .as("no labels and empty labels are the same map to Semantic.DeepEqual")
+        .isEqualTo(emptyLabels.getMetadata().getGeneration());
+  }
+
+  /**
+   * Marking an object as deleting raises its generation if it keeps one (rest.BeforeDelete for
+   * a graceful deletion, markAsDeleting for finalizers), once; a ConfigMap still has none.
+   */
+  @Test
+  void markingAnObjectAsDeletingRaisesTheGenerationItKeeps() {
+    Deployment held = client.apps().deployments().resource(new DeploymentBuilder()
+        .withNewMetadata().withName("held").addToFinalizers("example.com/hold").endMetadata()
+        .withNewSpec().withNewSelector().addToMatchLabels("app", "held").endSelector()
+        .withNewTemplate().withNewMetadata().addToLabels("app", "held").endMetadata()
+        .withNewSpec().addNewContainer().withName("app").withImage("orders:1").endContainer()
+        .endSpec().endTemplate().endSpec().build()).create();
+    ConfigMap heldConfig = client.configMaps().resource(new ConfigMapBuilder().withNewMetadata()
+        .withName("held").addToFinalizers("example.com/hold").endMetadata().build()).create();
+
+    client.apps().deployments().withName("held").delete();
+    client.configMaps().withName("held").delete();
+    client.apps().deployments().withName("held").delete();
+
+    Deployment deleting = client.apps().deployments().withName("held").get();
+    assertThat(deleting.getMetadata().getDeletionTimestamp()).isNotNull();
+    assertThat(deleting.getMetadata().getGeneration()).as("raised once, by the first delete")
+        .isEqualTo(held.getMetadata().getGeneration() + 1);
+    ConfigMap deletingConfig = client.configMaps().withName("held").get();
+    assertThat(deletingConfig.getMetadata().getDeletionTimestamp()).isNotNull();
+    assertThat(deletingConfig.getMetadata().getGeneration()).isNull();
+    assertThat(heldConfig.getMetadata().getGeneration()).isNull();
+
+    client.apps().deployments().withName("held").edit(d -> {
+      d.getMetadata().setFinalizers(List.of());
+      return d;
+    });
+    client.configMaps().withName("held").edit(cm -> {
+      cm.getMetadata().setFinalizers(List.of());
+      return cm;
+    });
   }
 }
