@@ -494,6 +494,7 @@ final class Storage {
       next.put("apiVersion", target.apiVersion());
     }
     if (current == null) {
+      refuseWithoutItsNamespace(target);
       metadata.put("uid", UUID.randomUUID().toString());
       metadata.put("creationTimestamp", now());
       if (keepsGeneration(target)) {
@@ -802,6 +803,20 @@ final class Storage {
         new FieldError("metadata.resourceVersion", FieldError.Type.INVALID,
             // field.Error prints a uint64 with %#v
             new POJONode("0x0"), "must be specified for an update")));
+  }
+
+  private static final ApiTarget NAMESPACES = ApiTarget.parse("/api/v1/namespaces");
+
+  /**
+   * The NamespaceLifecycle admission plugin (plugin/pkg/admission/namespace/lifecycle): an object
+   * is created only in a namespace that exists, else NotFound naming the namespace, whoever
+   * creates it, as {@code kubectl create configmap x -n nope} is told
+   * {@code namespaces "nope" not found}.
+   */
+  private void refuseWithoutItsNamespace(ApiTarget target) {
+    if (target.namespace() != null && get(NAMESPACES.withName(target.namespace())) == null) {
+      throw ApiErrors.notFound(NAMESPACES.withName(target.namespace()));
+    }
   }
 
   /**

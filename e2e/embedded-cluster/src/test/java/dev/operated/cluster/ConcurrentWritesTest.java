@@ -133,6 +133,7 @@ class ConcurrentWritesTest {
   @Test
   void controllerUpdatesOfOneObjectFromManyThreadsAllLand() throws Exception {
     Storage api = new Storage(Clock.systemUTC());
+    Workloads.createNamespace(api, NS); // NamespaceLifecycle: the namespace first
     ApiTarget configMaps = ApiTarget.parse("/api/v1/namespaces/" + NS + "/configmaps");
     ObjectNode counter = JsonNodeFactory.instance.objectNode().put("apiVersion", "v1")
         .put("kind", "ConfigMap");

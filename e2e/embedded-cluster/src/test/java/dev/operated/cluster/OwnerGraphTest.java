@@ -28,6 +28,7 @@ class OwnerGraphTest {
   @Test
   void aSnapshotTakenDuringWritesHoldsTheOwnerOfEveryDependentInIt() throws InterruptedException {
     Storage api = new Storage(Clock.systemUTC());
+    Workloads.createNamespace(api, "default"); // NamespaceLifecycle: the namespace first
     OwnerGraph graph = new OwnerGraph(api);
     for (int i = 0; i < OTHERS; i++) {
       api.createInternal(CONFIG_MAPS, configMap("other-" + i, null), "test");

@@ -1,5 +1,7 @@
 package dev.operated.cluster;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
@@ -36,5 +38,16 @@ final class Workloads {
     return new ServiceBuilder().withNewMetadata().withName(name).addToLabels("team", "shop")
         .endMetadata().withNewSpec().addToSelector("app", name).addNewPort().withName("web")
         .withPort(80).withTargetPort(new IntOrString("http")).endPort().endSpec().build();
+  }
+
+  /**
+   * A namespace in a bare {@link Storage}, which objects in it need first (NamespaceLifecycle);
+   * a started cluster has the system namespaces already.
+   */
+  static void createNamespace(Storage api, String name) {
+    ObjectNode namespace = JsonNodeFactory.instance.objectNode().put("apiVersion", "v1")
+        .put("kind", "Namespace");
+    namespace.putObject("metadata").put("name", name);
+    api.createInternal(ApiTarget.parse("/api/v1/namespaces"), namespace, "test");
   }
 }
