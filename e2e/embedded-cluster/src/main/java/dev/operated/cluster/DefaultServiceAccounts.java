@@ -15,7 +15,6 @@ import org.slf4j.LoggerFactory;
 final class DefaultServiceAccounts implements AutoCloseable {
 
   static final String NAME = "default";
-  private static final ApiTarget NAMESPACES = ApiTarget.parse("/api/v1/namespaces");
   private static final Logger LOG = LoggerFactory.getLogger(DefaultServiceAccounts.class);
 
   private final Storage api;
@@ -39,13 +38,13 @@ final class DefaultServiceAccounts implements AutoCloseable {
         queue.enqueue(null, target.namespace());
       }
     });
-    api.list(NAMESPACES.collectionPath()).forEach(namespace ->
+    api.list(Storage.NAMESPACES.collectionPath()).forEach(namespace ->
         ensure(namespace.path("metadata").path("name").asText()));
     queue.start();
   }
 
   private void ensure(String namespace) {
-    ObjectNode found = api.get(NAMESPACES.withName(namespace));
+    ObjectNode found = api.get(Storage.NAMESPACES.withName(namespace));
     if (found == null || found.path("metadata").has("deletionTimestamp")
         || "Terminating".equals(found.path("status").path("phase").asText())) {
       return;

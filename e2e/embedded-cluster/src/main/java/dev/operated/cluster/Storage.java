@@ -805,7 +805,7 @@ final class Storage {
             new POJONode("0x0"), "must be specified for an update")));
   }
 
-  private static final ApiTarget NAMESPACES = ApiTarget.parse("/api/v1/namespaces");
+  static final ApiTarget NAMESPACES = ApiTarget.parse("/api/v1/namespaces");
 
   /**
    * The NamespaceLifecycle admission plugin (plugin/pkg/admission/namespace/lifecycle): an object
