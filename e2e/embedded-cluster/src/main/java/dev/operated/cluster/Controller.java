@@ -12,6 +12,8 @@ public enum Controller {
   REPLICA_SET,
   /** Binding new pods, pod status from the node's reports, removing stopped pods. */
   KUBELET,
+  /** Deleting what is in a namespace being deleted, then the namespace. */
+  NAMESPACE,
   /** Deleting dependents whose owners are gone (also {@link EmbeddedCluster#holdGarbageCollection()}). */
   GARBAGE_COLLECTOR
 }

@@ -46,6 +46,7 @@ public final class EmbeddedCluster implements AutoCloseable {
   private final String kubernetesVersion;
   private final Config config;
   private final List<AutoCloseable> controllers;
+  private final NamespaceController namespaces;
 
   private EmbeddedCluster(Builder builder) {
     this.kubernetesVersion = builder.kubernetesVersion;
@@ -83,10 +84,12 @@ public final class EmbeddedCluster implements AutoCloseable {
     HorizontalPodAutoscalerController autoscalers =
         new HorizontalPodAutoscalerController(api, builder.clock, builder.autoscalerSyncPeriod);
     DefaultServiceAccounts serviceAccounts = new DefaultServiceAccounts(api);
+    this.namespaces = new NamespaceController(api, builder.clock);
     createSystemNamespaces();
     KubernetesService kubernetesService = new KubernetesService(api, server.port());
     this.controllers = List.of(deployments, kubelet, garbageCollector, crdEstablisher,
-        aggregation, disruption, endpointSlices, autoscalers, serviceAccounts, kubernetesService);
+        aggregation, disruption, endpointSlices, autoscalers, serviceAccounts, kubernetesService,
+        namespaces);
     kubelet.registerNode(version.getGitVersion());
     if (builder.authorization == Authorizer.Mode.RBAC) {
       try (KubernetesClient admin = newClient()) {
@@ -242,6 +245,7 @@ public final class EmbeddedCluster implements AutoCloseable {
       case DEPLOYMENT -> ((DeploymentController) controllers.get(0)).deploymentGate.pause();
       case REPLICA_SET -> ((DeploymentController) controllers.get(0)).replicaSetGate.pause();
       case KUBELET -> ((Kubelet) controllers.get(1)).gate.pause();
+      case NAMESPACE -> namespaces.gate.pause();
       case GARBAGE_COLLECTOR -> {
         AutoCloseable hold = holdGarbageCollection();
         yield () -> {

@@ -331,6 +331,7 @@ final class Storage {
       ObjectNode updated = switch (String.valueOf(target.subresource())) {
         case "status" -> withStatusWritableMetadata(target, withStatusOf(current, given), given);
         case "scale" -> withReplicas(current, given);
+        case "finalize" -> NamespaceLifecycle.withFinalizersOf(current, given);
         default -> withStatusOf(given, current);
       };
       Supplier<String> commit = written(target, current, updated, context);
@@ -494,7 +495,9 @@ final class Storage {
       next.put("apiVersion", target.apiVersion());
     }
     if (current == null) {
-      refuseWithoutItsNamespace(target);
+      // stage: the NamespaceLifecycle admission plugin, first of the chain on a create
+      NamespaceLifecycle.admitCreate(target, target.name(), target.namespace() == null ? null
+          : get(NAMESPACES.withName(target.namespace())));
       metadata.put("uid", UUID.randomUUID().toString());
       metadata.put("creationTimestamp", now());
       if (keepsGeneration(target)) {
@@ -514,6 +517,9 @@ final class Storage {
         }
       }
       metadata.set("resourceVersion", currentMetadata.get("resourceVersion"));
+    }
+    if (NamespaceLifecycle.isNamespace(target)) {
+      NamespaceLifecycle.prepare(target, next, current);
     }
     // stage: mutating admission, then validating admission (kube-apiserver's order)
     mutating.admit(target, next);
@@ -536,7 +542,8 @@ final class Storage {
         metadata.put("generation", current.path("metadata").path("generation").asLong(1) + 1);
       }
       if (metadata.has("deletionTimestamp") && finalizersOf(admitted).isEmpty()
-          && !awaitsKubelet(admitted)) {
+          && !awaitsKubelet(admitted)
+          && (!NamespaceLifecycle.isNamespace(target) || NamespaceLifecycle.finalized(admitted))) {
         return () -> {
           remove(target, current);
           return FieldPaths.write(admitted);
@@ -620,6 +627,17 @@ final class Storage {
       ObjectNode current = get(target);
       if (current == null) {
         throw ApiErrors.notFound(target);
+      }
+      if (NamespaceLifecycle.isNamespace(target)) {
+        NamespaceLifecycle.refuseDeletingImmortal(target);
+        if (!current.path("metadata").hasNonNull("deletionTimestamp")) {
+          ObjectNode marked = NamespaceLifecycle.markedTerminating(current, now());
+          return json(200, stored(target, store.getKey(target.objectPath()), keyed(marked),
+              current, marked));
+        }
+        if (!NamespaceLifecycle.finalized(current)) {
+          return json(200, FieldPaths.write(current)); // REST.Delete: the content goes first
+        }
       }
       ObjectNode next = current.deepCopy();
       ObjectNode metadata = metadataOf(next);
@@ -806,18 +824,6 @@ final class Storage {
   }
 
   static final ApiTarget NAMESPACES = ApiTarget.parse("/api/v1/namespaces");
-
-  /**
-   * The NamespaceLifecycle admission plugin (plugin/pkg/admission/namespace/lifecycle): an object
-   * is created only in a namespace that exists, else NotFound naming the namespace, whoever
-   * creates it, as {@code kubectl create configmap x -n nope} is told
-   * {@code namespaces "nope" not found}.
-   */
-  private void refuseWithoutItsNamespace(ApiTarget target) {
-    if (target.namespace() != null && get(NAMESPACES.withName(target.namespace())) == null) {
-      throw ApiErrors.notFound(NAMESPACES.withName(target.namespace()));
-    }
-  }
 
   /**
    * The built-in kinds whose strategy keeps {@code metadata.generation}: PrepareForCreate sets it

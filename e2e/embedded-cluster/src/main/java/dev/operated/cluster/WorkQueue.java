@@ -8,8 +8,9 @@ import org.slf4j.Logger;
 
 /**
  * A controller's work queue, as client-go's: keys ({@code namespace/name}) wait once however often
- * they are added, one worker thread handles them in order, a failed key is added again, and every
- * second a resync may add keys no event would (deadlines that pass by themselves).
+ * they are added, one worker thread handles them in order, a failed key is added again (unless
+ * its namespace is being deleted), and every second a resync may add keys no event would
+ * (deadlines that pass by themselves).
  */
 final class WorkQueue implements AutoCloseable {
 
@@ -74,7 +75,11 @@ final class WorkQueue implements AutoCloseable {
           resync.run();
         }
       } catch (RuntimeException e) {
-        if (running) {
+        if (NamespaceLifecycle.refusedAsTerminating(e)) {
+          // handleErr of the deployment, replica set and endpoint slice controllers: a create in
+          // a namespace being deleted fails until it is gone, so the key is dropped, not retried
+          log.debug("{}: {} dropped, its namespace is being deleted", worker.getName(), key);
+        } else if (running) {
           log.warn("{}: {} failed; retrying", worker.getName(), key, e);
           if (key != null) {
             int slash = key.indexOf('/');

@@ -155,6 +155,40 @@ class KubectlCommandsTest {
             + "\\S* +127\\.0\\.0\\.1 ");
   }
 
+  /**
+   * {@code kubectl delete namespace} marks the namespace Terminating, and a create in it is then
+   * refused in the admission plugin's words; the namespace controller deletes what is in it and
+   * finalizes it ({@code kubectl wait --for=delete}); made again, it is empty.
+   */
+  @Test
+  void kubectlDeletesANamespaceWithEverythingInIt() throws Exception {
+    assertThat(kubectl.run("create", "namespace", "shop").exitCode()).isZero();
+    assertThat(kubectl.run("create", "deployment", "web", "--image=nginx:1.27", "-n", "shop")
+        .exitCode()).isZero();
+    assertThat(kubectl.run("create", "configmap", "settings", "--from-literal=a=1", "-n", "shop")
+        .exitCode()).isZero();
+    Kubectl.Result late;
+    try (EmbeddedCluster.Pause paused = cluster.pause(Controller.NAMESPACE)) {
+      assertThat(kubectl.run("delete", "namespace", "shop", "--wait=false").exitCode()).isZero();
+      Kubectl.Result terminating = kubectl.run("get", "namespace", "shop");
+      assertThat(terminating.output()).containsPattern("(?m)^shop +Terminating ");
+      late = kubectl.run("create", "configmap", "late", "--from-literal=a=1", "-n", "shop");
+    }
+
+    Kubectl.Result deleted = kubectl.run("wait", "--for=delete", "namespace/shop",
+        "--timeout=30s");
+    Kubectl.Result gone = kubectl.run("get", "namespace", "shop");
+
+    assertThat(late.exitCode()).isNotZero();
+    assertThat(late.output()).contains("configmaps \"late\" is forbidden: unable to create new "
+        + "content in namespace shop because it is being terminated");
+    assertThat(deleted.exitCode()).as(deleted.output()).isZero();
+    assertThat(gone.output()).contains("namespaces \"shop\" not found");
+    assertThat(kubectl.run("create", "namespace", "shop").exitCode()).isZero();
+    Kubectl.Result empty = kubectl.run("get", "all,configmaps", "-n", "shop");
+    assertThat(empty.output()).doesNotContain("web").doesNotContain("settings");
+  }
+
   /** kube-apiserver's Status for a missing object names it; kubectl prints that. */
   @Test
   void aMissingObjectIsNotFoundByName() throws Exception {
