@@ -17,6 +17,9 @@ import io.fabric8.kubernetes.api.model.Status;
  */
 final class ApplyFailure {
 
+  /** {@code v1.NamespaceTerminatingCause}. */
+  private static final String NAMESPACE_TERMINATING = "NamespaceTerminating";
+
   private ApplyFailure() {
   }
 
@@ -78,6 +81,21 @@ final class ApplyFailure {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether every object of the failed apply was refused for being created in a namespace that
+   * is being deleted (the NamespaceLifecycle admission plugin's 403, cause NamespaceTerminating).
+   */
+  static boolean namespaceTerminating(ApplyFailed applyFailed) {
+    RuntimeException failure = applyFailed.workflowFailure();
+    List<? extends Throwable> failures = failure instanceof AggregatedOperatorException aggregated
+        ? List.copyOf(aggregated.getAggregatedExceptions().values()) : List.of(failure);
+    return !failures.isEmpty() && failures.stream().allMatch(each -> apiError(each)
+        .map(KubernetesClientException::getStatus).map(Status::getDetails)
+        .map(details -> details.getCauses() != null && details.getCauses().stream()
+            .anyMatch(cause -> NAMESPACE_TERMINATING.equals(cause.getReason())))
+        .orElse(false));
   }
 
   /** @param service the OperatedService, "namespace/name", whose objects were being applied */

@@ -92,6 +92,17 @@ public final class ObservedCluster {
         collectorDefaults));
   }
 
+  /**
+   * Whether this namespace is being deleted: its content goes with it, and nothing new may be
+   * created in it (the API server refuses it, 403 NamespaceTerminating). Unknown is not deleted.
+   */
+  public boolean namespaceBeingDeleted(String namespace) {
+    InformerEventSource<Namespace, OperatedService> source =
+        namespaces.getOrDefault(ALL, namespaces.get(namespace));
+    return source != null && source.get(new ResourceID(namespace))
+        .map(found -> found.getMetadata().getDeletionTimestamp() != null).orElse(false);
+  }
+
   private static InformerEventSource<Namespace, OperatedService> namespaceSource(
       EventSourceContext<OperatedService> context, String namespace) {
     var configuration = InformerEventSourceConfiguration.from(Namespace.class,
@@ -99,8 +110,11 @@ public final class ObservedCluster {
         .withName(namespace.equals(ALL) ? NAMESPACES_SOURCE : NAMESPACES_SOURCE + "-" + namespace)
         .withWatchAllNamespaces()
         .withItemStore(CachedObjects.store(CachedObjects::namespace))
-        // only what mesh detection reads; a namespace's status or finalizers change nothing
-        .withOnUpdateFilter((updated, old) -> labelsOrAnnotationsDiffer(updated, old))
+        // only what mesh detection reads, and the namespace's deletion; its status and
+        // finalizers change nothing
+        .withOnUpdateFilter((updated, old) -> labelsOrAnnotationsDiffer(updated, old)
+            || !Objects.equals(updated.getMetadata().getDeletionTimestamp(),
+                old.getMetadata().getDeletionTimestamp()))
         .withSecondaryToPrimaryMapper(changed ->
             servicesIn(context, changed.getMetadata().getName()));
     if (!namespace.equals(ALL)) {

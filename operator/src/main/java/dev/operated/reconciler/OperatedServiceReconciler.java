@@ -97,6 +97,13 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
   @Override
   public UpdateControl<OperatedService> reconcile(OperatedService resource,
       Context<OperatedService> context) {
+    if (cluster.namespaceBeingDeleted(resource.getMetadata().getNamespace())) {
+      // the namespace controller deletes the service with everything else; anything applied or
+      // written now would be refused or deleted after it
+      LOG.info("not applying {}/{}: its namespace is being deleted",
+          resource.getMetadata().getNamespace(), resource.getMetadata().getName());
+      return UpdateControl.noUpdate();
+    }
     Optional<ClusterFacts> observed = cluster.observe(resource.getMetadata().getNamespace());
     if (observed.isEmpty()) {
       LOG.info("not applying {}/{} yet: the cluster's version or its namespace is not known yet",
@@ -138,6 +145,12 @@ public class OperatedServiceReconciler implements Reconciler<OperatedService> {
       Context<OperatedService> context, Exception failure) {
     String service = resource.getMetadata().getNamespace() + "/" + resource.getMetadata().getName();
     Optional<ApplyFailure.ApplyFailed> applyFailed = ApplyFailure.of(failure);
+    if (applyFailed.isPresent() && ApplyFailure.namespaceTerminating(applyFailed.get())) {
+      // the namespace's deletion seen by the API server before this operator's cache: the next
+      // attempt finds it there and applies nothing
+      LOG.info("not applying {}: its namespace is being deleted", service);
+      return ErrorStatusUpdateControl.noStatusUpdate();
+    }
     if (applyFailed.isEmpty()) {
       LOG.warn("reconciling {} failed, not in applying its objects; retrying: {}", service,
           failure.toString());

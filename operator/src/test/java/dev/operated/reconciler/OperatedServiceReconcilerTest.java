@@ -561,6 +561,61 @@ class OperatedServiceReconcilerTest {
   }
 
   /**
+   * A namespace being deleted takes its services with it, and the API server refuses anything
+   * created in it (403, NamespaceTerminating). A service whose Deployment the namespace
+   * controller deleted first is not applied again, and nothing is written about it.
+   */
+  @Test
+  void aServiceInANamespaceBeingDeletedIsNeitherAppliedNorWritten()
+      throws InterruptedException {
+    readyWithTwoReplicas("orders");
+    await().atMost(TIMEOUT).until(cluster::idle);
+    int beforeMark = cluster.reconciles();
+    // with a finalizer, as a namespace being deleted has (spec.finalizers, which this mock
+    // ignores): the mock removes a marked object that has none
+    cluster.client.namespaces().withName(NS).edit(namespace -> new NamespaceBuilder(namespace)
+        .editMetadata().withDeletionTimestamp("2026-12-04T00:00:00Z")
+        .addToFinalizers("example.com/hold").endMetadata().build());
+    assertThat(cluster.client.namespaces().withName(NS).get().getMetadata()
+        .getDeletionTimestamp()).isNotNull();
+    // the namespace's event reconciles the services in it: the operator has seen the mark
+    await().atMost(TIMEOUT).until(() -> cluster.reconciles() > beforeMark && cluster.idle());
+    cluster.clearRequestLog();
+    int beforeDelete = cluster.reconciles();
+
+    cluster.client.apps().deployments().inNamespace(NS).withName("orders").delete();
+
+    await().atMost(TIMEOUT).until(() -> cluster.reconciles() > beforeDelete && cluster.idle());
+    assertThat(cluster.mutatingRequests()).as("the test's delete and nothing from the operator")
+        .containsExactly("DELETE /apis/apps/v1/namespaces/shop/deployments/orders");
+    assertThat(deployment("orders")).isNull();
+  }
+
+  /**
+   * The API server may see the namespace's deletion before the operator's cache does: an apply
+   * it refuses for that is no failure of the service's, neither reported in its status nor in
+   * an Event, and the retry applies once the refusal is over.
+   */
+  @Test
+  void anApplyRefusedAsTheNamespaceIsTerminatingIsNotReportedAsAFailure()
+      throws InterruptedException {
+    cluster.clearRequestLog();
+    cluster.api.refuse("POST", "/apis/apps/v1/namespaces/shop/deployments", 1, new StatusBuilder()
+        .withCode(403).withReason("Forbidden").withStatus("Failure")
+        .withMessage("deployments.apps \"orders\" is forbidden: unable to create new content in "
+            + "namespace shop because it is being terminated")
+        .withNewDetails().withKind("deployments").withName("orders").withGroup("apps")
+        .addNewCause().withReason("NamespaceTerminating").withField("metadata.namespace")
+        .withMessage("namespace shop is being terminated").endCause().endDetails().build());
+
+    apply("orders", OperatedServiceSpec.ofImage("orders:1"));
+
+    await().atMost(TIMEOUT).until(() -> deployment("orders") != null && cluster.idle());
+    assertThat(cluster.writes()).as("no status or Event says an apply failed")
+        .noneMatch(write -> String.valueOf(write.body()).contains("ApplyFailed"));
+  }
+
+  /**
    * A status patch the API server refuses fails the reconcile after everything was applied: the
    * retry writes the status, and nothing says an apply failed. It had reported ApplyFailed,
    * flipping a Ready service to Degraded and back with a Warning Event each way. (A 429 or a 5xx

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.operated.api.OperatedService;
 import dev.operated.api.OperatedServiceSpec;
 import dev.operated.cluster.ApiRequest;
+import dev.operated.cluster.Controller;
 import dev.operated.cluster.EmbeddedCluster;
 import dev.operated.cluster.WatchControl;
 import dev.operated.cluster.WatchRequest;
@@ -329,6 +330,36 @@ class OperatorOnEmbeddedClusterTest {
         && request.path().contains("/operatedservices/")))
         .as("the operator's writes to the OperatedService during no-op reconciles beside "
             + "another writer's condition").isEmpty();
+  }
+
+  /**
+   * A namespace being deleted takes its service with everything else in it. The operator applies
+   * nothing into it and writes nothing about it once it is Terminating, even when the namespace
+   * controller deletes the Deployment while the service is still there (its order is
+   * discovery's, by kind), and the namespace goes.
+   */
+  @Test
+  void aNamespaceBeingDeletedIsLeftToTheNamespaceController() throws IOException {
+    applySample(null);
+    awaitReady();
+    try (EmbeddedCluster.Pause paused = cluster.pause(Controller.NAMESPACE)) {
+      int beforeMark = reconciles.get();
+      client.namespaces().withName(NS).delete();
+      // the namespace's change reconciles the service in it: the operator has seen the mark
+      await().atMost(TIMEOUT).until(() -> reconciles.get() > beforeMark);
+      cluster.requests().clear();
+      int beforeDelete = reconciles.get();
+
+      client.apps().deployments().inNamespace(NS).withName(NAME).delete();
+
+      await().atMost(TIMEOUT).until(() -> reconciles.get() > beforeDelete);
+      assertThat(cluster.requests().writes(request -> OPERATOR_AGENT.equals(
+          request.userAgent()))).as("the operator's writes into the Terminating namespace")
+          .isEmpty();
+    }
+    await().atMost(TIMEOUT).until(() -> client.namespaces().withName(NS).get() == null);
+    assertThat(client.resources(OperatedService.class).inAnyNamespace().list().getItems())
+        .isEmpty();
   }
 
   @Test
