@@ -84,10 +84,7 @@ final class CachedObjects {
     return kept;
   }
 
-  /**
-   * A namespace as mesh detection reads it, its labels and annotations, and whether it is being
-   * deleted.
-   */
+  /** A namespace as mesh detection reads it: its labels and annotations. */
   static Namespace namespace(Namespace namespace) {
     Namespace kept = new Namespace();
     kept.setApiVersion(namespace.getApiVersion());
@@ -95,7 +92,6 @@ final class CachedObjects {
     kept.setMetadata(identity(namespace.getMetadata()));
     kept.getMetadata().setLabels(namespace.getMetadata().getLabels());
     kept.getMetadata().setAnnotations(namespace.getMetadata().getAnnotations());
-    kept.getMetadata().setDeletionTimestamp(namespace.getMetadata().getDeletionTimestamp());
     return kept;
   }
 

@@ -91,6 +91,16 @@ final class ApiErrors {
         + "\" already exists", details(name, target.group(), target.plural()));
   }
 
+  /**
+   * The registry's Create over an object being deleted: its AlreadyExists prefixed with
+   * {@code object is being deleted: }, what {@code kubectl create namespace} prints while the
+   * namespace is still Terminating.
+   */
+  static ApiException beingDeleted(ApiException alreadyExists) {
+    return new ApiException(alreadyExists.code, alreadyExists.reason,
+        "object is being deleted: " + alreadyExists.getMessage(), alreadyExists.details);
+  }
+
   /** errors.NewConflict with the storage layer's optimistic-concurrency text. */
   static ApiException conflict(ApiTarget target) {
     return conflict(target, "the object has been modified; please apply your changes to the "

@@ -80,8 +80,7 @@ final class NamespaceController implements AutoCloseable {
       return;
     }
     if (NamespaceLifecycle.finalized(namespace)) {
-      api.deleteInternal(target, JsonNodeFactory.instance.objectNode());
-      return;
+      return; // finalized by hand before its deletion: the next delete removes it (Delete)
     }
     Remaining remaining = deleteAllContent(name);
     api.updateInternal(target.withSubresource("status"),

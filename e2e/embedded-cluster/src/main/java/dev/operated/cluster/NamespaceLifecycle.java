@@ -69,16 +69,24 @@ final class NamespaceLifecycle {
     }
   }
 
-  /** The finalize subresource's object: the stored one with the finalizers it was given. */
-  static ObjectNode withFinalizersOf(ObjectNode current, ObjectNode given) {
+  /**
+   * The finalize subresource's object: the stored one with the finalizers it was given. Only a
+   * namespace has the subresource.
+   */
+  static ObjectNode withFinalizersOf(ApiTarget target, ObjectNode current, ObjectNode given) {
+    if (!isNamespace(target)) {
+      throw new ApiErrors.ApiException(404, "NotFound",
+          "the server could not find the requested resource");
+    }
     ObjectNode updated = current.deepCopy();
     copyOrRemove(given.path("spec").get("finalizers"), updated.with("spec"), "finalizers");
     return updated;
   }
 
   /**
-   * {@code ShouldDeleteNamespaceDuringUpdate}: a namespace being deleted goes with the update
-   * that leaves it without finalizers of either kind.
+   * Whether {@code spec.finalizers} is empty: with {@code metadata.finalizers} empty too, a
+   * namespace being deleted goes with the update that leaves it so
+   * ({@code ShouldDeleteNamespaceDuringUpdate}).
    */
   static boolean finalized(JsonNode namespace) {
     return namespace.path("spec").path("finalizers").isEmpty();

@@ -307,7 +307,11 @@ final class Storage {
     body.remove("status");
     return guaranteed(object, context, current -> {
       if (current != null) {
-        throw ApiErrors.alreadyExists(target, object.name());
+        // admission comes before storage: a terminating namespace refuses even a taken name
+        admitIntoItsNamespace(object);
+        ApiErrors.ApiException taken = ApiErrors.alreadyExists(target, object.name());
+        throw current.path("metadata").hasNonNull("deletionTimestamp")
+            ? ApiErrors.beingDeleted(taken) : taken; // the registry's Create
       }
       ObjectNode decoded = body.deepCopy();
       mutating.decode(object, decoded, context);
@@ -331,7 +335,7 @@ final class Storage {
       ObjectNode updated = switch (String.valueOf(target.subresource())) {
         case "status" -> withStatusWritableMetadata(target, withStatusOf(current, given), given);
         case "scale" -> withReplicas(current, given);
-        case "finalize" -> NamespaceLifecycle.withFinalizersOf(current, given);
+        case "finalize" -> NamespaceLifecycle.withFinalizersOf(target, current, given);
         default -> withStatusOf(given, current);
       };
       Supplier<String> commit = written(target, current, updated, context);
@@ -496,8 +500,7 @@ final class Storage {
     }
     if (current == null) {
       // stage: the NamespaceLifecycle admission plugin, first of the chain on a create
-      NamespaceLifecycle.admitCreate(target, target.name(), target.namespace() == null ? null
-          : get(NAMESPACES.withName(target.namespace())));
+      admitIntoItsNamespace(target);
       metadata.put("uid", UUID.randomUUID().toString());
       metadata.put("creationTimestamp", now());
       if (keepsGeneration(target)) {
@@ -553,6 +556,14 @@ final class Storage {
     // what does not depend on the resourceVersion is worked out before the lock
     AttributeSet key = store.getKey(target.objectPath());
     GenericKubernetesResource keyed = keyed(admitted);
+    if (current == null) {
+      return () -> {
+        // again under the lock: a namespace marked as deleting meanwhile takes nothing new,
+        // which the namespace controller's last list would not see
+        admitIntoItsNamespace(target);
+        return stored(target, key, keyed, null, admitted);
+      };
+    }
     return () -> stored(target, key, keyed, current, admitted);
   }
 
@@ -824,6 +835,11 @@ final class Storage {
   }
 
   static final ApiTarget NAMESPACES = ApiTarget.parse("/api/v1/namespaces");
+
+  private void admitIntoItsNamespace(ApiTarget target) {
+    NamespaceLifecycle.admitCreate(target, target.name(), target.namespace() == null ? null
+        : get(NAMESPACES.withName(target.namespace())));
+  }
 
   /**
    * The built-in kinds whose strategy keeps {@code metadata.generation}: PrepareForCreate sets it

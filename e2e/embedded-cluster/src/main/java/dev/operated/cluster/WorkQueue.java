@@ -76,8 +76,9 @@ final class WorkQueue implements AutoCloseable {
         }
       } catch (RuntimeException e) {
         if (NamespaceLifecycle.refusedAsTerminating(e)) {
-          // handleErr of the deployment, replica set and endpoint slice controllers: a create in
-          // a namespace being deleted fails until it is gone, so the key is dropped, not retried
+          // as the deployment, replica set and endpoint slice controllers handle it: a create
+          // in a namespace being deleted fails until it is gone, so the key is dropped, not
+          // retried (every queue here: none of them has anything to create there)
           log.debug("{}: {} dropped, its namespace is being deleted", worker.getName(), key);
         } else if (running) {
           log.warn("{}: {} failed; retrying", worker.getName(), key, e);
