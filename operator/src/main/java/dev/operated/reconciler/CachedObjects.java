@@ -84,7 +84,10 @@ final class CachedObjects {
     return kept;
   }
 
-  /** A namespace as mesh detection reads it: its labels and annotations. */
+  /**
+   * A namespace as mesh detection reads it, its labels and annotations; its identity keeps the
+   * deletion mark, at which a reconcile stops.
+   */
   static Namespace namespace(Namespace namespace) {
     Namespace kept = new Namespace();
     kept.setApiVersion(namespace.getApiVersion());

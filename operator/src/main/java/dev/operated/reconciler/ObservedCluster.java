@@ -29,10 +29,11 @@ import java.util.stream.Collectors;
 
 /**
  * The cluster facts the desired state depends on, watched rather than read per reconcile: the
- * labels and annotations of each watched namespace (mesh injection), whether the Prometheus
- * Operator's CRD exists, and the API server's version ({@link ClusterVersionSource}). A change of
- * a fact reconciles the OperatedServices it affects, so labelling a namespace or installing the
- * Prometheus Operator takes effect without touching a spec. Reads come from the informers' caches,
+ * labels and annotations of each watched namespace (mesh injection) and whether it is being
+ * deleted (then nothing is applied into it), whether the Prometheus Operator's CRD exists, and
+ * the API server's version ({@link ClusterVersionSource}). A change of a fact reconciles the
+ * OperatedServices it affects, so labelling a namespace or installing the Prometheus Operator
+ * takes effect without touching a spec. Reads come from the informers' caches,
  * which keep the last state the API server confirmed: a failed watch or list never turns into
  * "no labels" or "not installed", and a fact not seen yet is reported as unknown, never guessed.
  */
