@@ -3,6 +3,7 @@ package dev.operated.playground;
 import dev.operated.api.OperatedService;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.ByteArrayInputStream;
 import java.util.ArrayList;
@@ -26,8 +27,8 @@ final class FaultEndpointsSwitch {
 
   static final String VARIABLE = "SAMPLE_FAULTS_ENABLED";
   static final String FIELD_MANAGER = "operated-playground";
-  private static final String API_VERSION = "operated.dev/v1alpha1";
-  private static final String KIND = "OperatedService";
+  private static final String API_VERSION = HasMetadata.getApiVersion(OperatedService.class);
+  private static final String KIND = HasMetadata.getKind(OperatedService.class);
 
   private FaultEndpointsSwitch() {
   }

@@ -1,6 +1,7 @@
 package dev.operated.playground;
 
 import dev.operated.api.OperatedService;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -113,9 +114,10 @@ public final class Playground implements Callable<Integer> {
         return 2;
       }
       String name = applied.getMetadata().getName();
-      out.printf("Applied %s (operated.dev/v1alpha1 OperatedService %s/%s; the playground turns "
+      out.printf("Applied %s (%s %s %s/%s; the playground turns "
           + "on its fault endpoints).%nWaiting for Ready; every status change is printed:%n",
-          example.getFileName(), NAMESPACE, name);
+          example.getFileName(), HasMetadata.getApiVersion(OperatedService.class),
+          HasMetadata.getKind(OperatedService.class), NAMESPACE, name);
       out.flush();
       Condition ready = awaitReady(cluster, name, out, start);
       if (!"True".equals(ready == null ? null : ready.getStatus())) {
@@ -214,9 +216,11 @@ public final class Playground implements Callable<Integer> {
   /** kubectl finds resources through discovery; without it, it cannot talk to this server. */
   private static boolean discoveryServed(LocalCluster cluster) {
     try {
-      var resources = cluster.client().getApiResources("operated.dev/v1alpha1");
+      var resources = cluster.client().getApiResources(
+          HasMetadata.getApiVersion(OperatedService.class));
       return resources != null && resources.getResources().stream()
-          .anyMatch(resource -> "operatedservices".equals(resource.getName()));
+          .anyMatch(resource -> HasMetadata.getPlural(OperatedService.class)
+              .equals(resource.getName()));
     } catch (RuntimeException e) {
       return false;
     }
