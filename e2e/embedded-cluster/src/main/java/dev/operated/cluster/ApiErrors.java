@@ -101,6 +101,20 @@ final class ApiErrors {
         "object is being deleted: " + alreadyExists.getMessage(), alreadyExists.details);
   }
 
+  /**
+   * errors.NewForbidden: {@code configmaps "late" is forbidden: <why>}, the name left out when
+   * there is none, with the cause when one is given.
+   */
+  static ApiException forbidden(ApiTarget target, String name, String why, ObjectNode cause) {
+    boolean named = name != null && !name.isEmpty();
+    ObjectNode details = details(named ? name : null, target.group(), target.plural());
+    if (cause != null) {
+      details.putArray("causes").add(cause);
+    }
+    return new ApiException(403, "Forbidden", groupResource(target)
+        + (named ? " \"" + name + "\"" : "") + " is forbidden: " + why, details);
+  }
+
   /** errors.NewConflict with the storage layer's optimistic-concurrency text. */
   static ApiException conflict(ApiTarget target) {
     return conflict(target, "the object has been modified; please apply your changes to the "

@@ -45,8 +45,7 @@ final class DefaultServiceAccounts implements AutoCloseable {
 
   private void ensure(String namespace) {
     ObjectNode found = api.get(Storage.NAMESPACES.withName(namespace));
-    if (found == null || found.path("metadata").has("deletionTimestamp")
-        || "Terminating".equals(found.path("status").path("phase").asText())) {
+    if (found == null || NamespaceLifecycle.terminating(found)) {
       return;
     }
     ApiTarget accounts = ApiTarget.parse("/api/v1/namespaces/" + namespace + "/serviceaccounts");

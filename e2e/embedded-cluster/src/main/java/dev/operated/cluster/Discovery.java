@@ -178,7 +178,7 @@ final class Discovery {
   }
 
   /** The served versions of a stored CRD, each a kind of its own. */
-  private static List<Kind> kindsOf(JsonNode crd) {
+  static List<Kind> kindsOf(JsonNode crd) {
     JsonNode spec = crd.path("spec");
     JsonNode names = spec.path("names");
     List<String> shortNames = new ArrayList<>();

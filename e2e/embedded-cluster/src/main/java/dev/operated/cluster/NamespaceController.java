@@ -32,8 +32,12 @@ final class NamespaceController implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(NamespaceController.class);
   private static final ApiTarget CRDS =
       ApiTarget.parse("/apis/apiextensions.k8s.io/v1/customresourcedefinitions");
+  /** What a condition the deleter keeps says when all is well. */
+  private record Ok(String reason, String message) {
+  }
+
   /** The condition types the deleter keeps, in its order, and what each says when all is well. */
-  private static final Map<String, String[]> CONDITIONS_OK = conditionsOk();
+  private static final Map<String, Ok> CONDITIONS_OK = conditionsOk();
 
   private final Storage api;
   private final Clock clock;
@@ -131,29 +135,21 @@ final class NamespaceController implements AutoCloseable {
     return new Remaining(resources, finalizers, failures);
   }
 
-  /** Every namespaced resource a discovery document lists, built-in and custom, in this one. */
+  /**
+   * Every namespaced resource a discovery document lists, built-in and custom, in this one:
+   * each once, in the first version served (the deleter's preferred resources).
+   */
   private List<ApiTarget> namespacedCollections(String namespace) {
-    List<ApiTarget> collections = new ArrayList<>();
-    for (Discovery.Kind kind : Discovery.BUILT_IN) {
+    List<Discovery.Kind> kinds = new ArrayList<>(Discovery.BUILT_IN);
+    api.list(CRDS.collectionPath()).forEach(crd -> kinds.addAll(Discovery.kindsOf(crd)));
+    Map<String, ApiTarget> collections = new LinkedHashMap<>();
+    for (Discovery.Kind kind : kinds) {
       if (kind.namespaced()) {
-        collections.add(new ApiTarget(kind.group(), kind.version(), namespace, kind.plural(),
-            null, null, Map.of()));
+        collections.putIfAbsent(kind.group() + "/" + kind.plural(), new ApiTarget(kind.group(),
+            kind.version(), namespace, kind.plural(), null, null, Map.of()));
       }
     }
-    for (ObjectNode crd : api.list(CRDS.collectionPath())) {
-      JsonNode spec = crd.path("spec");
-      if (!"Namespaced".equals(spec.path("scope").asText())) {
-        continue;
-      }
-      for (JsonNode version : spec.path("versions")) {
-        if (version.path("storage").asBoolean(false)) {
-          collections.add(new ApiTarget(spec.path("group").asText(),
-              version.path("name").asText(), namespace, spec.path("names").path("plural")
-                  .asText(), null, null, Map.of()));
-        }
-      }
-    }
-    return collections;
+    return List.copyOf(collections.values());
   }
 
   /**
@@ -162,7 +158,8 @@ final class NamespaceController implements AutoCloseable {
    */
   private ObjectNode withConditions(ObjectNode namespace, Remaining remaining) {
     Map<String, ObjectNode> wanted = new LinkedHashMap<>();
-    CONDITIONS_OK.forEach((type, ok) -> wanted.put(type, condition(type, "False", ok[0], ok[1])));
+    CONDITIONS_OK.forEach((type, ok) ->
+        wanted.put(type, condition(type, "False", ok.reason(), ok.message())));
     if (!remaining.failures().isEmpty()) {
       wanted.put("NamespaceDeletionContentFailure", condition("NamespaceDeletionContentFailure",
           "True", "ContentDeletionFailed", "Failed to delete all resource types, "
@@ -214,18 +211,18 @@ final class NamespaceController implements AutoCloseable {
         .put("reason", reason).put("message", message);
   }
 
-  private static Map<String, String[]> conditionsOk() {
-    Map<String, String[]> ok = new LinkedHashMap<>();
+  private static Map<String, Ok> conditionsOk() {
+    Map<String, Ok> ok = new LinkedHashMap<>();
     ok.put("NamespaceDeletionDiscoveryFailure",
-        new String[] {"ResourcesDiscovered", "All resources successfully discovered"});
+        new Ok("ResourcesDiscovered", "All resources successfully discovered"));
     ok.put("NamespaceDeletionGroupVersionParsingFailure",
-        new String[] {"ParsedGroupVersions", "All legacy kube types successfully parsed"});
-    ok.put("NamespaceDeletionContentFailure", new String[] {"ContentDeleted",
-        "All content successfully deleted, may be waiting on finalization"});
+        new Ok("ParsedGroupVersions", "All legacy kube types successfully parsed"));
+    ok.put("NamespaceDeletionContentFailure", new Ok("ContentDeleted",
+        "All content successfully deleted, may be waiting on finalization"));
     ok.put("NamespaceContentRemaining",
-        new String[] {"ContentRemoved", "All content successfully removed"});
+        new Ok("ContentRemoved", "All content successfully removed"));
     ok.put("NamespaceFinalizersRemaining",
-        new String[] {"ContentHasNoFinalizers", "All content-preserving finalizers finished"});
+        new Ok("ContentHasNoFinalizers", "All content-preserving finalizers finished"));
     return ok;
   }
 

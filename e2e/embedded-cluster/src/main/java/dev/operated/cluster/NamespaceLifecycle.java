@@ -95,7 +95,8 @@ final class NamespaceLifecycle {
   /** The plugin's first check: {@code this namespace may not be deleted}. */
   static void refuseDeletingImmortal(ApiTarget target) {
     if (isNamespace(target) && IMMORTAL.contains(target.name())) {
-      throw forbidden(target, target.name(), "this namespace may not be deleted", null);
+      throw ApiErrors.forbidden(target, target.name(), "this namespace may not be deleted",
+          null);
     }
   }
 
@@ -132,7 +133,7 @@ final class NamespaceLifecycle {
       ObjectNode cause = JsonNodeFactory.instance.objectNode().put("reason", TERMINATING_CAUSE)
           .put("message", "namespace " + target.namespace() + " is being terminated")
           .put("field", "metadata.namespace");
-      throw forbidden(target, name, "unable to create new content in namespace "
+      throw ApiErrors.forbidden(target, name, "unable to create new content in namespace "
           + target.namespace() + " because it is being terminated", cause);
     }
   }
@@ -142,25 +143,6 @@ final class NamespaceLifecycle {
     return failure instanceof ApiErrors.ApiException refusal && refusal.details != null
         && refusal.details.path("causes").findValuesAsText("reason")
             .contains(TERMINATING_CAUSE);
-  }
-
-  /** errors.NewForbidden: {@code configmaps "late" is forbidden: <why>}. */
-  private static ApiErrors.ApiException forbidden(ApiTarget target, String name, String why,
-      ObjectNode cause) {
-    ObjectNode details = JsonNodeFactory.instance.objectNode();
-    if (name != null && !name.isEmpty()) {
-      details.put("name", name);
-    }
-    if (!target.group().isEmpty()) {
-      details.put("group", target.group());
-    }
-    details.put("kind", target.plural());
-    if (cause != null) {
-      details.putArray("causes").add(cause);
-    }
-    String named = name == null || name.isEmpty() ? "" : " \"" + name + "\"";
-    return new ApiErrors.ApiException(403, "Forbidden",
-        ApiErrors.groupResource(target) + named + " is forbidden: " + why, details);
   }
 
   private static boolean contains(ArrayNode values, String value) {
