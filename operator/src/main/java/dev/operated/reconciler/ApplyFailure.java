@@ -67,11 +67,13 @@ final class ApplyFailure {
    * never reached the API server (JOSDK stops the executors while reconciles are in flight).
    */
   private static boolean stopping(RuntimeException failure) {
-    if (failure instanceof AggregatedOperatorException aggregated) {
-      return aggregated.getAggregatedExceptions().values().stream()
-          .anyMatch(ApplyFailure::rejected);
-    }
-    return rejected(failure);
+    return each(failure).stream().anyMatch(ApplyFailure::rejected);
+  }
+
+  /** The dependents' failures JOSDK reports together, or the one failure. */
+  private static List<Exception> each(RuntimeException failure) {
+    return failure instanceof AggregatedOperatorException aggregated
+        ? List.copyOf(aggregated.getAggregatedExceptions().values()) : List.of(failure);
   }
 
   private static boolean rejected(Throwable failure) {
@@ -88,9 +90,7 @@ final class ApplyFailure {
    * is being deleted (the NamespaceLifecycle admission plugin's 403, cause NamespaceTerminating).
    */
   static boolean namespaceTerminating(ApplyFailed applyFailed) {
-    RuntimeException failure = applyFailed.workflowFailure();
-    List<? extends Throwable> failures = failure instanceof AggregatedOperatorException aggregated
-        ? List.copyOf(aggregated.getAggregatedExceptions().values()) : List.of(failure);
+    List<Exception> failures = each(applyFailed.workflowFailure());
     return !failures.isEmpty() && failures.stream().allMatch(each -> apiError(each)
         .map(KubernetesClientException::getStatus).map(Status::getDetails)
         .map(details -> details.getCauses() != null && details.getCauses().stream()

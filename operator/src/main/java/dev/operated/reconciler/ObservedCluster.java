@@ -79,10 +79,7 @@ public final class ObservedCluster {
    */
   public Optional<ClusterFacts> observe(String namespace) {
     Optional<KubernetesVersion> known = version.version();
-    InformerEventSource<Namespace, OperatedService> source =
-        namespaces.getOrDefault(ALL, namespaces.get(namespace));
-    Optional<Namespace> found = source == null ? Optional.empty()
-        : source.get(new ResourceID(namespace));
+    Optional<Namespace> found = cached(namespace);
     if (known.isEmpty() || found.isEmpty()) {
       return Optional.empty();
     }
@@ -98,10 +95,15 @@ public final class ObservedCluster {
    * created in it (the API server refuses it, 403 NamespaceTerminating). Unknown is not deleted.
    */
   public boolean namespaceBeingDeleted(String namespace) {
+    return cached(namespace).map(found -> found.getMetadata().getDeletionTimestamp() != null)
+        .orElse(false);
+  }
+
+  /** The namespace as its informer last saw it, if one watches it and has seen it. */
+  private Optional<Namespace> cached(String namespace) {
     InformerEventSource<Namespace, OperatedService> source =
         namespaces.getOrDefault(ALL, namespaces.get(namespace));
-    return source != null && source.get(new ResourceID(namespace))
-        .map(found -> found.getMetadata().getDeletionTimestamp() != null).orElse(false);
+    return source == null ? Optional.empty() : source.get(new ResourceID(namespace));
   }
 
   private static InformerEventSource<Namespace, OperatedService> namespaceSource(
