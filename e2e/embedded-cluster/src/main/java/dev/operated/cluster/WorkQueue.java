@@ -111,31 +111,47 @@ final class WorkQueue implements AutoCloseable {
           queue.remove(key);
         }
       }
-      try {
-        if (key != null) {
-          int slash = key.indexOf('/');
-          handler.handle(key.substring(0, slash), key.substring(slash + 1));
-          synchronized (queue) {
-            failures.remove(key);
-          }
-        }
-        if (Instant.now().isAfter(nextResync)) {
-          nextResync = Instant.now().plusSeconds(1);
+      if (key != null) {
+        handle(key);
+      }
+      if (Instant.now().isAfter(nextResync)) {
+        nextResync = Instant.now().plusSeconds(1);
+        try {
           resync.run();
-        }
-      } catch (RuntimeException e) {
-        if (NamespaceLifecycle.refusedAsTerminating(e)) {
-          // as the deployment, replica set and endpoint slice controllers handle it: a create
-          // in a namespace being deleted fails until it is gone, so the key is dropped, not
-          // retried (every queue here: none of them has anything to create there)
-          log.debug("{}: {} dropped, its namespace is being deleted", worker.getName(), key);
-        } else if (running && key != null) {
-          retryLater(key, e);
-        } else if (running) {
-          log.warn("{}: resync failed", worker.getName(), e);
+        } catch (RuntimeException e) {
+          if (!droppedAsTerminating("a resync", e) && running) {
+            log.warn("{}: resync failed", worker.getName(), e);
+          }
         }
       }
     }
+  }
+
+  private void handle(String key) {
+    int slash = key.indexOf('/');
+    try {
+      handler.handle(key.substring(0, slash), key.substring(slash + 1));
+      synchronized (queue) {
+        failures.remove(key);
+      }
+    } catch (RuntimeException e) {
+      if (!droppedAsTerminating(key, e) && running) {
+        retryLater(key, e);
+      }
+    }
+  }
+
+  /**
+   * As the deployment, replica set and endpoint slice controllers handle it: a create in a
+   * namespace being deleted fails until it is gone, so the work is dropped, not retried (every
+   * queue here: none of them has anything to create there).
+   */
+  private boolean droppedAsTerminating(String what, RuntimeException failure) {
+    if (!NamespaceLifecycle.refusedAsTerminating(failure)) {
+      return false;
+    }
+    log.debug("{}: {} dropped, its namespace is being deleted", worker.getName(), what);
+    return true;
   }
 
   private void retryLater(String key, RuntimeException failure) {

@@ -100,6 +100,35 @@ class WorkQueueTest {
   }
 
   @Test
+  void aResyncThatFailsIsNotCountedAgainstTheKeyHandledBeforeIt() {
+    AtomicInteger calls = new AtomicInteger();
+    AtomicInteger resyncs = new AtomicInteger();
+    queue = new WorkQueue("test-queue", (namespace, name) -> {
+      if (calls.incrementAndGet() == 1) {
+        // longer than a resync's second: the resync is due right after, in the same turn
+        sleep(Duration.ofMillis(1100));
+      }
+    }, () -> {
+      resyncs.incrementAndGet();
+      throw new IllegalStateException("the resync's list failed");
+    }, LOG);
+    queue.start();
+    queue.enqueue("shop", "web");
+
+    await().atMost(TIMEOUT).until(() -> resyncs.get() >= 3);
+    assertThat(calls).hasValue(1);
+    assertThat(queue.failuresInARow("shop", "web")).isZero();
+  }
+
+  private static void sleep(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Test
   void otherKeysAreHandledWhileAFailedOneWaits() {
     List<String> handled = new CopyOnWriteArrayList<>();
     queue = new WorkQueue("test-queue", (namespace, name) -> {
