@@ -38,7 +38,10 @@ final class WorkQueue implements AutoCloseable {
   /** Failed keys and when they are due again; guarded by {@link #queue}. */
   private final Map<String, Instant> retries = new HashMap<>();
 
-  /** Failures in a row per key, forgotten when the key is handled without one; guarded by {@link #queue}. */
+  /**
+   * Failures in a row per key, forgotten when the key is handled without one; guarded by {@link
+   * #queue}.
+   */
   private final Map<String, Integer> failures = new HashMap<>();
 
   private final Duration firstRetry;
