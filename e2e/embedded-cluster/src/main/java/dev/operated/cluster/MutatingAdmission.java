@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.operated.validation.Quantities;
 import dev.operated.validation.SchemaDefaults;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +82,14 @@ final class MutatingAdmission {
     body.setAll(pruned);
   }
 
-  /** An apply body: an undeclared field fails the typed conversion. */
+  /**
+   * An apply body: an undeclared field, or two items of a keyed list with the same key, fail the
+   * typed conversion (structured-merge-diff's {@code validatingObjectWalker}: {@code
+   * visitMapItems}, and {@code visitListItems}' {@code duplicate entries for key}, which the field
+   * manager's {@code Apply} reaches without {@code AllowDuplicates} for the applied object).
+   * Unlike a create, whose duplicates the CRD's list validation refuses with a 422, the apply
+   * never gets that far.
+   */
   void decodeApply(ApiTarget target, ObjectNode config) {
     Optional<CustomResourceTypes.Type> type = customResources.find(target);
     if (type.isEmpty()) {
@@ -89,15 +97,80 @@ final class MutatingAdmission {
     }
     List<String> unknown = new ArrayList<>();
     prune(config.deepCopy(), type.get().openApiV3Schema(), "", unknown);
+    List<String> errors = new ArrayList<>();
     if (!unknown.isEmpty()) {
+      errors.add("." + unknown.get(0) + ": field not declared in schema");
+    } else {
+      duplicateKeys(config, type.get().openApiV3Schema(), "", errors);
+    }
+    if (!errors.isEmpty()) {
       JsonNode metadata = config.path("metadata");
       String namespaced = metadata.path("namespace").asText("") + "/"
           + metadata.path("name").asText("");
+      // ValidationErrors.Error(): one error as it is, more on lines of their own
+      String why = errors.size() == 1 ? errors.get(0)
+          : "errors:\n  " + String.join("\n  ", errors);
       throw ApiErrors.unknown("failed to create typed patch object (" + namespaced + "; "
           + config.path("apiVersion").asText(target.apiVersion()) + ", Kind="
-          + config.path("kind").asText(type.get().kind()) + "): ." + unknown.get(0)
-          + ": field not declared in schema");
+          + config.path("kind").asText(type.get().kind()) + "): " + why);
     }
+  }
+
+  /**
+   * Items of a {@code map} list with the same keys, or of a {@code set} list with the same value,
+   * each named by structured-merge-diff's path ({@code .spec.env}) and path element ({@code
+   * [name="GREETING"]}, keys in name order; {@code [="a"]} for a set).
+   */
+  private static void duplicateKeys(JsonNode value, JsonNode schema, String path,
+      List<String> errors) {
+    if (schema == null || value == null) {
+      return;
+    }
+    if (value.isObject()) {
+      JsonNode properties = schema.path("properties");
+      JsonNode additional = schema.get("additionalProperties");
+      value.fields().forEachRemaining(field -> {
+        if (path.isEmpty() && OBJECT_FIELDS.contains(field.getKey())) {
+          return;
+        }
+        JsonNode fieldSchema = properties.has(field.getKey()) ? properties.get(field.getKey())
+            : additional != null && additional.isObject() ? additional : null;
+        duplicateKeys(field.getValue(), fieldSchema, path + "." + field.getKey(), errors);
+      });
+    } else if (value.isArray() && schema.has("items")) {
+      String listType = schema.path("x-kubernetes-list-type").asText("atomic");
+      List<String> keyNames = new ArrayList<>();
+      schema.path("x-kubernetes-list-map-keys").forEach(key -> keyNames.add(key.asText()));
+      keyNames.sort(null);
+      Set<String> seen = new HashSet<>();
+      for (int i = 0; i < value.size(); i++) {
+        JsonNode item = value.get(i);
+        String element = switch (listType) {
+          case "map" -> keyElement(item, keyNames);
+          case "set" -> "[=" + item + "]";
+          default -> "[" + i + "]";
+        };
+        if (!listType.equals("atomic") && element != null && !seen.add(element)) {
+          errors.add(path + ": duplicate entries for key " + element);
+        }
+        duplicateKeys(item, schema.get("items"), path + (element == null ? "[" + i + "]"
+            : element), errors);
+      }
+    }
+  }
+
+  /** {@code [k1=v1,k2=v2]}, or null when a key is missing (the API server's own error then). */
+  private static String keyElement(JsonNode item, List<String> keyNames) {
+    List<String> parts = new ArrayList<>();
+    for (String key : keyNames) {
+      JsonNode keyValue = item.get(key);
+      if (keyValue == null || keyValue.isNull()) {
+        return null;
+      }
+      // value.ToString: a string quoted (%q), a number or boolean as it is
+      parts.add(key + "=" + keyValue);
+    }
+    return "[" + String.join(",", parts) + "]";
   }
 
   /** Defaults and canonical quantities, on the object about to be validated and stored. */

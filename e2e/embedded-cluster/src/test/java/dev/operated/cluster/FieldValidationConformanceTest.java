@@ -170,4 +170,58 @@ class FieldValidationConformanceTest {
             + "Kind=OperatedService): .spec.colour: field not declared in schema");
     assertThat(stored("applied")).isNull();
   }
+
+  /** An OperatedService applying these environment variables, in this order. */
+  private static ObjectNode withEnv(String name, String... variables) {
+    ObjectNode object = JSON.createObjectNode();
+    object.put("apiVersion", "operated.dev/v1alpha1");
+    object.put("kind", "OperatedService");
+    object.putObject("metadata").put("name", name);
+    ObjectNode spec = object.putObject("spec");
+    spec.put("image", "ghcr.io/acme/orders:1.0");
+    for (String variable : variables) {
+      spec.withArray("env").addObject().put("name", variable).put("value", "x");
+    }
+    return object;
+  }
+
+  /**
+   * structured-merge-diff types the applied object without {@code AllowDuplicates}: two items of
+   * a keyed list ({@code spec.env}, keyed by name) with one key fail {@code visitListItems}, a 500
+   * from the field manager's plain error, and the object stays as it was. (A create gets the CRD's
+   * 422 {@code Duplicate value} instead: {@code CrdAdmissionConformanceTest}.)
+   */
+  @Test
+  void anApplyRepeatingAKeyOfAKeyedListFailsAndChangesNothing() throws Exception {
+    String path = COLLECTION + "/repeated?fieldManager=kubectl&force=true";
+    assertThat(send("PATCH", path, "application/apply-patch+yaml",
+        JSON.writeValueAsString(withEnv("repeated", "LOG_LEVEL", "GREETING"))).statusCode())
+        .isEqualTo(201);
+
+    HttpResponse<String> response = send("PATCH", path, "application/apply-patch+yaml",
+        JSON.writeValueAsString(withEnv("repeated", "LOG_LEVEL", "GREETING", "GREETING")));
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+        "failed to create typed patch object (/repeated; operated.dev/v1alpha1, "
+            + "Kind=OperatedService): .spec.env: duplicate entries for key [name=\"GREETING\"]");
+    assertThat(stored("repeated").getAdditionalProperties().get("spec"))
+        .asInstanceOf(org.assertj.core.api.InstanceOfAssertFactories.MAP)
+        .extractingByKey("env").asList().hasSize(2);
+  }
+
+  @Test
+  void everyRepeatedKeyIsNamedOnALineOfItsOwn() throws Exception {
+    HttpResponse<String> response = send("PATCH",
+        COLLECTION + "/twice?fieldManager=kubectl", "application/apply-patch+yaml",
+        JSON.writeValueAsString(withEnv("twice", "A", "B", "A", "B")));
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+        "failed to create typed patch object (/twice; operated.dev/v1alpha1, "
+            + "Kind=OperatedService): errors:\n"
+            + "  .spec.env: duplicate entries for key [name=\"A\"]\n"
+            + "  .spec.env: duplicate entries for key [name=\"B\"]");
+    assertThat(stored("twice")).isNull();
+  }
 }
