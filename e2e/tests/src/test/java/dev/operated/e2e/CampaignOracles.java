@@ -15,6 +15,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The campaign's oracles as pure functions of what was observed, so that each can be shown to
@@ -22,6 +24,10 @@ import java.util.TreeSet;
  * means it holds.
  */
 final class CampaignOracles {
+
+  /** A path in structured-merge-diff's errors: {@code ): .spec.env: } or {@code \n  .spec.env: }. */
+  private static final Pattern TYPED_PATCH_ERROR_PATH =
+      Pattern.compile("(?:\\): |\n  )\\.([^:\\s]+): ");
 
   /** Differences listed per object before the rest is summarised. */
   private static final int DIFFERENCES_SHOWN = 6;
@@ -110,6 +116,39 @@ final class CampaignOracles {
     }
     return List.of("the refusal does not name " + field + ": " + causes.stream()
         .map(cause -> cause.getField() + ": " + cause.getMessage()).toList());
+  }
+
+  /**
+   * Whether the API server refused an apply because its field manager could not type the applied
+   * object: a 500 without causes whose message is {@code failed to create typed patch object
+   * (...): .spec.env: duplicate entries for key [name="A"]} (structured-merge-diff's errors, one,
+   * or each on a line of its own after {@code errors:}).
+   */
+  static boolean isTypedPatchRefusal(int code, String message) {
+    return code == 500 && message != null
+        && message.startsWith("failed to create typed patch object");
+  }
+
+  /**
+   * Oracle 2 for such a refusal: every path it names is the field the change aimed at, one
+   * inside it, or the object holding it (keys in brackets left out: {@code
+   * .spec.ports[name="http"].port} names {@code spec.ports.port}).
+   */
+  static List<String> typedPatchRefusalNamesTheField(String field, String message) {
+    List<String> named = new ArrayList<>();
+    Matcher paths = TYPED_PATCH_ERROR_PATH.matcher(message);
+    while (paths.find()) {
+      named.add(paths.group(1).replaceAll("\\[[^\\]]*\\]", ""));
+    }
+    if (named.isEmpty()) {
+      return List.of("the refusal names no field: " + message);
+    }
+    if (field == null) {
+      return List.of();
+    }
+    String aimed = dotted(field);
+    return named.stream().allMatch(path -> path.startsWith(aimed) || aimed.startsWith(path))
+        ? List.of() : List.of("the refusal does not name " + field + ": " + message);
   }
 
   /** Oracle 2: nothing that ran before an invalid spec was written since. */

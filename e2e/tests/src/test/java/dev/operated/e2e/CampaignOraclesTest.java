@@ -140,6 +140,30 @@ class CampaignOraclesTest {
   }
 
   @Test
+  void anApplyTheFieldManagerCouldNotTypeNamesTheFieldInItsMessage() {
+    String one = "failed to create typed patch object (ns/campaign; operated.dev/v1alpha1, "
+        + "Kind=OperatedService): .spec.env: duplicate entries for key [name=\"GREETING\"]";
+    assertThat(CampaignOracles.isTypedPatchRefusal(500, one)).isTrue();
+    assertThat(CampaignOracles.isTypedPatchRefusal(503, one)).isFalse();
+    assertThat(CampaignOracles.typedPatchRefusalNamesTheField("spec.env", one)).isEmpty();
+    assertThat(CampaignOracles.typedPatchRefusalNamesTheField("spec.env[GREETING]", one))
+        .isEmpty();
+    assertThat(CampaignOracles.typedPatchRefusalNamesTheField("spec.ports", one))
+        .singleElement().asString().contains("does not name spec.ports");
+
+    String two = "failed to create typed patch object (ns/campaign; operated.dev/v1alpha1, "
+        + "Kind=OperatedService): errors:\n"
+        + "  .spec.env: duplicate entries for key [name=\"A\"]\n"
+        + "  .spec.resources.claims: duplicate entries for key [name=\"gpu\"]";
+    assertThat(CampaignOracles.typedPatchRefusalNamesTheField("spec.env", two))
+        .singleElement().asString().contains("does not name spec.env");
+    assertThat(CampaignOracles.typedPatchRefusalNamesTheField("spec", two)).isEmpty();
+    assertThat(CampaignOracles.typedPatchRefusalNamesTheField("spec.env",
+        "failed to create typed patch object (ns/campaign; v1, Kind=X): something else"))
+        .singleElement().asString().contains("names no field");
+  }
+
+  @Test
   void aChangedOrNewObjectAfterAnInvalidSpecIsDetected() {
     assertThat(CampaignOracles.resourceVersionsUnchanged(Map.of("Deployment/a", "5"),
         Map.of("Deployment/a", "6", "ConfigMap/b", "7")))

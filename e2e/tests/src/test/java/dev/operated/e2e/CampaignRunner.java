@@ -132,15 +132,21 @@ final class CampaignRunner implements AutoCloseable {
       try {
         applied = main.apply(namespace, step.spec());
       } catch (KubernetesClientException refused) {
-        if (refused.getCode() != 422) {
+        String message = refused.getStatus() == null ? null : refused.getStatus().getMessage();
+        if (refused.getCode() == 422) {
+          List<StatusCause> causes = refused.getStatus() == null
+              || refused.getStatus().getDetails() == null ? List.of()
+              : refused.getStatus().getDetails().getCauses();
+          violations.addAll(CampaignOracles.refusalNamesTheField(step.field(), causes));
+        } else if (CampaignOracles.isTypedPatchRefusal(refused.getCode(), message)) {
+          // an applied list repeating a key: kube-apiserver's field manager refuses it before
+          // the CRD's validation would (a 500 without causes, the field in the message)
+          violations.addAll(CampaignOracles.typedPatchRefusalNamesTheField(step.field(), message));
+        } else {
           violations.add("the apply failed with " + refused.getCode() + ": "
               + refused.getMessage());
           return new StepResult(Outcome.REFUSED_AT_ADMISSION, violations);
         }
-        List<StatusCause> causes = refused.getStatus() == null
-            || refused.getStatus().getDetails() == null ? List.of()
-            : refused.getStatus().getDetails().getCauses();
-        violations.addAll(CampaignOracles.refusalNamesTheField(step.field(), causes));
         violations.addAll(quiet(namespace));
         if (!factsChange) {
           violations.addAll(CampaignOracles.resourceVersionsUnchanged(versionsBefore,
