@@ -48,14 +48,20 @@ class FieldValidationConformanceTest {
     cluster.close();
   }
 
-  /** An OperatedService with two fields its schema does not declare. */
-  private static ObjectNode withUnknownFields(String name) {
+  /** An OperatedService with only its image. */
+  private static ObjectNode operatedService(String name) {
     ObjectNode object = JSON.createObjectNode();
     object.put("apiVersion", "operated.dev/v1alpha1");
     object.put("kind", "OperatedService");
     object.putObject("metadata").put("name", name);
-    ObjectNode spec = object.putObject("spec");
-    spec.put("image", "ghcr.io/acme/orders:1.0");
+    object.putObject("spec").put("image", "ghcr.io/acme/orders:1.0");
+    return object;
+  }
+
+  /** An OperatedService with two fields its schema does not declare. */
+  private static ObjectNode withUnknownFields(String name) {
+    ObjectNode object = operatedService(name);
+    ObjectNode spec = (ObjectNode) object.get("spec");
     spec.put("colour", "blue");
     spec.putObject("health").put("livenessPath", "/live").put("typo", true);
     return object;
@@ -173,14 +179,10 @@ class FieldValidationConformanceTest {
 
   /** An OperatedService applying these environment variables, in this order. */
   private static ObjectNode withEnv(String name, String... variables) {
-    ObjectNode object = JSON.createObjectNode();
-    object.put("apiVersion", "operated.dev/v1alpha1");
-    object.put("kind", "OperatedService");
-    object.putObject("metadata").put("name", name);
-    ObjectNode spec = object.putObject("spec");
-    spec.put("image", "ghcr.io/acme/orders:1.0");
+    ObjectNode object = operatedService(name);
     for (String variable : variables) {
-      spec.withArray("env").addObject().put("name", variable).put("value", "x");
+      ((ObjectNode) object.get("spec")).withArray("env").addObject().put("name", variable)
+          .put("value", "x");
     }
     return object;
   }
