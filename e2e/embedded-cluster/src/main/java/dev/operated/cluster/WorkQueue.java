@@ -1,5 +1,6 @@
 package dev.operated.cluster;
 
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -45,6 +46,7 @@ final class WorkQueue implements AutoCloseable {
   private final Map<String, Integer> failures = new HashMap<>();
 
   private final Duration firstRetry;
+  private final Clock clock;
   private final Handler handler;
   private final Runnable resync;
   private final Logger log;
@@ -52,11 +54,14 @@ final class WorkQueue implements AutoCloseable {
   private volatile boolean running = true;
 
   WorkQueue(String threadName, Handler handler, Runnable resync, Logger log) {
-    this(threadName, handler, resync, log, FIRST_RETRY);
+    this(threadName, handler, resync, log, FIRST_RETRY, Clock.systemUTC());
   }
 
-  WorkQueue(String threadName, Handler handler, Runnable resync, Logger log, Duration firstRetry) {
+  /** A first retry and a clock of the test's own: the delays and the resync's second read it. */
+  WorkQueue(String threadName, Handler handler, Runnable resync, Logger log, Duration firstRetry,
+      Clock clock) {
     this.firstRetry = firstRetry;
+    this.clock = clock;
     this.handler = handler;
     this.resync = resync;
     this.log = log;
@@ -94,7 +99,7 @@ final class WorkQueue implements AutoCloseable {
   }
 
   private void run() {
-    Instant nextResync = Instant.now();
+    Instant nextResync = clock.instant();
     while (running) {
       String key;
       synchronized (queue) {
@@ -117,8 +122,8 @@ final class WorkQueue implements AutoCloseable {
       if (key != null) {
         handle(key);
       }
-      if (Instant.now().isAfter(nextResync)) {
-        nextResync = Instant.now().plusSeconds(1);
+      if (clock.instant().isAfter(nextResync)) {
+        nextResync = clock.instant().plusSeconds(1);
         try {
           resync.run();
         } catch (RuntimeException e) {
@@ -163,7 +168,7 @@ final class WorkQueue implements AutoCloseable {
     synchronized (queue) {
       inARow = failures.merge(key, 1, Integer::sum);
       delay = retryDelay(firstRetry, inARow);
-      retries.merge(key, Instant.now().plus(delay), (earlier, later) -> earlier);
+      retries.merge(key, clock.instant().plus(delay), (earlier, later) -> earlier);
       queue.notifyAll();
     }
     if (inARow == 1) {
@@ -177,7 +182,7 @@ final class WorkQueue implements AutoCloseable {
 
   /** Moves the retries that are due into the queue; the caller holds {@link #queue}. */
   private void queueDueRetries() {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     retries.entrySet().removeIf(retry -> {
       if (retry.getValue().isAfter(now)) {
         return false;
@@ -189,7 +194,7 @@ final class WorkQueue implements AutoCloseable {
 
   /** Until the next retry is due, and at most the half second between resync checks. */
   private long millisToWait() {
-    Instant now = Instant.now();
+    Instant now = clock.instant();
     long millis = 500;
     for (Instant due : retries.values()) {
       millis = Math.min(millis, Duration.between(now, due).toMillis() + 1);

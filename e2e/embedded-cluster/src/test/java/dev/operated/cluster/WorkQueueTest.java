@@ -3,10 +3,15 @@ package dev.operated.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -88,7 +93,7 @@ class WorkQueueTest {
       if (calls.incrementAndGet() == 1) {
         throw new IllegalStateException("conflict");
       }
-    }, () -> { }, LOG, Duration.ofHours(1));
+    }, () -> { }, LOG, Duration.ofHours(1), Clock.systemUTC());
     queue.start();
     queue.enqueue("shop", "web");
     await().atMost(TIMEOUT).until(() -> queue.failuresInARow("shop", "web") == 1);
@@ -103,28 +108,46 @@ class WorkQueueTest {
   void aResyncThatFailsIsNotCountedAgainstTheKeyHandledBeforeIt() {
     AtomicInteger calls = new AtomicInteger();
     AtomicInteger resyncs = new AtomicInteger();
+    SteppedClock clock = new SteppedClock();
     queue = new WorkQueue("test-queue", (namespace, name) -> {
-      if (calls.incrementAndGet() == 1) {
-        // longer than a resync's second: the resync is due right after, in the same turn
-        sleep(Duration.ofMillis(1100));
-      }
+      calls.incrementAndGet();
+      // the key took longer than a resync's second: the resync is due right after, in this turn
+      clock.advance(Duration.ofSeconds(2));
     }, () -> {
       resyncs.incrementAndGet();
       throw new IllegalStateException("the resync's list failed");
-    }, LOG);
+    }, LOG, WorkQueue.FIRST_RETRY, clock);
     queue.start();
+    await().atMost(TIMEOUT).until(() -> resyncs.get() >= 1);
+
     queue.enqueue("shop", "web");
 
-    await().atMost(TIMEOUT).until(() -> resyncs.get() >= 3);
+    await().atMost(TIMEOUT).until(() -> resyncs.get() >= 2);
     assertThat(calls).hasValue(1);
     assertThat(queue.failuresInARow("shop", "web")).isZero();
   }
 
-  private static void sleep(Duration duration) {
-    try {
-      Thread.sleep(duration.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** The system clock, moved ahead by the test. */
+  private static final class SteppedClock extends Clock {
+    private final AtomicReference<Duration> ahead = new AtomicReference<>(Duration.ZERO);
+
+    void advance(Duration by) {
+      ahead.updateAndGet(current -> current.plus(by));
+    }
+
+    @Override
+    public Instant instant() {
+      return Instant.now().plus(ahead.get());
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      throw new UnsupportedOperationException();
     }
   }
 
@@ -136,7 +159,7 @@ class WorkQueueTest {
       if (name.equals("broken")) {
         throw new IllegalStateException("always");
       }
-    }, () -> { }, LOG, Duration.ofHours(1));
+    }, () -> { }, LOG, Duration.ofHours(1), Clock.systemUTC());
     queue.start();
     queue.enqueue("shop", "broken");
     await().atMost(TIMEOUT).until(() -> queue.failuresInARow("shop", "broken") == 1);
