@@ -38,6 +38,15 @@ final class CustomResourceTypes {
     this.storage = storage;
   }
 
+  /**
+   * How apply merges the target's fields: built-in kinds by their Go markers, custom resources by
+   * their CRD's schema.
+   */
+  FieldSchema fieldSchema(ApiTarget target) {
+    return find(target).map(type -> FieldSchema.custom(type.openApiV3Schema()))
+        .orElse(FieldSchema.BUILT_IN);
+  }
+
   Optional<Type> find(ApiTarget target) {
     if (BUILT_IN_GROUPS.contains(target.group())) {
       return Optional.empty();

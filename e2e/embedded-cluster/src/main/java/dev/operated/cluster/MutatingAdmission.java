@@ -83,25 +83,25 @@ final class MutatingAdmission {
   }
 
   /**
-   * An apply body: an undeclared field, or two items of a keyed list with the same key, fail the
-   * typed conversion (structured-merge-diff's {@code validatingObjectWalker}: {@code
-   * visitMapItems}, and {@code visitListItems}' {@code duplicate entries for key}, which the field
-   * manager's {@code Apply} reaches without {@code AllowDuplicates} for the applied object).
-   * Unlike a create, whose duplicates the CRD's list validation refuses with a 422, the apply
-   * never gets that far.
+   * An apply body: an undeclared field of a custom resource, or two items of a keyed list with the
+   * same key in any kind, fail the typed conversion (structured-merge-diff's {@code
+   * validatingObjectWalker}: {@code visitMapItems}, and {@code visitListItems}' {@code duplicate
+   * entries for key}, which the field manager's {@code Apply} reaches without {@code
+   * AllowDuplicates} for the applied object). Unlike a create, whose duplicates the CRD's list
+   * validation or a built-in kind's validation refuses with a 422, the apply never gets that far.
    */
   void decodeApply(ApiTarget target, ObjectNode config) {
     Optional<CustomResourceTypes.Type> type = customResources.find(target);
-    if (type.isEmpty()) {
-      return;
-    }
-    List<String> unknown = new ArrayList<>();
-    prune(config.deepCopy(), type.get().openApiV3Schema(), "", unknown);
     List<String> errors = new ArrayList<>();
-    if (!unknown.isEmpty()) {
-      errors.add("." + unknown.get(0) + ": field not declared in schema");
-    } else {
-      duplicateKeys(config, type.get().openApiV3Schema(), "", errors);
+    if (type.isPresent()) {
+      List<String> unknown = new ArrayList<>();
+      prune(config.deepCopy(), type.get().openApiV3Schema(), "", unknown);
+      if (!unknown.isEmpty()) {
+        errors.add("." + unknown.get(0) + ": field not declared in schema");
+      }
+    }
+    if (errors.isEmpty()) {
+      duplicateKeys(config, customResources.fieldSchema(target), new ArrayList<>(), "", errors);
     }
     if (!errors.isEmpty()) {
       JsonNode metadata = config.path("metadata");
@@ -112,49 +112,45 @@ final class MutatingAdmission {
           : "errors:\n  " + String.join("\n  ", errors);
       throw ApiErrors.unknown("failed to create typed patch object (" + namespaced + "; "
           + config.path("apiVersion").asText(target.apiVersion()) + ", Kind="
-          + config.path("kind").asText(type.get().kind()) + "): " + why);
+          + config.path("kind").asText(type.map(CustomResourceTypes.Type::kind).orElse(""))
+          + "): " + why);
     }
   }
 
   /**
    * Items of a {@code map} list with the same keys, or of a {@code set} list with the same value,
-   * each named by structured-merge-diff's path ({@code .spec.env}) and path element ({@code
-   * [name="GREETING"]}, keys in name order; {@code [="a"]} for a set).
+   * each named by structured-merge-diff's path ({@code .spec.template.spec.containers[name="app"]
+   * .env}) and path element ({@code [name="GREETING"]}, keys in name order; {@code [="a"]} for a
+   * set). An item missing one of its keys is left to the API server's validation, as here.
+   *
+   * @param names the field names from the root to {@code value}, list items not counted, as
+   *              {@link FieldSchema#listType} takes them
    */
-  private static void duplicateKeys(JsonNode value, JsonNode schema, String path,
-      List<String> errors) {
-    if (schema == null || value == null) {
-      return;
-    }
+  private static void duplicateKeys(JsonNode value, FieldSchema schema, List<String> names,
+      String path, List<String> errors) {
     if (value.isObject()) {
-      JsonNode properties = schema.path("properties");
-      JsonNode additional = schema.get("additionalProperties");
       value.fields().forEachRemaining(field -> {
-        if (path.isEmpty() && OBJECT_FIELDS.contains(field.getKey())) {
-          return;
-        }
-        JsonNode fieldSchema = properties.has(field.getKey()) ? properties.get(field.getKey())
-            : additional != null && additional.isObject() ? additional : null;
-        duplicateKeys(field.getValue(), fieldSchema, path + "." + field.getKey(), errors);
+        names.add(field.getKey());
+        duplicateKeys(field.getValue(), schema, names, path + "." + field.getKey(), errors);
+        names.remove(names.size() - 1);
       });
-    } else if (value.isArray() && schema.has("items")) {
-      String listType = schema.path("x-kubernetes-list-type").asText("atomic");
-      List<String> keyNames = new ArrayList<>();
-      schema.path("x-kubernetes-list-map-keys").forEach(key -> keyNames.add(key.asText()));
+    } else if (value.isArray() && !names.isEmpty()) {
+      ListType listType = schema.listType(names);
+      List<String> keyNames = new ArrayList<>(listType.keys());
       keyNames.sort(null);
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < value.size(); i++) {
         JsonNode item = value.get(i);
-        String element = switch (listType) {
-          case "map" -> keyElement(item, keyNames);
-          case "set" -> "[=" + item + "]";
-          default -> "[" + i + "]";
+        String element = switch (listType.kind()) {
+          case MAP -> keyElement(item, keyNames);
+          case SET -> "[=" + item + "]";
+          case ATOMIC -> null;
         };
-        if (!listType.equals("atomic") && element != null && !seen.add(element)) {
+        if (element != null && !seen.add(element)) {
           errors.add(path + ": duplicate entries for key " + element);
         }
-        duplicateKeys(item, schema.get("items"), path + (element == null ? "[" + i + "]"
-            : element), errors);
+        duplicateKeys(item, schema, names, path + (element == null ? "[" + i + "]" : element),
+            errors);
       }
     }
   }

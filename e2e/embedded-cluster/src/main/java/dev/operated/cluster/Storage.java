@@ -876,14 +876,7 @@ final class Storage {
   }
 
   private FieldManager fieldManager(ApiTarget target) {
-    return new FieldManager(schemaOf(target));
-  }
-
-  /** Built-in kinds by their Go markers; custom resources by their CRD's schema. */
-  FieldSchema schemaOf(ApiTarget target) {
-    return customResources.find(target)
-        .map(type -> FieldSchema.custom(type.openApiV3Schema()))
-        .orElse(FieldSchema.BUILT_IN);
+    return new FieldManager(customResources.fieldSchema(target));
   }
 
   /**

@@ -14,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -24,7 +25,10 @@ import org.junit.jupiter.api.Test;
  * kubernetes/kubernetes test/integration/apiserver/field_validation_test.go expects them
  * ({@code testFieldValidationPostCRD}, {@code testFieldValidationPutCRD}): absent means Warn,
  * which prunes the field and says so in a {@code Warning} header; Strict refuses with 400; Ignore
- * prunes silently. An apply body with an undeclared field fails its typed conversion.
+ * prunes silently. An apply body with an undeclared field, or a keyed list repeating a key (of a
+ * custom resource or a built-in kind), fails its typed conversion
+ * (staging/src/k8s.io/apimachinery/pkg/util/managedfields/internal/structuredmerge.go,
+ * {@code structuredMergeManager.Apply}: "Don't allow duplicates in the applied object").
  */
 class FieldValidationConformanceTest {
 
@@ -225,5 +229,66 @@ class FieldValidationConformanceTest {
             + "  .spec.env: duplicate entries for key [name=\"A\"]\n"
             + "  .spec.env: duplicate entries for key [name=\"B\"]");
     assertThat(stored("twice")).isNull();
+  }
+
+  private static final String DEPLOYMENTS = "/apis/apps/v1/namespaces/default/deployments";
+
+  /** A Deployment of one container "c", with these variables and container ports, in order. */
+  private static ObjectNode deployment(String name, List<String> variables, List<Integer> ports) {
+    ObjectNode object = JSON.createObjectNode();
+    object.put("apiVersion", "apps/v1");
+    object.put("kind", "Deployment");
+    object.putObject("metadata").put("name", name);
+    ObjectNode spec = object.putObject("spec");
+    spec.putObject("selector").putObject("matchLabels").put("app", name);
+    ObjectNode template = spec.putObject("template");
+    template.putObject("metadata").putObject("labels").put("app", name);
+    ObjectNode container = template.putObject("spec").putArray("containers").addObject()
+        .put("name", "c").put("image", "ghcr.io/acme/orders:1.0");
+    variables.forEach(variable -> container.withArray("env").addObject().put("name", variable)
+        .put("value", "x"));
+    ports.forEach(port -> container.withArray("ports").addObject().put("containerPort", port)
+        .put("protocol", "TCP"));
+    return object;
+  }
+
+  /**
+   * A built-in kind is typed the same way (kubernetes/kubernetes#121575 shows kube-apiserver's
+   * answer to this very request): every keyed list of the Deployment, nested ones included, is
+   * named by its path through the containers' keys.
+   */
+  @Test
+  void aDeploymentApplyRepeatingAnEnvNameAndAPortFailsNamingBoth() throws Exception {
+    HttpResponse<String> response = send("PATCH", DEPLOYMENTS + "/ssa-test?fieldManager=kubectl",
+        "application/apply-patch+yaml",
+        JSON.writeValueAsString(deployment("ssa-test", List.of("FOO", "FOO"), List.of(93, 93))));
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+        "failed to create typed patch object (/ssa-test; apps/v1, Kind=Deployment): errors:\n"
+            + "  .spec.template.spec.containers[name=\"c\"].env: duplicate entries for key "
+            + "[name=\"FOO\"]\n"
+            + "  .spec.template.spec.containers[name=\"c\"].ports: duplicate entries for key "
+            + "[containerPort=93,protocol=\"TCP\"]");
+    assertThat(client.apps().deployments().inNamespace("default").withName("ssa-test").get())
+        .isNull();
+  }
+
+  /**
+   * Duplicates are refused in what is applied, not in what is stored: a create may repeat an env
+   * name (validation does not refuse it), and an apply to that object still works, as
+   * {@code structuredMergeManager.Apply} types the live object with {@code AllowDuplicates}.
+   */
+  @Test
+  void aDeploymentCreatedWithARepeatedEnvNameCanStillBeApplied() throws Exception {
+    assertThat(send("POST", DEPLOYMENTS, "application/json",
+        JSON.writeValueAsString(deployment("created", List.of("FOO", "FOO"), List.of(93))))
+        .statusCode()).isEqualTo(201);
+
+    HttpResponse<String> response = send("PATCH",
+        DEPLOYMENTS + "/created?fieldManager=kubectl&force=true", "application/apply-patch+yaml",
+        JSON.writeValueAsString(deployment("created", List.of("BAR"), List.of(93))));
+
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
 }
