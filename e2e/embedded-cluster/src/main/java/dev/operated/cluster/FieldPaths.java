@@ -77,13 +77,19 @@ final class FieldPaths {
     out.add(List.copyOf(path));
   }
 
+  /**
+   * What structured-merge-diff takes for a key field an item leaves out: the field's default
+   * ({@code getAssociativeKeyDefault}); of the keys here only a port's protocol has one, TCP.
+   * Null when there is none.
+   */
+  static JsonNode keyDefault(String key) {
+    return PROTOCOL.equals(key) ? JsonNodeFactory.instance.textNode(DEFAULT_PROTOCOL) : null;
+  }
+
   static String keyOf(JsonNode item, List<String> keys) {
     Map<String, JsonNode> sorted = new TreeMap<>();
     for (String key : keys) {
-      JsonNode value = item.get(key);
-      if (value == null && PROTOCOL.equals(key)) {
-        value = JsonNodeFactory.instance.textNode(DEFAULT_PROTOCOL);
-      }
+      JsonNode value = item.has(key) ? item.get(key) : keyDefault(key);
       if (value != null && !value.isNull()) {
         sorted.put(key, value);
       }

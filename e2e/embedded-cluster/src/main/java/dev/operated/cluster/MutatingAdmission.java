@@ -120,8 +120,9 @@ final class MutatingAdmission {
   /**
    * Items of a {@code map} list with the same keys, or of a {@code set} list with the same value,
    * each named by structured-merge-diff's path ({@code .spec.template.spec.containers[name="app"]
-   * .env}) and path element ({@code [name="GREETING"]}, keys in name order; {@code [="a"]} for a
-   * set). An item missing one of its keys is left to the API server's validation, as here.
+   * .env}) and path element ({@code [name="GREETING"]}, keys in name order, a left-out key by its
+   * default; {@code [="a"]} for a set). An item that has no path element (a left-out key without a
+   * default, a null) ends the walk of its list, as {@code visitListItems} does.
    *
    * @param names the field names from the root to {@code value}, list items not counted, as
    *              {@link FieldSchema#listType} takes them
@@ -141,32 +142,68 @@ final class MutatingAdmission {
       Set<String> seen = new HashSet<>();
       for (int i = 0; i < value.size(); i++) {
         JsonNode item = value.get(i);
-        String element = switch (listType.kind()) {
-          case MAP -> keyElement(item, keyNames);
-          case SET -> "[=" + item + "]";
-          case ATOMIC -> null;
-        };
-        if (element != null && !seen.add(element)) {
+        String element;
+        try {
+          element = pathElement(listType, keyNames, item, i);
+        } catch (IllegalArgumentException noElement) {
+          errors.add(path + ": element " + i + ": " + noElement.getMessage());
+          return;
+        }
+        if (listType.kind() != ListType.Kind.ATOMIC && !seen.add(element)) {
           errors.add(path + ": duplicate entries for key " + element);
         }
-        duplicateKeys(item, schema, names, path + (element == null ? "[" + i + "]" : element),
-            errors);
+        duplicateKeys(item, schema, names, path + element, errors);
       }
     }
   }
 
-  /** {@code [k1=v1,k2=v2]}, or null when a key is missing (the API server's own error then). */
-  private static String keyElement(JsonNode item, List<String> keyNames) {
-    List<String> parts = new ArrayList<>();
-    for (String key : keyNames) {
-      JsonNode keyValue = item.get(key);
-      if (keyValue == null || keyValue.isNull()) {
-        return null;
+  /**
+   * An item's path element ({@code listItemToPathElement}): {@code [k1=v1,k2=v2]} in a map list,
+   * {@code [=v]} in a set, {@code [i]} in an atomic list; a value printed as {@code
+   * value.ToString} does (a string quoted, a number or boolean as it is).
+   *
+   * @throws IllegalArgumentException with structured-merge-diff's words when the item has none
+   */
+  private static String pathElement(ListType listType, List<String> keyNames, JsonNode item,
+      int index) {
+    return switch (listType.kind()) {
+      case ATOMIC -> "[" + index + "]";
+      case SET -> {
+        if (item.isObject()) {
+          throw new IllegalArgumentException(
+              "associative list without keys has an element that's a map type");
+        }
+        if (item.isArray()) {
+          throw new IllegalArgumentException(
+              "not supported: associative list with lists as elements");
+        }
+        if (item.isNull()) {
+          throw new IllegalArgumentException(
+              "associative list without keys has an element that's an explicit null");
+        }
+        yield "[=" + item + "]";
       }
-      // value.ToString: a string quoted (%q), a number or boolean as it is
-      parts.add(key + "=" + keyValue);
-    }
-    return "[" + String.join(",", parts) + "]";
+      case MAP -> {
+        if (item.isNull()) {
+          throw new IllegalArgumentException(
+              "associative list with keys may not have a null element");
+        }
+        if (!item.isObject()) {
+          throw new IllegalArgumentException(
+              "associative list with keys may not have non-map elements");
+        }
+        List<String> parts = new ArrayList<>();
+        for (String key : keyNames) {
+          JsonNode keyValue = item.has(key) ? item.get(key) : FieldPaths.keyDefault(key);
+          if (keyValue == null) {
+            throw new IllegalArgumentException("associative list with keys has an element that "
+                + "omits key field \"" + key + "\" (and doesn't have default value)");
+          }
+          parts.add(key + "=" + keyValue);
+        }
+        yield "[" + String.join(",", parts) + "]";
+      }
+    };
   }
 
   /** Defaults and canonical quantities, on the object about to be validated and stored. */

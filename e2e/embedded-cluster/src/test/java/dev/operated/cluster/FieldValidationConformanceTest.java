@@ -291,4 +291,39 @@ class FieldValidationConformanceTest {
 
     assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
   }
+
+  /**
+   * A key an item leaves out is its default, when it has one (structured-merge-diff's {@code
+   * keyedAssociativeListItemToPathElement}): a container port without a protocol is the TCP one.
+   */
+  @Test
+  void aPortWithoutItsProtocolRepeatsTheTcpOne() throws Exception {
+    ObjectNode applied = deployment("defaulted", List.of(), List.of(8080, 8080));
+    ((ObjectNode) applied.at("/spec/template/spec/containers/0/ports/1")).remove("protocol");
+
+    HttpResponse<String> response = send("PATCH", DEPLOYMENTS + "/defaulted?fieldManager=kubectl",
+        "application/apply-patch+yaml", JSON.writeValueAsString(applied));
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(JSON.readTree(response.body()).path("message").asText()).endsWith(
+        ".spec.template.spec.containers[name=\"c\"].ports: duplicate entries for key "
+            + "[containerPort=8080,protocol=\"TCP\"]");
+  }
+
+  /** A key without a default cannot be left out: the item has no path element. */
+  @Test
+  void anItemLeavingOutAKeyWithoutADefaultFails() throws Exception {
+    ObjectNode applied = withEnv("nameless", "A");
+    ((ObjectNode) applied.at("/spec/env/0")).remove("name");
+
+    HttpResponse<String> response = send("PATCH", COLLECTION + "/nameless?fieldManager=kubectl",
+        "application/apply-patch+yaml", JSON.writeValueAsString(applied));
+
+    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+        "failed to create typed patch object (/nameless; operated.dev/v1alpha1, "
+            + "Kind=OperatedService): .spec.env: element 0: associative list with keys has an "
+            + "element that omits key field \"name\" (and doesn't have default value)");
+    assertThat(stored("nameless")).isNull();
+  }
 }
