@@ -87,8 +87,9 @@ final class MutatingAdmission {
    * same key in any kind, fail the typed conversion (structured-merge-diff's {@code
    * validatingObjectWalker}: {@code visitMapItems}, and {@code visitListItems}' {@code duplicate
    * entries for key}, which the field manager's {@code Apply} reaches without {@code
-   * AllowDuplicates} for the applied object). Unlike a create, whose duplicates the CRD's list
-   * validation or a built-in kind's validation refuses with a 422, the apply never gets that far.
+   * AllowDuplicates} for the applied object). A create gets further: a custom resource's
+   * duplicates are the CRD's 422 {@code Duplicate value}, and a built-in kind's are stored (its
+   * validation lets a repeated env name or port through).
    */
   void decodeApply(ApiTarget target, ObjectNode config) {
     Optional<CustomResourceTypes.Type> type = customResources.find(target);
