@@ -80,6 +80,14 @@ class FieldValidationConformanceTest {
     return HTTP.send(request, HttpResponse.BodyHandlers.ofString());
   }
 
+  /** Applies {@code body} at {@code path}, which must fail its typed conversion: the message. */
+  private static String typedPatchRefusal(String path, ObjectNode body) throws Exception {
+    HttpResponse<String> response = send("PATCH", path, "application/apply-patch+yaml",
+        JSON.writeValueAsString(body));
+    assertThat(response.statusCode()).as(response.body()).isEqualTo(500);
+    return JSON.readTree(response.body()).path("message").asText();
+  }
+
   private static GenericKubernetesResource stored(String name) {
     return client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
         .withGroup("operated.dev").withVersion("v1alpha1").withKind("OperatedService")
@@ -171,11 +179,8 @@ class FieldValidationConformanceTest {
   /** structured-merge-diff types an apply body against the schema, whatever the directive. */
   @Test
   void anApplyWithAnUndeclaredFieldFails() throws Exception {
-    HttpResponse<String> response = send("PATCH", COLLECTION + "/applied?fieldManager=kubectl",
-        "application/apply-patch+yaml", JSON.writeValueAsString(withUnknownFields("applied")));
-
-    assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+    assertThat(typedPatchRefusal(COLLECTION + "/applied?fieldManager=kubectl",
+        withUnknownFields("applied"))).isEqualTo(
         "failed to create typed patch object (/applied; operated.dev/v1alpha1, "
             + "Kind=OperatedService): .spec.colour: field not declared in schema");
     assertThat(stored("applied")).isNull();
@@ -204,11 +209,8 @@ class FieldValidationConformanceTest {
         JSON.writeValueAsString(withEnv("repeated", "LOG_LEVEL", "GREETING"))).statusCode())
         .isEqualTo(201);
 
-    HttpResponse<String> response = send("PATCH", path, "application/apply-patch+yaml",
-        JSON.writeValueAsString(withEnv("repeated", "LOG_LEVEL", "GREETING", "GREETING")));
-
-    assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+    assertThat(typedPatchRefusal(path, withEnv("repeated", "LOG_LEVEL", "GREETING", "GREETING")))
+        .isEqualTo(
         "failed to create typed patch object (/repeated; operated.dev/v1alpha1, "
             + "Kind=OperatedService): .spec.env: duplicate entries for key [name=\"GREETING\"]");
     assertThat(stored("repeated").getAdditionalProperties().get("spec"))
@@ -218,12 +220,8 @@ class FieldValidationConformanceTest {
 
   @Test
   void everyRepeatedKeyIsNamedOnALineOfItsOwn() throws Exception {
-    HttpResponse<String> response = send("PATCH",
-        COLLECTION + "/twice?fieldManager=kubectl", "application/apply-patch+yaml",
-        JSON.writeValueAsString(withEnv("twice", "A", "B", "A", "B")));
-
-    assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+    assertThat(typedPatchRefusal(COLLECTION + "/twice?fieldManager=kubectl",
+        withEnv("twice", "A", "B", "A", "B"))).isEqualTo(
         "failed to create typed patch object (/twice; operated.dev/v1alpha1, "
             + "Kind=OperatedService): errors:\n"
             + "  .spec.env: duplicate entries for key [name=\"A\"]\n"
@@ -259,12 +257,8 @@ class FieldValidationConformanceTest {
    */
   @Test
   void aDeploymentApplyRepeatingAnEnvNameAndAPortFailsNamingBoth() throws Exception {
-    HttpResponse<String> response = send("PATCH", DEPLOYMENTS + "/ssa-test?fieldManager=kubectl",
-        "application/apply-patch+yaml",
-        JSON.writeValueAsString(deployment("ssa-test", List.of("FOO", "FOO"), List.of(93, 93))));
-
-    assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+    assertThat(typedPatchRefusal(DEPLOYMENTS + "/ssa-test?fieldManager=kubectl",
+        deployment("ssa-test", List.of("FOO", "FOO"), List.of(93, 93)))).isEqualTo(
         "failed to create typed patch object (/ssa-test; apps/v1, Kind=Deployment): errors:\n"
             + "  .spec.template.spec.containers[name=\"c\"].env: duplicate entries for key "
             + "[name=\"FOO\"]\n"
@@ -301,11 +295,8 @@ class FieldValidationConformanceTest {
     ObjectNode applied = deployment("defaulted", List.of(), List.of(8080, 8080));
     ((ObjectNode) applied.at("/spec/template/spec/containers/0/ports/1")).remove("protocol");
 
-    HttpResponse<String> response = send("PATCH", DEPLOYMENTS + "/defaulted?fieldManager=kubectl",
-        "application/apply-patch+yaml", JSON.writeValueAsString(applied));
-
-    assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(JSON.readTree(response.body()).path("message").asText()).endsWith(
+    assertThat(typedPatchRefusal(DEPLOYMENTS + "/defaulted?fieldManager=kubectl", applied))
+        .endsWith(
         ".spec.template.spec.containers[name=\"c\"].ports: duplicate entries for key "
             + "[containerPort=8080,protocol=\"TCP\"]");
   }
@@ -316,11 +307,8 @@ class FieldValidationConformanceTest {
     ObjectNode applied = withEnv("nameless", "A");
     ((ObjectNode) applied.at("/spec/env/0")).remove("name");
 
-    HttpResponse<String> response = send("PATCH", COLLECTION + "/nameless?fieldManager=kubectl",
-        "application/apply-patch+yaml", JSON.writeValueAsString(applied));
-
-    assertThat(response.statusCode()).isEqualTo(500);
-    assertThat(JSON.readTree(response.body()).path("message").asText()).isEqualTo(
+    assertThat(typedPatchRefusal(COLLECTION + "/nameless?fieldManager=kubectl", applied))
+        .isEqualTo(
         "failed to create typed patch object (/nameless; operated.dev/v1alpha1, "
             + "Kind=OperatedService): .spec.env: element 0: associative list with keys has an "
             + "element that omits key field \"name\" (and doesn't have default value)");
